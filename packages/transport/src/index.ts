@@ -1,0 +1,30 @@
+export {
+  DEFAULT_MAX_DATAGRAM_BYTES,
+  DEFAULT_UDP_RECV_BUFFER_BYTES,
+  DEFAULT_UDP_SEND_BUFFER_BYTES,
+  MAX_UDP_PAYLOAD_BYTES,
+} from './constants.js';
+export { defaultMemoryNetwork, MemoryNetwork } from './memory/memory-network.js';
+export { createMemoryTransport } from './memory/memory-transport.js';
+export type { MemoryTransportOptions } from './memory/memory-transport.js';
+export { connectStream } from './tcp/connect-stream.js';
+export type { ConnectStreamOptions } from './tcp/connect-stream.js';
+export { createTcpTransport } from './tcp/tcp-transport.js';
+export type { TcpTransport, TcpTransportOptions } from './tcp/tcp-transport.js';
+export { createTransportStats } from './types.js';
+export type {
+  BoundAddress,
+  Channel,
+  ClientConnection,
+  ConnectionHandlers,
+  PeerAddress,
+  ServerTransport,
+  TransportKind,
+  TransportListener,
+  TransportStats,
+} from './types.js';
+export { connectUdp } from './udp/connect-udp.js';
+export type { ConnectUdpOptions } from './udp/connect-udp.js';
+export { createUdpTransport } from './udp/udp-transport.js';
+export type { UdpTransport, UdpTransportOptions } from './udp/udp-transport.js';
+export type { UdpSocketOptions } from './udp/udp-socket.js';

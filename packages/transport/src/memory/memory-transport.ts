@@ -1,0 +1,57 @@
+import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
+import type { Channel, ServerTransport } from '../types.js';
+import { defaultMemoryNetwork, type MemoryNetwork, type MemoryPipeEnd } from './memory-network.js';
+
+/** Options for {@link createMemoryTransport}. */
+export interface MemoryTransportOptions {
+  /** Endpoint name; clients reach it as `memory://<name>`. */
+  name: string;
+  network?: MemoryNetwork;
+  maxMessageBytes?: number;
+}
+
+/**
+ * Creates an in-process server transport: connection-oriented and ordered like TCP, with no
+ * socket, for tests of every layer above the transport.
+ */
+export function createMemoryTransport(options: MemoryTransportOptions): ServerTransport {
+  const network = options.network ?? defaultMemoryNetwork;
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const open = new Set<MemoryPipeEnd>();
+  let listening = false;
+  return {
+    kind: 'memory',
+    async listen(listener) {
+      network.listen(options.name, (end) => {
+        open.add(end);
+        const channel: Channel = {
+          kind: 'memory',
+          peer: end.peer,
+          connectionless: false,
+          maxMessageBytes,
+          send: (message) => end.send(message),
+          close: (reason) => end.close(reason),
+        };
+        end.attach({
+          onMessage: (message) => listener.onMessage(message, channel),
+          onClose: (reason) => {
+            open.delete(end);
+            listener.onChannelClose?.(channel, reason);
+          },
+        });
+        listener.onChannelOpen?.(channel);
+      });
+      listening = true;
+      return { transport: 'memory', address: options.name, port: 0 };
+    },
+    stopAccepting() {
+      if (listening) network.unlisten(options.name);
+      listening = false;
+    },
+    async close() {
+      this.stopAccepting();
+      for (const end of open) end.close();
+      open.clear();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { existsSync, unlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
+import { FramedSocket } from '../stream/framed-socket.js';
+import {
+  type BoundAddress,
+  type Channel,
+  createTransportStats,
+  type PeerAddress,
+  type ServerTransport,
+  type TransportKind,
+  type TransportListener,
+  type TransportStats,
+} from '../types.js';
+
+/** Options for {@link createTcpTransport}: a TCP `host`/`port`, or a Unix socket `path`. */
+export interface TcpTransportOptions {
+  host?: string;
+  port?: number;
+  /** Unix domain socket path; when set, `host` and `port` are ignored. */
+  path?: string;
+  /** Largest frame accepted or sent; a larger incoming length closes the connection. */
+  maxFrameBytes?: number;
+  /** Most simultaneous connections; further ones are closed at once (logged). */
+  maxConnections?: number;
+}
+
+/** A stream server transport, with its counters. */
+export interface TcpTransport extends ServerTransport {
+  readonly stats: TransportStats;
+  /** Number of open connections. */
+  readonly connectionCount: number;
+}
+
+/**
+ * Creates a length-framed stream transport over TCP (`node:net`) or a Unix domain socket.
+ * @example
+ * const tcp = createTcpTransport({ host: '127.0.0.1', port: 0 });
+ * const bound = await tcp.listen({ onMessage(bytes, channel) { channel.send(bytes) } });
+ */
+export function createTcpTransport(options: TcpTransportOptions = {}): TcpTransport {
+  const kind: TransportKind = options.path === undefined ? 'tcp' : 'unix';
+  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const stats = createTransportStats();
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+
+  function accept(socket: Socket, listener: TransportListener): void {
+    sockets.add(socket);
+    const peer: PeerAddress =
+      kind === 'unix'
+        ? { transport: kind, address: options.path ?? '', port: 0 }
+        : { transport: kind, address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
+    const framed: FramedSocket = new FramedSocket(socket, {
+      maxFrameBytes,
+      stats,
+      onFrame: (payload) => listener.onMessage(payload, channel),
+      onClose: (reason) => {
+        sockets.delete(socket);
+        listener.onChannelClose?.(channel, reason);
+      },
+    });
+    const channel: Channel = {
+      kind,
+      peer,
+      connectionless: false,
+      maxMessageBytes: maxFrameBytes,
+      send: (message) => framed.send(message),
+      close: (reason) => framed.close(reason),
+    };
+    listener.onChannelOpen?.(channel);
+  }
+
+  return {
+    kind,
+    stats,
+    get connectionCount() {
+      return sockets.size;
+    },
+    listen(listener) {
+      return new Promise<BoundAddress>((resolve, reject) => {
+        const srv = createServer({ noDelay: true }, (socket) => accept(socket, listener));
+        if (options.maxConnections !== undefined) srv.maxConnections = options.maxConnections;
+        srv.on('drop', (data) => listener.onTransportError?.(new Error(`Connection refused: limit of ${options.maxConnections} reached`), data && { transport: kind, address: data.remoteAddress ?? '', port: data.remotePort ?? 0 }));
+        srv.once('error', reject);
+        const onListening = () => {
+          srv.off('error', reject);
+          srv.on('error', (error) => listener.onTransportError?.(error));
+          server = srv;
+          const address = srv.address();
+          resolve(
+            typeof address === 'object' && address !== null
+              ? { transport: kind, address: address.address, port: address.port }
+              : { transport: kind, address: options.path ?? String(address), port: 0 },
+          );
+        };
+        if (options.path !== undefined) {
+          // A stale socket file from a crashed process would make listen fail with EADDRINUSE.
+          if (existsSync(options.path)) unlinkSync(options.path);
+          srv.listen(options.path, onListening);
+        } else {
+          srv.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 }, onListening);
+        }
+      });
+    },
+    stopAccepting() {
+      server?.close();
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        if (!server?.listening) return resolve();
+        server.close(() => resolve());
+      });
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import type { RpcError } from '@volley/wire';
+
+/** Which transport carried a message. */
+export type TransportKind = 'udp' | 'tcp' | 'unix' | 'memory';
+
+/** Where a message came from or goes to. For Unix sockets `address` is the path and `port` is 0. */
+export interface PeerAddress {
+  readonly transport: TransportKind;
+  readonly address: string;
+  readonly port: number;
+}
+
+/**
+ * The server's view of one conversation: a stream connection, or (UDP) the sender of one datagram.
+ * Replies to a message go back through the channel it arrived on.
+ */
+export interface Channel {
+  readonly kind: TransportKind;
+  readonly peer: PeerAddress;
+  /** True for UDP: no connection, every datagram stands alone, `close` does nothing. */
+  readonly connectionless: boolean;
+  /** Largest encoded envelope this channel will send (datagram or frame limit). */
+  readonly maxMessageBytes: number;
+  /**
+   * Sends one encoded envelope. Returns false, sending nothing, when the channel is closed or the
+   * message exceeds `maxMessageBytes`. The buffer must not be modified afterwards.
+   */
+  send(message: Uint8Array): boolean;
+  /** Closes a stream connection (logged by the listener's `onChannelClose`); no-op for UDP. */
+  close(reason?: RpcError): void;
+}
+
+/** Callbacks a server transport drives. All are called synchronously from socket events. */
+export interface TransportListener {
+  /** One whole envelope's bytes. The buffer may be a view of a socket chunk: decode, don't keep. */
+  onMessage(message: Buffer, channel: Channel): void;
+  /** A stream connection opened (never called for UDP). */
+  onChannelOpen?(channel: Channel): void;
+  /** A stream connection closed; `reason` is set when it closed because of an error or bad frame. */
+  onChannelClose?(channel: Channel, reason?: Error): void;
+  /** A socket-level problem that closed nothing (for example a UDP send failure); for logging. */
+  onTransportError?(error: Error, peer?: PeerAddress): void;
+}
+
+/** Where a server transport ended up listening. */
+export interface BoundAddress {
+  readonly transport: TransportKind;
+  /** Host address, Unix socket path, or memory endpoint name. */
+  readonly address: string;
+  readonly port: number;
+}
+
+/** The server side of a transport: binds, delivers messages, stops. */
+export interface ServerTransport {
+  readonly kind: TransportKind;
+  /** Binds and starts delivering messages to `listener`. */
+  listen(listener: TransportListener): Promise<BoundAddress>;
+  /** Stops accepting new connections (streams); existing connections and UDP keep working. */
+  stopAccepting(): void;
+  /** Closes every connection and the listening socket. */
+  close(): Promise<void>;
+}
+
+/** Callbacks a client connection drives. */
+export interface ConnectionHandlers {
+  /** One whole envelope from the server. */
+  onMessage(message: Buffer): void;
+  /** The connection is gone (streams) or the socket closed (UDP); `reason` set on error. */
+  onClose(reason?: Error): void;
+}
+
+/** The client side of a transport: one stream connection or one UDP socket aimed at a server. */
+export interface ClientConnection {
+  readonly kind: TransportKind;
+  readonly peer: PeerAddress;
+  readonly connectionless: boolean;
+  readonly maxMessageBytes: number;
+  /** Sends one encoded envelope; false (nothing sent) when closed or too large. */
+  send(message: Uint8Array): boolean;
+  close(): void;
+}
+
+/** Counters every transport endpoint keeps; cheap integer increments on the hot path. */
+export interface TransportStats {
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** UDP: datagrams from an address other than the server's; dropped unread. */
+  foreignDropped: number;
+  /** Messages refused by `send` because they exceed the size limit. */
+  oversizeRefused: number;
+}
+
+/** A zeroed {@link TransportStats}. */
+export function createTransportStats(): TransportStats {
+  return { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, foreignDropped: 0, oversizeRefused: 0 };
+}

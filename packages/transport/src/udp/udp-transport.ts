@@ -1,0 +1,83 @@
+import type { Socket } from 'node:dgram';
+import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_BYTES } from '../constants.js';
+import {
+  type BoundAddress,
+  type Channel,
+  createTransportStats,
+  type PeerAddress,
+  type ServerTransport,
+  type TransportStats,
+} from '../types.js';
+import { bindUdpSocket, type UdpSocketOptions } from './udp-socket.js';
+
+/** Options for {@link createUdpTransport}. */
+export interface UdpTransportOptions extends UdpSocketOptions {
+  /** IPv4 or IPv6 address to bind; the socket family follows it. */
+  host?: string;
+  port?: number;
+  /** Largest datagram ever sent (default 1200, at most 65 507). Larger replies are refused by `send`. */
+  maxDatagramBytes?: number;
+}
+
+/** A UDP server transport, with its counters. */
+export interface UdpTransport extends ServerTransport {
+  readonly stats: TransportStats;
+}
+
+/**
+ * Creates a connectionless server transport on `node:dgram`: one envelope per datagram, no
+ * per-peer state. Each datagram is delivered with a throwaway {@link Channel} addressed to its
+ * sender, through which the reply goes back.
+ * @example
+ * const udp = createUdpTransport({ host: '::1', port: 4000 });
+ */
+export function createUdpTransport(options: UdpTransportOptions = {}): UdpTransport {
+  const maxDatagramBytes = Math.min(options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_BYTES);
+  const stats = createTransportStats();
+  let socket: Socket | undefined;
+
+  return {
+    kind: 'udp',
+    stats,
+    async listen(listener) {
+      const bound = await bindUdpSocket(options.host ?? '127.0.0.1', options.port ?? 0, options);
+      socket = bound;
+      const send = (message: Uint8Array, peer: PeerAddress): boolean => {
+        if (message.length > maxDatagramBytes) {
+          stats.oversizeRefused++;
+          return false;
+        }
+        stats.messagesOut++;
+        stats.bytesOut += message.length;
+        bound.send(message, peer.port, peer.address, (error) => {
+          if (error) listener.onTransportError?.(error, peer);
+        });
+        return true;
+      };
+      bound.on('message', (message, rinfo) => {
+        stats.messagesIn++;
+        stats.bytesIn += message.length;
+        const peer: PeerAddress = { transport: 'udp', address: rinfo.address, port: rinfo.port };
+        const channel: Channel = {
+          kind: 'udp',
+          peer,
+          connectionless: true,
+          maxMessageBytes: maxDatagramBytes,
+          send: (reply) => send(reply, peer),
+          close: () => {},
+        };
+        listener.onMessage(message, channel);
+      });
+      bound.on('error', (error) => listener.onTransportError?.(error));
+      const address = bound.address();
+      return { transport: 'udp', address: address.address, port: address.port } satisfies BoundAddress;
+    },
+    stopAccepting() {},
+    close() {
+      const current = socket;
+      socket = undefined;
+      if (!current) return Promise.resolve();
+      return new Promise<void>((resolve) => current.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { createCodec } from './codec.js';
+import { KIND, type Envelope } from './envelope.js';
+
+const codec = createCodec();
+
+describe('codec', () => {
+  it('round-trips every envelope kind', () => {
+    const envelopes: Envelope[] = [
+      { kind: KIND.request, id: 7, method: 'kv.get', input: { key: 'a' }, meta: { deadlineMs: 250, attempt: 1, clientId: Buffer.alloc(8, 1), trace: 't' } },
+      { kind: KIND.request, id: 0, method: 'echo.ping', input: undefined },
+      { kind: KIND.response, id: 7, result: { value: null } },
+      { kind: KIND.response, id: 7, error: { code: 'NOT_FOUND', message: 'x' }, meta: { attempt: 2 } },
+      { kind: KIND.notification, method: 'log', input: 'hi' },
+      { kind: KIND.cancel, id: 9 },
+      { kind: KIND.ping, id: 1 },
+      { kind: KIND.pong, id: 1 },
+      { kind: KIND.goaway, reason: 'shutting down' },
+    ];
+    for (const envelope of envelopes) {
+      const decoded = codec.decode(codec.encode(envelope));
+      expect(decoded).toEqual({ ok: true, value: envelope });
+    }
+  });
+
+  it('writes safe integers beyond 32 bits as int64, not float64, and reads them back exactly', () => {
+    const bytes = codec.encodeValue({ n: 2 ** 40 + 1, m: -(2 ** 40), f: 1.5 });
+    expect(bytes.toString('hex')).toBe('83a16ed30000010000000001a16dd3ffffff0000000000a166cb3ff8000000000000');
+    expect(codec.decodeValue(bytes)).toEqual({ n: 2 ** 40 + 1, m: -(2 ** 40), f: 1.5 });
+  });
+
+  it('keeps 64-bit integers above 2^53 exact as BigInt', () => {
+    const bytes = Buffer.from('cf7fffffffffffffff', 'hex');
+    expect(codec.decodeValue(bytes)).toBe(2n ** 63n - 1n);
+    expect(codec.encodeValue(2n ** 63n - 1n).toString('hex')).toBe('d37fffffffffffffff');
+  });
+
+  it('writes maps in their shortest form and never uses msgpackr records', () => {
+    expect(codec.encodeValue({ a: 1 }).toString('hex')).toBe('81a16101');
+    expect(codec.encodeValue([{ a: 1 }, { a: 2 }]).toString('hex')).toBe('9281a1610181a16102');
+  });
+
+  it('skips undefined properties and writes undefined elements as nil', () => {
+    expect(codec.encodeValue({ a: undefined, b: 1 }).toString('hex')).toBe('81a16201');
+    expect(codec.encodeValue([undefined]).toString('hex')).toBe('91c0');
+  });
+
+  it('rejects malformed input with BAD_REQUEST and keeps the id when it can be read', () => {
+    const truncated = codec.decode(Buffer.from('94', 'hex'));
+    expect(truncated.ok).toBe(false);
+    if (!truncated.ok) expect(truncated.error.error.code).toBe('BAD_REQUEST');
+    const badMethod = codec.decode(codec.encodeValue([0, 5, 42, []]));
+    expect(badMethod).toMatchObject({ ok: false, error: { id: 5, error: { code: 'BAD_REQUEST' } } });
+    const trailing = codec.decode(Buffer.from('9400000000', 'hex').subarray(0, 4));
+    expect(trailing.ok).toBe(false);
+    const unknownKind = codec.decode(codec.encodeValue([9, 1]));
+    expect(unknownKind).toMatchObject({ ok: false, error: { error: { message: 'Unknown envelope kind 9' } } });
+  });
+});

@@ -1,0 +1,214 @@
+import { type Options, Packr } from 'msgpackr';
+import { KIND, type Envelope, type RequestMeta, type ResponseMeta } from './envelope.js';
+import { widenLargeIntegers } from './integer-widening.js';
+import { err, ok, type Result } from './result.js';
+import { RpcError, type WireError } from './rpc-error.js';
+
+/** Why bytes could not become an {@link Envelope}; `id` is set when a reply can still be addressed. */
+export interface DecodeFailure {
+  error: RpcError;
+  id: number | undefined;
+}
+
+/** Encodes and decodes envelopes. One instance per transport endpoint; it owns a reusable buffer. */
+export interface Codec {
+  /** Encodes an envelope. The returned buffer is the caller's; it is never reused by the codec. */
+  encode(envelope: Envelope): Buffer;
+  /** Decodes exactly one envelope; trailing bytes, unknown kinds and wrong shapes are failures. */
+  decode(bytes: Uint8Array): Result<Envelope, DecodeFailure>;
+  /** Encodes any value with the same interoperable settings (used by tests and tools). */
+  encodeValue(value: unknown): Buffer;
+  /** Decodes any value with the same interoperable settings; throws on malformed input. */
+  decodeValue(bytes: Uint8Array): unknown;
+}
+
+const FLOAT64_TAG = 0xcb;
+
+/**
+ * Creates a codec configured for interoperability with other MessagePack implementations:
+ * no msgpackr records, maps in their shortest form, `undefined` properties skipped (as JSON does),
+ * 64-bit integers decoded as numbers when safe and BigInt otherwise, and safe integers beyond
+ * 32 bits encoded as int64/uint64 rather than float64 (see {@link widenLargeIntegers}).
+ */
+export function createCodec(): Codec {
+  const packr = new Packr({
+    // `skipValues` is supported at runtime (msgpackr README) but missing from its Options type.
+    ...({ skipValues: [undefined] } as Options),
+    useRecords: false,
+    mapsAsObjects: true,
+    variableMapSize: true,
+    // 'auto' (numbers within ±2^53, BigInt beyond) is supported at runtime but missing from msgpackr's types.
+    int64AsType: 'auto' as 'number',
+    encodeUndefinedAsNil: true,
+  });
+
+  function encodeValue(value: unknown): Buffer {
+    const packed = packr.pack(value);
+    // Fast path: no float64 tag byte anywhere means no integer can have been written as a float.
+    if (packed.indexOf(FLOAT64_TAG) === -1) return packed;
+    const widened = widenLargeIntegers(value);
+    return widened === value ? packed : packr.pack(widened);
+  }
+
+  function decodeValue(bytes: Uint8Array): unknown {
+    return packr.unpack(bytes);
+  }
+
+  return {
+    encodeValue,
+    decodeValue,
+    encode: (envelope) => encodeValue(toArray(envelope)),
+    decode(bytes) {
+      let value: unknown;
+      try {
+        value = packr.unpack(bytes);
+      } catch (cause) {
+        return err({ error: new RpcError('BAD_REQUEST', `Malformed MessagePack: ${(cause as Error).message}`, { cause }), id: undefined });
+      }
+      return fromArray(value);
+    },
+  };
+}
+
+function toArray(e: Envelope): unknown[] {
+  switch (e.kind) {
+    case KIND.request: {
+      const params = e.input === undefined ? [] : [e.input];
+      return e.meta === undefined ? [0, e.id, e.method, params] : [0, e.id, e.method, params, toRequestMetaMap(e.meta)];
+    }
+    case KIND.response: {
+      const head = [1, e.id, e.error ?? null, e.error === undefined ? (e.result ?? null) : null];
+      if (e.meta?.attempt !== undefined) head.push({ a: e.meta.attempt });
+      return head;
+    }
+    case KIND.notification: {
+      const params = e.input === undefined ? [] : [e.input];
+      return e.meta === undefined ? [2, e.method, params] : [2, e.method, params, toRequestMetaMap(e.meta)];
+    }
+    case KIND.cancel:
+      return e.meta === undefined ? [3, e.id] : [3, e.id, toRequestMetaMap(e.meta)];
+    case KIND.ping:
+      return [4, e.id];
+    case KIND.pong:
+      return [5, e.id];
+    case KIND.goaway:
+      return [6, e.reason];
+  }
+}
+
+function toRequestMetaMap(meta: RequestMeta): Record<string, unknown> {
+  const map: Record<string, unknown> = {};
+  if (meta.deadlineMs !== undefined) map.d = meta.deadlineMs;
+  if (meta.attempt !== undefined) map.a = meta.attempt;
+  if (meta.clientId !== undefined) map.c = meta.clientId;
+  if (meta.trace !== undefined) map.t = meta.trace;
+  return map;
+}
+
+function isMsgid(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffff_ffff;
+}
+
+function fail(message: string, id?: number): Result<never, DecodeFailure> {
+  return err({ error: new RpcError('BAD_REQUEST', message), id });
+}
+
+function fromArray(value: unknown): Result<Envelope, DecodeFailure> {
+  if (!Array.isArray(value) || value.length < 2) return fail('Envelope must be an array of at least two elements');
+  const kind = value[0];
+  switch (kind) {
+    case KIND.request: {
+      const [, id, method, params, meta] = value;
+      if (!isMsgid(id)) return fail('Request id must be a uint32');
+      if (value.length < 4 || value.length > 5) return fail('Request must have 4 or 5 elements', id);
+      if (typeof method !== 'string') return fail('Request method must be a string', id);
+      const input = readParams(params);
+      if (input === INVALID) return fail('Request params must be an array of at most one element', id);
+      const m = readRequestMeta(meta);
+      if (m === INVALID) return fail('Request metadata must be a map with known value types', id);
+      return ok(m === undefined ? { kind, id, method, input } : { kind, id, method, input, meta: m });
+    }
+    case KIND.response: {
+      const [, id, error, result, meta] = value;
+      if (id !== null && !isMsgid(id)) return fail('Response id must be a uint32 or nil');
+      if (value.length < 4 || value.length > 5) return fail('Response must have 4 or 5 elements');
+      const m = readResponseMeta(meta);
+      if (m === INVALID) return fail('Response metadata must be a map');
+      if (error !== null && error !== undefined) {
+        return ok(m === undefined ? { kind, id, error: error as WireError } : { kind, id, error: error as WireError, meta: m });
+      }
+      return ok(m === undefined ? { kind, id, result } : { kind, id, result, meta: m });
+    }
+    case KIND.notification: {
+      const [, method, params, meta] = value;
+      if (value.length < 3 || value.length > 4) return fail('Notification must have 3 or 4 elements');
+      if (typeof method !== 'string') return fail('Notification method must be a string');
+      const input = readParams(params);
+      if (input === INVALID) return fail('Notification params must be an array of at most one element');
+      const m = readRequestMeta(meta);
+      if (m === INVALID) return fail('Notification metadata must be a map with known value types');
+      return ok(m === undefined ? { kind, method, input } : { kind, method, input, meta: m });
+    }
+    case KIND.cancel: {
+      const [, id, meta] = value;
+      if (!isMsgid(id) || value.length > 3) return fail('Cancel must be [3, id, meta?]');
+      const m = readRequestMeta(meta);
+      if (m === INVALID) return fail('Cancel metadata must be a map with known value types');
+      return ok(m === undefined ? { kind, id } : { kind, id, meta: m });
+    }
+    case KIND.ping:
+    case KIND.pong: {
+      const [, id] = value;
+      if (!isMsgid(id) || value.length !== 2) return fail(`${kind === KIND.ping ? 'Ping' : 'Pong'} must be [${kind}, id]`);
+      return ok({ kind, id });
+    }
+    case KIND.goaway: {
+      const [, reason] = value;
+      if (typeof reason !== 'string' || value.length !== 2) return fail('Goaway must be [6, reason]');
+      return ok({ kind, reason });
+    }
+    default:
+      return fail(`Unknown envelope kind ${String(kind)}`);
+  }
+}
+
+const INVALID = Symbol('invalid');
+
+function readParams(params: unknown): unknown {
+  if (!Array.isArray(params) || params.length > 1) return INVALID;
+  return params[0];
+}
+
+function isPlainMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+}
+
+function readRequestMeta(meta: unknown): RequestMeta | undefined | typeof INVALID {
+  if (meta === undefined || meta === null) return undefined;
+  if (!isPlainMap(meta)) return INVALID;
+  const out: RequestMeta = {};
+  const { d, a, c, t } = meta;
+  if (d !== undefined) {
+    if (typeof d !== 'number' || !(d >= 0)) return INVALID;
+    out.deadlineMs = d;
+  }
+  if (a !== undefined) {
+    if (!isMsgid(a)) return INVALID;
+    out.attempt = a;
+  }
+  if (c !== undefined) {
+    if (!(c instanceof Uint8Array) || c.length !== 8) return INVALID;
+    out.clientId = c;
+  }
+  if (t !== undefined) {
+    if (typeof t !== 'string') return INVALID;
+    out.trace = t;
+  }
+  return out;
+}
+
+function readResponseMeta(meta: unknown): ResponseMeta | undefined | typeof INVALID {
+  if (meta === undefined || meta === null) return undefined;
+  if (!isPlainMap(meta)) return INVALID;
+  return isMsgid(meta.a) ? { attempt: meta.a } : {};
+}

@@ -1,0 +1,15 @@
+/** Bytes in a stream frame header: one big-endian uint32 length, as ONC RPC record marking (RFC 5531 §11) without the last-fragment bit. */
+export const FRAME_HEADER_BYTES = 4;
+
+/**
+ * Default largest stream frame payload. 16 MiB is gRPC's and NATS' order of magnitude for a single
+ * message: big enough for any sane RPC payload, small enough that a forged length cannot make a
+ * server allocate gigabytes. Checked before any allocation.
+ */
+export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/** A frame length can never exceed what the 32-bit header can express. */
+export const MAX_FRAME_HEADER_VALUE = 0xffff_ffff;
+
+/** Message ids are MessagePack-RPC `uint32` and wrap around. */
+export const MAX_MSGID = 0xffff_ffff;

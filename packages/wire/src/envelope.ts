@@ -1,0 +1,96 @@
+import type { WireError } from './rpc-error.js';
+
+/**
+ * Envelope kinds, the first element of every envelope array. 0–2 are MessagePack-RPC's own
+ * (request, response, notification), so msgpack-rpc peers interoperate; 3–6 are Volley's.
+ */
+export const KIND = {
+  request: 0,
+  response: 1,
+  notification: 2,
+  cancel: 3,
+  ping: 4,
+  pong: 5,
+  goaway: 6,
+} as const;
+
+/** Metadata a caller attaches to a request, notification or cancel (optional trailing map). */
+export interface RequestMeta {
+  /** Milliseconds the caller will still wait, measured when the request was sent. Wire key `d`. */
+  deadlineMs?: number;
+  /** 1 for the first transmission, 2 for the first retransmission, ... Wire key `a`. */
+  attempt?: number;
+  /** Random 8-byte id of the calling client (UDP). Wire key `c`. */
+  clientId?: Uint8Array;
+  /** W3C `traceparent` or any opaque trace token. Wire key `t`. */
+  trace?: string;
+}
+
+/** Metadata a server attaches to a response. */
+export interface ResponseMeta {
+  /** The request attempt this reply answers (wire key `a`), so every reply is a clean RTT sample. */
+  attempt?: number;
+}
+
+/** `[0, id, method, params, meta?]`: a call that expects a response. */
+export interface RequestEnvelope {
+  kind: typeof KIND.request;
+  id: number;
+  method: string;
+  /** The single procedure input (`params[0]`); `undefined` when `params` is empty. */
+  input: unknown;
+  meta?: RequestMeta;
+}
+
+/** `[1, id, error, result, meta?]`: exactly one of `error` and `result` is meaningful. */
+export interface ResponseEnvelope {
+  kind: typeof KIND.response;
+  /** `null` only when answering a request whose id could not be read. */
+  id: number | null;
+  error?: WireError;
+  result?: unknown;
+  meta?: ResponseMeta;
+}
+
+/** `[2, method, params, meta?]`: one-way, never answered. */
+export interface NotificationEnvelope {
+  kind: typeof KIND.notification;
+  method: string;
+  input: unknown;
+  meta?: RequestMeta;
+}
+
+/** `[3, id, meta?]`: the caller no longer wants the reply to request `id`. */
+export interface CancelEnvelope {
+  kind: typeof KIND.cancel;
+  id: number;
+  meta?: RequestMeta;
+}
+
+/** `[4, id]`: liveness probe; the peer answers with a pong carrying the same id. */
+export interface PingEnvelope {
+  kind: typeof KIND.ping;
+  id: number;
+}
+
+/** `[5, id]`: answer to a ping. */
+export interface PongEnvelope {
+  kind: typeof KIND.pong;
+  id: number;
+}
+
+/** `[6, reason]`: the server takes no new calls on this connection; in-flight calls still finish. */
+export interface GoawayEnvelope {
+  kind: typeof KIND.goaway;
+  reason: string;
+}
+
+/** Every message that crosses the wire. */
+export type Envelope =
+  | RequestEnvelope
+  | ResponseEnvelope
+  | NotificationEnvelope
+  | CancelEnvelope
+  | PingEnvelope
+  | PongEnvelope
+  | GoawayEnvelope;

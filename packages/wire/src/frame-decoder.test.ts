@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { FrameDecoder } from './frame-decoder.js';
+import { encodeFrame } from './frame-encoder.js';
+
+function collect(maxFrameBytes?: number) {
+  const frames: string[] = [];
+  const decoder = new FrameDecoder((payload) => frames.push(payload.toString()), maxFrameBytes);
+  return { frames, decoder };
+}
+
+describe('FrameDecoder', () => {
+  it('emits every frame when chunks split headers and payloads at every offset', () => {
+    const stream = Buffer.concat([encodeFrame(Buffer.from('hello')), encodeFrame(Buffer.from('w')), encodeFrame(Buffer.from('orld!!'))]);
+    for (let cut = 1; cut < stream.length; cut++) {
+      const { frames, decoder } = collect();
+      expect(decoder.push(stream.subarray(0, cut))).toBeUndefined();
+      expect(decoder.push(stream.subarray(cut))).toBeUndefined();
+      expect(frames).toEqual(['hello', 'w', 'orld!!']);
+    }
+  });
+
+  it('emits frames byte by byte', () => {
+    const stream = Buffer.concat([encodeFrame(Buffer.from('abc')), encodeFrame(Buffer.from('de'))]);
+    const { frames, decoder } = collect();
+    for (const byte of stream) decoder.push(Buffer.from([byte]));
+    expect(frames).toEqual(['abc', 'de']);
+    expect(decoder.bufferedBytes).toBe(0);
+  });
+
+  it('refuses a length above the limit before allocating, and stays failed', () => {
+    const { frames, decoder } = collect(1024);
+    const header = Buffer.from([0xff, 0xff, 0xff, 0xf0]);
+    expect(decoder.push(header)?.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(decoder.bufferedBytes).toBe(0);
+    expect(decoder.push(encodeFrame(Buffer.from('x')))?.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(frames).toEqual([]);
+  });
+
+  it('refuses a zero-length frame', () => {
+    const { decoder } = collect();
+    expect(decoder.push(Buffer.alloc(4))?.code).toBe('BAD_REQUEST');
+  });
+});

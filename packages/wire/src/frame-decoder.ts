@@ -1,0 +1,92 @@
+import { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES } from './constants.js';
+import { RpcError } from './rpc-error.js';
+
+/**
+ * Reassembles length-prefixed frames from stream chunks.
+ *
+ * ```
+ *  ┌──────────────┬─────────────────────────┐
+ *  │ length: u32be│ payload: `length` bytes │   repeated; a chunk may end anywhere
+ *  └──────────────┴─────────────────────────┘
+ *   READING_HEADER ──4 bytes──▶ READING_PAYLOAD ──length bytes──▶ emit, READING_HEADER
+ * ```
+ *
+ * Contract: frames are emitted synchronously from `push`, in order. A frame wholly inside one
+ * chunk is emitted as a view of that chunk (no copy); only a frame that spans chunks is copied,
+ * into a buffer allocated once its length is known *and* checked against the limit. After a
+ * failure the decoder is dead: the stream is out of sync and must be closed.
+ */
+export class FrameDecoder {
+  readonly #maxFrameBytes: number;
+  readonly #onFrame: (payload: Buffer) => void;
+  readonly #header = Buffer.alloc(FRAME_HEADER_BYTES);
+  #headerFilled = 0;
+  #payload: Buffer | undefined;
+  #payloadFilled = 0;
+  #failed: RpcError | undefined;
+
+  constructor(onFrame: (payload: Buffer) => void, maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES) {
+    this.#onFrame = onFrame;
+    this.#maxFrameBytes = maxFrameBytes;
+  }
+
+  /** Bytes held for an incomplete frame (header or payload). */
+  get bufferedBytes(): number {
+    return this.#payload === undefined ? this.#headerFilled : FRAME_HEADER_BYTES + this.#payloadFilled;
+  }
+
+  /** Feeds a chunk. Returns an error (and stays failed) if a frame length is zero or above the limit. */
+  push(chunk: Buffer): RpcError | undefined {
+    if (this.#failed) return this.#failed;
+    let offset = 0;
+    const end = chunk.length;
+    while (offset < end) {
+      if (this.#payload === undefined) {
+        // Fast path: a whole header (and maybe the whole frame) inside this chunk.
+        let length: number;
+        if (this.#headerFilled === 0 && end - offset >= FRAME_HEADER_BYTES) {
+          length = chunk.readUInt32BE(offset);
+          offset += FRAME_HEADER_BYTES;
+        } else {
+          const take = Math.min(FRAME_HEADER_BYTES - this.#headerFilled, end - offset);
+          chunk.copy(this.#header, this.#headerFilled, offset, offset + take);
+          this.#headerFilled += take;
+          offset += take;
+          if (this.#headerFilled < FRAME_HEADER_BYTES) return undefined;
+          this.#headerFilled = 0;
+          length = this.#header.readUInt32BE(0);
+        }
+        const problem = this.#checkLength(length);
+        if (problem) return problem;
+        if (end - offset >= length) {
+          this.#onFrame(chunk.subarray(offset, offset + length));
+          offset += length;
+          continue;
+        }
+        this.#payload = Buffer.allocUnsafe(length);
+        this.#payloadFilled = 0;
+      }
+      const payload = this.#payload;
+      const take = Math.min(payload.length - this.#payloadFilled, end - offset);
+      chunk.copy(payload, this.#payloadFilled, offset, offset + take);
+      this.#payloadFilled += take;
+      offset += take;
+      if (this.#payloadFilled === payload.length) {
+        this.#payload = undefined;
+        this.#onFrame(payload);
+      }
+    }
+    return undefined;
+  }
+
+  #checkLength(length: number): RpcError | undefined {
+    if (length === 0) this.#failed = new RpcError('BAD_REQUEST', 'Frame length is zero', { local: true });
+    else if (length > this.#maxFrameBytes) {
+      this.#failed = new RpcError('PAYLOAD_TOO_LARGE', `Frame of ${length} bytes exceeds the ${this.#maxFrameBytes}-byte limit`, {
+        local: true,
+        data: { length, limit: this.#maxFrameBytes },
+      });
+    }
+    return this.#failed;
+  }
+}

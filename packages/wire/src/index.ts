@@ -1,0 +1,25 @@
+export { createCodec } from './codec.js';
+export type { Codec, DecodeFailure } from './codec.js';
+export { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, MAX_FRAME_HEADER_VALUE, MAX_MSGID } from './constants.js';
+export { KIND } from './envelope.js';
+export type {
+  CancelEnvelope,
+  Envelope,
+  GoawayEnvelope,
+  NotificationEnvelope,
+  PingEnvelope,
+  PongEnvelope,
+  RequestEnvelope,
+  RequestMeta,
+  ResponseEnvelope,
+  ResponseMeta,
+} from './envelope.js';
+export { ERROR_CODES, isErrorCode } from './error-codes.js';
+export type { ErrorCode } from './error-codes.js';
+export { FrameDecoder } from './frame-decoder.js';
+export { encodeFrame, encodeFrameHeader } from './frame-encoder.js';
+export { widenLargeIntegers } from './integer-widening.js';
+export { err, ok } from './result.js';
+export type { Result } from './result.js';
+export { isRpcError, RpcError } from './rpc-error.js';
+export type { RpcErrorOptions, WireError } from './rpc-error.js';
