@@ -1,0 +1,67 @@
+import type { AnyRouter } from '@volley/router';
+import { connectStream, connectUdp, defaultMemoryNetwork, type MemoryNetwork, type UdpSocketOptions } from '@volley/transport';
+import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
+import type { Logger } from 'pino';
+import { ClientCore } from './client-core.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from './constants.js';
+import { parseEndpoint } from './endpoint.js';
+import type { Connector } from './links/link.js';
+import { createProxy } from './proxy.js';
+import type { ClientMethods, VolleyClient } from './types.js';
+
+/** Options for {@link createClient}. */
+export interface ClientOptions extends UdpSocketOptions {
+  /** Timeout for calls that set none (default 10 s). */
+  timeoutMs?: number;
+  /** UDP: largest datagram to send (default 1200; up to 65 507 on a LAN). */
+  maxDatagramBytes?: number;
+  /** TCP/Unix: largest frame to send or accept (default 16 MiB). */
+  maxFrameBytes?: number;
+  connectTimeoutMs?: number;
+  /** For `memory://` URLs; defaults to the process-wide network. */
+  memoryNetwork?: MemoryNetwork;
+  /** Debug lines for retransmissions, warnings for malformed replies. */
+  logger?: Logger;
+}
+
+/**
+ * Creates a typed client. Types come from the server's router type alone: import it with
+ * `import type`, no codegen and no server code at run time.
+ * @example
+ * import type { AppRouter } from './server.js';
+ * const client = createClient<AppRouter>('udp://127.0.0.1:4000');
+ * const { value } = await client.kv.get({ key: 'a' }, { timeoutMs: 200 });
+ */
+export function createClient<TRouter extends AnyRouter>(url: string, options: ClientOptions = {}): VolleyClient<TRouter> {
+  const endpoint = parseEndpoint(url);
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  let connect: Connector;
+  switch (endpoint.transport) {
+    case 'udp':
+      connect = (handlers) => connectUdp({ ...options, host: endpoint.host, port: endpoint.port }, handlers);
+      break;
+    case 'tcp':
+      connect = (handlers) => connectStream({ host: endpoint.host, port: endpoint.port, maxFrameBytes, connectTimeoutMs }, handlers);
+      break;
+    case 'unix':
+      connect = (handlers) => connectStream({ path: endpoint.path, maxFrameBytes, connectTimeoutMs }, handlers);
+      break;
+    case 'memory':
+      connect = (handlers) => (options.memoryNetwork ?? defaultMemoryNetwork).connect(endpoint.name, handlers, maxFrameBytes);
+      break;
+  }
+  const core = new ClientCore(connect, {
+    connectionless: endpoint.transport === 'udp',
+    target: url,
+    ...(options.timeoutMs !== undefined && { defaultTimeoutMs: options.timeoutMs }),
+    ...(options.logger && { logger: options.logger }),
+  });
+  const methods: ClientMethods = {
+    call: (procedure, input, callOptions) => core.call(procedure, input, callOptions),
+    notify: (procedure, input, callOptions) => core.notify(procedure, input, callOptions),
+    close: () => core.close(),
+    stats: core.stats,
+  };
+  return createProxy(core, methods) as VolleyClient<TRouter>;
+}

@@ -1,0 +1,41 @@
+import type { ClientConnection } from '@volley/transport';
+
+/**
+ * One call awaiting its reply. A class, so every pending call has the same shape and the timer
+ * callback can take it as an argument instead of closing over it.
+ */
+export class PendingCall {
+  readonly id: number;
+  readonly method: string;
+  readonly input: unknown;
+  /** `performance.now()` at which the call times out. */
+  readonly deadlineAt: number;
+  readonly trace: string | undefined;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+  /** Where the request went; replies from elsewhere do not count. Undefined until first sent. */
+  connection: ClientConnection | undefined;
+  /** Transmissions so far (1 after the first send). */
+  attempt = 0;
+  /** `performance.now()` of the next retransmission (UDP), or Infinity. */
+  retransmitAt = Number.POSITIVE_INFINITY;
+  retransmitDelayMs = 0;
+  timer: NodeJS.Timeout | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+
+  constructor(id: number, method: string, input: unknown, deadlineAt: number, trace: string | undefined, resolve: (value: unknown) => void, reject: (error: Error) => void) {
+    this.id = id;
+    this.method = method;
+    this.input = input;
+    this.deadlineAt = deadlineAt;
+    this.trace = trace;
+    this.resolve = resolve;
+    this.reject = reject;
+  }
+
+  /** True once the request has left for the server at least once: it may have executed. */
+  get sent(): boolean {
+    return this.attempt > 0;
+  }
+}

@@ -1,0 +1,32 @@
+import type { RequestMeta } from '@volley/wire';
+import type { Logger } from 'pino';
+
+/** Who called, as the server saw it. Plain data: the router knows no transport. */
+export interface CallerAddress {
+  /** `udp`, `tcp`, `unix` or `memory`. */
+  readonly transport: string;
+  readonly address: string;
+  readonly port: number;
+}
+
+/**
+ * What every handler and middleware receives as `ctx`, before middleware adds to it.
+ * Built by the server once per call.
+ */
+export interface BaseContext {
+  /** Stable id for this call in logs: `<connection or client>/<msgid>`. */
+  readonly requestId: string;
+  /** Full dotted procedure name. */
+  readonly procedure: string;
+  /** A pino child logger bound to `reqId` and the procedure (created on first use). */
+  readonly logger: Logger;
+  readonly peer: CallerAddress;
+  /** Transport kind, the same as `peer.transport`. */
+  readonly transport: string;
+  /** Absolute deadline (epoch ms) from the caller's timeout; `undefined` when the caller set none. */
+  readonly deadline: number | undefined;
+  /** Fires on client cancel, on the deadline, or when the server closes; `reason` is an RpcError. */
+  readonly signal: AbortSignal;
+  /** Request metadata as sent (deadline, attempt, client id, trace). */
+  readonly meta: RequestMeta;
+}

@@ -1,0 +1,114 @@
+import { err, isRpcError, ok, type Result, RpcError } from '@volley/wire';
+import type { CompiledProcedure, CompiledRouter, StandardResult } from './compile.js';
+import type { BaseContext } from './context.js';
+import type { MiddlewareResult } from './middleware.js';
+import { toInputIssues } from './schema-issues.js';
+
+/** The outcome of one call: the validated output, or the error to send. */
+export type CallResult = Result<unknown, RpcError>;
+
+/** Generic text for failures whose detail must stay in the server log. */
+export const INTERNAL_MESSAGE = 'Internal server error';
+
+/**
+ * Runs one call: lookup, input validation, middleware, handler, output validation. Never throws:
+ * anything thrown is normalised here, the one boundary where that happens.
+ *
+ * Returns synchronously when validation and handler are synchronous and there is no middleware,
+ * so the common case allocates no promise. Errors that hide detail from the caller
+ * (`INTERNAL`) keep it in `cause` for the server's log.
+ */
+export function dispatch(router: CompiledRouter, path: string, input: unknown, ctx: BaseContext): CallResult | Promise<CallResult> {
+  const entry = router.get(path);
+  if (entry === undefined) return err(new RpcError('NOT_FOUND', `No procedure named "${path}"`, { data: { procedure: path } }));
+  if (entry.validateInput === undefined) return afterInput(entry, input, ctx);
+  let checked: StandardResult | Promise<StandardResult>;
+  try {
+    checked = entry.validateInput(input);
+  } catch (cause) {
+    return err(toRpcError(cause, ctx));
+  }
+  if (checked instanceof Promise) {
+    return checked.then(
+      (result) => (result.issues ? badInput(path, result.issues) : afterInput(entry, result.value, ctx)),
+      (cause: unknown) => err(toRpcError(cause, ctx)),
+    );
+  }
+  return checked.issues ? badInput(path, checked.issues) : afterInput(entry, checked.value, ctx);
+}
+
+function badInput(path: string, issues: Parameters<typeof toInputIssues>[0]): CallResult {
+  const list = toInputIssues(issues);
+  const first = list[0];
+  const where = first && first.path.length > 0 ? ` at ${first.path.join('.')}` : '';
+  return err(
+    new RpcError('BAD_REQUEST', `Invalid input for "${path}"${where}: ${first?.message ?? 'validation failed'}`, { data: { issues: list } }),
+  );
+}
+
+function afterInput(entry: CompiledProcedure, input: unknown, ctx: BaseContext): CallResult | Promise<CallResult> {
+  if (entry.middlewares.length === 0) return runHandler(entry, input, ctx);
+  return runChain(entry, input, ctx);
+}
+
+function runHandler(entry: CompiledProcedure, input: unknown, ctx: BaseContext): CallResult | Promise<CallResult> {
+  let output: unknown;
+  try {
+    output = entry.handler({ input, ctx });
+  } catch (cause) {
+    return err(toRpcError(cause, ctx));
+  }
+  if (output instanceof Promise) {
+    return output.then(
+      (value: unknown) => checkOutput(entry, value),
+      (cause: unknown) => err(toRpcError(cause, ctx)),
+    );
+  }
+  return checkOutput(entry, output);
+}
+
+function checkOutput(entry: CompiledProcedure, output: unknown): CallResult | Promise<CallResult> {
+  if (entry.validateOutput === undefined) return ok(output);
+  const checked = entry.validateOutput(output);
+  const finish = (result: StandardResult): CallResult =>
+    result.issues
+      ? err(
+          new RpcError('INTERNAL', INTERNAL_MESSAGE, {
+            cause: new Error(`Output of "${entry.path}" failed validation: ${JSON.stringify(toInputIssues(result.issues))}`),
+          }),
+        )
+      : ok(result.value);
+  return checked instanceof Promise ? checked.then(finish) : finish(checked);
+}
+
+/** Runs middleware in order, each wrapping the rest; context additions merge downstream. */
+async function runChain(entry: CompiledProcedure, input: unknown, baseCtx: BaseContext): Promise<CallResult> {
+  const run = async (index: number, ctx: BaseContext): Promise<MiddlewareResult> => {
+    const middleware = entry.middlewares[index];
+    if (middleware === undefined) return runHandler(entry, input, ctx);
+    let called = false;
+    try {
+      return await middleware({
+        ctx,
+        input,
+        path: entry.path,
+        next: (added?: object) => {
+          if (called) throw new Error(`Middleware ${index} of "${entry.path}" called next() twice`);
+          called = true;
+          return run(index + 1, added === undefined ? ctx : { ...ctx, ...added }) as Promise<MiddlewareResult<any>>;
+        },
+      });
+    } catch (cause) {
+      return err(toRpcError(cause, ctx));
+    }
+  };
+  const result = await run(0, baseCtx);
+  return result.ok ? ok(result.value) : err(result.error);
+}
+
+/** Normalises anything thrown: RpcErrors pass through, aborts become the signal's reason, the rest INTERNAL. */
+function toRpcError(cause: unknown, ctx: BaseContext): RpcError {
+  if (isRpcError(cause)) return cause;
+  if (ctx.signal.aborted && isRpcError(ctx.signal.reason)) return ctx.signal.reason;
+  return new RpcError('INTERNAL', INTERNAL_MESSAGE, { cause });
+}

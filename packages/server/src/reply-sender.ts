@@ -1,0 +1,67 @@
+import type { Channel } from '@volley/transport';
+import { type Codec, type Envelope, KIND, RpcError } from '@volley/wire';
+import type { Logger } from 'pino';
+import type { ServerStats } from './server-stats.js';
+
+/**
+ * Encodes and sends replies, making sure nothing unsendable is attempted: a result that cannot
+ * be encoded becomes `INTERNAL`, one too large for the channel becomes `PAYLOAD_TOO_LARGE`.
+ */
+export class ReplySender {
+  readonly #codec: Codec;
+  readonly #logger: Logger;
+  readonly #stats: ServerStats;
+
+  constructor(codec: Codec, logger: Logger, stats: ServerStats) {
+    this.#codec = codec;
+    this.#logger = logger;
+    this.#stats = stats;
+  }
+
+  sendResult(channel: Channel, id: number, result: unknown): void {
+    let bytes: Buffer;
+    try {
+      bytes = this.#codec.encode({ kind: KIND.response, id, result });
+    } catch (cause) {
+      this.#logger.error({ err: cause, id, peer: channel.peer }, 'result could not be encoded as MessagePack');
+      this.sendError(channel, id, new RpcError('INTERNAL', 'Internal server error'));
+      return;
+    }
+    if (bytes.length > channel.maxMessageBytes) {
+      this.#stats.oversizeReplies++;
+      this.#logger.warn({ id, peer: channel.peer, bytes: bytes.length, limit: channel.maxMessageBytes }, 'reply too large for the channel');
+      this.sendError(
+        channel,
+        id,
+        new RpcError('PAYLOAD_TOO_LARGE', `Reply of ${bytes.length} bytes exceeds the ${channel.maxMessageBytes}-byte ${channel.kind} limit`, {
+          data: { bytes: bytes.length, limit: channel.maxMessageBytes },
+        }),
+      );
+      return;
+    }
+    this.sendBytes(channel, bytes);
+  }
+
+  sendError(channel: Channel, id: number, error: RpcError): void {
+    let bytes: Buffer;
+    try {
+      bytes = this.#codec.encode({ kind: KIND.response, id, error: error.toWire() });
+    } catch (cause) {
+      // `data` held something MessagePack cannot carry; send the error without it.
+      this.#logger.error({ err: cause, id }, 'error data could not be encoded');
+      bytes = this.#codec.encode({ kind: KIND.response, id, error: { code: error.code, message: error.message } });
+    }
+    if (bytes.length > channel.maxMessageBytes) {
+      bytes = this.#codec.encode({ kind: KIND.response, id, error: { code: error.code, message: error.message.slice(0, 200) } });
+    }
+    this.sendBytes(channel, bytes);
+  }
+
+  send(channel: Channel, envelope: Envelope): void {
+    this.sendBytes(channel, this.#codec.encode(envelope));
+  }
+
+  sendBytes(channel: Channel, bytes: Uint8Array): void {
+    if (!channel.send(bytes)) this.#stats.repliesUndeliverable++;
+  }
+}

@@ -1,0 +1,39 @@
+/** Counters a server keeps; plain integers so reading them costs nothing. */
+export interface ServerStats {
+  /** Requests that reached dispatch. */
+  calls: number;
+  /** Calls that ended in an error reply (any code). */
+  failedCalls: number;
+  notifications: number;
+  /** Envelopes that could not be decoded (malformed MessagePack or wrong shape). */
+  malformed: number;
+  /** Requests whose id was already in progress (UDP retransmissions); dropped without running. */
+  duplicatesDropped: number;
+  cancelled: number;
+  deadlineExceeded: number;
+  /** Replies replaced by `PAYLOAD_TOO_LARGE` because they did not fit the channel. */
+  oversizeReplies: number;
+  /** Error replies not sent because they would have amplified an unvalidated datagram. */
+  amplificationSuppressed: number;
+  /** Replies that found their connection gone. */
+  repliesUndeliverable: number;
+  /** Stream connections closed because of a bad frame or socket error. */
+  brokenStreams: number;
+}
+
+/** A zeroed {@link ServerStats}. */
+export function createServerStats(): ServerStats {
+  return {
+    calls: 0,
+    failedCalls: 0,
+    notifications: 0,
+    malformed: 0,
+    duplicatesDropped: 0,
+    cancelled: 0,
+    deadlineExceeded: 0,
+    oversizeReplies: 0,
+    amplificationSuppressed: 0,
+    repliesUndeliverable: 0,
+    brokenStreams: 0,
+  };
+}

@@ -1,0 +1,159 @@
+import { type AnyRouter, compileRouter } from '@volley/router';
+import {
+  type BoundAddress,
+  createMemoryTransport,
+  createTcpTransport,
+  createUdpTransport,
+  type MemoryNetwork,
+  type ServerTransport,
+  type TcpTransportOptions,
+  type UdpTransportOptions,
+} from '@volley/transport';
+import { createCodec, RpcError } from '@volley/wire';
+import { type Logger, pino } from 'pino';
+import { CallTable } from './call-table.js';
+import { DEFAULT_CLOSE_GRACE_MS } from './constants.js';
+import { createMessageHandler } from './message-handler.js';
+import { createServerStats, type ServerStats } from './server-stats.js';
+
+/** Options for {@link createServer}. */
+export interface ServerOptions {
+  router: AnyRouter;
+  /** Root pino logger; calls log through children carrying `reqId`. Default: pino at `info`. */
+  logger?: Logger;
+  /** How long `close()` waits for in-flight calls before aborting them. */
+  closeGraceMs?: number;
+}
+
+/** Which transports to listen on. UDP and TCP may share a port number. */
+export interface ListenOptions {
+  udp?: UdpTransportOptions;
+  tcp?: Omit<TcpTransportOptions, 'path'>;
+  unix?: { path: string; maxFrameBytes?: number; maxConnections?: number };
+  memory?: { name: string; network?: MemoryNetwork };
+}
+
+/** Where each requested transport ended up listening. */
+export interface ListeningAddresses {
+  udp?: BoundAddress;
+  tcp?: BoundAddress;
+  unix?: BoundAddress;
+  memory?: BoundAddress;
+}
+
+/** A router bound to transports. */
+export interface Server {
+  /** Binds the requested transports; resolves with their addresses. Can be called more than once. */
+  listen(options: ListenOptions): Promise<ListeningAddresses>;
+  /**
+   * Drains: takes no new calls (new requests get `UNAVAILABLE`, not executed), sends goaway on
+   * streams, lets in-flight calls finish within the grace period, aborts the rest with
+   * `CANCELLED`, then closes every socket.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
+  readonly stats: ServerStats;
+  /** Calls in progress now. */
+  readonly inFlight: number;
+}
+
+/**
+ * Creates a server for a router.
+ * @example
+ * const server = createServer({ router: app, logger });
+ * await server.listen({ udp: { port: 4000 }, tcp: { port: 4000 } });
+ */
+export function createServer(options: ServerOptions): Server {
+  const logger = options.logger ?? pino({ level: 'info' });
+  const compiled = compileRouter(options.router);
+  const calls = new CallTable();
+  const stats = createServerStats();
+  const transports: ServerTransport[] = [];
+  let draining = false;
+  let closing: Promise<void> | undefined;
+  let idleWaiter: (() => void) | undefined;
+
+  const handler = createMessageHandler({
+    router: compiled,
+    logger,
+    codec: createCodec(),
+    calls,
+    stats,
+    isDraining: () => draining,
+    onCallDone: () => {
+      if (idleWaiter && calls.size === 0) idleWaiter();
+    },
+  });
+
+  async function start(transport: ServerTransport): Promise<BoundAddress> {
+    const bound = await transport.listen(handler.listener);
+    transports.push(transport);
+    logger.info({ transport: bound.transport, address: bound.address, port: bound.port }, 'listening');
+    return bound;
+  }
+
+  async function drain(graceMs: number): Promise<void> {
+    draining = true;
+    logger.info({ inFlight: calls.size, graceMs }, 'closing: draining in-flight calls');
+    for (const transport of transports) transport.stopAccepting();
+    handler.goaway('server is shutting down');
+    if (calls.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        idleWaiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      idleWaiter = undefined;
+    }
+    if (calls.size > 0) {
+      logger.warn({ abandoned: calls.size }, 'grace period over: aborting calls still running');
+      handler.abortAll(new RpcError('CANCELLED', 'Server shut down before the call finished'));
+    }
+    // Let the last replies leave (stream writes are coalesced on setImmediate).
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all(transports.map((transport) => transport.close()));
+    transports.length = 0;
+    logger.info('closed');
+  }
+
+  return {
+    stats,
+    get inFlight() {
+      return calls.size;
+    },
+    async listen(listen) {
+      if (draining) throw new Error('Server is closed');
+      const bound: ListeningAddresses = {};
+      if (listen.tcp) bound.tcp = await start(createTcpTransport(listen.tcp));
+      if (listen.udp) bound.udp = await listenUdpBesideTcp(listen.udp, bound.tcp, start);
+      if (listen.unix) bound.unix = await start(createTcpTransport(listen.unix));
+      if (listen.memory) bound.memory = await start(createMemoryTransport(listen.memory));
+      return bound;
+    },
+    close(closeOptions) {
+      closing ??= drain(closeOptions?.graceMs ?? options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
+      return closing;
+    },
+  };
+}
+
+/**
+ * When UDP asks for an ephemeral port and TCP is on the same host, take TCP's port number so the
+ * service has one port for both (as DNS does); fall back to any free port if UDP has it taken.
+ */
+async function listenUdpBesideTcp(
+  udp: UdpTransportOptions,
+  tcp: BoundAddress | undefined,
+  start: (transport: ServerTransport) => Promise<BoundAddress>,
+): Promise<BoundAddress> {
+  const host = udp.host ?? '127.0.0.1';
+  if ((udp.port ?? 0) === 0 && tcp && tcp.address === host) {
+    try {
+      return await start(createUdpTransport({ ...udp, host, port: tcp.port }));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    }
+  }
+  return start(createUdpTransport(udp));
+}
