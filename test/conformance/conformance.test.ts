@@ -1,0 +1,147 @@
+/**
+ * One client/server suite, run unchanged over every transport (udp IPv4/IPv6, tcp, unix, memory).
+ * A case skips only with a stated reason (see transports.ts).
+ */
+import { createClient, type VolleyClient } from '@volley/client';
+import { createServer, type Server } from '@volley/server';
+import { isRpcError } from '@volley/wire';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { type ConformanceRouter, createConformanceRouter, createObservations, type Observations } from './conformance-router.js';
+import { probeIpv6, transportCases } from './transports.js';
+
+await probeIpv6();
+
+async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+for (const transport of transportCases()) {
+  describe.skipIf(transport.skip !== undefined)(`conformance over ${transport.name}${transport.skip ? ` (skipped: ${transport.skip})` : ''}`, () => {
+    let server: Server;
+    let client: VolleyClient<ConformanceRouter>;
+    let seen: Observations;
+    let url: string;
+
+    beforeEach(async () => {
+      seen = createObservations();
+      server = createServer({ router: createConformanceRouter(seen), logger: pino({ level: 'silent' }), closeGraceMs: 2000 });
+      url = transport.url(await server.listen(transport.listen()));
+      client = createClient<ConformanceRouter>(url);
+    });
+
+    afterEach(async () => {
+      for (const release of seen.held) release();
+      await client.close();
+      await server.close();
+    });
+
+    it('calls a nested procedure and returns its typed result', async () => {
+      const result = await client.math.add({ a: 2, b: 40 });
+      expectTypeOf(result).toEqualTypeOf<{ sum: number }>();
+      expect(result).toEqual({ sum: 42 });
+    });
+
+    it('calls a procedure that takes no input', async () => {
+      expect(await client.noInput()).toBe('no input needed');
+    });
+
+    it('calls by dotted name without types', async () => {
+      expect(await client.call('math.add', { a: 1, b: 1 })).toEqual({ sum: 2 });
+    });
+
+    it('matches 200 concurrent calls to their replies over one connection', async () => {
+      const results = await Promise.all(Array.from({ length: 200 }, (_, i) => client.math.add({ a: i, b: 1000 })));
+      expect(results.map((r) => r.sum)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1000));
+      expect(server.stats.calls).toBe(200);
+    });
+
+    it('keeps integers beyond 32 and 53 bits exact', async () => {
+      const result = await client.math.big({ n: 2 ** 40, huge: 2n ** 63n - 1n });
+      expect(result).toEqual({ n: 2 ** 40 + 1, huge: 2n ** 63n - 2n });
+    });
+
+    it('answers invalid input with BAD_REQUEST and the zod issues', async () => {
+      const error = await errorOf(client.math.add({ a: 'one' as unknown as number, b: 2 }));
+      expect(error).toMatchObject({ code: 'BAD_REQUEST', notExecuted: true, local: false });
+      expect((error as { data: unknown }).data).toEqual({ issues: [{ path: ['a'], message: 'Invalid input: expected number, received string' }] });
+    });
+
+    it('answers an unknown procedure with NOT_FOUND naming it', async () => {
+      expect(await errorOf(client.call('math.divide', {}))).toMatchObject({ code: 'NOT_FOUND', message: 'No procedure named "math.divide"' });
+    });
+
+    it('passes a handler RpcError through with code, message and data', async () => {
+      expect(await errorOf(client.refuse())).toMatchObject({ code: 'PERMISSION_DENIED', message: 'not for you', data: { need: 'admin' } });
+    });
+
+    it('hides a handler crash as a generic INTERNAL', async () => {
+      const error = await errorOf(client.crash());
+      expect(isRpcError(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'INTERNAL', message: 'Internal server error', data: undefined });
+      expect(JSON.stringify(error)).not.toContain('hunter2');
+    });
+
+    it('gives handlers the transport, metadata and deadline', async () => {
+      expect(await client.whoami(undefined, { trace: 'trace-1', timeoutMs: 5000 })).toEqual({
+        transport: url.split(':')[0],
+        peerTransport: url.split(':')[0],
+      });
+      expect(seen.contexts).toMatchObject([{ trace: 'trace-1', hasDeadline: true }]);
+    });
+
+    it('times out with DEADLINE_EXCEEDED and fires the handler signal at the deadline', async () => {
+      const error = await errorOf(client.wait({ ms: 10_000 }, { timeoutMs: 100 }));
+      expect(error).toMatchObject({ code: 'DEADLINE_EXCEEDED', notExecuted: false });
+      await until(() => seen.aborts.length === 1, 'the handler signal');
+      expect(seen.aborts).toEqual([{ procedure: 'wait', code: 'DEADLINE_EXCEEDED' }]);
+      await until(() => server.inFlight === 0, 'the server to forget the call');
+    });
+
+    it('cancels: the caller gets CANCELLED and the handler signal fires', async () => {
+      const controller = new AbortController();
+      const call = errorOf(client.wait({ ms: 10_000 }, { signal: controller.signal }));
+      await until(() => server.inFlight === 1, 'the call to reach the server');
+      controller.abort();
+      expect(await call).toMatchObject({ code: 'CANCELLED', local: true });
+      await until(() => seen.aborts.length === 1, 'the handler signal');
+      expect(seen.aborts).toEqual([{ procedure: 'wait', code: 'CANCELLED' }]);
+      expect(server.inFlight).toBe(0);
+    });
+
+    it('fails pending calls with CLOSED when the client closes', async () => {
+      const call = errorOf(client.hold());
+      await until(() => seen.held.length === 1, 'the call to reach the server');
+      await client.close();
+      expect(await call).toMatchObject({ code: 'CLOSED', local: true, notExecuted: false });
+    });
+
+    it('delivers notifications one way', async () => {
+      await client.notify('note', 'hello');
+      await until(() => seen.notes.length === 1, 'the notification');
+      expect(seen.notes).toEqual(['hello']);
+    });
+
+    it('drains on close: a call in flight still gets its reply', async () => {
+      const call = client.hold();
+      await until(() => seen.held.length === 1, 'the call to reach the server');
+      const closing = server.close();
+      seen.held[0]?.();
+      expect(await call).toBe('released');
+      await closing;
+    });
+  });
+}
