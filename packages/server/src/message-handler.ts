@@ -31,13 +31,18 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
 
   function onMessage(bytes: Buffer, channel: Channel): void {
     const decoded = codec.decode(bytes);
-    if (!decoded.ok) return onMalformed(decoded.error, bytes.length, channel);
+    if (!decoded.ok) {
+      onMalformed(decoded.error, bytes.length, channel);
+      return;
+    }
     const envelope = decoded.value;
     switch (envelope.kind) {
       case KIND.request:
-        return onRequest(envelope, channel);
+        onRequest(envelope, channel);
+        return;
       case KIND.notification:
-        return onNotification(envelope, channel);
+        onNotification(envelope, channel);
+        return;
       case KIND.cancel: {
         const call = calls.get(channel, callKey(channel, envelope.id, envelope.meta?.clientId));
         if (call && !call.settled) {

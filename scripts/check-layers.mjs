@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+/**
+ * Enforces the layering of ARCHITECTURE.md: imports point down only, no import cycles.
+ *
+ *   wire → transport → router → server / client → cli,  services/ and test/ on top
+ *
+ * Checks every non-test source file of packages/* and services/*: which @volley packages it may
+ * import (type-only imports are allowed where the table says so), no deep imports into another
+ * package's files, no node I/O in wire, and no cycles among a package's own modules.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
+
+/** package → { runtime: allowed @volley imports, types: allowed as `import type` only } */
+const RULES = {
+  '@volley/wire': { runtime: [], types: [] },
+  '@volley/transport': { runtime: ['@volley/wire'], types: [] },
+  '@volley/router': { runtime: ['@volley/wire'], types: [] },
+  '@volley/server': { runtime: ['@volley/wire', '@volley/transport', '@volley/router'], types: [] },
+  '@volley/client': { runtime: ['@volley/wire', '@volley/transport'], types: ['@volley/router'] },
+  volley: { runtime: ['@volley/wire', '@volley/transport', '@volley/client', '@volley/codegen'], types: ['@volley/router'] },
+};
+const NO_IO = ['node:net', 'node:dgram', 'node:fs', 'node:tls', 'node:http', 'node:child_process', 'node:dns'];
+
+function sourceFiles(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...sourceFiles(path));
+    else if (/\.ts$/.test(name) && !/\.(test|spec)\.ts$/.test(name) && !name.endsWith('.d.ts')) out.push(path);
+  }
+  return out;
+}
+
+const IMPORT = /^\s*(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm;
+function importsOf(file) {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(IMPORT)].map((m) => ({ typeOnly: Boolean(m[2]), spec: m[3] }));
+}
+
+const problems = [];
+const workspaces = ['packages', 'services'].flatMap((group) =>
+  readdirSync(join(ROOT, group)).map((name) => join(ROOT, group, name)).filter((dir) => statSync(join(dir, 'package.json'), { throwIfNoEntry: false })),
+);
+
+for (const dir of workspaces) {
+  const { name } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const rule = RULES[name];
+  const files = sourceFiles(join(dir, 'src'));
+  const graph = new Map();
+  for (const file of files) {
+    const where = relative(ROOT, file);
+    const local = [];
+    for (const { typeOnly, spec } of importsOf(file)) {
+      if (spec.startsWith('.')) {
+        local.push(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
+        continue;
+      }
+      const volley = spec.match(/^(@volley\/[^/]+|volley)(\/.*)?$/);
+      if (volley) {
+        const [, pkg, deep] = volley;
+        if (deep && deep !== '/package.json') problems.push(`${where}: deep import "${spec}"; use the package entry point`);
+        if (rule && pkg !== name && !rule.runtime.includes(pkg) && !(typeOnly && rule.types.includes(pkg))) {
+          problems.push(`${where}: ${name} must not import ${typeOnly ? 'type from ' : ''}${pkg}`);
+        }
+      }
+      if (name === '@volley/wire' && NO_IO.includes(spec)) problems.push(`${where}: wire must not do I/O (imports ${spec})`);
+    }
+    graph.set(file, local);
+  }
+  // Cycle detection among the package's own modules (type-only edges included: they still couple).
+  const state = new Map();
+  const visit = (file, stack) => {
+    if (state.get(file) === 'done') return;
+    if (state.get(file) === 'active') {
+      const cycle = stack.slice(stack.indexOf(file)).concat(file).map((f) => relative(ROOT, f));
+      problems.push(`import cycle: ${cycle.join(' → ')}`);
+      return;
+    }
+    state.set(file, 'active');
+    for (const next of graph.get(file) ?? []) if (graph.has(next)) visit(next, [...stack, file]);
+    state.set(file, 'done');
+  };
+  for (const file of graph.keys()) visit(file, []);
+}
+
+if (problems.length > 0) {
+  console.error(`Layering check failed:\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+console.log(`Layering check passed (${workspaces.length} workspaces).`);
