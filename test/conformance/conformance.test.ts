@@ -143,5 +143,23 @@ for (const transport of transportCases()) {
       expect(await call).toBe('released');
       await closing;
     });
+
+    it('refuses new calls while draining with UNAVAILABLE, not executed', async () => {
+      const held = client.hold();
+      await until(() => seen.held.length === 1, 'the call to reach the server');
+      const closing = server.close();
+      expect(await errorOf(client.math.add({ a: 1, b: 2 }))).toMatchObject({ code: 'UNAVAILABLE', notExecuted: true });
+      seen.held[0]?.();
+      expect(await held).toBe('released');
+      await closing;
+    });
+
+    it('aborts calls still running when the grace period ends, firing their signal', async () => {
+      const call = errorOf(client.wait({ ms: 60_000 }));
+      await until(() => server.inFlight === 1, 'the call to reach the server');
+      await server.close({ graceMs: 50 });
+      expect(seen.aborts).toEqual([{ procedure: 'wait', code: 'CANCELLED' }]);
+      expect(await call).toMatchObject({ code: expect.stringMatching(/^(CANCELLED|UNAVAILABLE)$/), notExecuted: false });
+    });
   });
 }
