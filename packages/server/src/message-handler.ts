@@ -3,7 +3,7 @@ import type { Channel, TransportListener } from '@volley/transport';
 import { type Codec, type DecodeFailure, KIND, type NotificationEnvelope, type RequestEnvelope, RpcError } from '@volley/wire';
 import type { Logger } from 'pino';
 import type { CallTable } from './call-table.js';
-import { UNVALIDATED_REPLY_FACTOR } from './constants.js';
+import { MAX_TIMER_DELAY_MS, UNVALIDATED_REPLY_FACTOR } from './constants.js';
 import { InFlightCall } from './in-flight-call.js';
 import { logCallOutcome } from './log-call.js';
 import { ReplySender } from './reply-sender.js';
@@ -63,7 +63,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
   function onMalformed(failure: DecodeFailure, bytesIn: number, channel: Channel): void {
     stats.malformed++;
     logger.warn({ peer: channel.peer, bytes: bytesIn, reason: failure.error.message }, 'malformed envelope');
-    const reply = codec.encode({ kind: KIND.response, id: failure.id ?? null, error: failure.error.toWire() });
+    const reply = replies.encodeError(failure.id ?? null, failure.error, channel.maxMessageBytes);
     // An unvalidated datagram source may be spoofed: never answer it with much more than it sent.
     if (channel.connectionless && reply.length > bytesIn * UNVALIDATED_REPLY_FACTOR) {
       stats.amplificationSuppressed++;
@@ -85,7 +85,9 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     }
     stats.calls++;
     const call = new InFlightCall(key, envelope.id, channel);
-    const deadlineMs = envelope.meta?.deadlineMs;
+    const requested = envelope.meta?.deadlineMs;
+    // Node clamps timer delays above 2^31-1 ms to 1 ms: a deadline that far away means "none".
+    const deadlineMs = requested !== undefined && requested <= MAX_TIMER_DELAY_MS ? requested : undefined;
     const started = performance.now();
     const deadline = deadlineMs === undefined ? undefined : Date.now() + deadlineMs;
     calls.add(channel, call);

@@ -3,6 +3,9 @@ import { type Codec, type Envelope, KIND, RpcError } from '@volley/wire';
 import type { Logger } from 'pino';
 import type { ServerStats } from './server-stats.js';
 
+/** Message length kept when an error reply must shrink to fit: ~250 bytes in all, under any datagram limit. */
+const MAX_FALLBACK_MESSAGE_CHARS = 200;
+
 /**
  * Encodes and sends replies, making sure nothing unsendable is attempted: a result that cannot
  * be encoded becomes `INTERNAL`, one too large for the channel becomes `PAYLOAD_TOO_LARGE`.
@@ -42,19 +45,27 @@ export class ReplySender {
     this.sendBytes(channel, bytes);
   }
 
-  sendError(channel: Channel, id: number, error: RpcError): void {
-    let bytes: Buffer;
+  sendError(channel: Channel, id: number | null, error: RpcError): void {
+    this.sendBytes(channel, this.encodeError(id, error, channel.maxMessageBytes));
+  }
+
+  /**
+   * Encodes an error reply that is guaranteed to fit `limitBytes`: if `data` cannot be encoded or
+   * makes it too large, it is dropped, and the message is cut to {@link MAX_FALLBACK_MESSAGE_CHARS}.
+   */
+  encodeError(id: number | null, error: RpcError, limitBytes: number): Buffer {
+    let bytes: Buffer | undefined;
     try {
       bytes = this.#codec.encode({ kind: KIND.response, id, error: error.toWire() });
     } catch (cause) {
       // `data` held something MessagePack cannot carry; send the error without it.
       this.#logger.error({ err: cause, id }, 'error data could not be encoded');
-      bytes = this.#codec.encode({ kind: KIND.response, id, error: { code: error.code, message: error.message } });
     }
-    if (bytes.length > channel.maxMessageBytes) {
-      bytes = this.#codec.encode({ kind: KIND.response, id, error: { code: error.code, message: error.message.slice(0, 200) } });
+    if (bytes === undefined || bytes.length > limitBytes) {
+      const message = error.message.slice(0, MAX_FALLBACK_MESSAGE_CHARS);
+      bytes = this.#codec.encode({ kind: KIND.response, id, error: { code: error.code, message } });
     }
-    this.sendBytes(channel, bytes);
+    return bytes;
   }
 
   send(channel: Channel, envelope: Envelope): void {

@@ -24,6 +24,9 @@ export interface Codec {
 
 const FLOAT64_TAG = 0xcb;
 
+/** Longest excerpt of a decoder message quoted back to a peer. */
+const MAX_REASON_CHARS = 80;
+
 /**
  * Creates a codec configured for interoperability with other MessagePack implementations:
  * no msgpackr records, maps in their shortest form, `undefined` properties skipped (as JSON does),
@@ -63,7 +66,9 @@ export function createCodec(): Codec {
       try {
         value = packr.unpack(bytes);
       } catch (cause) {
-        return err({ error: new RpcError('BAD_REQUEST', `Malformed MessagePack: ${(cause as Error).message}`, { cause }), id: undefined });
+        // msgpackr's messages can quote the peer's data: bound what we echo back.
+        const reason = String((cause as Error)?.message).slice(0, MAX_REASON_CHARS);
+        return err({ error: new RpcError('BAD_REQUEST', `Malformed MessagePack: ${reason}`, { cause }), id: undefined });
       }
       return fromArray(value);
     },
@@ -168,7 +173,8 @@ function fromArray(value: unknown): Result<Envelope, DecodeFailure> {
       return ok({ kind, reason });
     }
     default:
-      return fail(`Unknown envelope kind ${String(kind)}`);
+      // Never call String() on peer data: a decoded map may carry its own `toString` key.
+      return fail(`Unknown envelope kind ${typeof kind === 'number' ? kind : `of type ${kind === null ? 'nil' : typeof kind}`}`);
   }
 }
 
