@@ -1,0 +1,17 @@
+export { decodeEnvelope, decodeResponse, encodeRequest, encodeValue } from './envelopes.js';
+export { createLogCapture } from './log-capture.js';
+export type { LogCapture, LogLine } from './log-capture.js';
+export { MessageQueue } from './message-queue.js';
+export { createProbe, createTestRouter } from './probe-router.js';
+export type { HoldOutcome, Probe, TestRouter } from './probe-router.js';
+export { connectRawTcp } from './raw-tcp.js';
+export type { RawTcp } from './raw-tcp.js';
+export { openRawUdp } from './raw-udp.js';
+export type { RawUdp } from './raw-udp.js';
+export { Resources } from './resources.js';
+export type { Closable } from './resources.js';
+export { createSeededRandom, randomBytesFrom } from './seeded-random.js';
+export { startTestServer } from './test-server.js';
+export type { TestServer, TestServerOptions } from './test-server.js';
+export { DEFAULT_WAIT_MS, waitFor } from './wait-for.js';
+export type { WaitForOptions } from './wait-for.js';
