@@ -54,7 +54,7 @@ describe('a reply too large for a datagram', () => {
 
   // BUG: the handler ran (probe.bigExecutions is 1) but the caller is told it did not. The server
   // replaces the reply with PAYLOAD_TOO_LARGE (packages/server/src/reply-sender.ts sendResult, ≈ line
-  // 32), and the client rebuilds it with `RpcError.fromWire` (packages/wire/src/rpc-error.ts), which
+  // 39), and the client rebuilds it with `RpcError.fromWire` (packages/wire/src/rpc-error.ts), which
   // takes `notExecuted` from ERROR_CODES, where PAYLOAD_TOO_LARGE is `notExecuted: true`. A caller
   // following the documented rule would retry a non-idempotent call that already took effect.
   // Fix: have the server mark errors raised after the handler ran (e.g. `data.executed: true`, or a
