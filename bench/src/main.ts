@@ -1,0 +1,118 @@
+/**
+ * `npm run bench`: Volley over TCP and UDP beside raw `node:net` / `node:dgram` msgpack echo
+ * servers, servers in child processes, closed loop at 1 and 64 calls outstanding.
+ * Knobs and method: bench/README.md; figures: docs/performance.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runClosedLoop } from './closed-loop.js';
+import { readConfig } from './config.js';
+import { type CellResult, formatRate, formatRun, formatTable, type ImplementationResult } from './report.js';
+import { type Implementation, listScenarios, type Scenario, type TransportName } from './scenarios.js';
+import { type ServerProcess, spawnServer } from './spawn-server.js';
+import { medianIndex, summarizeLatency, type LatencySummary } from './stats.js';
+import { connectRawTarget, connectVolleyTarget, type Target } from './targets.js';
+
+const IMPLEMENTATIONS: readonly Implementation[] = ['raw', 'volley'];
+const config = readConfig(process.env, fileURLToPath(new URL('../results/latest.json', import.meta.url)));
+const scenarios = listScenarios(config.outstanding).filter((scenario) => config.filter === undefined || scenario.id.includes(config.filter));
+const perRunSeconds = config.seconds + config.warmupSeconds;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+log(
+  `volley bench: node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model ?? 'unknown'}); ` +
+    `${scenarios.length} cells × ${IMPLEMENTATIONS.length} × ${config.repeats} runs of ${config.warmupSeconds}+${config.seconds} s ` +
+    `≈ ${Math.ceil(scenarios.length * IMPLEMENTATIONS.length * config.repeats * perRunSeconds)} s`,
+);
+
+const servers: ServerProcess[] = [];
+const targets: Target[] = [];
+const cells: CellResult[] = [];
+try {
+  const raw = await spawnServer('raw');
+  servers.push(raw);
+  const volley = await spawnServer('volley', config.cpuProfDir ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfDir}`] } : {});
+  servers.push(volley);
+  const connected = new Map<string, Target>();
+  const targetFor = async (implementation: Implementation, transport: TransportName): Promise<Target> => {
+    const key = `${implementation} ${transport}`;
+    let target = connected.get(key);
+    if (target === undefined) {
+      target = implementation === 'raw' ? await connectRawTarget(transport, raw.ports) : await connectVolleyTarget(transport, volley.ports);
+      connected.set(key, target);
+      targets.push(target);
+    }
+    return target;
+  };
+
+  for (const scenario of scenarios) cells.push(await runCell(scenario, targetFor));
+
+  process.stdout.write(`\n${formatTable(cells)}\n\n`);
+  process.stdout.write(`ratio = Volley calls/s ÷ raw calls/s (median of ${config.repeats} runs of ${config.seconds} s each); latency from the median run.\n`);
+  const lossy = cells.filter((cell) => cell.results.raw.resends > 0 || cell.results.volley.resends > 0);
+  for (const cell of lossy) {
+    process.stdout.write(`UDP loss in ${cell.scenario.id}: raw resent ${cell.results.raw.resends}, Volley retransmitted ${cell.results.volley.resends}\n`);
+  }
+  if (config.jsonPath !== '') writeJson(config.jsonPath, cells);
+} finally {
+  await Promise.allSettled(targets.map((target) => target.close()));
+  await Promise.allSettled(servers.map((server) => server.stop()));
+}
+
+/**
+ * Runs one cell: raw and Volley alternately, `repeats` times each, swapping which goes first
+ * every repeat (raw, volley, volley, raw, …) so drift on a shared machine hits both alike.
+ */
+async function runCell(scenario: Scenario, targetFor: (implementation: Implementation, transport: TransportName) => Promise<Target>): Promise<CellResult> {
+  const runs: Record<Implementation, { callsPerSecond: number; latency: LatencySummary }[]> = { raw: [], volley: [] };
+  const resends: Record<Implementation, number> = { raw: 0, volley: 0 };
+  for (let run = 1; run <= config.repeats; run++) {
+    const order = run % 2 === 1 ? IMPLEMENTATIONS : [...IMPLEMENTATIONS].reverse();
+    for (const implementation of order) {
+      const target = await targetFor(implementation, scenario.transport);
+      const resendsBefore = target.resends();
+      const result = await runClosedLoop(target.caller(scenario.payload), {
+        outstanding: scenario.outstanding,
+        warmupMs: config.warmupSeconds * 1000,
+        durationMs: config.seconds * 1000,
+      });
+      resends[implementation] += target.resends() - resendsBefore;
+      const latency = summarizeLatency(result.latenciesMs);
+      runs[implementation].push({ callsPerSecond: result.callsPerSecond, latency });
+      log(formatRun(scenario, implementation, run, result.callsPerSecond, latency));
+    }
+  }
+  const summarize = (implementation: Implementation): ImplementationResult => {
+    const list = runs[implementation];
+    const rates = list.map((entry) => entry.callsPerSecond);
+    const median = list[medianIndex(rates)];
+    if (median === undefined) throw new Error('no runs');
+    return { callsPerSecond: median.callsPerSecond, runs: rates, latencyMs: median.latency, resends: resends[implementation] };
+  };
+  const results = { raw: summarize('raw'), volley: summarize('volley') };
+  const ratio = results.volley.callsPerSecond / results.raw.callsPerSecond;
+  log(`${scenario.id}: raw ${formatRate(results.raw.callsPerSecond)}, volley ${formatRate(results.volley.callsPerSecond)} calls/s, ratio ${ratio.toFixed(2)}`);
+  return { scenario, results, ratio };
+}
+
+function writeJson(path: string, results: readonly CellResult[]): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const body = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    config,
+    cells: results.map(({ scenario, results: byImplementation, ratio }) => ({
+      transport: scenario.transport,
+      payload: scenario.payload.name,
+      outstanding: scenario.outstanding,
+      ratio,
+      ...byImplementation,
+    })),
+  };
+  writeFileSync(path, `${JSON.stringify(body, null, 2)}\n`);
+  log(`results written to ${path}`);
+}

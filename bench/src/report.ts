@@ -1,0 +1,54 @@
+import type { Scenario, Implementation } from './scenarios.js';
+import type { LatencySummary } from './stats.js';
+
+/** The reported figures of one implementation in one cell: the median run of the repeats. */
+export interface ImplementationResult {
+  /** Median calls/s over the repeats. */
+  callsPerSecond: number;
+  /** Every run's calls/s, in run order, to show the spread. */
+  runs: number[];
+  /** Latency of the median run. */
+  latencyMs: LatencySummary;
+  /** Retransmissions (Volley) or timeout resends (raw) over all runs; UDP only. */
+  resends: number;
+}
+
+/** One cell's outcome: both implementations and Volley's ratio to raw. */
+export interface CellResult {
+  scenario: Scenario;
+  results: Record<Implementation, ImplementationResult>;
+  ratio: number;
+}
+
+/** Renders the results as a Markdown table, one row per cell (as pasted into docs/performance.md). */
+export function formatTable(cells: readonly CellResult[]): string {
+  const header = ['transport', 'payload', 'outstanding', 'raw calls/s', 'volley calls/s', 'ratio', 'raw p50 / p99 ms', 'volley p50 / p99 ms'];
+  const rows = cells.map(({ scenario, results, ratio }) => [
+    scenario.transport,
+    scenario.payload.label,
+    String(scenario.outstanding),
+    formatRate(results.raw.callsPerSecond),
+    formatRate(results.volley.callsPerSecond),
+    `${ratio.toFixed(2)}×`,
+    formatLatency(results.raw.latencyMs),
+    formatLatency(results.volley.latencyMs),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => (column >= 2 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join(' | ')} |`;
+  const rule = `|${widths.map((width, column) => (column >= 2 ? `${'-'.repeat(width + 1)}:` : '-'.repeat(width + 2))).join('|')}|`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+/** One progress line for a finished run. */
+export function formatRun(scenario: Scenario, implementation: Implementation, run: number, callsPerSecond: number, latency: LatencySummary): string {
+  return `  ${scenario.id.padEnd(18)} ${implementation.padEnd(6)} #${run}  ${formatRate(callsPerSecond).padStart(9)} calls/s  p50 ${latency.p50.toFixed(3)} ms  p99 ${latency.p99.toFixed(3)} ms`;
+}
+
+export function formatRate(callsPerSecond: number): string {
+  return Math.round(callsPerSecond).toLocaleString('en-US');
+}
+
+function formatLatency({ p50, p99 }: LatencySummary): string {
+  return `${p50.toFixed(3)} / ${p99.toFixed(3)}`;
+}
