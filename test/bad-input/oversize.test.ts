@@ -52,7 +52,7 @@ describe('a reply too large for a datagram', () => {
     expect(app.server.stats.oversizeReplies).toBe(1);
   });
 
-  // BUG: the handler ran (probe.bigExecutions is 1) but the caller is told it did not. The server
+  // Regression (fixed): the handler ran (probe.bigExecutions is 1) but the caller was told it did not. The server
   // replaces the reply with PAYLOAD_TOO_LARGE (packages/server/src/reply-sender.ts sendResult, ≈ line
   // 39), and the client rebuilds it with `RpcError.fromWire` (packages/wire/src/rpc-error.ts), which
   // takes `notExecuted` from ERROR_CODES, where PAYLOAD_TOO_LARGE is `notExecuted: true`. A caller
@@ -60,7 +60,7 @@ describe('a reply too large for a datagram', () => {
   // Fix: have the server mark errors raised after the handler ran (e.g. `data.executed: true`, or a
   // wire field) and let `fromWire` honour it, or answer an oversize reply with a code whose
   // `notExecuted` is false (e.g. INTERNAL).
-  it.fails('tells the caller that the call did run (notExecuted false)', async () => {
+  it('tells the caller that the call did run (notExecuted false)', async () => {
     const { probe, udp } = await setup();
 
     const error = await udp.probe.big({ chars: 5_000 }).catch((e: unknown) => e);

@@ -134,4 +134,13 @@ describe('ClientCore', () => {
     expect(await call).toBe('real');
     expect(core.stats.unmatchedReplies).toBe(1);
   });
+
+  it('fails a call whose input MessagePack cannot carry with a local BAD_REQUEST, without crashing', async () => {
+    const fake = fakeConnection(true);
+    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test' });
+    const outcome = core.call('add', { a: 2n ** 70n }).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await outcome).toMatchObject({ code: 'BAD_REQUEST', local: true, notExecuted: true });
+    expect(fake.requests()).toHaveLength(0);
+  });
 });

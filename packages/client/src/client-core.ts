@@ -88,7 +88,12 @@ export class ClientCore {
       }
     }
     const meta: RequestMeta | undefined = options?.trace === undefined ? undefined : { trace: options.trace };
-    const bytes = this.#codec.encode({ kind: KIND.notification, method, input, ...(meta && { meta }) });
+    let bytes: Buffer;
+    try {
+      bytes = this.#codec.encode({ kind: KIND.notification, method, input, ...(meta && { meta }) });
+    } catch (cause) {
+      throw new RpcError('BAD_REQUEST', `Input of "${method}" cannot be encoded: ${(cause as Error).message}`, { cause, local: true, notExecuted: true });
+    }
     if (bytes.length > connection.maxMessageBytes) throw notSent('PAYLOAD_TOO_LARGE', `Notification of ${bytes.length} bytes exceeds the ${connection.maxMessageBytes}-byte limit`);
     if (!connection.send(bytes)) throw notSent('UNAVAILABLE', `Connection to ${this.#options.target} is closed`);
   }
@@ -120,7 +125,14 @@ export class ClientCore {
       meta.clientId = this.clientId;
     }
     if (call.trace !== undefined) meta.trace = call.trace;
-    const bytes = this.#codec.encode({ kind: KIND.request, id: call.id, method: call.method, input: call.input, meta });
+    let bytes: Buffer;
+    try {
+      bytes = this.#codec.encode({ kind: KIND.request, id: call.id, method: call.method, input: call.input, meta });
+    } catch (cause) {
+      // A value MessagePack cannot carry (a function, a BigInt beyond 64 bits, a cycle...).
+      this.#settle(call, new RpcError('BAD_REQUEST', `Input of "${call.method}" cannot be encoded: ${(cause as Error).message}`, { cause, local: true, notExecuted: !call.sent }));
+      return;
+    }
     if (bytes.length > connection.maxMessageBytes) {
       const limit = connection.maxMessageBytes;
       this.#settle(call, notSent('PAYLOAD_TOO_LARGE', `Request of ${bytes.length} bytes exceeds the ${limit}-byte ${connection.kind} limit`));
@@ -206,6 +218,8 @@ export class ClientCore {
         return;
       }
       this.#settle(call, envelope.error ? RpcError.fromWire(envelope.error) : { value: envelope.result });
+    } else if (envelope.kind === KIND.ping) {
+      connection.send(this.#codec.encode({ kind: KIND.pong, id: envelope.id }));
     } else if (envelope.kind === KIND.goaway) {
       this.#options.logger?.info({ target: this.#options.target, reason: envelope.reason }, 'server sent goaway; new calls use a new connection');
       this.#link.retire(connection);

@@ -140,3 +140,23 @@ describe('router', () => {
     expect(() => router({ half: procedure.input(z.string()) as never })).toThrow(/neither a procedure nor a router/);
   });
 });
+
+describe('what a failure says about execution', () => {
+  it('marks a "not executed" code thrown by the handler as may-have-executed', async () => {
+    const missing = procedure.handler(() => {
+      throw new RpcError('NOT_FOUND', 'no such key');
+    });
+    const result = await dispatch(compileRouter(router({ missing })), 'missing', undefined, context());
+    expect(result).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: 'no such key', notExecuted: false } });
+  });
+
+  it('keeps a middleware refusal before next() as not executed', async () => {
+    const guarded = procedure
+      .use(() => {
+        throw new RpcError('PERMISSION_DENIED', 'no');
+      })
+      .handler(() => 'never');
+    const result = await dispatch(compileRouter(router({ guarded })), 'guarded', undefined, context());
+    expect(result).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED', notExecuted: true } });
+  });
+});

@@ -26,12 +26,12 @@ export function dispatch(router: CompiledRouter, path: string, input: unknown, c
   try {
     checked = entry.validateInput(input);
   } catch (cause) {
-    return err(toRpcError(cause, ctx));
+    return err(toRpcError(cause, ctx, false));
   }
   if (checked instanceof Promise) {
     return checked.then(
       (result) => (result.issues ? badInput(path, result.issues) : afterInput(entry, result.value, ctx)),
-      (cause: unknown) => err(toRpcError(cause, ctx)),
+      (cause: unknown) => err(toRpcError(cause, ctx, false)),
     );
   }
   return checked.issues ? badInput(path, checked.issues) : afterInput(entry, checked.value, ctx);
@@ -56,12 +56,12 @@ function runHandler(entry: CompiledProcedure, input: unknown, ctx: BaseContext):
   try {
     output = entry.handler({ input, ctx });
   } catch (cause) {
-    return err(toRpcError(cause, ctx));
+    return err(toRpcError(cause, ctx, true));
   }
   if (output instanceof Promise) {
     return output.then(
       (value: unknown) => checkOutput(entry, value),
-      (cause: unknown) => err(toRpcError(cause, ctx)),
+      (cause: unknown) => err(toRpcError(cause, ctx, true)),
     );
   }
   return checkOutput(entry, output);
@@ -99,16 +99,26 @@ async function runChain(entry: CompiledProcedure, input: unknown, baseCtx: BaseC
         },
       });
     } catch (cause) {
-      return err(toRpcError(cause, ctx));
+      // Thrown before next(): nothing downstream ran. After it: the handler may have.
+      return err(toRpcError(cause, ctx, called));
     }
   };
   const result = await run(0, baseCtx);
   return result.ok ? ok(result.value) : err(result.error);
 }
 
-/** Normalises anything thrown: RpcErrors pass through, aborts become the signal's reason, the rest INTERNAL. */
-function toRpcError(cause: unknown, ctx: BaseContext): RpcError {
-  if (isRpcError(cause)) return cause;
-  if (ctx.signal.aborted && isRpcError(ctx.signal.reason)) return ctx.signal.reason;
-  return new RpcError('INTERNAL', INTERNAL_MESSAGE, { cause });
+/**
+ * Normalises anything thrown: RpcErrors keep code, message and data; aborts become the signal's
+ * reason; the rest is INTERNAL. When the handler may have run (`mayHaveRun`), a code that
+ * normally means "not executed" is marked otherwise, so no caller retries a call that took effect.
+ */
+function toRpcError(cause: unknown, ctx: BaseContext, mayHaveRun: boolean): RpcError {
+  let error: RpcError;
+  if (isRpcError(cause)) error = cause;
+  else if (ctx.signal.aborted && isRpcError(ctx.signal.reason)) error = ctx.signal.reason;
+  else return new RpcError('INTERNAL', INTERNAL_MESSAGE, { cause });
+  if (mayHaveRun && error.notExecuted) {
+    return new RpcError(error.code, error.message, { data: error.data, cause: error, notExecuted: false });
+  }
+  return error;
 }

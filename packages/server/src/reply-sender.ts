@@ -38,6 +38,8 @@ export class ReplySender {
         id,
         new RpcError('PAYLOAD_TOO_LARGE', `Reply of ${bytes.length} bytes exceeds the ${channel.maxMessageBytes}-byte ${channel.kind} limit`, {
           data: { bytes: bytes.length, limit: channel.maxMessageBytes },
+          // The handler has run: a caller must not take this for a refusal it may safely retry.
+          notExecuted: false,
         }),
       );
       return;

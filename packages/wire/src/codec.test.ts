@@ -57,3 +57,15 @@ describe('codec', () => {
     expect(unknownKind).toMatchObject({ ok: false, error: { error: { message: 'Unknown envelope kind 9' } } });
   });
 });
+
+describe('codec limits', () => {
+  it('writes integers beyond the 64-bit ranges as float64 instead of throwing', () => {
+    expect(codec.encodeValue(1e20).toString('hex')).toBe('cb4415af1d78b58c40');
+    expect(codec.encodeValue(-(2 ** 64)).toString('hex')).toBe('cbc3f0000000000000');
+  });
+
+  it('writes integers between 2^63 and 2^64 as uint64', () => {
+    expect(codec.encodeValue(2 ** 63).toString('hex')).toBe('cf8000000000000000');
+    expect(codec.decodeValue(codec.encodeValue(2 ** 63))).toBe(2n ** 63n);
+  });
+});

@@ -2,8 +2,9 @@
  * The one table of error codes. Every type and doc row derives from it (docs/errors.md).
  *
  * `notExecuted: true` means that when Volley itself raises this code, the handler did not run, so
- * the caller may retry even a non-idempotent call. Handlers that throw these codes themselves must
- * keep the same promise (throw them before any side effect).
+ * the caller may retry even a non-idempotent call. When such a code is raised after the handler
+ * may have run (thrown by the handler, or a reply too large), the error says `notExecuted: false`
+ * explicitly, on the wire too.
  */
 export const ERROR_CODES = {
   BAD_REQUEST: { notExecuted: true, description: 'The envelope or the input is malformed or fails validation.' },

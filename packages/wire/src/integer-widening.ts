@@ -1,3 +1,8 @@
+/** 2^64: the first integer uint64 cannot hold. */
+const UINT64_LIMIT = 2 ** 64;
+/** -2^63: the smallest integer int64 can hold. */
+const INT64_MIN = -(2 ** 63);
+
 /**
  * msgpackr writes any JS number outside the 32-bit range as float64, which other MessagePack
  * implementations then read as a float. Volley promises that integers stay integers, so a safe
@@ -8,7 +13,10 @@
  */
 export function widenLargeIntegers(value: unknown): unknown {
   if (typeof value === 'number') {
-    return Number.isInteger(value) && (value > 0xffff_ffff || value < -0x8000_0000) ? BigInt(value) : value;
+    // Beyond the 64-bit ranges no integer encoding exists: such a number stays a float64.
+    return Number.isInteger(value) && (value > 0xffff_ffff || value < -0x8000_0000) && value < UINT64_LIMIT && value >= INT64_MIN
+      ? BigInt(value)
+      : value;
   }
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {

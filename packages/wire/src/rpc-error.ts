@@ -18,6 +18,12 @@ export interface WireError {
   code: string;
   message: string;
   data?: unknown;
+  /**
+   * Present only when it differs from the code's default in {@link ERROR_CODES}: `false` when the
+   * server raised a "not executed" code after the handler had run (a reply too large, a code thrown
+   * by the handler itself).
+   */
+  notExecuted?: boolean;
 }
 
 /**
@@ -49,15 +55,18 @@ export class RpcError extends Error {
 
   /** The `{ code, message, data }` map sent on the wire. */
   toWire(): WireError {
-    return this.data === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, data: this.data };
+    const wire: WireError = { code: this.code, message: this.message };
+    if (this.data !== undefined) wire.data = this.data;
+    if (this.notExecuted !== ERROR_CODES[this.code].notExecuted) wire.notExecuted = this.notExecuted;
+    return wire;
   }
 
   /** Rebuilds an error received from a peer; unknown codes become `INTERNAL` with the original in `data`. */
   static fromWire(wire: unknown): RpcError {
     if (typeof wire === 'object' && wire !== null) {
-      const { code, message, data } = wire as Partial<WireError>;
+      const { code, message, data, notExecuted } = wire as Partial<WireError>;
       const text = typeof message === 'string' ? message : 'Remote error';
-      if (isErrorCode(code)) return new RpcError(code, text, { data });
+      if (isErrorCode(code)) return new RpcError(code, text, typeof notExecuted === 'boolean' ? { data, notExecuted } : { data });
       return new RpcError('INTERNAL', text, { data: { remoteCode: code, data } });
     }
     return new RpcError('INTERNAL', typeof wire === 'string' ? wire : 'Remote error', { data: wire });
