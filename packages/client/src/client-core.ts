@@ -154,7 +154,9 @@ export class ClientCore {
     if (this.#options.connectionless && call.attempt <= UDP_MAX_RETRANSMITS) call.retransmitAt = now + call.retransmitDelayMs;
     else call.retransmitAt = Number.POSITIVE_INFINITY;
     const due = Math.min(call.retransmitAt, call.deadlineAt);
-    call.timer = setTimeout(onCallTimer, Math.max(0, due - now), this, call);
+    // Whole milliseconds: Node keeps one timer list per distinct duration, and a fractional delay
+    // would give nearly every call a list of its own.
+    call.timer = setTimeout(onCallTimer, Math.max(0, Math.ceil(due - now)), this, call);
   }
 
   /** @internal Timer entry point; see {@link onCallTimer}. */

@@ -95,7 +95,8 @@ async function runChain(entry: CompiledProcedure, input: unknown, baseCtx: BaseC
         next: (added?: object) => {
           if (called) throw new Error(`Middleware ${index} of "${entry.path}" called next() twice`);
           called = true;
-          return run(index + 1, added === undefined ? ctx : { ...ctx, ...added }) as Promise<MiddlewareResult<any>>;
+          // Derive rather than spread: lazy members of ctx (logger, signal) are getters that a spread would call or lose.
+          return run(index + 1, added === undefined ? ctx : Object.assign(Object.create(ctx) as BaseContext, added)) as Promise<MiddlewareResult<any>>;
         },
       });
     } catch (cause) {

@@ -12,16 +12,24 @@ export class InFlightCall {
   readonly id: number;
   /** Where the reply goes. */
   readonly channel: Channel;
+  /** The stream connection's number in logs (0 for UDP). */
+  readonly connectionId: number;
   /** Set once the reply (or a deadline/cancel outcome) has been decided; later results are dropped. */
   settled = false;
   timer: NodeJS.Timeout | undefined;
   #controller: AbortController | undefined;
   #reason: RpcError | undefined;
 
-  constructor(key: string | number, id: number, channel: Channel) {
+  constructor(key: string | number, id: number, channel: Channel, connectionId: number) {
     this.key = key;
     this.id = id;
     this.channel = channel;
+    this.connectionId = connectionId;
+  }
+
+  /** Id for logs: `<client id or address>/<msgid>` on UDP, `c<connection>/<msgid>` on streams. Built on demand. */
+  get requestId(): string {
+    return this.channel.connectionless ? (this.key as string) : `c${this.connectionId}/${this.key}`;
   }
 
   get signal(): AbortSignal {

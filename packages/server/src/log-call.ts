@@ -1,17 +1,20 @@
 import type { CallResult } from '@volley/router';
-import type { Channel } from '@volley/transport';
 import type { Logger } from 'pino';
+import type { InFlightCall } from './in-flight-call.js';
 
 /**
  * One log line per finished call: debug when it succeeded, warn when the caller was at fault,
  * error (with the hidden cause and its stack) when the server was.
  */
-export function logCallOutcome(logger: Logger, reqId: string, procedure: string, channel: Channel, outcome: CallResult, elapsedMs: number): void {
+export function logCallOutcome(logger: Logger, call: InFlightCall, procedure: string, outcome: CallResult, elapsedMs: number): void {
+  const { channel } = call;
   if (outcome.ok) {
-    if (logger.isLevelEnabled('debug')) logger.debug({ reqId, procedure, transport: channel.kind, ms: round(elapsedMs) }, 'call ok');
+    // The request id string is built only when the line will be written.
+    if (logger.isLevelEnabled('debug')) logger.debug({ reqId: call.requestId, procedure, transport: channel.kind, ms: round(elapsedMs) }, 'call ok');
     return;
   }
   const { error } = outcome;
+  const reqId = call.requestId;
   if (error.code === 'INTERNAL') {
     logger.error({ reqId, procedure, peer: channel.peer, code: error.code, err: error.cause ?? error, ms: round(elapsedMs) }, 'call failed');
   } else {

@@ -1,7 +1,8 @@
-import { type BaseContext, type CallResult, type CompiledRouter, dispatch } from '@volley/router';
+import { type CallResult, type CompiledRouter, dispatch } from '@volley/router';
 import type { Channel, TransportListener } from '@volley/transport';
 import { type Codec, type DecodeFailure, KIND, type NotificationEnvelope, type RequestEnvelope, RpcError } from '@volley/wire';
 import type { Logger } from 'pino';
+import { CallContext } from './call-context.js';
 import type { CallTable } from './call-table.js';
 import { MAX_TIMER_DELAY_MS, UNVALIDATED_REPLY_FACTOR } from './constants.js';
 import { InFlightCall } from './in-flight-call.js';
@@ -48,7 +49,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
         if (call && !call.settled) {
           stats.cancelled++;
           finishEarly(call, channel, new RpcError('CANCELLED', 'Cancelled by the caller'), false);
-          logger.debug({ reqId: requestId(channel, call.key), peer: channel.peer }, 'call cancelled by the caller');
+          logger.debug({ reqId: call.requestId, peer: channel.peer }, 'call cancelled by the caller');
         }
         return;
       }
@@ -80,45 +81,56 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     }
     if (calls.get(channel, key) !== undefined) {
       stats.duplicatesDropped++;
-      logger.debug({ reqId: requestId(channel, key) }, 'duplicate of a call in progress dropped');
+      logger.debug({ key }, 'duplicate of a call in progress dropped');
       return;
     }
     stats.calls++;
-    const call = new InFlightCall(key, envelope.id, channel);
+    const call = new InFlightCall(key, envelope.id, channel, channel.connectionless ? 0 : (calls.streamOf(channel)?.id ?? 0));
     const requested = envelope.meta?.deadlineMs;
     // Node clamps timer delays above 2^31-1 ms to 1 ms: a deadline that far away means "none".
     const deadlineMs = requested !== undefined && requested <= MAX_TIMER_DELAY_MS ? requested : undefined;
     const started = performance.now();
     const deadline = deadlineMs === undefined ? undefined : Date.now() + deadlineMs;
+    const result = dispatch(router, envelope.method, envelope.input, new CallContext(envelope.method, call, envelope.meta, deadline, logger));
+    if (!(result instanceof Promise)) {
+      // Finished synchronously: nothing could cancel, duplicate or outlive it, so it never enters
+      // the call table and needs no deadline timer.
+      reply(call, envelope.method, result, started);
+      return;
+    }
+    // Still running: track it so cancels, duplicates, the deadline and a drain can find it.
     calls.add(channel, call);
     if (deadlineMs !== undefined) {
-      call.timer = setTimeout(() => {
-        stats.deadlineExceeded++;
-        finishEarly(call, channel, new RpcError('DEADLINE_EXCEEDED', `Deadline of ${deadlineMs} ms exceeded`), true, envelope.id);
-        logger.warn({ reqId: requestId(channel, key), procedure: envelope.method, deadlineMs }, 'call exceeded its deadline');
-      }, deadlineMs);
+      call.timer = setTimeout(onDeadline, Math.max(0, Math.ceil(deadlineMs - (performance.now() - started))), call, envelope.method, deadlineMs);
     }
-    const ctx = createContext(envelope, channel, call, deadline);
-    const result = dispatch(router, envelope.method, envelope.input, ctx);
-    if (result instanceof Promise) result.then((outcome) => finish(call, channel, envelope, outcome, started));
-    else finish(call, channel, envelope, result, started);
+    result.then((outcome) => finish(call, envelope.method, outcome, started));
   }
 
-  function finish(call: InFlightCall, channel: Channel, envelope: RequestEnvelope, outcome: CallResult, started: number): void {
+  function onDeadline(call: InFlightCall, procedure: string, deadlineMs: number): void {
+    stats.deadlineExceeded++;
+    finishEarly(call, call.channel, new RpcError('DEADLINE_EXCEEDED', `Deadline of ${deadlineMs} ms exceeded`), true, call.id);
+    logger.warn({ reqId: call.requestId, procedure, deadlineMs }, 'call exceeded its deadline');
+  }
+
+  function finish(call: InFlightCall, procedure: string, outcome: CallResult, started: number): void {
     if (call.settled) {
-      logger.debug({ reqId: requestId(channel, call.key) }, 'result discarded: call already cancelled or past its deadline');
+      logger.debug({ reqId: call.requestId }, 'result discarded: call already cancelled or past its deadline');
       return;
     }
     call.settled = true;
     clearTimeout(call.timer);
-    calls.delete(channel, call);
+    calls.delete(call.channel, call);
     deps.onCallDone();
-    if (outcome.ok) replies.sendResult(channel, envelope.id, outcome.value);
+    reply(call, procedure, outcome, started);
+  }
+
+  function reply(call: InFlightCall, procedure: string, outcome: CallResult, started: number): void {
+    if (outcome.ok) replies.sendResult(call.channel, call.id, outcome.value);
     else {
       stats.failedCalls++;
-      replies.sendError(channel, envelope.id, outcome.error);
+      replies.sendError(call.channel, call.id, outcome.error);
     }
-    logCallOutcome(logger, requestId(channel, call.key), envelope.method, channel, outcome, performance.now() - started);
+    logCallOutcome(logger, call, procedure, outcome, performance.now() - started);
   }
 
   /** Ends a call before its handler did (cancel, deadline, shutdown); fires its signal. */
@@ -133,39 +145,13 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
 
   function onNotification(envelope: NotificationEnvelope, channel: Channel): void {
     stats.notifications++;
-    const call = new InFlightCall(-1, -1, channel);
-    const ctx = createContext(envelope, channel, call, undefined);
+    const call = new InFlightCall(-1, -1, channel, channel.connectionless ? 0 : (calls.streamOf(channel)?.id ?? 0));
     const log = (outcome: CallResult) => {
       if (!outcome.ok) logger.warn({ procedure: envelope.method, peer: channel.peer, code: outcome.error.code, err: outcome.error.cause ?? outcome.error }, 'notification failed');
     };
-    const result = dispatch(router, envelope.method, envelope.input, ctx);
+    const result = dispatch(router, envelope.method, envelope.input, new CallContext(envelope.method, call, envelope.meta, undefined, logger));
     if (result instanceof Promise) result.then(log);
     else log(result);
-  }
-
-  function createContext(envelope: RequestEnvelope | NotificationEnvelope, channel: Channel, call: InFlightCall, deadline: number | undefined): BaseContext {
-    let child: Logger | undefined;
-    return {
-      get requestId() {
-        return requestId(channel, call.key);
-      },
-      procedure: envelope.method,
-      get logger() {
-        child ??= logger.child({ reqId: requestId(channel, call.key), procedure: envelope.method });
-        return child;
-      },
-      peer: channel.peer,
-      transport: channel.kind,
-      deadline,
-      get signal() {
-        return call.signal;
-      },
-      meta: envelope.meta ?? {},
-    };
-  }
-
-  function requestId(channel: Channel, key: string | number): string {
-    return channel.connectionless ? (key as string) : `c${calls.streamOf(channel)?.id ?? 0}/${key}`;
   }
 
   const listener: TransportListener = {

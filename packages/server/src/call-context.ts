@@ -1,0 +1,49 @@
+import type { BaseContext, CallerAddress } from '@volley/router';
+import type { RequestMeta } from '@volley/wire';
+import type { Logger } from 'pino';
+import type { InFlightCall } from './in-flight-call.js';
+
+const NO_META: RequestMeta = Object.freeze({});
+
+/**
+ * The `ctx` a handler receives. A class so that every call's context has one shape and its lazy
+ * members (`requestId`, `logger`, `signal`) are prototype getters, not closures made per call.
+ *
+ * State is in plain (not `#private`) fields on purpose: middleware derives a context with
+ * `Object.create(ctx)`, and `#private` fields do not resolve through a prototype.
+ */
+export class CallContext implements BaseContext {
+  readonly procedure: string;
+  readonly peer: CallerAddress;
+  readonly transport: string;
+  readonly deadline: number | undefined;
+  readonly meta: RequestMeta;
+  protected readonly call: InFlightCall;
+  protected readonly rootLogger: Logger;
+  protected childLogger: Logger | undefined;
+
+  constructor(procedure: string, call: InFlightCall, meta: RequestMeta | undefined, deadline: number | undefined, rootLogger: Logger) {
+    this.procedure = procedure;
+    this.peer = call.channel.peer;
+    this.transport = call.channel.kind;
+    this.deadline = deadline;
+    this.meta = meta ?? NO_META;
+    this.call = call;
+    this.rootLogger = rootLogger;
+    this.childLogger = undefined;
+  }
+
+  get requestId(): string {
+    return this.call.requestId;
+  }
+
+  /** A pino child bound to `reqId` and `procedure`, made on first use. */
+  get logger(): Logger {
+    this.childLogger ??= this.rootLogger.child({ reqId: this.call.requestId, procedure: this.procedure });
+    return this.childLogger;
+  }
+
+  get signal(): AbortSignal {
+    return this.call.signal;
+  }
+}
