@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FrameDecoder } from './frame-decoder.js';
 import { encodeFrame } from './frame-encoder.js';
 
@@ -39,5 +39,32 @@ describe('FrameDecoder', () => {
   it('refuses a zero-length frame', () => {
     const { decoder } = collect();
     expect(decoder.push(Buffer.alloc(4))?.code).toBe('BAD_REQUEST');
+  });
+});
+
+describe('FrameDecoder memory', () => {
+  it('allocates nothing for the length a peer announces before the bytes arrive', () => {
+    const { frames, decoder } = collect();
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(16 * 1024 * 1024 - 1);
+    const chunk = Buffer.concat([header, Buffer.from('abc')]);
+    const allocations = [vi.spyOn(Buffer, 'allocUnsafe'), vi.spyOn(Buffer, 'alloc'), vi.spyOn(Buffer, 'allocUnsafeSlow')];
+    decoder.push(chunk);
+    for (const spy of allocations) {
+      expect(spy).not.toHaveBeenCalled();
+      spy.mockRestore();
+    }
+    expect(decoder.bufferedBytes).toBe(7);
+    expect(frames).toEqual([]);
+  });
+
+  it('reassembles a frame spread over many chunks into one copy', () => {
+    const payload = Buffer.alloc(10_000, 7);
+    const stream = encodeFrame(payload);
+    const got: Buffer[] = [];
+    const decoder = new FrameDecoder((frame) => got.push(frame));
+    for (let i = 0; i < stream.length; i += 999) decoder.push(stream.subarray(i, i + 999));
+    expect(got).toHaveLength(1);
+    expect(got[0]?.equals(payload)).toBe(true);
   });
 });

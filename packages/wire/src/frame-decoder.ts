@@ -12,16 +12,21 @@ import { RpcError } from './rpc-error.js';
  * ```
  *
  * Contract: frames are emitted synchronously from `push`, in order. A frame wholly inside one
- * chunk is emitted as a view of that chunk (no copy); only a frame that spans chunks is copied,
- * into a buffer allocated once its length is known *and* checked against the limit. After a
- * failure the decoder is dead: the stream is out of sync and must be closed.
+ * chunk is emitted as a view of that chunk (no copy). A frame that spans chunks is gathered as
+ * views of its chunks and copied once, when complete: memory held grows with the bytes actually
+ * received, never with the length a peer merely announces (a 16 MiB header followed by silence
+ * costs nothing). Lengths are checked against the limit first. After a failure the decoder is
+ * dead: the stream is out of sync and must be closed. Chunks must not be reused by the caller
+ * (Node's socket chunks are fresh allocations).
  */
 export class FrameDecoder {
   readonly #maxFrameBytes: number;
   readonly #onFrame: (payload: Buffer) => void;
   readonly #header = Buffer.alloc(FRAME_HEADER_BYTES);
   #headerFilled = 0;
-  #payload: Buffer | undefined;
+  /** Length of the frame being gathered, or -1 while reading a header. */
+  #expected = -1;
+  #parts: Buffer[] = [];
   #payloadFilled = 0;
   #failed: RpcError | undefined;
 
@@ -32,7 +37,7 @@ export class FrameDecoder {
 
   /** Bytes held for an incomplete frame (header or payload). */
   get bufferedBytes(): number {
-    return this.#payload === undefined ? this.#headerFilled : FRAME_HEADER_BYTES + this.#payloadFilled;
+    return this.#expected === -1 ? this.#headerFilled : FRAME_HEADER_BYTES + this.#payloadFilled;
   }
 
   /** Feeds a chunk. Returns an error (and stays failed) if a frame length is zero or above the limit. */
@@ -41,7 +46,7 @@ export class FrameDecoder {
     let offset = 0;
     const end = chunk.length;
     while (offset < end) {
-      if (this.#payload === undefined) {
+      if (this.#expected === -1) {
         // Fast path: a whole header (and maybe the whole frame) inside this chunk.
         let length: number;
         if (this.#headerFilled === 0 && end - offset >= FRAME_HEADER_BYTES) {
@@ -63,16 +68,17 @@ export class FrameDecoder {
           offset += length;
           continue;
         }
-        this.#payload = Buffer.allocUnsafe(length);
+        this.#expected = length;
         this.#payloadFilled = 0;
       }
-      const payload = this.#payload;
-      const take = Math.min(payload.length - this.#payloadFilled, end - offset);
-      chunk.copy(payload, this.#payloadFilled, offset, offset + take);
+      const take = Math.min(this.#expected - this.#payloadFilled, end - offset);
+      this.#parts.push(chunk.subarray(offset, offset + take));
       this.#payloadFilled += take;
       offset += take;
-      if (this.#payloadFilled === payload.length) {
-        this.#payload = undefined;
+      if (this.#payloadFilled === this.#expected) {
+        const payload = Buffer.concat(this.#parts, this.#expected);
+        this.#parts = [];
+        this.#expected = -1;
         this.#onFrame(payload);
       }
     }
