@@ -40,10 +40,6 @@ export class InFlightCall {
     return this.#controller.signal;
   }
 
-  get abortReason(): RpcError | undefined {
-    return this.#reason;
-  }
-
   /** Fires the handler's signal once; the first reason wins. */
   abort(reason: RpcError): void {
     if (this.#reason) return;

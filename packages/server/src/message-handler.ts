@@ -48,7 +48,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
         const call = calls.get(channel, callKey(channel, envelope.id, envelope.meta?.clientId));
         if (call && !call.settled) {
           stats.cancelled++;
-          finishEarly(call, channel, new RpcError('CANCELLED', 'Cancelled by the caller'), false);
+          finishEarly(call, new RpcError('CANCELLED', 'Cancelled by the caller'), false);
           logger.debug({ reqId: call.requestId, peer: channel.peer }, 'call cancelled by the caller');
         }
         return;
@@ -108,7 +108,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
 
   function onDeadline(call: InFlightCall, procedure: string, deadlineMs: number): void {
     stats.deadlineExceeded++;
-    finishEarly(call, call.channel, new RpcError('DEADLINE_EXCEEDED', `Deadline of ${deadlineMs} ms exceeded`), true, call.id);
+    finishEarly(call, new RpcError('DEADLINE_EXCEEDED', `Deadline of ${deadlineMs} ms exceeded`), true);
     logger.warn({ reqId: call.requestId, procedure, deadlineMs }, 'call exceeded its deadline');
   }
 
@@ -134,13 +134,13 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
   }
 
   /** Ends a call before its handler did (cancel, deadline, shutdown); fires its signal. */
-  function finishEarly(call: InFlightCall, channel: Channel, reason: RpcError, reply: boolean, id?: number): void {
+  function finishEarly(call: InFlightCall, reason: RpcError, reply: boolean): void {
     call.settled = true;
     clearTimeout(call.timer);
     call.abort(reason);
-    calls.delete(channel, call);
+    calls.delete(call.channel, call);
     deps.onCallDone();
-    if (reply && id !== undefined) replies.sendError(channel, id, reason);
+    if (reply) replies.sendError(call.channel, call.id, reason);
   }
 
   function onNotification(envelope: NotificationEnvelope, channel: Channel): void {
@@ -193,7 +193,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
       for (const channel of calls.streamChannels()) channel.send(bytes);
     },
     abortAll(reason) {
-      for (const call of [...calls.all()]) finishEarly(call, call.channel, reason, true, call.id);
+      for (const call of [...calls.all()]) finishEarly(call, reason, true);
     },
   };
 }
