@@ -20,6 +20,8 @@ export interface ClosedLoopResult {
   callsPerSecond: number;
   /** Latency of each recorded call in milliseconds, in completion order. */
   latenciesMs: Float64Array;
+  /** Every call completed, warmup and final drain included (to divide CPU time by). */
+  totalCalls: number;
 }
 
 /**
@@ -31,6 +33,7 @@ export interface ClosedLoopResult {
 export async function runClosedLoop(call: CallFn, options: ClosedLoopOptions): Promise<ClosedLoopResult> {
   let latencies = new Float64Array(1 << 16);
   let count = 0;
+  let totalCalls = 0;
   const started = performance.now();
   const windowStart = started + options.warmupMs;
   const windowEnd = windowStart + options.durationMs;
@@ -40,6 +43,7 @@ export async function runClosedLoop(call: CallFn, options: ClosedLoopOptions): P
       const begin = performance.now();
       if (begin >= windowEnd) return;
       await call();
+      totalCalls++;
       const end = performance.now();
       if (begin < windowStart || end > windowEnd) continue;
       if (count === latencies.length) {
@@ -53,5 +57,5 @@ export async function runClosedLoop(call: CallFn, options: ClosedLoopOptions): P
 
   await Promise.all(Array.from({ length: options.outstanding }, worker));
   const elapsedMs = options.durationMs;
-  return { calls: count, elapsedMs, callsPerSecond: (count / elapsedMs) * 1000, latenciesMs: latencies.subarray(0, count) };
+  return { calls: count, elapsedMs, callsPerSecond: (count / elapsedMs) * 1000, latenciesMs: latencies.subarray(0, count), totalCalls };
 }

@@ -39,6 +39,8 @@ const stop = (): void => {
 };
 process.on('message', (message) => {
   if (message === 'stop') stop();
+  // Whole-process CPU (all threads, user + system), for the bench's CPU-per-call figures.
+  else if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
 });
 process.on('disconnect', stop);
 process.send({ ready: true, ports: running.ports });

@@ -13,6 +13,8 @@ export interface ServerProcess {
   readonly kind: 'volley' | 'raw';
   readonly ports: ServerPorts;
   readonly pid: number | undefined;
+  /** CPU time the child has used so far, all threads, in microseconds (user + system). */
+  cpuMicros(): Promise<number>;
   /** Asks the child to close and exit; kills it if it has not exited within 3 s. */
   stop(): Promise<void>;
 }
@@ -46,6 +48,23 @@ export async function spawnServer(kind: 'volley' | 'raw', options: SpawnServerOp
     kind,
     ports,
     pid: child.pid,
+    cpuMicros() {
+      return new Promise((resolve, reject) => {
+        const onMessage = (message: unknown) => {
+          const cpu = (message as { cpu?: NodeJS.CpuUsage }).cpu;
+          if (cpu === undefined) return;
+          child.off('message', onMessage);
+          resolve(cpu.user + cpu.system);
+        };
+        child.on('message', onMessage);
+        child.send('cpu', (error) => {
+          if (error) {
+            child.off('message', onMessage);
+            reject(error);
+          }
+        });
+      });
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');

@@ -22,3 +22,8 @@ export function medianIndex(values: readonly number[]): number {
   const order = values.map((value, index) => ({ value, index })).sort((x, y) => x.value - y.value);
   return order[Math.floor((order.length - 1) / 2)]?.index ?? 0;
 }
+
+/** The median of `values` (the lower middle one for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  return values.length === 0 ? Number.NaN : (values[medianIndex(values)] ?? Number.NaN);
+}
