@@ -7,6 +7,7 @@ import { DEFAULT_TIMEOUT_MS, UDP_BACKOFF_FACTOR, UDP_FIRST_RETRANSMIT_MS, UDP_MA
 import { notSent } from './endpoint.js';
 import { type Connector, Link } from './links/link.js';
 import { PendingCall } from './pending-call.js';
+import { TimerQueue } from './timer-queue.js';
 
 /** Settings {@link ClientCore} needs beyond its connector. */
 export interface ClientCoreOptions {
@@ -28,6 +29,7 @@ export class ClientCore {
   readonly clientId: Buffer = randomBytes(8);
   readonly #codec: Codec = createCodec();
   readonly #pending = new Map<number, PendingCall>();
+  readonly #timers = new TimerQueue<PendingCall>((call) => this.#onTimer(call));
   readonly #link: Link;
   readonly #options: ClientCoreOptions;
   readonly #defaultTimeoutMs: number;
@@ -105,6 +107,7 @@ export class ClientCore {
     for (const call of [...this.#pending.values()]) {
       this.#settle(call, new RpcError('CLOSED', `Client closed while "${call.method}" was pending`, { local: true, notExecuted: !call.sent }));
     }
+    this.#timers.clear();
     this.#link.close();
   }
 
@@ -147,20 +150,16 @@ export class ClientCore {
     call.attempt++;
   }
 
-  /** One timer per call, armed for whichever comes first: the next retransmission or the deadline. */
+  /** Puts the call in the timer queue for whichever comes first: the next retransmission or the deadline. */
   #schedule(call: PendingCall): void {
     if (this.#pending.get(call.id) !== call) return;
     const now = performance.now();
     if (this.#options.connectionless && call.attempt <= UDP_MAX_RETRANSMITS) call.retransmitAt = now + call.retransmitDelayMs;
     else call.retransmitAt = Number.POSITIVE_INFINITY;
-    const due = Math.min(call.retransmitAt, call.deadlineAt);
-    // Whole milliseconds: Node keeps one timer list per distinct duration, and a fractional delay
-    // would give nearly every call a list of its own.
-    call.timer = setTimeout(onCallTimer, Math.max(0, Math.ceil(due - now)), this, call);
+    this.#timers.schedule(call, Math.min(call.retransmitAt, call.deadlineAt) - now);
   }
 
-  /** @internal Timer entry point; see {@link onCallTimer}. */
-  onTimer(call: PendingCall): void {
+  #onTimer(call: PendingCall): void {
     if (this.#pending.get(call.id) !== call) return;
     const now = performance.now();
     if (now >= call.deadlineAt - 1) {
@@ -198,7 +197,7 @@ export class ClientCore {
   #settle(call: PendingCall, outcome: RpcError | { value: unknown }): void {
     if (this.#pending.get(call.id) !== call) return;
     this.#pending.delete(call.id);
-    clearTimeout(call.timer);
+    this.#timers.cancel(call);
     if (call.onAbort) call.signal?.removeEventListener('abort', call.onAbort);
     if (outcome instanceof RpcError) call.reject(outcome);
     else call.resolve(outcome.value);
@@ -241,10 +240,6 @@ export class ClientCore {
       );
     }
   }
-}
-
-function onCallTimer(core: ClientCore, call: PendingCall): void {
-  core.onTimer(call);
 }
 
 function toLocalError(error: unknown, target: string): RpcError {

@@ -1,10 +1,8 @@
 import type { ClientConnection } from '@volley/transport';
+import type { TimerNode } from './timer-queue.js';
 
-/**
- * One call awaiting its reply. A class, so every pending call has the same shape and the timer
- * callback can take it as an argument instead of closing over it.
- */
-export class PendingCall {
+/** One call awaiting its reply. A class, so every pending call has the same shape. */
+export class PendingCall implements TimerNode {
   readonly id: number;
   readonly method: string;
   readonly input: unknown;
@@ -20,7 +18,11 @@ export class PendingCall {
   /** `performance.now()` of the next retransmission (UDP), or Infinity. */
   retransmitAt = Number.POSITIVE_INFINITY;
   retransmitDelayMs = 0;
-  timer: NodeJS.Timeout | undefined;
+  // TimerQueue links: the call is its own list node, so scheduling allocates nothing.
+  dueAt = 0;
+  timerPrev: TimerNode | undefined = undefined;
+  timerNext: TimerNode | undefined = undefined;
+  timerList: TimerNode['timerList'] = undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 

@@ -70,15 +70,17 @@ function runHandler(entry: CompiledProcedure, input: unknown, ctx: BaseContext):
 function checkOutput(entry: CompiledProcedure, output: unknown): CallResult | Promise<CallResult> {
   if (entry.validateOutput === undefined) return ok(output);
   const checked = entry.validateOutput(output);
-  const finish = (result: StandardResult): CallResult =>
-    result.issues
-      ? err(
-          new RpcError('INTERNAL', INTERNAL_MESSAGE, {
-            cause: new Error(`Output of "${entry.path}" failed validation: ${JSON.stringify(toInputIssues(result.issues))}`),
-          }),
-        )
-      : ok(result.value);
-  return checked instanceof Promise ? checked.then(finish) : finish(checked);
+  return checked instanceof Promise ? checked.then((result) => toOutputResult(entry, result)) : toOutputResult(entry, checked);
+}
+
+/** A module function rather than a closure made per call: this runs for every validated reply. */
+function toOutputResult(entry: CompiledProcedure, result: StandardResult): CallResult {
+  if (!result.issues) return ok(result.value);
+  return err(
+    new RpcError('INTERNAL', INTERNAL_MESSAGE, {
+      cause: new Error(`Output of "${entry.path}" failed validation: ${JSON.stringify(toInputIssues(result.issues))}`),
+    }),
+  );
 }
 
 /** Runs middleware in order, each wrapping the rest; context additions merge downstream. */

@@ -14,22 +14,28 @@ export class InFlightCall {
   readonly channel: Channel;
   /** The stream connection's number in logs (0 for UDP). */
   readonly connectionId: number;
+  /** The UDP caller's client id, for logs. */
+  readonly clientId: Uint8Array | undefined;
   /** Set once the reply (or a deadline/cancel outcome) has been decided; later results are dropped. */
   settled = false;
   timer: NodeJS.Timeout | undefined;
   #controller: AbortController | undefined;
   #reason: RpcError | undefined;
 
-  constructor(key: string | number, id: number, channel: Channel, connectionId: number) {
+  constructor(key: string | number, id: number, channel: Channel, connectionId: number, clientId?: Uint8Array) {
     this.key = key;
     this.id = id;
     this.channel = channel;
     this.connectionId = connectionId;
+    this.clientId = clientId;
   }
 
-  /** Id for logs: `<client id or address>/<msgid>` on UDP, `c<connection>/<msgid>` on streams. Built on demand. */
+  /** Id for logs: `<client id hex or address>/<msgid>` on UDP, `c<connection>/<msgid>` on streams. Built on demand. */
   get requestId(): string {
-    return this.channel.connectionless ? (this.key as string) : `c${this.connectionId}/${this.key}`;
+    if (!this.channel.connectionless) return `c${this.connectionId}/${this.id}`;
+    const { clientId, channel } = this;
+    const client = clientId ? Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('hex') : `${channel.peer.address}:${channel.peer.port}`;
+    return `${client}/${this.id}`;
   }
 
   get signal(): AbortSignal {

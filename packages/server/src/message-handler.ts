@@ -85,7 +85,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
       return;
     }
     stats.calls++;
-    const call = new InFlightCall(key, envelope.id, channel, channel.connectionless ? 0 : (calls.streamOf(channel)?.id ?? 0));
+    const call = new InFlightCall(key, envelope.id, channel, channel.connectionless ? 0 : (calls.streamOf(channel)?.id ?? 0), envelope.meta?.clientId);
     const requested = envelope.meta?.deadlineMs;
     // Node clamps timer delays above 2^31-1 ms to 1 ms: a deadline that far away means "none".
     const deadlineMs = requested !== undefined && requested <= MAX_TIMER_DELAY_MS ? requested : undefined;
@@ -210,6 +210,7 @@ export interface MessageHandler {
 /** Streams key calls by msgid; UDP by client id (or address) and msgid, since there is no connection. */
 function callKey(channel: Channel, id: number, clientId: Uint8Array | undefined): string | number {
   if (!channel.connectionless) return id;
-  const client = clientId ? Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('hex') : `${channel.peer.address}:${channel.peer.port}`;
+  // latin1 maps each byte to one char: the cheapest exact string key for 8 bytes (hex is for logs).
+  const client = clientId ? Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('latin1') : `${channel.peer.address}:${channel.peer.port}`;
   return `${client}/${id}`;
 }

@@ -10,6 +10,48 @@ import {
 } from '../types.js';
 import { bindUdpSocket, type UdpSocketOptions } from './udp-socket.js';
 
+/** What every {@link UdpChannel} of one socket shares. */
+interface DatagramSender {
+  readonly socket: Socket;
+  readonly stats: TransportStats;
+  readonly maxDatagramBytes: number;
+}
+
+/**
+ * The reply path to one datagram's sender. A class, so the one made per datagram carries no
+ * closures. Sends pass no callback: Node then reports failures as the socket's `error` event
+ * (logged by the listener) instead of calling back into JS for every datagram.
+ */
+class UdpChannel implements Channel {
+  readonly kind = 'udp' as const;
+  readonly connectionless = true;
+  readonly peer: PeerAddress;
+  readonly #sender: DatagramSender;
+
+  constructor(sender: DatagramSender, address: string, port: number) {
+    this.#sender = sender;
+    this.peer = { transport: 'udp', address, port };
+  }
+
+  get maxMessageBytes(): number {
+    return this.#sender.maxDatagramBytes;
+  }
+
+  send(message: Uint8Array): boolean {
+    const { socket, stats, maxDatagramBytes } = this.#sender;
+    if (message.length > maxDatagramBytes) {
+      stats.oversizeRefused++;
+      return false;
+    }
+    stats.messagesOut++;
+    stats.bytesOut += message.length;
+    socket.send(message, this.peer.port, this.peer.address);
+    return true;
+  }
+
+  close(): void {}
+}
+
 /** Options for {@link createUdpTransport}. */
 export interface UdpTransportOptions extends UdpSocketOptions {
   /** IPv4 or IPv6 address to bind; the socket family follows it. */
@@ -42,31 +84,11 @@ export function createUdpTransport(options: UdpTransportOptions = {}): UdpTransp
     async listen(listener) {
       const bound = await bindUdpSocket(options.host ?? '127.0.0.1', options.port ?? 0, options);
       socket = bound;
-      const send = (message: Uint8Array, peer: PeerAddress): boolean => {
-        if (message.length > maxDatagramBytes) {
-          stats.oversizeRefused++;
-          return false;
-        }
-        stats.messagesOut++;
-        stats.bytesOut += message.length;
-        bound.send(message, peer.port, peer.address, (error) => {
-          if (error) listener.onTransportError?.(error, peer);
-        });
-        return true;
-      };
+      const sender: DatagramSender = { socket: bound, stats, maxDatagramBytes };
       bound.on('message', (message, rinfo) => {
         stats.messagesIn++;
         stats.bytesIn += message.length;
-        const peer: PeerAddress = { transport: 'udp', address: rinfo.address, port: rinfo.port };
-        const channel: Channel = {
-          kind: 'udp',
-          peer,
-          connectionless: true,
-          maxMessageBytes: maxDatagramBytes,
-          send: (reply) => send(reply, peer),
-          close: () => {},
-        };
-        listener.onMessage(message, channel);
+        listener.onMessage(message, new UdpChannel(sender, rinfo.address, rinfo.port));
       });
       bound.on('error', (error) => listener.onTransportError?.(error));
       const address = bound.address();
