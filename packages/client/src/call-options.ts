@@ -11,13 +11,37 @@ export interface CallOptions {
 /** Counters a client keeps. */
 export interface ClientStats {
   calls: number;
+  /** Requests handed to a socket, first transmissions and retransmissions alike. */
+  sent: number;
   /** Datagrams resent because no reply came in time (UDP). */
   retransmits: number;
   /** Calls that ended with a local `DEADLINE_EXCEEDED`. */
   timeouts: number;
   cancelled: number;
-  /** Replies for no pending call (late, duplicated or foreign), dropped. */
+  /** Replies for no pending call (late, duplicated, or for a call since moved to TCP), dropped. */
   unmatchedReplies: number;
+  /** UDP replies with a pending msgid but not this client's id: forged or stray, dropped. */
+  forgedReplies: number;
   /** Messages from the server that could not be decoded. */
   malformedReplies: number;
+  /** UDP replies that came back truncated (too large for a datagram). */
+  truncatedReplies: number;
+  /** Calls sent over the TCP route instead of UDP: large requests and truncated replies. */
+  tcpFallbacks: number;
+}
+
+/** A zeroed {@link ClientStats}. */
+export function createClientStats(): ClientStats {
+  return {
+    calls: 0,
+    sent: 0,
+    retransmits: 0,
+    timeouts: 0,
+    cancelled: 0,
+    unmatchedReplies: 0,
+    forgedReplies: 0,
+    malformedReplies: 0,
+    truncatedReplies: 0,
+    tcpFallbacks: 0,
+  };
 }

@@ -2,7 +2,6 @@ import type { ClientConnection, ConnectionHandlers } from '@volley/transport';
 import { createCodec, type Envelope, KIND, type RequestEnvelope } from '@volley/wire';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ClientCore } from './client-core.js';
-import { UDP_FIRST_RETRANSMIT_MS } from './constants.js';
 
 const codec = createCodec();
 
@@ -14,7 +13,7 @@ function fakeConnection(connectionless: boolean) {
     kind: connectionless ? 'udp' : 'tcp',
     peer: { transport: connectionless ? 'udp' : 'tcp', address: '127.0.0.1', port: 1 },
     connectionless,
-    maxMessageBytes: 1200,
+    maxMessageBytes: connectionless ? 1200 : 16 * 1024 * 1024,
     send(bytes) {
       const decoded = codec.decode(bytes);
       if (decoded.ok) sent.push(decoded.value);
@@ -66,9 +65,9 @@ describe('ClientCore', () => {
     expect(core.pendingCount).toBe(0);
   });
 
-  it('retransmits a UDP call with the same msgid, doubling the wait, until the deadline', async () => {
+  it('retransmits a UDP call with the same msgid on an exact, jittered, doubling schedule within the deadline', async () => {
     const fake = fakeConnection(true);
-    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test' });
+    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test', retransmit: { random: () => 0.5 } });
     const outcome = core.call('lost', undefined, { timeoutMs: 3000 }).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(0);
     const times: number[] = [];
@@ -80,10 +79,102 @@ describe('ClientCore', () => {
     const requests = fake.requests();
     expect(new Set(requests.map((r) => r.id)).size).toBe(1);
     expect(requests.map((r) => r.meta?.attempt)).toEqual([1, 2, 3, 4]);
-    // Waits of 250, 500 and 1000 ms; the next (2000 ms, at 3750) would pass the 3000 ms deadline.
-    const first = UDP_FIRST_RETRANSMIT_MS;
-    expect(times).toEqual([first, first * 3, first * 7]);
+    // Initial RTO 200 ms doubled per attempt, times jitter 1 + 0.25 × 0.5: waits of 225, 450, 900;
+    // the next (1800 ms, due at 3375) would pass the 3000 ms deadline.
+    expect(times).toEqual([225, 675, 1575]);
+    expect(await outcome).toMatchObject({ code: 'DEADLINE_EXCEEDED', notExecuted: false });
+  });
+
+  it('caps each wait at the RTO ceiling and stops after the most retransmissions allowed', async () => {
+    const fake = fakeConnection(true);
+    const core = new ClientCore(fake.connect, {
+      connectionless: true,
+      target: 'test',
+      retransmit: { random: () => 0, initialRtoMs: 100, maxRtoMs: 300, maxRetransmits: 4 },
+    });
+    const outcome = core.call('lost', undefined, { timeoutMs: 5000 }).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(5000);
+    // Sent at 0, then after waits of 100, 200, 300 (capped), 300 (capped): 1 + 4 retransmissions.
+    expect(fake.requests().map((r) => r.meta?.attempt)).toEqual([1, 2, 3, 4, 5]);
+    expect(core.stats.retransmits).toBe(4);
     expect(await outcome).toMatchObject({ code: 'DEADLINE_EXCEEDED' });
+  });
+
+  it('takes a clean RTT sample from a reply that echoes the attempt it answers', async () => {
+    const fake = fakeConnection(true);
+    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test', retransmit: { random: () => 0, minRtoMs: 1 } });
+    const call = core.call('x', undefined);
+    await vi.advanceTimersByTimeAsync(10);
+    const request = fake.requests()[0];
+    fake.reply({ kind: KIND.response, id: request?.id ?? -1, result: 'ok', meta: { attempt: 1, clientId: core.clientId } });
+    expect(await call).toBe('ok');
+    // First sample R = 10: SRTT 10, RTTVAR 5, RTO = 10 + 4 × 5.
+    expect(core.rtoMs).toBe(30);
+  });
+
+  it('never accepts a UDP reply that does not carry its client id', async () => {
+    const fake = fakeConnection(true);
+    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test' });
+    const call = core.call('x', undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    const id = fake.requests()[0]?.id ?? -1;
+    fake.reply({ kind: KIND.response, id, result: 'forged', meta: { clientId: Buffer.alloc(8, 7) } });
+    fake.reply({ kind: KIND.response, id, result: 'forged too' });
+    fake.reply({ kind: KIND.response, id, result: 'real', meta: { clientId: core.clientId } });
+    expect(await call).toBe('real');
+    expect(core.stats.forgedReplies).toBe(2);
+  });
+
+  it('fetches a truncated reply over the TCP route with the same msgid and client id', async () => {
+    const udp = fakeConnection(true);
+    const tcp = fakeConnection(false);
+    const core = new ClientCore(udp.connect, { connectionless: true, target: 'test', fallback: tcp.connect });
+    const call = core.call('big', undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    const id = udp.requests()[0]?.id ?? -1;
+    udp.reply({ kind: KIND.response, id, meta: { attempt: 1, clientId: core.clientId, truncated: true } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tcp.requests()).toMatchObject([{ id, meta: { clientId: core.clientId } }]);
+    tcp.reply({ kind: KIND.response, id, result: 'the whole reply' });
+    expect(await call).toBe('the whole reply');
+    expect(core.stats).toMatchObject({ truncatedReplies: 1, tcpFallbacks: 1 });
+  });
+
+  it('sends a request too large for a datagram over the TCP route', async () => {
+    const udp = fakeConnection(true);
+    const tcp = fakeConnection(false);
+    const core = new ClientCore(udp.connect, { connectionless: true, target: 'test', fallback: tcp.connect });
+    const call = core.call('big', 'x'.repeat(5000));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(udp.requests()).toHaveLength(0);
+    const id = tcp.requests()[0]?.id ?? -1;
+    tcp.reply({ kind: KIND.response, id, result: 'stored' });
+    expect(await call).toBe('stored');
+  });
+
+  it('keeps at most maxOutstanding UDP calls in flight; the rest wait their turn', async () => {
+    const fake = fakeConnection(true);
+    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test', maxOutstanding: 2 });
+    const calls = [core.call('a', 1), core.call('b', 2), core.call('c', 3)];
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.requests().map((r) => r.method)).toEqual(['a', 'b']);
+    const first = fake.requests()[0];
+    fake.reply({ kind: KIND.response, id: first?.id ?? -1, result: 'A', meta: { clientId: core.clientId } });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.requests().map((r) => r.method)).toEqual(['a', 'b', 'c']);
+    for (const request of fake.requests().slice(1)) fake.reply({ kind: KIND.response, id: request.id, result: request.method.toUpperCase(), meta: { clientId: core.clientId } });
+    expect(await Promise.all(calls)).toEqual(['A', 'B', 'C']);
+  });
+
+  it('fails a call still waiting for a window slot at its deadline as not executed', async () => {
+    const fake = fakeConnection(true);
+    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test', maxOutstanding: 1 });
+    void core.call('a', 1).catch(() => {});
+    const waiting = core.call('b', 2, { timeoutMs: 100 }).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await waiting).toMatchObject({ code: 'DEADLINE_EXCEEDED', notExecuted: true });
+    expect(fake.requests().map((r) => r.method)).toEqual(['a']);
+    await core.close();
   });
 
   it('sends a cancel and rejects with CANCELLED when the signal aborts', async () => {
@@ -117,7 +208,7 @@ describe('ClientCore', () => {
     expect(await pending).toMatchObject({ code: 'UNAVAILABLE', notExecuted: false });
   });
 
-  it('refuses a request larger than the connection allows, before sending', async () => {
+  it('refuses a request larger than a datagram, before sending, when there is no TCP route', async () => {
     const fake = fakeConnection(true);
     const core = new ClientCore(fake.connect, { connectionless: true, target: 'test' });
     await expect(core.call('big', 'x'.repeat(2000))).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE', notExecuted: true });

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientConnection } from '@volley/transport';
-import { type Codec, createCodec, type Envelope, KIND, MAX_MSGID, type RequestMeta, RpcError } from '@volley/wire';
+import { type Codec, createCodec, type Envelope, KIND, MAX_MSGID, type RequestMeta, type ResponseEnvelope, RpcError } from '@volley/wire';
 import type { Logger } from 'pino';
-import type { CallOptions, ClientStats } from './call-options.js';
-import { DEFAULT_TIMEOUT_MS, UDP_BACKOFF_FACTOR, UDP_FIRST_RETRANSMIT_MS, UDP_MAX_RETRANSMITS } from './constants.js';
+import { type CallOptions, type ClientStats, createClientStats } from './call-options.js';
+import { DEFAULT_MAX_OUTSTANDING, DEFAULT_TIMEOUT_MS } from './constants.js';
 import { notSent } from './endpoint.js';
 import { type Connector, Link } from './links/link.js';
+import { OutstandingWindow } from './outstanding-window.js';
 import { PendingCall } from './pending-call.js';
+import { type RetransmitOptions, RetransmitPolicy } from './retransmit-policy.js';
 import { TimerQueue } from './timer-queue.js';
 
 /** Settings {@link ClientCore} needs beyond its connector. */
@@ -17,37 +19,58 @@ export interface ClientCoreOptions {
   target: string;
   defaultTimeoutMs?: number;
   logger?: Logger;
+  /** UDP: retransmission timing. */
+  retransmit?: RetransmitOptions;
+  /** UDP: calls outstanding at once; later ones wait their turn (default 256). */
+  maxOutstanding?: number;
+  /** UDP: a stream route to the same server, for requests and replies too large for a datagram. */
+  fallback?: Connector;
 }
 
 /**
- * The untyped engine behind a client: msgids, pending calls, deadlines, cancellation, UDP
- * retransmission, and matching replies (in any order) to calls sharing one connection.
+ * The untyped engine behind a client: msgids, pending calls, deadlines, cancellation, and
+ * matching replies (in any order) to calls sharing one connection. Over UDP it also owns the
+ * reliability: adaptive retransmission, the outstanding window, reply authentication by client
+ * id, and the TCP fallback for messages too large for a datagram.
  */
 export class ClientCore {
-  readonly stats: ClientStats = { calls: 0, retransmits: 0, timeouts: 0, cancelled: 0, unmatchedReplies: 0, malformedReplies: 0 };
-  /** Random 64-bit id carried by every UDP request, so the server can tell clients apart. */
+  readonly stats: ClientStats = createClientStats();
+  /** Random 64-bit id carried by every UDP request; replies must echo it. */
   readonly clientId: Buffer = randomBytes(8);
   readonly #codec: Codec = createCodec();
   readonly #pending = new Map<number, PendingCall>();
   readonly #timers = new TimerQueue<PendingCall>((call) => this.#onTimer(call));
   readonly #link: Link;
+  readonly #fallback: Link | undefined;
+  readonly #policy: RetransmitPolicy;
+  readonly #window: OutstandingWindow<PendingCall> | undefined;
   readonly #options: ClientCoreOptions;
   readonly #defaultTimeoutMs: number;
+  readonly #isLive = (call: PendingCall): boolean => this.#pending.get(call.id) === call;
   #nextId = randomBytes(4).readUInt32BE(0);
   #closed = false;
 
   constructor(connect: Connector, options: ClientCoreOptions) {
     this.#options = options;
     this.#defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#link = new Link(connect, {
-      onMessage: (message, connection) => this.#onMessage(message, connection),
-      onConnectionClosed: (connection, reason) => this.#onConnectionClosed(connection, reason),
-    });
+    const events = {
+      onMessage: (message: Buffer, connection: ClientConnection) => this.#onMessage(message, connection),
+      onConnectionClosed: (connection: ClientConnection, reason?: Error) => this.#onConnectionClosed(connection, reason),
+    };
+    this.#link = new Link(connect, events);
+    this.#fallback = options.connectionless && options.fallback ? new Link(options.fallback, events) : undefined;
+    this.#policy = new RetransmitPolicy(options.retransmit);
+    this.#window = options.connectionless ? new OutstandingWindow(options.maxOutstanding ?? DEFAULT_MAX_OUTSTANDING) : undefined;
   }
 
   /** Calls awaiting a reply. */
   get pendingCount(): number {
     return this.#pending.size;
+  }
+
+  /** The destination's current retransmission timeout (UDP), ms. */
+  get rtoMs(): number {
+    return this.#policy.rtt.rtoMs;
   }
 
   /** Calls `method` with `input`; resolves with the result or rejects with an {@link RpcError}. */
@@ -65,16 +88,12 @@ export class ClientCore {
         call.onAbort = () => this.#cancel(call);
         signal.addEventListener('abort', call.onAbort, { once: true });
       }
-      if (this.#options.connectionless) call.retransmitDelayMs = UDP_FIRST_RETRANSMIT_MS;
-      const connection = this.#link.current;
-      if (connection) this.#transmit(call, connection);
+      if (this.#window === undefined || this.#window.tryAcquire()) this.#start(call);
       else {
-        this.#link.acquire().then(
-          (opened) => this.#transmit(call, opened),
-          (error: unknown) => this.#settle(call, toLocalError(error, this.#options.target)),
-        );
+        call.queued = true;
+        this.#window.enqueue(call);
+        this.#schedule(call);
       }
-      this.#schedule(call);
     });
   }
 
@@ -100,7 +119,7 @@ export class ClientCore {
     if (!connection.send(bytes)) throw notSent('UNAVAILABLE', `Connection to ${this.#options.target} is closed`);
   }
 
-  /** Fails every pending call with `CLOSED` and closes the connection. */
+  /** Fails every pending call with `CLOSED` and closes the connections. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -109,6 +128,7 @@ export class ClientCore {
     }
     this.#timers.clear();
     this.#link.close();
+    this.#fallback?.close();
   }
 
   #allocateId(): number {
@@ -119,11 +139,31 @@ export class ClientCore {
     return id;
   }
 
+  /** Sends a call for the first time (it holds a window slot if the client has a window). */
+  #start(call: PendingCall): void {
+    call.queued = false;
+    call.holdsSlot = this.#window !== undefined;
+    this.#sendOn(this.#link, call);
+    this.#schedule(call);
+  }
+
+  /** Transmits on `link`'s connection, opening it first if needed. */
+  #sendOn(link: Link, call: PendingCall): void {
+    const connection = link.current;
+    if (connection) this.#transmit(call, connection);
+    else {
+      link.acquire().then(
+        (opened) => this.#transmit(call, opened),
+        (error: unknown) => this.#settle(call, toLocalError(error, this.#options.target, call.sent)),
+      );
+    }
+  }
+
   #transmit(call: PendingCall, connection: ClientConnection): void {
-    if (this.#pending.get(call.id) !== call) return;
-    const remainingMs = Math.max(0, Math.round(call.deadlineAt - performance.now()));
-    const meta: RequestMeta = { deadlineMs: remainingMs };
+    if (!this.#isLive(call)) return;
+    const meta: RequestMeta = { deadlineMs: Math.max(0, Math.round(call.deadlineAt - performance.now())) };
     if (this.#options.connectionless) {
+      // Also over the TCP fallback: the server finds a truncated reply by client id and msgid.
       meta.attempt = call.attempt + 1;
       meta.clientId = this.clientId;
     }
@@ -137,54 +177,53 @@ export class ClientCore {
       return;
     }
     if (bytes.length > connection.maxMessageBytes) {
+      if (connection.connectionless && this.#fallback) {
+        this.stats.tcpFallbacks++;
+        this.#sendOn(this.#fallback, call);
+        return;
+      }
       const limit = connection.maxMessageBytes;
-      this.#settle(call, notSent('PAYLOAD_TOO_LARGE', `Request of ${bytes.length} bytes exceeds the ${limit}-byte ${connection.kind} limit`));
+      this.#settle(call, notSent('PAYLOAD_TOO_LARGE', `Request of ${bytes.length} bytes exceeds the ${limit}-byte ${connection.kind} limit and no TCP route is configured`));
       return;
     }
     if (!connection.send(bytes)) {
-      const message = `Connection to ${this.#options.target} is closed`;
-      this.#settle(call, new RpcError('UNAVAILABLE', message, { local: true, notExecuted: !call.sent }));
+      this.#settle(call, new RpcError('UNAVAILABLE', `Connection to ${this.#options.target} is closed`, { local: true, notExecuted: !call.sent }));
       return;
     }
+    this.stats.sent++;
     call.connection = connection;
     call.attempt++;
+    call.lastSentAt = performance.now();
   }
 
   /** Puts the call in the timer queue for whichever comes first: the next retransmission or the deadline. */
   #schedule(call: PendingCall): void {
-    if (this.#pending.get(call.id) !== call) return;
+    if (!this.#isLive(call)) return;
     const now = performance.now();
-    if (this.#options.connectionless && call.attempt <= UDP_MAX_RETRANSMITS) call.retransmitAt = now + call.retransmitDelayMs;
-    else call.retransmitAt = Number.POSITIVE_INFINITY;
+    const retransmits = this.#options.connectionless && !call.queued && call.connection?.connectionless !== false && this.#policy.mayRetransmit(call.attempt);
+    call.retransmitAt = retransmits ? now + this.#policy.waitMs(call.attempt) : Number.POSITIVE_INFINITY;
     this.#timers.schedule(call, Math.min(call.retransmitAt, call.deadlineAt) - now);
   }
 
   #onTimer(call: PendingCall): void {
-    if (this.#pending.get(call.id) !== call) return;
-    const now = performance.now();
-    if (now >= call.deadlineAt - 1) {
+    if (!this.#isLive(call)) return;
+    if (performance.now() >= call.deadlineAt - 1) {
       this.stats.timeouts++;
-      this.#settle(
-        call,
-        new RpcError('DEADLINE_EXCEEDED', `"${call.method}" to ${this.#options.target} got no reply within its deadline`, {
-          local: true,
-          notExecuted: !call.sent,
-        }),
-      );
+      const message = `"${call.method}" to ${this.#options.target} got no reply within its deadline`;
+      this.#settle(call, new RpcError('DEADLINE_EXCEEDED', message, { local: true, notExecuted: !call.sent }));
       return;
     }
     const connection = call.connection ?? this.#link.current;
-    if (connection) {
+    if (connection?.connectionless) {
       this.stats.retransmits++;
-      this.#options.logger?.debug({ id: call.id, method: call.method, attempt: call.attempt + 1, delayMs: call.retransmitDelayMs }, 'retransmitting');
+      this.#options.logger?.debug({ id: call.id, method: call.method, attempt: call.attempt + 1, rtoMs: Math.round(this.#policy.rtt.rtoMs) }, 'retransmitting');
       this.#transmit(call, connection);
-      call.retransmitDelayMs *= UDP_BACKOFF_FACTOR;
     }
     this.#schedule(call);
   }
 
   #cancel(call: PendingCall): void {
-    if (this.#pending.get(call.id) !== call) return;
+    if (!this.#isLive(call)) return;
     this.stats.cancelled++;
     const wasSent = call.sent;
     if (wasSent && call.connection) {
@@ -195,10 +234,15 @@ export class ClientCore {
   }
 
   #settle(call: PendingCall, outcome: RpcError | { value: unknown }): void {
-    if (this.#pending.get(call.id) !== call) return;
+    if (!this.#isLive(call)) return;
     this.#pending.delete(call.id);
     this.#timers.cancel(call);
     if (call.onAbort) call.signal?.removeEventListener('abort', call.onAbort);
+    if (call.holdsSlot && this.#window) {
+      call.holdsSlot = false;
+      const next = this.#window.release(this.#isLive);
+      if (next) this.#start(next);
+    }
     if (outcome instanceof RpcError) call.reject(outcome);
     else call.resolve(outcome.value);
   }
@@ -211,20 +255,50 @@ export class ClientCore {
       return;
     }
     const envelope: Envelope = decoded.value;
-    if (envelope.kind === KIND.response) {
-      const call = envelope.id === null ? undefined : this.#pending.get(envelope.id);
-      if (call === undefined || call.connection !== connection) {
-        this.stats.unmatchedReplies++;
-        if (envelope.id === null && envelope.error) this.#options.logger?.warn({ error: envelope.error }, 'server rejected a message it could not read');
+    if (envelope.kind === KIND.response) this.#onResponse(envelope, connection);
+    else if (envelope.kind === KIND.ping) connection.send(this.#codec.encode({ kind: KIND.pong, id: envelope.id }));
+    else if (envelope.kind === KIND.goaway) {
+      this.#options.logger?.info({ target: this.#options.target, reason: envelope.reason }, 'server sent goaway; new calls use a new connection');
+      (connection.connectionless || !this.#fallback ? this.#link : this.#fallback).retire(connection);
+    }
+  }
+
+  #onResponse(envelope: ResponseEnvelope, connection: ClientConnection): void {
+    const call = envelope.id === null ? undefined : this.#pending.get(envelope.id);
+    if (call === undefined || call.connection !== connection) {
+      this.stats.unmatchedReplies++;
+      if (envelope.id === null && envelope.error) this.#options.logger?.warn({ error: envelope.error }, 'server rejected a message it could not read');
+      return;
+    }
+    if (connection.connectionless) {
+      const meta = envelope.meta;
+      // Right address and msgid but not our client id: a forgery or a stray reply, never accepted.
+      if (meta?.clientId === undefined || !this.clientId.equals(meta.clientId)) {
+        this.stats.forgedReplies++;
         return;
       }
-      this.#settle(call, envelope.error ? RpcError.fromWire(envelope.error) : { value: envelope.result });
-    } else if (envelope.kind === KIND.ping) {
-      connection.send(this.#codec.encode({ kind: KIND.pong, id: envelope.id }));
-    } else if (envelope.kind === KIND.goaway) {
-      this.#options.logger?.info({ target: this.#options.target, reason: envelope.reason }, 'server sent goaway; new calls use a new connection');
-      this.#link.retire(connection);
+      // The echoed attempt says which transmission this answers: a clean RTT sample (Karn, RFC 6298 §3).
+      if (meta.attempt === call.attempt) this.#policy.rtt.sample(performance.now() - call.lastSentAt);
+      if (meta.truncated) {
+        this.#fetchTruncated(call);
+        return;
+      }
     }
+    this.#settle(call, envelope.error ? RpcError.fromWire(envelope.error) : { value: envelope.result });
+  }
+
+  /** The reply did not fit a datagram: ask again over TCP; the server answers from its reply cache. */
+  #fetchTruncated(call: PendingCall): void {
+    this.stats.truncatedReplies++;
+    if (!this.#fallback) {
+      const message = `Reply to "${call.method}" is too large for a datagram and no TCP route is configured`;
+      this.#settle(call, new RpcError('PAYLOAD_TOO_LARGE', message, { local: true, notExecuted: false }));
+      return;
+    }
+    this.stats.tcpFallbacks++;
+    call.retransmitAt = Number.POSITIVE_INFINITY;
+    this.#sendOn(this.#fallback, call);
+    this.#timers.schedule(call, call.deadlineAt - performance.now());
   }
 
   #onConnectionClosed(connection: ClientConnection, reason?: Error): void {
@@ -242,7 +316,7 @@ export class ClientCore {
   }
 }
 
-function toLocalError(error: unknown, target: string): RpcError {
-  if (error instanceof RpcError) return error;
-  return notSent('UNAVAILABLE', `Cannot reach ${target}: ${(error as Error)?.message ?? String(error)}`, error);
+function toLocalError(error: unknown, target: string, sent = false): RpcError {
+  if (error instanceof RpcError) return sent ? new RpcError(error.code, error.message, { local: true, notExecuted: false, cause: error }) : error;
+  return new RpcError('UNAVAILABLE', `Cannot reach ${target}: ${(error as Error)?.message ?? String(error)}`, { local: true, notExecuted: !sent, cause: error });
 }

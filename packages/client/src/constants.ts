@@ -5,17 +5,52 @@
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
- * First UDP retransmission. A LAN round trip is well under 1 ms, so 250 ms leaves handlers time
- * to answer before we resend; RFC 8085 §3.1.3 suggests ~500 ms as a conservative fixed timer
- * where no RTT estimate exists. Issue #3 replaces this with an adaptive RTO.
+ * Retransmission timeout before any round trip has been measured. RFC 6298 §2.1 says 1 s and
+ * RFC 9002 uses 333 ms for the open Internet; Volley's first users are LAN services with sub-ms
+ * round trips, so 200 ms: a lost first datagram costs little, and an RTT sample replaces it after
+ * the first reply.
  */
-export const UDP_FIRST_RETRANSMIT_MS = 250;
+export const INITIAL_RTO_MS = 200;
 
-/** Each retransmission waits twice as long as the previous one (RFC 6298 §5.5, CoAP §4.2). */
-export const UDP_BACKOFF_FACTOR = 2;
+/**
+ * Floor of the retransmission timeout. RFC 6298 §2.4's 1 s floor guards against spurious
+ * retransmits on WANs with delayed ACKs; a LAN reply has no delayed ACK but does include the
+ * handler's run time and GC pauses (tens of ms), so 50 ms keeps spurious retransmits rare while
+ * recovering a loss 20× faster than the RFC floor. A retransmit of a running call costs one
+ * datagram: the server drops duplicates of calls in progress.
+ */
+export const MIN_RTO_MS = 50;
 
-/** At most this many retransmissions per call (CoAP's MAX_RETRANSMIT is 4), within the deadline. */
-export const UDP_MAX_RETRANSMITS = 4;
+/**
+ * Ceiling of one retransmission wait. RFC 6298 §2.5 allows ≥ 60 s; with a 10 s default deadline
+ * that would leave one or two attempts under heavy loss. 2 s keeps attempts coming (about ten in a
+ * 10 s deadline) while a dead peer still gets at most one datagram per call every 2 s.
+ */
+export const MAX_RTO_MS = 2_000;
+
+/**
+ * Most retransmissions per call (CoAP's MAX_RETRANSMIT is 4 with a 2–3 s first timeout; ours
+ * starts 10–40× lower). With the schedule above, 10 retransmissions span about 9 s, the default
+ * deadline: a dead peer receives at most 11 datagrams per call, whatever the deadline.
+ */
+export const MAX_RETRANSMITS = 10;
+
+/** Each wait is the previous one doubled (RFC 6298 §5.5, CoAP §4.2), up to MAX_RTO_MS. */
+export const BACKOFF_FACTOR = 2;
+
+/**
+ * Jitter: each wait is multiplied by a uniform factor in [1, 1 + RTO_JITTER), so clients that lost
+ * datagrams together do not retransmit in lockstep (CoAP's ACK_RANDOM_FACTOR is 1.5).
+ */
+export const RTO_JITTER = 0.25;
+
+/**
+ * Default cap on UDP calls outstanding per destination; later calls wait in order until one
+ * finishes. Bounds what a dead or overloaded peer receives (RFC 8085 §3.1.3 asks low-volume
+ * apps for about one datagram per RTT; a request/reply client at 256 in flight sends one burst
+ * per RTT at most, then backs off per call).
+ */
+export const DEFAULT_MAX_OUTSTANDING = 256;
 
 /** Give up opening a TCP/Unix connection after this long, so a black-holed SYN fails fast. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;

@@ -3,6 +3,7 @@ import { connectStream, connectUdp, defaultMemoryNetwork, type MemoryNetwork, ty
 import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
 import type { Logger } from 'pino';
 import { ClientCore } from './client-core.js';
+import type { RetransmitOptions } from './retransmit-policy.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './constants.js';
 import { parseEndpoint } from './endpoint.js';
 import type { Connector } from './links/link.js';
@@ -22,6 +23,29 @@ export interface ClientOptions extends UdpSocketOptions {
   memoryNetwork?: MemoryNetwork;
   /** Debug lines for retransmissions, warnings for malformed replies. */
   logger?: Logger;
+  /** UDP: retransmission timing (RTO floor/ceiling, retries, a seeded random for jitter). */
+  retransmit?: RetransmitOptions;
+  /** UDP: calls outstanding at once to the server; later ones wait their turn (default 256). */
+  maxOutstanding?: number;
+  /**
+   * UDP: where to send requests and fetch replies too large for a datagram, as `tcp://host:port`.
+   * Default: TCP on the same host and port. `false`: no fallback (such calls fail with
+   * PAYLOAD_TOO_LARGE).
+   */
+  tcpFallback?: string | false;
+}
+
+/** The stream route a UDP client uses for messages too large for a datagram, if any. */
+function tcpFallbackConnector(
+  endpoint: { host: string; port: number },
+  options: ClientOptions,
+  maxFrameBytes: number,
+  connectTimeoutMs: number,
+): Connector | undefined {
+  if (options.tcpFallback === false) return undefined;
+  const route = options.tcpFallback === undefined ? { transport: 'tcp' as const, host: endpoint.host, port: endpoint.port } : parseEndpoint(options.tcpFallback);
+  if (route.transport !== 'tcp') throw new TypeError(`tcpFallback must be a tcp:// URL, got "${options.tcpFallback}"`);
+  return (handlers) => connectStream({ host: route.host, port: route.port, maxFrameBytes, connectTimeoutMs }, handlers);
 }
 
 /**
@@ -56,6 +80,9 @@ export function createClient<TRouter extends AnyRouter>(url: string, options: Cl
     target: url,
     ...(options.timeoutMs !== undefined && { defaultTimeoutMs: options.timeoutMs }),
     ...(options.logger && { logger: options.logger }),
+    ...(options.retransmit && { retransmit: options.retransmit }),
+    ...(options.maxOutstanding !== undefined && { maxOutstanding: options.maxOutstanding }),
+    ...(endpoint.transport === 'udp' && { fallback: tcpFallbackConnector(endpoint, options, maxFrameBytes, connectTimeoutMs) }),
   });
   const methods: ClientMethods = {
     call: (procedure, input, callOptions) => core.call(procedure, input, callOptions),

@@ -1,5 +1,17 @@
 export type { CallOptions, ClientStats } from './call-options.js';
-export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, UDP_BACKOFF_FACTOR, UDP_FIRST_RETRANSMIT_MS, UDP_MAX_RETRANSMITS } from './constants.js';
+export {
+  BACKOFF_FACTOR,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_OUTSTANDING,
+  DEFAULT_TIMEOUT_MS,
+  INITIAL_RTO_MS,
+  MAX_RETRANSMITS,
+  MAX_RTO_MS,
+  MIN_RTO_MS,
+  RTO_JITTER,
+} from './constants.js';
+export type { RetransmitOptions } from './retransmit-policy.js';
+export type { RtoBounds } from './rtt-estimator.js';
 export { createClient } from './create-client.js';
 export type { ClientOptions } from './create-client.js';
 export { parseEndpoint } from './endpoint.js';

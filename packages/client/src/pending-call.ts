@@ -17,7 +17,12 @@ export class PendingCall implements TimerNode {
   attempt = 0;
   /** `performance.now()` of the next retransmission (UDP), or Infinity. */
   retransmitAt = Number.POSITIVE_INFINITY;
-  retransmitDelayMs = 0;
+  /** `performance.now()` of the latest transmission, for an RTT sample when its reply comes. */
+  lastSentAt = 0;
+  /** Waiting for a slot in the outstanding window; not sent yet. */
+  queued = false;
+  /** Holds a slot in the outstanding window, to be released when it settles. */
+  holdsSlot = false;
   // TimerQueue links: the call is its own list node, so scheduling allocates nothing.
   dueAt = 0;
   timerPrev: TimerNode | undefined = undefined;

@@ -12,3 +12,40 @@ export const UNVALIDATED_REPLY_FACTOR = 3;
 
 /** Longest delay `setTimeout` honours (2^31-1 ms, about 24.8 days); Node turns longer ones into 1 ms. */
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * Default byte cap of the UDP reply cache (encoded replies plus per-entry overhead): node-coap
+ * caps its duplicate cache at 32 MiB. Replies above the datagram limit (truncated, fetched over
+ * TCP) count in full.
+ */
+export const DEFAULT_REPLY_CACHE_MAX_BYTES = 32 * 1024 * 1024;
+
+/** Default entry cap of the reply cache: bounds Map overhead when replies are tiny. */
+export const DEFAULT_REPLY_CACHE_MAX_ENTRIES = 100_000;
+
+/**
+ * Bytes counted per cache entry beside the reply itself: key string, Map slot and entry object.
+ * An estimate (V8 does not say), erring high so the byte cap stays an upper bound.
+ */
+export const REPLY_CACHE_ENTRY_OVERHEAD_BYTES = 128;
+
+/**
+ * How long a reply outlives the caller's deadline in the cache. A client never retransmits past
+ * its deadline, but a datagram sent just before it may still be in flight: CoAP's
+ * EXCHANGE_LIFETIME adds 2 × MAX_LATENCY for the same reason (RFC 7252 §4.8.2). 5 s covers any
+ * LAN and most WANs.
+ */
+export const REPLY_CACHE_SLACK_MS = 5_000;
+
+/** Reply lifetime when the request carried no deadline (a Volley client always sends one). */
+export const REPLY_CACHE_DEFAULT_TTL_MS = 60_000;
+
+/** Longest a reply is kept, whatever the deadline: CoAP's EXCHANGE_LIFETIME is 247 s. */
+export const REPLY_CACHE_MAX_TTL_MS = 247_000;
+
+/**
+ * Default cap on calls running at once (asynchronous handlers; synchronous ones finish before the
+ * next message is read). Beyond it new calls get RESOURCE_EXHAUSTED, not executed, rather than
+ * queueing without bound or being dropped silently.
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 4_096;

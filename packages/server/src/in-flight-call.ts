@@ -1,5 +1,5 @@
 import type { Channel } from '@volley/transport';
-import type { RpcError } from '@volley/wire';
+import type { ResponseMeta, RpcError } from '@volley/wire';
 
 /**
  * One call the server is running. The AbortController is created only if the handler reads
@@ -16,6 +16,14 @@ export class InFlightCall {
   readonly connectionId: number;
   /** The UDP caller's client id, for logs. */
   readonly clientId: Uint8Array | undefined;
+  /** Metadata every reply to this request carries (UDP: attempt echo and client id). */
+  replyMeta: ResponseMeta | undefined = undefined;
+  /** Reply-cache key (UDP calls): where a truncated or kept reply is stored. */
+  cacheKey: string | undefined = undefined;
+  /** Keep the reply for retransmissions: UDP calls to procedures not declared idempotent. */
+  keepReply = false;
+  /** The caller's deadline in ms from arrival, which bounds how long a cached reply is kept. */
+  deadlineMs: number | undefined = undefined;
   /** Set once the reply (or a deadline/cancel outcome) has been decided; later results are dropped. */
   settled = false;
   timer: NodeJS.Timeout | undefined;

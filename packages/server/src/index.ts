@@ -1,4 +1,11 @@
-export { DEFAULT_CLOSE_GRACE_MS } from './constants.js';
+export {
+  DEFAULT_CLOSE_GRACE_MS,
+  DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_REPLY_CACHE_MAX_BYTES,
+  DEFAULT_REPLY_CACHE_MAX_ENTRIES,
+  REPLY_CACHE_SLACK_MS,
+} from './constants.js';
+export type { ReplyCacheOptions } from './reply-cache.js';
 export { createServer } from './server.js';
 export type { ListenOptions, ListeningAddresses, Server, ServerOptions } from './server.js';
 export type { ServerStats } from './server-stats.js';

@@ -1,12 +1,13 @@
 import { type CallResult, type CompiledRouter, dispatch } from '@volley/router';
 import type { Channel, TransportListener } from '@volley/transport';
-import { type Codec, type DecodeFailure, KIND, type NotificationEnvelope, type RequestEnvelope, RpcError } from '@volley/wire';
+import { type Codec, type DecodeFailure, KIND, type NotificationEnvelope, RpcError } from '@volley/wire';
 import type { Logger } from 'pino';
 import { CallContext } from './call-context.js';
+import { createCallRunner } from './call-runner.js';
 import type { CallTable } from './call-table.js';
-import { MAX_TIMER_DELAY_MS, UNVALIDATED_REPLY_FACTOR } from './constants.js';
+import { UNVALIDATED_REPLY_FACTOR } from './constants.js';
 import { InFlightCall } from './in-flight-call.js';
-import { logCallOutcome } from './log-call.js';
+import type { ReplyCache } from './reply-cache.js';
 import { ReplySender } from './reply-sender.js';
 import type { ServerStats } from './server-stats.js';
 
@@ -16,7 +17,10 @@ export interface MessageHandlerDeps {
   logger: Logger;
   codec: Codec;
   calls: CallTable;
+  cache: ReplyCache;
   stats: ServerStats;
+  /** Calls allowed to run at once before new ones get RESOURCE_EXHAUSTED. */
+  maxInFlight: number;
   isDraining(): boolean;
   /** Called whenever a call leaves the table, so a draining server can notice it is idle. */
   onCallDone(): void;
@@ -29,6 +33,7 @@ export interface MessageHandlerDeps {
 export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
   const { router, logger, codec, calls, stats } = deps;
   const replies = new ReplySender(codec, logger, stats);
+  const runner = createCallRunner({ ...deps, replies });
 
   function onMessage(bytes: Buffer, channel: Channel): void {
     const decoded = codec.decode(bytes);
@@ -39,16 +44,16 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     const envelope = decoded.value;
     switch (envelope.kind) {
       case KIND.request:
-        onRequest(envelope, channel);
+        runner.run(envelope, channel);
         return;
       case KIND.notification:
         onNotification(envelope, channel);
         return;
       case KIND.cancel: {
-        const call = calls.get(channel, callKey(channel, envelope.id, envelope.meta?.clientId));
+        const call = runner.find(channel, envelope.id, envelope.meta?.clientId);
         if (call && !call.settled) {
           stats.cancelled++;
-          finishEarly(call, new RpcError('CANCELLED', 'Cancelled by the caller'), false);
+          runner.finishEarly(call, new RpcError('CANCELLED', 'Cancelled by the caller'), false);
           logger.debug({ reqId: call.requestId, peer: channel.peer }, 'call cancelled by the caller');
         }
         return;
@@ -71,76 +76,6 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
       return;
     }
     replies.sendBytes(channel, reply);
-  }
-
-  function onRequest(envelope: RequestEnvelope, channel: Channel): void {
-    const key = callKey(channel, envelope.id, envelope.meta?.clientId);
-    if (deps.isDraining()) {
-      replies.sendError(channel, envelope.id, new RpcError('UNAVAILABLE', 'Server is shutting down; call not executed'));
-      return;
-    }
-    if (calls.get(channel, key) !== undefined) {
-      stats.duplicatesDropped++;
-      logger.debug({ key }, 'duplicate of a call in progress dropped');
-      return;
-    }
-    stats.calls++;
-    const call = new InFlightCall(key, envelope.id, channel, channel.connectionless ? 0 : (calls.streamOf(channel)?.id ?? 0), envelope.meta?.clientId);
-    const requested = envelope.meta?.deadlineMs;
-    // Node clamps timer delays above 2^31-1 ms to 1 ms: a deadline that far away means "none".
-    const deadlineMs = requested !== undefined && requested <= MAX_TIMER_DELAY_MS ? requested : undefined;
-    const started = performance.now();
-    const deadline = deadlineMs === undefined ? undefined : Date.now() + deadlineMs;
-    const result = dispatch(router, envelope.method, envelope.input, new CallContext(envelope.method, call, envelope.meta, deadline, logger));
-    if (!(result instanceof Promise)) {
-      // Finished synchronously: nothing could cancel, duplicate or outlive it, so it never enters
-      // the call table and needs no deadline timer.
-      reply(call, envelope.method, result, started);
-      return;
-    }
-    // Still running: track it so cancels, duplicates, the deadline and a drain can find it.
-    calls.add(channel, call);
-    if (deadlineMs !== undefined) {
-      call.timer = setTimeout(onDeadline, Math.max(0, Math.ceil(deadlineMs - (performance.now() - started))), call, envelope.method, deadlineMs);
-    }
-    result.then((outcome) => finish(call, envelope.method, outcome, started));
-  }
-
-  function onDeadline(call: InFlightCall, procedure: string, deadlineMs: number): void {
-    stats.deadlineExceeded++;
-    finishEarly(call, new RpcError('DEADLINE_EXCEEDED', `Deadline of ${deadlineMs} ms exceeded`), true);
-    logger.warn({ reqId: call.requestId, procedure, deadlineMs }, 'call exceeded its deadline');
-  }
-
-  function finish(call: InFlightCall, procedure: string, outcome: CallResult, started: number): void {
-    if (call.settled) {
-      logger.debug({ reqId: call.requestId }, 'result discarded: call already cancelled or past its deadline');
-      return;
-    }
-    call.settled = true;
-    clearTimeout(call.timer);
-    calls.delete(call.channel, call);
-    deps.onCallDone();
-    reply(call, procedure, outcome, started);
-  }
-
-  function reply(call: InFlightCall, procedure: string, outcome: CallResult, started: number): void {
-    if (outcome.ok) replies.sendResult(call.channel, call.id, outcome.value);
-    else {
-      stats.failedCalls++;
-      replies.sendError(call.channel, call.id, outcome.error);
-    }
-    logCallOutcome(logger, call, procedure, outcome, performance.now() - started);
-  }
-
-  /** Ends a call before its handler did (cancel, deadline, shutdown); fires its signal. */
-  function finishEarly(call: InFlightCall, reason: RpcError, reply: boolean): void {
-    call.settled = true;
-    clearTimeout(call.timer);
-    call.abort(reason);
-    calls.delete(call.channel, call);
-    deps.onCallDone();
-    if (reply) replies.sendError(call.channel, call.id, reason);
   }
 
   function onNotification(envelope: NotificationEnvelope, channel: Channel): void {
@@ -193,7 +128,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
       for (const channel of calls.streamChannels()) channel.send(bytes);
     },
     abortAll(reason) {
-      for (const call of [...calls.all()]) finishEarly(call, reason, true);
+      for (const call of [...calls.all()]) runner.finishEarly(call, reason, true);
     },
   };
 }
@@ -205,12 +140,4 @@ export interface MessageHandler {
   goaway(reason: string): void;
   /** Ends every call in progress with `reason`, replying to its caller. */
   abortAll(reason: RpcError): void;
-}
-
-/** Streams key calls by msgid; UDP by client id (or address) and msgid, since there is no connection. */
-function callKey(channel: Channel, id: number, clientId: Uint8Array | undefined): string | number {
-  if (!channel.connectionless) return id;
-  // latin1 maps each byte to one char: the cheapest exact string key for 8 bytes (hex is for logs).
-  const client = clientId ? Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('latin1') : `${channel.peer.address}:${channel.peer.port}`;
-  return `${client}/${id}`;
 }

@@ -1,5 +1,5 @@
 import type { Channel } from '@volley/transport';
-import { type Codec, type Envelope, KIND, RpcError } from '@volley/wire';
+import { type Codec, type Envelope, KIND, type ResponseMeta, RpcError } from '@volley/wire';
 import type { Logger } from 'pino';
 import type { ServerStats } from './server-stats.js';
 
@@ -7,8 +7,10 @@ import type { ServerStats } from './server-stats.js';
 const MAX_FALLBACK_MESSAGE_CHARS = 200;
 
 /**
- * Encodes and sends replies, making sure nothing unsendable is attempted: a result that cannot
- * be encoded becomes `INTERNAL`, one too large for the channel becomes `PAYLOAD_TOO_LARGE`.
+ * Encodes and sends replies. Bodies are encoded without metadata so the same bytes can be cached
+ * and resent with each retransmission's metadata ({@link Codec.appendResponseMeta}). Nothing
+ * unsendable is attempted: a result that cannot be encoded becomes `INTERNAL`, an error reply
+ * always fits the limit it is given.
  */
 export class ReplySender {
   readonly #codec: Codec;
@@ -21,34 +23,14 @@ export class ReplySender {
     this.#stats = stats;
   }
 
-  sendResult(channel: Channel, id: number, result: unknown): void {
-    let bytes: Buffer;
+  /** `[1, id, nil, result]`, or an `INTERNAL` error body when the result cannot be encoded. */
+  encodeResult(id: number, result: unknown): Buffer {
     try {
-      bytes = this.#codec.encode({ kind: KIND.response, id, result });
+      return this.#codec.encode({ kind: KIND.response, id, result });
     } catch (cause) {
-      this.#logger.error({ err: cause, id, peer: channel.peer }, 'result could not be encoded as MessagePack');
-      this.sendError(channel, id, new RpcError('INTERNAL', 'Internal server error'));
-      return;
+      this.#logger.error({ err: cause, id }, 'result could not be encoded as MessagePack');
+      return this.#codec.encode({ kind: KIND.response, id, error: new RpcError('INTERNAL', 'Internal server error').toWire() });
     }
-    if (bytes.length > channel.maxMessageBytes) {
-      this.#stats.oversizeReplies++;
-      this.#logger.warn({ id, peer: channel.peer, bytes: bytes.length, limit: channel.maxMessageBytes }, 'reply too large for the channel');
-      this.sendError(
-        channel,
-        id,
-        new RpcError('PAYLOAD_TOO_LARGE', `Reply of ${bytes.length} bytes exceeds the ${channel.maxMessageBytes}-byte ${channel.kind} limit`, {
-          data: { bytes: bytes.length, limit: channel.maxMessageBytes },
-          // The handler has run: a caller must not take this for a refusal it may safely retry.
-          notExecuted: false,
-        }),
-      );
-      return;
-    }
-    this.sendBytes(channel, bytes);
-  }
-
-  sendError(channel: Channel, id: number | null, error: RpcError): void {
-    this.sendBytes(channel, this.encodeError(id, error, channel.maxMessageBytes));
   }
 
   /**
@@ -65,9 +47,19 @@ export class ReplySender {
     }
     if (bytes === undefined || bytes.length > limitBytes) {
       const message = error.message.slice(0, MAX_FALLBACK_MESSAGE_CHARS);
-      bytes = this.#codec.encode({ kind: KIND.response, id, error: { code: error.code, message } });
+      const wire = error.toWire();
+      bytes = this.#codec.encode({ kind: KIND.response, id, error: { code: wire.code, message, ...(wire.notExecuted !== undefined && { notExecuted: wire.notExecuted }) } });
     }
     return bytes;
+  }
+
+  /** Sends a body encoded by this class, with `meta` appended when given. */
+  sendBody(channel: Channel, body: Buffer, meta: ResponseMeta | undefined): void {
+    this.sendBytes(channel, meta === undefined ? body : this.#codec.appendResponseMeta(body, meta));
+  }
+
+  sendError(channel: Channel, id: number, error: RpcError, meta?: ResponseMeta): void {
+    this.sendBody(channel, this.encodeError(id, error, channel.maxMessageBytes - (meta ? META_ROOM_BYTES : 0)), meta);
   }
 
   send(channel: Channel, envelope: Envelope): void {
@@ -78,3 +70,9 @@ export class ReplySender {
     if (!channel.send(bytes)) this.#stats.repliesUndeliverable++;
   }
 }
+
+/**
+ * Room kept for response metadata when fitting a reply into a datagram: a map with `a` (≤ 5-byte
+ * uint), `c` (8-byte bin) and `tc` (true) takes 24 bytes.
+ */
+export const META_ROOM_BYTES = 32;

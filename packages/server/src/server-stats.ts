@@ -11,8 +11,20 @@ export interface ServerStats {
   duplicatesDropped: number;
   cancelled: number;
   deadlineExceeded: number;
-  /** Replies replaced by `PAYLOAD_TOO_LARGE` because they did not fit the channel. */
+  /** Stream replies replaced by `PAYLOAD_TOO_LARGE` because they exceeded the frame limit. */
   oversizeReplies: number;
+  /** UDP replies too large for a datagram, answered truncated (the client fetches them over TCP). */
+  truncatedReplies: number;
+  /** Retransmissions answered from the reply cache without running the handler. */
+  replyCacheHits: number;
+  /** Replies dropped from the cache before expiry to stay within its caps. */
+  replyCacheEvictions: number;
+  /** Replies in the cache now. */
+  replyCacheEntries: number;
+  /** Bytes the cache holds now, as counted against its cap. */
+  replyCacheBytes: number;
+  /** Calls refused with RESOURCE_EXHAUSTED because `maxInFlight` calls were running. */
+  overloadRejected: number;
   /** Error replies not sent because they would have amplified an unvalidated datagram. */
   amplificationSuppressed: number;
   /** Replies that found their connection gone. */
@@ -32,6 +44,12 @@ export function createServerStats(): ServerStats {
     cancelled: 0,
     deadlineExceeded: 0,
     oversizeReplies: 0,
+    truncatedReplies: 0,
+    replyCacheHits: 0,
+    replyCacheEvictions: 0,
+    replyCacheEntries: 0,
+    replyCacheBytes: 0,
+    overloadRejected: 0,
     amplificationSuppressed: 0,
     repliesUndeliverable: 0,
     brokenStreams: 0,

@@ -12,8 +12,9 @@ import {
 import { createCodec, RpcError } from '@volley/wire';
 import { type Logger, pino } from 'pino';
 import { CallTable } from './call-table.js';
-import { DEFAULT_CLOSE_GRACE_MS } from './constants.js';
+import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_IN_FLIGHT } from './constants.js';
 import { createMessageHandler } from './message-handler.js';
+import { ReplyCache, type ReplyCacheOptions } from './reply-cache.js';
 import { createServerStats, type ServerStats } from './server-stats.js';
 
 /** Options for {@link createServer}. */
@@ -23,6 +24,10 @@ export interface ServerOptions {
   logger?: Logger;
   /** How long `close()` waits for in-flight calls before aborting them. */
   closeGraceMs?: number;
+  /** Caps of the UDP reply cache that makes non-idempotent calls run at most once. */
+  replyCache?: ReplyCacheOptions;
+  /** Calls allowed to run at once; beyond it, RESOURCE_EXHAUSTED (not executed). Default 4096. */
+  maxInFlight?: number;
 }
 
 /** Which transports to listen on. UDP and TCP may share a port number. */
@@ -66,6 +71,7 @@ export function createServer(options: ServerOptions): Server {
   const logger = options.logger ?? pino({ level: 'info' });
   const compiled = compileRouter(options.router);
   const calls = new CallTable();
+  const cache = new ReplyCache(options.replyCache);
   const stats = createServerStats();
   const transports: ServerTransport[] = [];
   let draining = false;
@@ -77,7 +83,9 @@ export function createServer(options: ServerOptions): Server {
     logger,
     codec: createCodec(),
     calls,
+    cache,
     stats,
+    maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
     isDraining: () => draining,
     onCallDone: () => {
       if (idleWaiter && calls.size === 0) idleWaiter();
@@ -118,7 +126,14 @@ export function createServer(options: ServerOptions): Server {
   }
 
   return {
-    stats,
+    get stats() {
+      // Cache figures are read from the cache itself, so the hot path keeps one set of counters.
+      stats.replyCacheHits = cache.counters.hits;
+      stats.replyCacheEvictions = cache.counters.evictions;
+      stats.replyCacheEntries = cache.size;
+      stats.replyCacheBytes = cache.bytes;
+      return stats;
+    },
     get inFlight() {
       return calls.size;
     },

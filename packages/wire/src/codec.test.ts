@@ -69,3 +69,13 @@ describe('codec limits', () => {
     expect(codec.decodeValue(codec.encodeValue(2 ** 63))).toBe(2n ** 63n);
   });
 });
+
+describe('appendResponseMeta', () => {
+  it('gives the same bytes as encoding the response with its metadata', () => {
+    const meta = { attempt: 3, clientId: Buffer.alloc(8, 9), truncated: true };
+    const plain = codec.encode({ kind: KIND.response, id: 42, result: { sum: 3 } });
+    const full = codec.encode({ kind: KIND.response, id: 42, result: { sum: 3 }, meta });
+    expect(codec.appendResponseMeta(plain, meta).equals(full)).toBe(true);
+    expect(codec.decode(full)).toEqual({ ok: true, value: { kind: KIND.response, id: 42, result: { sum: 3 }, meta } });
+  });
+});

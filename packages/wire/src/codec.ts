@@ -16,6 +16,12 @@ export interface Codec {
   encode(envelope: Envelope): Buffer;
   /** Decodes exactly one envelope; trailing bytes, unknown kinds and wrong shapes are failures. */
   decode(bytes: Uint8Array): Result<Envelope, DecodeFailure>;
+  /**
+   * Appends metadata to an encoded response without re-encoding its result: the 4-element array
+   * header (`94`) becomes 5 (`95`) and the meta map follows. Lets a server cache one encoded
+   * reply and resend it with each retransmission's attempt number.
+   */
+  appendResponseMeta(response: Buffer, meta: ResponseMeta): Buffer;
   /** Encodes any value with the same interoperable settings (used by tests and tools). */
   encodeValue(value: unknown): Buffer;
   /** Decodes any value with the same interoperable settings; throws on malformed input. */
@@ -23,6 +29,8 @@ export interface Codec {
 }
 
 const FLOAT64_TAG = 0xcb;
+/** MessagePack fixarray of 4 elements: a response without metadata. */
+const FIXARRAY_4 = 0x94;
 
 /** Longest excerpt of a decoder message quoted back to a peer. */
 const MAX_REASON_CHARS = 80;
@@ -61,6 +69,15 @@ export function createCodec(): Codec {
     encodeValue,
     decodeValue,
     encode: (envelope) => encodeValue(toArray(envelope)),
+    appendResponseMeta(response, meta) {
+      if (response[0] !== FIXARRAY_4) throw new TypeError('appendResponseMeta expects a response encoded without metadata');
+      const map = encodeValue(toResponseMetaMap(meta));
+      const out = Buffer.allocUnsafe(response.length + map.length);
+      out[0] = FIXARRAY_4 + 1;
+      response.copy(out, 1, 1);
+      map.copy(out, response.length);
+      return out;
+    },
     decode(bytes) {
       let value: unknown;
       try {
@@ -83,7 +100,7 @@ function toArray(e: Envelope): unknown[] {
     }
     case KIND.response: {
       const head = [1, e.id, e.error ?? null, e.error === undefined ? (e.result ?? null) : null];
-      if (e.meta?.attempt !== undefined) head.push({ a: e.meta.attempt });
+      if (e.meta !== undefined) head.push(toResponseMetaMap(e.meta));
       return head;
     }
     case KIND.notification: {
@@ -213,8 +230,21 @@ function readRequestMeta(meta: unknown): RequestMeta | undefined | typeof INVALI
   return out;
 }
 
+function toResponseMetaMap(meta: ResponseMeta): Record<string, unknown> {
+  const map: Record<string, unknown> = {};
+  if (meta.attempt !== undefined) map.a = meta.attempt;
+  if (meta.clientId !== undefined) map.c = meta.clientId;
+  if (meta.truncated) map.tc = true;
+  return map;
+}
+
+/** Lenient on purpose: a reply's metadata only refines matching; unknown or odd values are ignored. */
 function readResponseMeta(meta: unknown): ResponseMeta | undefined | typeof INVALID {
   if (meta === undefined || meta === null) return undefined;
   if (!isPlainMap(meta)) return INVALID;
-  return isMsgid(meta.a) ? { attempt: meta.a } : {};
+  const out: ResponseMeta = {};
+  if (isMsgid(meta.a)) out.attempt = meta.a;
+  if (meta.c instanceof Uint8Array && meta.c.length === 8) out.clientId = meta.c;
+  if (meta.tc === true) out.truncated = true;
+  return out;
 }

@@ -26,10 +26,18 @@ export interface RequestMeta {
   trace?: string;
 }
 
-/** Metadata a server attaches to a response. */
+/** Metadata a server attaches to a response (UDP). */
 export interface ResponseMeta {
   /** The request attempt this reply answers (wire key `a`), so every reply is a clean RTT sample. */
   attempt?: number;
+  /** The client id of the request answered (wire key `c`): a reply must match it to be accepted. */
+  clientId?: Uint8Array;
+  /**
+   * True when the reply did not fit a datagram (wire key `tc`, DNS's TC bit): the response holds
+   * neither result nor error, and the client fetches the reply over TCP with the same client id
+   * and msgid, which the server answers from its reply cache without running the handler again.
+   */
+  truncated?: boolean;
 }
 
 /** `[0, id, method, params, meta?]`: a call that expects a response. */

@@ -1,0 +1,196 @@
+import { type CallResult, type CompiledRouter, dispatch } from '@volley/router';
+import type { Channel } from '@volley/transport';
+import { type RequestEnvelope, type ResponseMeta, RpcError } from '@volley/wire';
+import type { Logger } from 'pino';
+import { CallContext } from './call-context.js';
+import type { CallTable } from './call-table.js';
+import { MAX_TIMER_DELAY_MS } from './constants.js';
+import { InFlightCall } from './in-flight-call.js';
+import { logCallOutcome } from './log-call.js';
+import type { ReplyCache } from './reply-cache.js';
+import { META_ROOM_BYTES, type ReplySender } from './reply-sender.js';
+import type { ServerStats } from './server-stats.js';
+
+/** What the call runner needs from the server. */
+export interface CallRunnerDeps {
+  router: CompiledRouter;
+  logger: Logger;
+  calls: CallTable;
+  cache: ReplyCache;
+  replies: ReplySender;
+  stats: ServerStats;
+  maxInFlight: number;
+  isDraining(): boolean;
+  onCallDone(): void;
+}
+
+/**
+ * Runs requests to completion with at-most-once execution over UDP:
+ *
+ * ```
+ *  request ──▶ reply cache hit? ──yes──▶ resend the kept reply (handler not run)
+ *                 │ no
+ *                 ▼
+ *             in progress? ──yes──▶ drop (the client retransmits; the reply will come)
+ *                 │ no
+ *                 ▼
+ *             draining / saturated? ──yes──▶ UNAVAILABLE / RESOURCE_EXHAUSTED (not executed)
+ *                 │ no
+ *                 ▼
+ *             dispatch ──▶ reply (kept in the cache unless idempotent; truncated if too big)
+ * ```
+ */
+export function createCallRunner(deps: CallRunnerDeps) {
+  const { router, logger, calls, cache, replies, stats } = deps;
+
+  function run(envelope: RequestEnvelope, channel: Channel): void {
+    const meta = envelope.meta;
+    const cacheKey = replyCacheKey(channel, envelope.id, meta?.clientId);
+    const replyMeta: ResponseMeta | undefined = channel.connectionless ? { attempt: meta?.attempt, clientId: meta?.clientId } : undefined;
+    if (cacheKey !== undefined) {
+      const kept = cache.get(cacheKey, Date.now());
+      if (kept !== undefined) {
+        logger.debug({ key: cacheKey.length, id: envelope.id, attempt: meta?.attempt }, 'retransmission answered from the reply cache');
+        sendFitting(channel, envelope.id, kept, replyMeta, undefined);
+        return;
+      }
+    }
+    const tableKey = channel.connectionless ? (cacheKey as string) : envelope.id;
+    if (calls.get(channel, tableKey) !== undefined) {
+      stats.duplicatesDropped++;
+      logger.debug({ id: envelope.id, attempt: meta?.attempt }, 'duplicate of a call in progress dropped');
+      return;
+    }
+    if (deps.isDraining()) {
+      replies.sendError(channel, envelope.id, new RpcError('UNAVAILABLE', 'Server is shutting down; call not executed'), replyMeta);
+      return;
+    }
+    if (calls.size >= deps.maxInFlight) {
+      stats.overloadRejected++;
+      logger.warn({ inFlight: calls.size, procedure: envelope.method, peer: channel.peer }, 'saturated: call refused');
+      replies.sendError(channel, envelope.id, new RpcError('RESOURCE_EXHAUSTED', `Server is saturated (${deps.maxInFlight} calls in progress); retry with backoff`), replyMeta);
+      return;
+    }
+    stats.calls++;
+    const call = new InFlightCall(tableKey, envelope.id, channel, channel.connectionless ? 0 : (calls.streamOf(channel)?.id ?? 0), meta?.clientId);
+    // Node clamps timer delays above 2^31-1 ms to 1 ms: a deadline that far away means "none".
+    const deadlineMs = meta?.deadlineMs !== undefined && meta.deadlineMs <= MAX_TIMER_DELAY_MS ? meta.deadlineMs : undefined;
+    call.deadlineMs = deadlineMs;
+    call.replyMeta = replyMeta;
+    if (channel.connectionless) {
+      call.cacheKey = cacheKey;
+      call.keepReply = router.get(envelope.method)?.idempotent !== true;
+    }
+    const started = performance.now();
+    const deadline = deadlineMs === undefined ? undefined : Date.now() + deadlineMs;
+    const result = dispatch(router, envelope.method, envelope.input, new CallContext(envelope.method, call, meta, deadline, logger));
+    if (!(result instanceof Promise)) {
+      // Finished synchronously: nothing could cancel, duplicate or outlive it, so it never enters
+      // the call table and needs no deadline timer.
+      reply(call, envelope.method, result, started);
+      return;
+    }
+    // Still running: track it so cancels, duplicates, the deadline and a drain can find it.
+    calls.add(channel, call);
+    if (deadlineMs !== undefined) {
+      call.timer = setTimeout(onDeadline, Math.max(0, Math.ceil(deadlineMs - (performance.now() - started))), call, envelope.method, deadlineMs);
+    }
+    result.then((outcome) => finish(call, envelope.method, outcome, started));
+  }
+
+  function onDeadline(call: InFlightCall, procedure: string, deadlineMs: number): void {
+    stats.deadlineExceeded++;
+    finishEarly(call, new RpcError('DEADLINE_EXCEEDED', `Deadline of ${deadlineMs} ms exceeded`), true);
+    logger.warn({ reqId: call.requestId, procedure, deadlineMs }, 'call exceeded its deadline');
+  }
+
+  function finish(call: InFlightCall, procedure: string, outcome: CallResult, started: number): void {
+    if (call.settled) {
+      logger.debug({ reqId: call.requestId }, 'result discarded: call already cancelled or past its deadline');
+      return;
+    }
+    call.settled = true;
+    clearTimeout(call.timer);
+    calls.delete(call.channel, call);
+    deps.onCallDone();
+    reply(call, procedure, outcome, started);
+  }
+
+  function reply(call: InFlightCall, procedure: string, outcome: CallResult, started: number): void {
+    const { channel } = call;
+    let body: Buffer;
+    if (outcome.ok) body = replies.encodeResult(call.id, outcome.value);
+    else {
+      stats.failedCalls++;
+      body = replies.encodeError(call.id, outcome.error, channel.maxMessageBytes - META_ROOM_BYTES);
+    }
+    if (call.cacheKey !== undefined && (call.keepReply || !fits(channel, body, call.replyMeta))) {
+      cache.set(call.cacheKey, body, call.deadlineMs, Date.now());
+    }
+    sendFitting(channel, call.id, body, call.replyMeta, call.requestId);
+    logCallOutcome(logger, call, procedure, outcome, performance.now() - started);
+  }
+
+  /**
+   * Sends a reply body, or, when it does not fit: over UDP a truncated answer (the body is in the
+   * reply cache for the client's TCP fetch, as with DNS's TC bit); over a stream
+   * PAYLOAD_TOO_LARGE, which says the handler ran.
+   */
+  function sendFitting(channel: Channel, id: number, body: Buffer, meta: ResponseMeta | undefined, reqId: string | undefined): void {
+    if (fits(channel, body, meta)) {
+      replies.sendBody(channel, body, meta);
+      return;
+    }
+    if (channel.connectionless) {
+      stats.truncatedReplies++;
+      logger.debug({ reqId, bytes: body.length, limit: channel.maxMessageBytes }, 'reply truncated: the client fetches it over TCP');
+      replies.sendBody(channel, replies.encodeResult(id, null), { ...meta, truncated: true });
+      return;
+    }
+    stats.oversizeReplies++;
+    logger.warn({ reqId, bytes: body.length, limit: channel.maxMessageBytes, peer: channel.peer }, 'reply too large for the channel');
+    const error = new RpcError('PAYLOAD_TOO_LARGE', `Reply of ${body.length} bytes exceeds the ${channel.maxMessageBytes}-byte ${channel.kind} limit`, {
+      data: { bytes: body.length, limit: channel.maxMessageBytes },
+      // The handler has run: a caller must not take this for a refusal it may safely retry.
+      notExecuted: false,
+    });
+    replies.sendError(channel, id, error, meta);
+  }
+
+  /** Ends a call before its handler did (cancel, deadline, shutdown); fires its signal. */
+  function finishEarly(call: InFlightCall, reason: RpcError, sendReply: boolean): void {
+    call.settled = true;
+    clearTimeout(call.timer);
+    call.abort(reason);
+    calls.delete(call.channel, call);
+    deps.onCallDone();
+    if (sendReply) replies.sendError(call.channel, call.id, reason, call.replyMeta);
+  }
+
+  return {
+    run,
+    finishEarly,
+    /** The call a cancel refers to, if it is still running. */
+    find(channel: Channel, id: number, clientId: Uint8Array | undefined): InFlightCall | undefined {
+      return calls.get(channel, channel.connectionless ? (replyCacheKey(channel, id, clientId) as string) : id);
+    },
+  };
+}
+
+/** The call runner's interface. */
+export type CallRunner = ReturnType<typeof createCallRunner>;
+
+function fits(channel: Channel, body: Buffer, meta: ResponseMeta | undefined): boolean {
+  return body.length + (meta === undefined ? 0 : META_ROOM_BYTES) <= channel.maxMessageBytes;
+}
+
+/**
+ * `<client id>/<msgid>`, the key of a UDP call in the call table and the reply cache. A stream
+ * request carrying a client id (a client fetching a truncated reply over TCP) gets the same key;
+ * other stream requests get none. latin1 maps each byte to one char: the cheapest exact string
+ * key for 8 bytes (hex is for logs).
+ */
+function replyCacheKey(channel: Channel, id: number, clientId: Uint8Array | undefined): string | undefined {
+  if (clientId !== undefined) return `${Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('latin1')}/${id}`;
+  return channel.connectionless ? `${channel.peer.address}:${channel.peer.port}/${id}` : undefined;
+}
