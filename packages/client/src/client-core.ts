@@ -4,7 +4,8 @@ import { type Codec, createCodec, type Envelope, KIND, MAX_MSGID, type RequestMe
 import type { Logger } from 'pino';
 import { type CallOptions, type ClientStats, createClientStats } from './call-options.js';
 import { DEFAULT_MAX_OUTSTANDING, DEFAULT_TIMEOUT_MS } from './constants.js';
-import { notSent } from './endpoint.js';
+import { notSent, toLocalError } from './local-errors.js';
+import { sendNotification } from './notification.js';
 import { type Connector, Link } from './links/link.js';
 import { OutstandingWindow } from './outstanding-window.js';
 import { PendingCall } from './pending-call.js';
@@ -98,25 +99,9 @@ export class ClientCore {
   }
 
   /** Sends a one-way notification; resolves once handed to the socket. No reply, no retry. */
-  async notify(method: string, input: unknown, options?: Pick<CallOptions, 'trace'>): Promise<void> {
-    if (this.#closed) throw notSent('CLOSED', 'Client is closed');
-    let connection = this.#link.current;
-    if (connection === undefined) {
-      try {
-        connection = await this.#link.acquire();
-      } catch (error) {
-        throw toLocalError(error, this.#options.target);
-      }
-    }
-    const meta: RequestMeta | undefined = options?.trace === undefined ? undefined : { trace: options.trace };
-    let bytes: Buffer;
-    try {
-      bytes = this.#codec.encode({ kind: KIND.notification, method, input, ...(meta && { meta }) });
-    } catch (cause) {
-      throw new RpcError('BAD_REQUEST', `Input of "${method}" cannot be encoded: ${(cause as Error).message}`, { cause, local: true, notExecuted: true });
-    }
-    if (bytes.length > connection.maxMessageBytes) throw notSent('PAYLOAD_TOO_LARGE', `Notification of ${bytes.length} bytes exceeds the ${connection.maxMessageBytes}-byte limit`);
-    if (!connection.send(bytes)) throw notSent('UNAVAILABLE', `Connection to ${this.#options.target} is closed`);
+  notify(method: string, input: unknown, options?: Pick<CallOptions, 'trace'>): Promise<void> {
+    if (this.#closed) return Promise.reject(notSent('CLOSED', 'Client is closed'));
+    return sendNotification(this.#link, this.#codec, this.#options.target, { method, input, trace: options?.trace });
   }
 
   /** Fails every pending call with `CLOSED` and closes the connections. */
@@ -166,6 +151,7 @@ export class ClientCore {
       // Also over the TCP fallback: the server finds a truncated reply by client id and msgid.
       meta.attempt = call.attempt + 1;
       meta.clientId = this.clientId;
+      if (call.fetching) meta.fetchOnly = true;
     }
     if (call.trace !== undefined) meta.trace = call.trace;
     let bytes: Buffer;
@@ -280,7 +266,9 @@ export class ClientCore {
       // The echoed attempt says which transmission this answers: a clean RTT sample (Karn, RFC 6298 §3).
       if (meta.attempt === call.attempt) this.#policy.rtt.sample(performance.now() - call.lastSentAt);
       if (meta.truncated) {
-        this.#fetchTruncated(call);
+        // A duplicate of the truncated answer must not start a second fetch.
+        if (call.fetching) this.stats.unmatchedReplies++;
+        else this.#fetchTruncated(call);
         return;
       }
     }
@@ -296,6 +284,7 @@ export class ClientCore {
       return;
     }
     this.stats.tcpFallbacks++;
+    call.fetching = true;
     call.retransmitAt = Number.POSITIVE_INFINITY;
     this.#sendOn(this.#fallback, call);
     this.#timers.schedule(call, call.deadlineAt - performance.now());
@@ -314,9 +303,4 @@ export class ClientCore {
       );
     }
   }
-}
-
-function toLocalError(error: unknown, target: string, sent = false): RpcError {
-  if (error instanceof RpcError) return sent ? new RpcError(error.code, error.message, { local: true, notExecuted: false, cause: error }) : error;
-  return new RpcError('UNAVAILABLE', `Cannot reach ${target}: ${(error as Error)?.message ?? String(error)}`, { local: true, notExecuted: !sent, cause: error });
 }

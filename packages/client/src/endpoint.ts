@@ -1,5 +1,3 @@
-import { RpcError } from '@volley/wire';
-
 /** Where a client sends calls, parsed from its URL. */
 export type Endpoint =
   | { readonly transport: 'udp' | 'tcp'; readonly host: string; readonly port: number; readonly url: string }
@@ -37,9 +35,4 @@ export function parseEndpoint(url: string): Endpoint {
     default:
       throw new TypeError(`Unsupported scheme "${scheme}:" in "${url}"`);
   }
-}
-
-/** A local error raised before anything was sent: never executed. */
-export function notSent(code: 'PAYLOAD_TOO_LARGE' | 'UNAVAILABLE' | 'CLOSED' | 'CANCELLED' | 'DEADLINE_EXCEEDED', message: string, cause?: unknown): RpcError {
-  return new RpcError(code, message, { local: true, notExecuted: true, cause });
 }

@@ -23,6 +23,8 @@ export class PendingCall implements TimerNode {
   queued = false;
   /** Holds a slot in the outstanding window, to be released when it settles. */
   holdsSlot = false;
+  /** Its UDP reply came back truncated and is being fetched over TCP. */
+  fetching = false;
   // TimerQueue links: the call is its own list node, so scheduling allocates nothing.
   dueAt = 0;
   timerPrev: TimerNode | undefined = undefined;

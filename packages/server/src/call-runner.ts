@@ -50,11 +50,21 @@ export function createCallRunner(deps: CallRunnerDeps) {
     if (cacheKey !== undefined) {
       const kept = cache.get(cacheKey, Date.now());
       if (kept !== undefined) {
-        logger.debug({ key: cacheKey.length, id: envelope.id, attempt: meta?.attempt }, 'retransmission answered from the reply cache');
+        logger.debug({ id: envelope.id, attempt: meta?.attempt, transport: channel.kind }, 'answered from the reply cache');
         sendFitting(channel, envelope.id, kept, replyMeta, undefined);
         return;
       }
     }
+    if (meta?.fetchOnly) {
+      // The call ran, but its truncated reply left the cache (caps) before the client came for it.
+      logger.warn({ id: envelope.id, procedure: envelope.method, peer: channel.peer }, 'truncated reply no longer in the reply cache');
+      const message = 'The reply was evicted from the reply cache before it was fetched; the call did run';
+      replies.sendError(channel, envelope.id, new RpcError('RESOURCE_EXHAUSTED', message, { notExecuted: false }), replyMeta);
+      return;
+    }
+    // Over UDP, a non-idempotent call's outcome is kept, refusals included: a late duplicate of a
+    // refused request must be refused too, or "not executed" would become false after the fact.
+    const keepReply = channel.connectionless && router.get(envelope.method)?.idempotent !== true;
     const tableKey = channel.connectionless ? (cacheKey as string) : envelope.id;
     if (calls.get(channel, tableKey) !== undefined) {
       stats.duplicatesDropped++;
@@ -62,13 +72,14 @@ export function createCallRunner(deps: CallRunnerDeps) {
       return;
     }
     if (deps.isDraining()) {
-      replies.sendError(channel, envelope.id, new RpcError('UNAVAILABLE', 'Server is shutting down; call not executed'), replyMeta);
+      refuse(channel, envelope.id, new RpcError('UNAVAILABLE', 'Server is shutting down; call not executed'), replyMeta, keepReply ? cacheKey : undefined, meta?.deadlineMs);
       return;
     }
     if (calls.size >= deps.maxInFlight) {
       stats.overloadRejected++;
       logger.warn({ inFlight: calls.size, procedure: envelope.method, peer: channel.peer }, 'saturated: call refused');
-      replies.sendError(channel, envelope.id, new RpcError('RESOURCE_EXHAUSTED', `Server is saturated (${deps.maxInFlight} calls in progress); retry with backoff`), replyMeta);
+      const error = new RpcError('RESOURCE_EXHAUSTED', `Server is saturated (${deps.maxInFlight} calls in progress); retry with backoff`);
+      refuse(channel, envelope.id, error, replyMeta, keepReply ? cacheKey : undefined, meta?.deadlineMs);
       return;
     }
     stats.calls++;
@@ -79,7 +90,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
     call.replyMeta = replyMeta;
     if (channel.connectionless) {
       call.cacheKey = cacheKey;
-      call.keepReply = router.get(envelope.method)?.idempotent !== true;
+      call.keepReply = keepReply;
     }
     const started = performance.now();
     const deadline = deadlineMs === undefined ? undefined : Date.now() + deadlineMs;
@@ -155,6 +166,13 @@ export function createCallRunner(deps: CallRunnerDeps) {
       notExecuted: false,
     });
     replies.sendError(channel, id, error, meta);
+  }
+
+  /** Answers a request without running it, keeping the answer for its duplicates when asked. */
+  function refuse(channel: Channel, id: number, error: RpcError, meta: ResponseMeta | undefined, keepUnder: string | undefined, deadlineMs: number | undefined): void {
+    const body = replies.encodeError(id, error, channel.maxMessageBytes - (meta ? META_ROOM_BYTES : 0));
+    if (keepUnder !== undefined) cache.set(keepUnder, body, deadlineMs, Date.now());
+    replies.sendBody(channel, body, meta);
   }
 
   /** Ends a call before its handler did (cancel, deadline, shutdown); fires its signal. */

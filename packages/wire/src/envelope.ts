@@ -24,6 +24,11 @@ export interface RequestMeta {
   clientId?: Uint8Array;
   /** W3C `traceparent` or any opaque trace token. Wire key `t`. */
   trace?: string;
+  /**
+   * Fetch only (wire key `fo`): the request repeats a UDP call whose reply came back truncated;
+   * the server answers from its reply cache and never runs the handler for it.
+   */
+  fetchOnly?: boolean;
 }
 
 /** Metadata a server attaches to a response (UDP). */
