@@ -12,7 +12,7 @@
  *   ```
  */
 import { readFileSync } from 'node:fs';
-import { createCodec, type Envelope, encodeFrame, FrameDecoder, KIND } from '@volley/wire';
+import { createCodec, type Envelope, encodeFrame, FrameDecoder, KIND, type RequestMeta, type ResponseMeta } from '@volley/wire';
 import { describe, expect, it } from 'vitest';
 
 type Group = 'envelope' | 'reject' | 'frames';
@@ -71,6 +71,20 @@ function readVectors(markdown: string): Vector[] {
   });
 }
 
+/**
+ * Every metadata field the codec knows. `satisfies` makes a field added to RequestMeta or
+ * ResponseMeta fail type-checking here until it is listed, and the test below then wants a vector
+ * that shows it on the wire.
+ */
+const REQUEST_META_FIELDS = Object.keys({
+  deadlineMs: true,
+  attempt: true,
+  clientId: true,
+  trace: true,
+  fetchOnly: true,
+} satisfies Record<keyof RequestMeta, true>);
+const RESPONSE_META_FIELDS = Object.keys({ attempt: true, clientId: true, truncated: true } satisfies Record<keyof ResponseMeta, true>);
+
 const vectors = readVectors(readFileSync(DOC_PATH, 'utf8'));
 const ofGroup = (group: Group) => vectors.filter((v) => v.group === group);
 const codec = createCodec();
@@ -91,6 +105,18 @@ describe('docs/protocol.md test vectors', () => {
   it('has an envelope vector for every envelope kind', () => {
     const kinds = new Set(ofGroup('envelope').map((v) => (v.expected as Envelope).kind));
     expect([...kinds].sort()).toEqual(Object.values(KIND).sort());
+  });
+
+  it('has envelope vectors showing every request and response metadata field', () => {
+    const fieldsOf = (kinds: number[]) =>
+      new Set(
+        ofGroup('envelope').flatMap((v) => {
+          const envelope = v.expected as Envelope;
+          return kinds.includes(envelope.kind) && 'meta' in envelope && envelope.meta ? Object.keys(envelope.meta) : [];
+        }),
+      );
+    expect([...fieldsOf([KIND.request, KIND.notification, KIND.cancel])].sort()).toEqual([...REQUEST_META_FIELDS].sort());
+    expect([...fieldsOf([KIND.response])].sort()).toEqual([...RESPONSE_META_FIELDS].sort());
   });
 
   it('has frame vectors for well-formed streams and for both ways a stream fails', () => {
