@@ -10,20 +10,25 @@ export const BENCH_MAX_DATAGRAM_BYTES = 65_507;
 export const ECHO_BYTES = 4096;
 
 export type TransportName = 'tcp' | 'udp';
-export type PayloadName = 'add' | 'echo-4k';
+export type PayloadName = 'add' | 'add-once' | 'echo-4k';
 export type Implementation = 'raw' | 'volley';
 
 /** What one call sends: the procedure for Volley, the op for raw, and the same body for both. */
 export interface Payload {
   readonly name: PayloadName;
   readonly label: string;
-  readonly procedure: 'add' | 'echo';
+  readonly procedure: 'add' | 'addOnce' | 'echo';
   readonly rawOp: RawOp;
   readonly body: { a: number; b: number } | { message: string };
+  /** Transports the payload runs on; all when absent. */
+  readonly transports?: readonly TransportName[];
 }
 
 export const PAYLOADS: readonly Payload[] = [
   { name: 'add', label: '{a, b} → {sum}', procedure: 'add', rawOp: RAW_OP.add, body: { a: 20, b: 22 } },
+  // The same call, not idempotent: the raw baseline is the same `add`, so the ratio shows what
+  // at-most-once execution (the server's reply cache) costs. UDP only: streams need no cache.
+  { name: 'add-once', label: '{a, b} → {sum}, non-idempotent', procedure: 'addOnce', rawOp: RAW_OP.add, body: { a: 20, b: 22 }, transports: ['udp'] },
   { name: 'echo-4k', label: '4 KiB echo', procedure: 'echo', rawOp: RAW_OP.echo, body: { message: 'v'.repeat(ECHO_BYTES) } },
 ];
 
@@ -43,6 +48,7 @@ export function listScenarios(outstandings: readonly number[]): Scenario[] {
   const scenarios: Scenario[] = [];
   for (const transport of TRANSPORTS) {
     for (const payload of PAYLOADS) {
+      if (payload.transports !== undefined && !payload.transports.includes(transport)) continue;
       for (const outstanding of outstandings) {
         scenarios.push({ transport, payload, outstanding, id: `${transport} ${payload.name} x${outstanding}` });
       }

@@ -1,11 +1,12 @@
 /**
  * A benchmark server in its own process, so client and server each get a core.
- * `server-child.ts volley` serves the echo router; `server-child.ts raw` the raw baselines.
+ * `server-child.ts volley` serves the echo router plus `addOnce` (bench-router.ts);
+ * `server-child.ts raw` the raw baselines.
  * Reports `{ tcp, udp }` ports over IPC, then waits for `'stop'` (or the parent going away).
  */
 import { createServer } from '@volley/server';
-import { echoRouter } from '@volley/service-echo';
 import { pino } from 'pino';
+import { benchRouter } from './bench-router.js';
 import { startRawTcpServer } from './raw/raw-tcp-server.js';
 import { startRawUdpServer } from './raw/raw-udp-server.js';
 import { BENCH_MAX_DATAGRAM_BYTES } from './scenarios.js';
@@ -14,7 +15,7 @@ import type { ServerPorts } from './spawn-server.js';
 const HOST = '127.0.0.1';
 
 async function startVolley(): Promise<{ ports: ServerPorts; close(): Promise<void> }> {
-  const server = createServer({ router: echoRouter, logger: pino({ level: 'warn' }) });
+  const server = createServer({ router: benchRouter, logger: pino({ level: 'warn' }) });
   const bound = await server.listen({ udp: { host: HOST, port: 0, maxDatagramBytes: BENCH_MAX_DATAGRAM_BYTES }, tcp: { host: HOST, port: 0 } });
   return { ports: { tcp: bound.tcp?.port ?? 0, udp: bound.udp?.port ?? 0 }, close: () => server.close({ graceMs: 100 }) };
 }
