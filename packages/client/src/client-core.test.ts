@@ -152,6 +152,19 @@ describe('ClientCore', () => {
     expect(await call).toBe('stored');
   });
 
+  it('sends a large request over a slow-to-open TCP route once, never retransmitting it', async () => {
+    const udp = fakeConnection(true);
+    const tcp = fakeConnection(false);
+    const slowTcp = (handlers: ConnectionHandlers) => new Promise<ClientConnection>((resolve) => setTimeout(() => resolve(tcp.connect(handlers)), 300));
+    const core = new ClientCore(udp.connect, { connectionless: true, target: 'test', fallback: slowTcp });
+    const call = core.call('big', 'x'.repeat(5000));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(tcp.requests()).toHaveLength(1);
+    expect(core.stats).toMatchObject({ tcpFallbacks: 1, retransmits: 0 });
+    tcp.reply({ kind: KIND.response, id: tcp.requests()[0]?.id ?? -1, result: 'stored' });
+    expect(await call).toBe('stored');
+  });
+
   it('keeps at most maxOutstanding UDP calls in flight; the rest wait their turn', async () => {
     const fake = fakeConnection(true);
     const core = new ClientCore(fake.connect, { connectionless: true, target: 'test', maxOutstanding: 2 });

@@ -165,6 +165,7 @@ export class ClientCore {
     if (bytes.length > connection.maxMessageBytes) {
       if (connection.connectionless && this.#fallback) {
         this.stats.tcpFallbacks++;
+        call.onStream = true;
         this.#sendOn(this.#fallback, call);
         return;
       }
@@ -186,7 +187,7 @@ export class ClientCore {
   #schedule(call: PendingCall): void {
     if (!this.#isLive(call)) return;
     const now = performance.now();
-    const retransmits = this.#options.connectionless && !call.queued && call.connection?.connectionless !== false && this.#policy.mayRetransmit(call.attempt);
+    const retransmits = this.#options.connectionless && !call.queued && !call.onStream && this.#policy.mayRetransmit(call.attempt);
     call.retransmitAt = retransmits ? now + this.#policy.waitMs(call.attempt) : Number.POSITIVE_INFINITY;
     this.#timers.schedule(call, Math.min(call.retransmitAt, call.deadlineAt) - now);
   }
@@ -200,7 +201,7 @@ export class ClientCore {
       return;
     }
     const connection = call.connection ?? this.#link.current;
-    if (connection?.connectionless) {
+    if (connection?.connectionless && !call.onStream) {
       this.stats.retransmits++;
       this.#options.logger?.debug({ id: call.id, method: call.method, attempt: call.attempt + 1, rtoMs: Math.round(this.#policy.rtt.rtoMs) }, 'retransmitting');
       this.#transmit(call, connection);
@@ -285,6 +286,7 @@ export class ClientCore {
     }
     this.stats.tcpFallbacks++;
     call.fetching = true;
+    call.onStream = true;
     call.retransmitAt = Number.POSITIVE_INFINITY;
     this.#sendOn(this.#fallback, call);
     this.#timers.schedule(call, call.deadlineAt - performance.now());

@@ -25,6 +25,8 @@ export class PendingCall implements TimerNode {
   holdsSlot = false;
   /** Its UDP reply came back truncated and is being fetched over TCP. */
   fetching = false;
+  /** Moved to the TCP route (large request or truncated reply): never retransmitted. */
+  onStream = false;
   // TimerQueue links: the call is its own list node, so scheduling allocates nothing.
   dueAt = 0;
   timerPrev: TimerNode | undefined = undefined;

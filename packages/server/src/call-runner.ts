@@ -46,7 +46,8 @@ export function createCallRunner(deps: CallRunnerDeps) {
   function run(envelope: RequestEnvelope, channel: Channel): void {
     const meta = envelope.meta;
     const cacheKey = replyCacheKey(channel, envelope.id, meta?.clientId);
-    const replyMeta: ResponseMeta | undefined = channel.connectionless ? { attempt: meta?.attempt, clientId: meta?.clientId } : undefined;
+    const replyMeta: ResponseMeta | undefined =
+      channel.connectionless && (meta?.attempt !== undefined || meta?.clientId !== undefined) ? { attempt: meta?.attempt, clientId: meta?.clientId } : undefined;
     if (cacheKey !== undefined) {
       const kept = cache.get(cacheKey, Date.now());
       if (kept !== undefined) {
@@ -182,7 +183,11 @@ export function createCallRunner(deps: CallRunnerDeps) {
     call.abort(reason);
     calls.delete(call.channel, call);
     deps.onCallDone();
-    if (sendReply) replies.sendError(call.channel, call.id, reason, call.replyMeta);
+    const { channel } = call;
+    const body = replies.encodeError(call.id, reason, channel.maxMessageBytes - (call.replyMeta ? META_ROOM_BYTES : 0));
+    // The handler may still be running: a late duplicate must get this outcome, not a second run.
+    if (call.keepReply && call.cacheKey !== undefined) cache.set(call.cacheKey, body, call.deadlineMs, Date.now());
+    if (sendReply) replies.sendBody(channel, body, call.replyMeta);
   }
 
   return {
