@@ -37,9 +37,9 @@ describe('a UDP call the server ended early', () => {
     const { app, probe, raw } = await setup();
 
     await raw.send(encodeRequest(2, 'probe.hold', {}, { deadlineMs: 10_000, attempt: 1, clientId }));
-    await waitFor(() => probe.holding === 1, 'the call to start');
+    await waitFor(() => probe.holding === 1, { what: 'the call to start' });
     await raw.send(encodeValue([KIND.cancel, 2, { c: clientId }]));
-    await waitFor(() => probe.holding === 0, 'the handler to stop');
+    await waitFor(() => probe.holding === 0, { what: 'the handler to stop' });
     await raw.send(encodeRequest(2, 'probe.hold', {}, { deadlineMs: 10_000, attempt: 2, clientId }));
     const reply = decodeResponse(await raw.received.next());
 

@@ -52,7 +52,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
       const kept = cache.get(cacheKey, Date.now());
       if (kept !== undefined) {
         logger.debug({ id: envelope.id, attempt: meta?.attempt, transport: channel.kind }, 'answered from the reply cache');
-        sendFitting(channel, envelope.id, kept, replyMeta, undefined);
+        sendFitting(channel, envelope.id, kept, replyMeta, undefined, true);
         return;
       }
     }
@@ -136,24 +136,25 @@ export function createCallRunner(deps: CallRunnerDeps) {
       stats.failedCalls++;
       body = replies.encodeError(call.id, outcome.error, channel.maxMessageBytes - META_ROOM_BYTES);
     }
+    let kept = false;
     if (call.cacheKey !== undefined && (call.keepReply || !fits(channel, body, call.replyMeta))) {
-      cache.set(call.cacheKey, body, call.deadlineMs, Date.now());
+      kept = cache.set(call.cacheKey, body, call.deadlineMs, Date.now());
     }
-    sendFitting(channel, call.id, body, call.replyMeta, call.requestId);
+    sendFitting(channel, call.id, body, call.replyMeta, call.requestId, kept);
     logCallOutcome(logger, call, procedure, outcome, performance.now() - started);
   }
 
   /**
-   * Sends a reply body, or, when it does not fit: over UDP a truncated answer (the body is in the
-   * reply cache for the client's TCP fetch, as with DNS's TC bit); over a stream
-   * PAYLOAD_TOO_LARGE, which says the handler ran.
+   * Sends a reply body, or, when it does not fit: over UDP a truncated answer if the body is in
+   * the reply cache for the client's TCP fetch (DNS's TC bit); otherwise (a stream, or a reply the
+   * cache could not hold) PAYLOAD_TOO_LARGE, which says the handler ran.
    */
-  function sendFitting(channel: Channel, id: number, body: Buffer, meta: ResponseMeta | undefined, reqId: string | undefined): void {
+  function sendFitting(channel: Channel, id: number, body: Buffer, meta: ResponseMeta | undefined, reqId: string | undefined, inCache: boolean): void {
     if (fits(channel, body, meta)) {
       replies.sendBody(channel, body, meta);
       return;
     }
-    if (channel.connectionless) {
+    if (channel.connectionless && inCache) {
       stats.truncatedReplies++;
       logger.debug({ reqId, bytes: body.length, limit: channel.maxMessageBytes }, 'reply truncated: the client fetches it over TCP');
       replies.sendBody(channel, replies.encodeResult(id, null), { ...meta, truncated: true });

@@ -43,3 +43,28 @@ describe('ReplyCache', () => {
     expect(cache.get('small', 1)).toBeDefined();
   });
 });
+
+describe('ReplyCache at its cap', () => {
+  it('evicts exactly the oldest entry per insert once full, for 200 000 inserts', () => {
+    const cache = new ReplyCache({ maxEntries: 100_000 });
+    const body = Buffer.alloc(16);
+    for (let i = 0; i < 100_000; i++) cache.set(`fill/${i}`, body, 10_000, 0);
+    // 200 000 more inserts, each evicting one entry (the speed of this is measured by npm run bench).
+    for (let i = 0; i < 200_000; i++) cache.set(`more/${i}`, body, 10_000, 0);
+    expect(cache.size).toBe(100_000);
+    expect(cache.counters.evictions).toBe(200_000);
+    expect(cache.get('more/199999', 1)).toBeDefined();
+    expect(cache.get('fill/0', 1)).toBeUndefined();
+    expect(cache.get('more/100000', 1)).toBeDefined();
+    expect(cache.get('more/99999', 1)).toBeUndefined();
+  });
+
+  it('replacing a key keeps one entry and its bytes counted once', () => {
+    const cache = new ReplyCache();
+    cache.set('k', Buffer.alloc(100), 1000, 0);
+    const once = cache.bytes;
+    cache.set('k', Buffer.alloc(100), 1000, 0);
+    expect(cache.size).toBe(1);
+    expect(cache.bytes).toBe(once);
+  });
+});

@@ -71,6 +71,19 @@ describe('codec limits', () => {
 });
 
 describe('appendResponseMeta', () => {
+  it('matches the codec byte for byte for every attempt width and key combination', () => {
+    const plain = codec.encode({ kind: KIND.response, id: 7, result: 'ok' });
+    for (const attempt of [undefined, 0, 1, 127, 128, 255, 256, 65535, 65536, 0xffffffff]) {
+      for (const clientId of [undefined, Buffer.alloc(8, 3)]) {
+        for (const truncated of [undefined, true]) {
+          const meta = { ...(attempt !== undefined && { attempt }), ...(clientId && { clientId }), ...(truncated && { truncated }) };
+          const expected = codec.encode({ kind: KIND.response, id: 7, result: 'ok', meta });
+          expect(codec.appendResponseMeta(plain, meta).toString('hex')).toBe(expected.toString('hex'));
+        }
+      }
+    }
+  });
+
   it('gives the same bytes as encoding the response with its metadata', () => {
     const meta = { attempt: 3, clientId: Buffer.alloc(8, 9), truncated: true };
     const plain = codec.encode({ kind: KIND.response, id: 42, result: { sum: 3 } });
