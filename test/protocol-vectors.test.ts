@@ -81,6 +81,7 @@ const REQUEST_META_FIELDS = Object.keys({
   attempt: true,
   clientId: true,
   trace: true,
+  auth: true,
   fetchOnly: true,
 } satisfies Record<keyof RequestMeta, true>);
 const RESPONSE_META_FIELDS = Object.keys({ attempt: true, clientId: true, truncated: true } satisfies Record<keyof ResponseMeta, true>);

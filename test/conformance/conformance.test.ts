@@ -96,11 +96,11 @@ for (const transport of transportCases()) {
     });
 
     it('gives handlers the transport, metadata and deadline', async () => {
-      expect(await client.whoami(undefined, { trace: 'trace-1', timeoutMs: 5000 })).toEqual({
+      expect(await client.whoami(undefined, { trace: 'trace-1', auth: 'token-1', timeoutMs: 5000 })).toEqual({
         transport: url.split(':')[0],
         peerTransport: url.split(':')[0],
       });
-      expect(seen.contexts).toMatchObject([{ trace: 'trace-1', hasDeadline: true }]);
+      expect(seen.contexts).toMatchObject([{ trace: 'trace-1', auth: 'token-1', hasDeadline: true }]);
     });
 
     it('times out with DEADLINE_EXCEEDED and fires the handler signal at the deadline', async () => {

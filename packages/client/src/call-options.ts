@@ -6,6 +6,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Opaque trace context (for example a W3C `traceparent`), sent in the request metadata. */
   trace?: string;
+  /** Credentials for the server's auth middleware (metadata `au`); overrides the client's `auth`. */
+  auth?: string;
 }
 
 /** Counters a client keeps. */

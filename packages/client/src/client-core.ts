@@ -26,6 +26,8 @@ export interface ClientCoreOptions {
   maxOutstanding?: number;
   /** UDP: a stream route to the same server, for requests and replies too large for a datagram. */
   fallback?: Connector;
+  /** Credentials sent with every call and notification (metadata `au`) unless the call sets its own. */
+  auth?: string;
 }
 
 /**
@@ -83,6 +85,7 @@ export class ClientCore {
     return new Promise((resolve, reject) => {
       this.stats.calls++;
       const call = new PendingCall(this.#allocateId(), method, input, performance.now() + timeoutMs, options?.trace, resolve, reject);
+      call.auth = options?.auth ?? this.#options.auth;
       this.#pending.set(call.id, call);
       if (signal) {
         call.signal = signal;
@@ -99,9 +102,10 @@ export class ClientCore {
   }
 
   /** Sends a one-way notification; resolves once handed to the socket. No reply, no retry. */
-  notify(method: string, input: unknown, options?: Pick<CallOptions, 'trace'>): Promise<void> {
+  notify(method: string, input: unknown, options?: Pick<CallOptions, 'trace' | 'auth'>): Promise<void> {
     if (this.#closed) return Promise.reject(notSent('CLOSED', 'Client is closed'));
-    return sendNotification(this.#link, this.#codec, this.#options.target, { method, input, trace: options?.trace });
+    const auth = options?.auth ?? this.#options.auth;
+    return sendNotification(this.#link, this.#codec, this.#options.target, { method, input, trace: options?.trace, auth });
   }
 
   /** Fails every pending call with `CLOSED` and closes the connections. */
@@ -154,6 +158,7 @@ export class ClientCore {
       if (call.fetching) meta.fetchOnly = true;
     }
     if (call.trace !== undefined) meta.trace = call.trace;
+    if (call.auth !== undefined) meta.auth = call.auth;
     let bytes: Buffer;
     try {
       bytes = this.#codec.encode({ kind: KIND.request, id: call.id, method: call.method, input: call.input, meta });

@@ -33,6 +33,8 @@ export interface ClientOptions extends UdpSocketOptions {
    * PAYLOAD_TOO_LARGE).
    */
   tcpFallback?: string | false;
+  /** Credentials sent with every call (metadata `au`), for the server's auth middleware. */
+  auth?: string;
 }
 
 /** The stream route a UDP client uses for messages too large for a datagram, if any. */
@@ -82,6 +84,7 @@ export function createClient<TRouter extends AnyRouter>(url: string, options: Cl
     ...(options.logger && { logger: options.logger }),
     ...(options.retransmit && { retransmit: options.retransmit }),
     ...(options.maxOutstanding !== undefined && { maxOutstanding: options.maxOutstanding }),
+    ...(options.auth !== undefined && { auth: options.auth }),
     ...(endpoint.transport === 'udp' && { fallback: tcpFallbackConnector(endpoint, options, maxFrameBytes, connectTimeoutMs) }),
   });
   const methods: ClientMethods = {

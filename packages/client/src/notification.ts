@@ -7,6 +7,7 @@ export interface Notification {
   method: string;
   input: unknown;
   trace: string | undefined;
+  auth: string | undefined;
 }
 
 /** Sends a notification on the link's connection: no reply, no retransmission, no deadline. */
@@ -19,8 +20,8 @@ export async function sendNotification(link: Link, codec: Codec, target: string,
       throw toLocalError(error, target);
     }
   }
-  const { method, input, trace } = notification;
-  const meta: RequestMeta | undefined = trace === undefined ? undefined : { trace };
+  const { method, input, trace, auth } = notification;
+  const meta: RequestMeta | undefined = trace === undefined && auth === undefined ? undefined : { ...(trace !== undefined && { trace }), ...(auth !== undefined && { auth }) };
   let bytes: Buffer;
   try {
     bytes = codec.encode({ kind: KIND.notification, method, input, ...(meta && { meta }) });

@@ -9,6 +9,8 @@ export class PendingCall implements TimerNode {
   /** `performance.now()` at which the call times out. */
   readonly deadlineAt: number;
   readonly trace: string | undefined;
+  /** Credentials sent with every transmission of this call. */
+  auth: string | undefined = undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
   /** Where the request went; replies from elsewhere do not count. Undefined until first sent. */

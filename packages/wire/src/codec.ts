@@ -119,6 +119,7 @@ function toRequestMetaMap(meta: RequestMeta): Record<string, unknown> {
   if (meta.attempt !== undefined) map.a = meta.attempt;
   if (meta.clientId !== undefined) map.c = meta.clientId;
   if (meta.trace !== undefined) map.t = meta.trace;
+  if (meta.auth !== undefined) map.au = meta.auth;
   if (meta.fetchOnly) map.fo = true;
   return map;
 }
@@ -206,7 +207,7 @@ function readRequestMeta(meta: unknown): RequestMeta | undefined | typeof INVALI
   if (meta === undefined || meta === null) return undefined;
   if (!isPlainMap(meta)) return INVALID;
   const out: RequestMeta = {};
-  const { d, a, c, t, fo } = meta;
+  const { d, a, c, t, au, fo } = meta;
   if (d !== undefined) {
     if (typeof d !== 'number' || !(d >= 0)) return INVALID;
     out.deadlineMs = d;
@@ -222,6 +223,10 @@ function readRequestMeta(meta: unknown): RequestMeta | undefined | typeof INVALI
   if (t !== undefined) {
     if (typeof t !== 'string') return INVALID;
     out.trace = t;
+  }
+  if (au !== undefined) {
+    if (typeof au !== 'string') return INVALID;
+    out.auth = au;
   }
   if (fo !== undefined) {
     if (typeof fo !== 'boolean') return INVALID;

@@ -25,6 +25,11 @@ export interface RequestMeta {
   /** W3C `traceparent` or any opaque trace token. Wire key `t`. */
   trace?: string;
   /**
+   * Credentials (wire key `au`): an opaque token for authentication middleware. Travels in clear
+   * unless the transport is TLS or the datagram is signed: see docs/security.md.
+   */
+  auth?: string;
+  /**
    * Fetch only (wire key `fo`): the request repeats a UDP call whose reply came back truncated;
    * the server answers from its reply cache and never runs the handler for it.
    */
