@@ -30,6 +30,8 @@ export interface ClientStats {
   truncatedReplies: number;
   /** Calls sent over the TCP route instead of UDP: large requests and truncated replies. */
   tcpFallbacks: number;
+  /** Calls retried after a refusal that said they had not executed (`retry` option). */
+  callRetries: number;
 }
 
 /** A zeroed {@link ClientStats}. */
@@ -45,5 +47,6 @@ export function createClientStats(): ClientStats {
     malformedReplies: 0,
     truncatedReplies: 0,
     tcpFallbacks: 0,
+    callRetries: 0,
   };
 }

@@ -1,34 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientConnection } from '@volley/transport';
 import { type Codec, createCodec, type Envelope, KIND, MAX_MSGID, type RequestMeta, type ResponseEnvelope, RpcError } from '@volley/wire';
-import type { Logger } from 'pino';
 import { type CallOptions, type ClientStats, createClientStats } from './call-options.js';
+import { callWithRetries } from './call-retry.js';
+import type { ClientCoreOptions } from './client-core-options.js';
 import { DEFAULT_MAX_OUTSTANDING, DEFAULT_TIMEOUT_MS } from './constants.js';
 import { notSent, toLocalError } from './local-errors.js';
 import { sendNotification } from './notification.js';
 import { type Connector, Link } from './links/link.js';
 import { OutstandingWindow } from './outstanding-window.js';
 import { PendingCall } from './pending-call.js';
-import { type RetransmitOptions, RetransmitPolicy } from './retransmit-policy.js';
+import { RetransmitPolicy } from './retransmit-policy.js';
 import { TimerQueue } from './timer-queue.js';
-
-/** Settings {@link ClientCore} needs beyond its connector. */
-export interface ClientCoreOptions {
-  /** True for UDP: calls are retransmitted and carry the client id. */
-  connectionless: boolean;
-  /** Shown in error messages. */
-  target: string;
-  defaultTimeoutMs?: number;
-  logger?: Logger;
-  /** UDP: retransmission timing. */
-  retransmit?: RetransmitOptions;
-  /** UDP: calls outstanding at once; later ones wait their turn (default 256). */
-  maxOutstanding?: number;
-  /** UDP: a stream route to the same server, for requests and replies too large for a datagram. */
-  fallback?: Connector;
-  /** Credentials sent with every call and notification (metadata `au`) unless the call sets its own. */
-  auth?: string;
-}
 
 /**
  * The untyped engine behind a client: msgids, pending calls, deadlines, cancellation, and
@@ -50,6 +33,8 @@ export class ClientCore {
   readonly #options: ClientCoreOptions;
   readonly #defaultTimeoutMs: number;
   readonly #isLive = (call: PendingCall): boolean => this.#pending.get(call.id) === call;
+  /** Connections the server sent goaway on, closed once their last call is answered. */
+  readonly #retired = new Set<ClientConnection>();
   #nextId = randomBytes(4).readUInt32BE(0);
   #closed = false;
 
@@ -60,8 +45,8 @@ export class ClientCore {
       onMessage: (message: Buffer, connection: ClientConnection) => this.#onMessage(message, connection),
       onConnectionClosed: (connection: ClientConnection, reason?: Error) => this.#onConnectionClosed(connection, reason),
     };
-    this.#link = new Link(connect, events);
-    this.#fallback = options.connectionless && options.fallback ? new Link(options.fallback, events) : undefined;
+    this.#link = new Link(connect, events, options.reconnect);
+    this.#fallback = options.connectionless && options.fallback ? new Link(options.fallback, events, options.reconnect) : undefined;
     this.#policy = new RetransmitPolicy(options.retransmit);
     this.#window = options.connectionless ? new OutstandingWindow(options.maxOutstanding ?? DEFAULT_MAX_OUTSTANDING) : undefined;
   }
@@ -78,6 +63,17 @@ export class ClientCore {
 
   /** Calls `method` with `input`; resolves with the result or rejects with an {@link RpcError}. */
   call(method: string, input: unknown, options?: CallOptions): Promise<unknown> {
+    const retry = this.#options.retry;
+    if (retry === undefined || (retry.maxAttempts ?? 1) <= 1) return this.#callOnce(method, input, options);
+    return callWithRetries((timeoutMs) => this.#callOnce(method, input, { ...options, timeoutMs }), {
+      retry,
+      timeoutMs: options?.timeoutMs ?? this.#defaultTimeoutMs,
+      stop: () => this.#closed || options?.signal?.aborted === true,
+      onRetry: () => this.stats.callRetries++,
+    });
+  }
+
+  #callOnce(method: string, input: unknown, options?: CallOptions): Promise<unknown> {
     if (this.#closed) return Promise.reject(notSent('CLOSED', 'Client is closed'));
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(notSent('CANCELLED', 'Call cancelled before it was sent', signal.reason));
@@ -230,6 +226,7 @@ export class ClientCore {
     this.#pending.delete(call.id);
     this.#timers.cancel(call);
     if (call.onAbort) call.signal?.removeEventListener('abort', call.onAbort);
+    if (this.#retired.size > 0 && call.connection && this.#retired.has(call.connection)) this.#closeIfIdle(call.connection);
     if (call.holdsSlot && this.#window) {
       call.holdsSlot = false;
       const next = this.#window.release(this.#isLive);
@@ -252,6 +249,10 @@ export class ClientCore {
     else if (envelope.kind === KIND.goaway) {
       this.#options.logger?.info({ target: this.#options.target, reason: envelope.reason }, 'server sent goaway; new calls use a new connection');
       (connection.connectionless || !this.#fallback ? this.#link : this.#fallback).retire(connection);
+      // The server keeps reading until we close: calls already sent get answered (or refused as
+      // not executed); then closing tells it this client is done.
+      this.#retired.add(connection);
+      this.#closeIfIdle(connection);
     }
   }
 
@@ -297,7 +298,14 @@ export class ClientCore {
     this.#timers.schedule(call, call.deadlineAt - performance.now());
   }
 
+  #closeIfIdle(connection: ClientConnection): void {
+    for (const call of this.#pending.values()) if (call.connection === connection) return;
+    this.#retired.delete(connection);
+    connection.close();
+  }
+
   #onConnectionClosed(connection: ClientConnection, reason?: Error): void {
+    this.#retired.delete(connection);
     for (const call of [...this.#pending.values()]) {
       if (call.connection !== connection) continue;
       this.#settle(

@@ -54,3 +54,12 @@ export const DEFAULT_MAX_OUTSTANDING = 256;
 
 /** Give up opening a TCP/Unix connection after this long, so a black-holed SYN fails fast. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+
+/** First wait before reconnecting after a failed connect; doubles per failure (gRPC's is 1 s, for WANs). */
+export const RECONNECT_BASE_MS = 100;
+
+/** Longest wait between reconnect attempts: a restarted server is found within 5 s. */
+export const RECONNECT_MAX_MS = 5_000;
+
+/** First wait before retrying a call refused as not executed; doubles per retry, within the deadline. */
+export const RETRY_BASE_MS = 50;

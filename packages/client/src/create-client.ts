@@ -2,7 +2,9 @@ import type { AnyRouter } from '@volley/router';
 import { connectStream, connectUdp, defaultMemoryNetwork, type MemoryNetwork, type UdpSocketOptions } from '@volley/transport';
 import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
 import type { Logger } from 'pino';
+import type { RetryOptions } from './call-retry.js';
 import { ClientCore } from './client-core.js';
+import type { ReconnectOptions } from './links/link.js';
 import type { RetransmitOptions } from './retransmit-policy.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './constants.js';
 import { parseEndpoint } from './endpoint.js';
@@ -35,6 +37,10 @@ export interface ClientOptions extends UdpSocketOptions {
   tcpFallback?: string | false;
   /** Credentials sent with every call (metadata `au`), for the server's auth middleware. */
   auth?: string;
+  /** TCP/Unix and the TCP route: backoff between reconnect attempts, or fail fast while waiting. */
+  reconnect?: ReconnectOptions;
+  /** Retry calls refused as not executed (server unreachable, draining, saturated): `{ maxAttempts }`. */
+  retry?: RetryOptions;
 }
 
 /** The stream route a UDP client uses for messages too large for a datagram, if any. */
@@ -85,6 +91,8 @@ export function createClient<TRouter extends AnyRouter>(url: string, options: Cl
     ...(options.retransmit && { retransmit: options.retransmit }),
     ...(options.maxOutstanding !== undefined && { maxOutstanding: options.maxOutstanding }),
     ...(options.auth !== undefined && { auth: options.auth }),
+    ...(options.reconnect && { reconnect: options.reconnect }),
+    ...(options.retry && { retry: options.retry }),
     ...(endpoint.transport === 'udp' && { fallback: tcpFallbackConnector(endpoint, options, maxFrameBytes, connectTimeoutMs) }),
   });
   const methods: ClientMethods = {

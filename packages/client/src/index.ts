@@ -10,6 +10,8 @@ export {
   MIN_RTO_MS,
   RTO_JITTER,
 } from './constants.js';
+export type { RetryOptions } from './call-retry.js';
+export type { ReconnectOptions } from './links/link.js';
 export type { RetransmitOptions } from './retransmit-policy.js';
 export type { RtoBounds } from './rtt-estimator.js';
 export { createClient } from './create-client.js';

@@ -18,6 +18,11 @@ export class CallTable {
     return this.#size;
   }
 
+  /** Open stream connections. */
+  get streamCount(): number {
+    return this.#streams.size;
+  }
+
   openStream(channel: Channel): StreamCalls {
     const state: StreamCalls = { id: this.#nextConnectionId++, calls: new Map() };
     this.#streams.set(channel, state);

@@ -114,7 +114,8 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
         clearTimeout(call.timer);
         call.abort(new RpcError('CANCELLED', 'The client connection closed'));
       }
-      if (orphans.length > 0) deps.onCallDone();
+      // A draining server waits for clients to close their connections, too.
+      deps.onCallDone();
     },
     onTransportError(error, peer) {
       logger.warn({ err: error, peer }, 'transport error');

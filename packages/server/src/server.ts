@@ -88,7 +88,7 @@ export function createServer(options: ServerOptions): Server {
     maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
     isDraining: () => draining,
     onCallDone: () => {
-      if (idleWaiter && calls.size === 0) idleWaiter();
+      if (idleWaiter && isDrained()) idleWaiter();
     },
   });
 
@@ -99,12 +99,21 @@ export function createServer(options: ServerOptions): Server {
     return bound;
   }
 
+  /**
+   * Drained: no call running and every stream client gone. Clients close a connection once it
+   * has sent goaway and their calls on it are answered; until then the server keeps reading, so a
+   * request already on the wire is refused as not executed rather than lost with the socket.
+   */
+  function isDrained(): boolean {
+    return calls.size === 0 && calls.streamCount === 0;
+  }
+
   async function drain(graceMs: number): Promise<void> {
     draining = true;
-    logger.info({ inFlight: calls.size, graceMs }, 'closing: draining in-flight calls');
+    logger.info({ inFlight: calls.size, connections: calls.streamCount, graceMs }, 'closing: draining in-flight calls');
     for (const transport of transports) transport.stopAccepting();
     handler.goaway('server is shutting down');
-    if (calls.size > 0) {
+    if (!isDrained()) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, graceMs);
         idleWaiter = () => {

@@ -1,7 +1,21 @@
 import type { ClientConnection, ConnectionHandlers } from '@volley/transport';
+import { RpcError } from '@volley/wire';
+import { RECONNECT_BASE_MS, RECONNECT_MAX_MS } from '../constants.js';
 
 /** Opens one connection (a TCP/Unix/memory stream or a UDP socket) with the given handlers. */
 export type Connector = (handlers: ConnectionHandlers) => Promise<ClientConnection>;
+
+/** How a link reconnects after a failed connect. */
+export interface ReconnectOptions {
+  /** First wait after a failure (default 100 ms); doubles per consecutive failure, with jitter. */
+  baseMs?: number;
+  /** Longest wait (default 5 s). */
+  maxMs?: number;
+  /** Fail calls at once with UNAVAILABLE while waiting to reconnect, instead of letting them wait within their deadline. */
+  failFast?: boolean;
+  /** Uniform random in [0, 1) for jitter. */
+  random?: () => number;
+}
 
 /** What a {@link Link} reports to its client. */
 export interface LinkEvents {
@@ -12,7 +26,9 @@ export interface LinkEvents {
 /**
  * Keeps one shared connection to the server: opened on first use, reopened on demand after it
  * closes or after a goaway, so many concurrent calls share one socket. Opening is single-flight:
- * calls that arrive while connecting wait for the same attempt.
+ * calls that arrive while connecting wait for the same attempt. After a failed connect the next
+ * attempt waits an exponentially growing, jittered delay (reset by a success), so a down server
+ * is not hammered; calls wait within their own deadline, or fail fast if asked.
  */
 export class Link {
   readonly #connect: Connector;
@@ -21,10 +37,14 @@ export class Link {
   #connecting: Promise<ClientConnection> | undefined;
   #closed = false;
   readonly #open = new Set<ClientConnection>();
+  readonly #reconnect: ReconnectOptions;
+  #failures = 0;
+  #retryAt = 0;
 
-  constructor(connect: Connector, events: LinkEvents) {
+  constructor(connect: Connector, events: LinkEvents, reconnect: ReconnectOptions = {}) {
     this.#connect = connect;
     this.#events = events;
+    this.#reconnect = reconnect;
   }
 
   /** The connection to use now, if one is open (the synchronous fast path). */
@@ -56,6 +76,30 @@ export class Link {
 
   async #open1(): Promise<ClientConnection> {
     if (this.#closed) throw new Error('link closed');
+    const wait = this.#retryAt - performance.now();
+    if (wait > 0) {
+      if (this.#reconnect.failFast) {
+        throw new RpcError('UNAVAILABLE', `Reconnecting in ${Math.ceil(wait)} ms after ${this.#failures} failed attempt(s)`, { local: true, notExecuted: true });
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+      if (this.#closed) throw new Error('link closed');
+    }
+    let connection: ClientConnection;
+    try {
+      connection = await this.#connectOnce();
+    } catch (error) {
+      this.#failures++;
+      const base = this.#reconnect.baseMs ?? RECONNECT_BASE_MS;
+      const delay = Math.min(this.#reconnect.maxMs ?? RECONNECT_MAX_MS, base * 2 ** (this.#failures - 1));
+      this.#retryAt = performance.now() + delay * (1 + 0.25 * (this.#reconnect.random ?? Math.random)());
+      throw error;
+    }
+    this.#failures = 0;
+    this.#retryAt = 0;
+    return connection;
+  }
+
+  async #connectOnce(): Promise<ClientConnection> {
     let connection: ClientConnection | undefined;
     let closedEarly: Error | undefined | null = null;
     connection = await this.#connect({

@@ -1,0 +1,45 @@
+import { RpcError } from '@volley/wire';
+import { RETRY_BASE_MS } from './constants.js';
+
+/**
+ * Retries of calls that failed *without executing* (`notExecuted: true`) with UNAVAILABLE or
+ * RESOURCE_EXHAUSTED: the server was unreachable, draining, or saturated. Safe for any procedure,
+ * idempotent or not, since the call did not run. Each retry is a new call (new msgid) within the
+ * original deadline, after a doubling, jittered wait.
+ */
+export interface RetryOptions {
+  /** Total attempts, the first included (default 1: no retries). */
+  maxAttempts?: number;
+  /** First wait between attempts (default 50 ms). */
+  baseMs?: number;
+}
+
+const RETRYABLE_CODES = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED']);
+
+/** How {@link callWithRetries} runs. */
+export interface RetryRun {
+  retry: RetryOptions;
+  /** The whole budget: every attempt and wait fits in it. */
+  timeoutMs: number;
+  /** True when retrying must stop (client closed, call cancelled). */
+  stop(): boolean;
+  onRetry(): void;
+}
+
+/** Runs `attempt` with the remaining budget until it succeeds or fails in a way not worth retrying. */
+export async function callWithRetries(attempt: (timeoutMs: number) => Promise<unknown>, run: RetryRun): Promise<unknown> {
+  const deadlineAt = performance.now() + run.timeoutMs;
+  const maxAttempts = run.retry.maxAttempts ?? 1;
+  const base = run.retry.baseMs ?? RETRY_BASE_MS;
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(Math.max(0, deadlineAt - performance.now()));
+    } catch (error) {
+      const retryable = error instanceof RpcError && error.notExecuted && RETRYABLE_CODES.has(error.code);
+      const wait = base * 2 ** (n - 1) * (1 + 0.25 * Math.random());
+      if (!retryable || n >= maxAttempts || run.stop() || performance.now() + wait >= deadlineAt) throw error;
+      run.onRetry();
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
