@@ -1,11 +1,19 @@
-/** Runs the kv service alone: `npm start -w @volley/service-kv` (PORT, HOST, LOG_LEVEL from env). */
+/**
+ * Runs the kv service alone: `npm start -w @volley/service-kv` (PORT, HOST, LOG_LEVEL from env).
+ * With KV_TOKENS_FILE set, every call needs a token from that file (see docs/security.md).
+ */
 import { createServer } from '@volley/server';
 import { pino } from 'pino';
 import { createKvRouter } from './router.js';
+import { KvStore } from './store.js';
+import { readTokenFile } from './token-file.js';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 4002);
-const server = createServer({ router: createKvRouter(), logger });
+const tokenFile = process.env.KV_TOKENS_FILE;
+const tokens = tokenFile === undefined ? undefined : readTokenFile(tokenFile);
+const server = createServer({ router: createKvRouter(new KvStore(), tokens && { auth: { tokens } }), logger });
 await server.listen({ udp: { host, port }, tcp: { host, port } });
+logger.info({ auth: tokens === undefined ? 'off' : `${tokens.size} token(s) from ${tokenFile}` }, 'kv is serving');
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void server.close().then(() => process.exit(0)));
