@@ -1,5 +1,5 @@
 import type { AnyRouter } from '@volley/router';
-import { connectStream, connectUdp, defaultMemoryNetwork, type MemoryNetwork, type UdpSocketOptions } from '@volley/transport';
+import { connectStream, connectTls, connectUdp, defaultMemoryNetwork, type MemoryNetwork, type TlsClientOptions, type UdpSocketOptions } from '@volley/transport';
 import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
 import type { Logger } from 'pino';
 import type { RetryOptions } from './call-retry.js';
@@ -21,6 +21,11 @@ export interface ClientOptions extends UdpSocketOptions {
   /** TCP/Unix: largest frame to send or accept (default 16 MiB). */
   maxFrameBytes?: number;
   connectTimeoutMs?: number;
+  /**
+   * For `tls://` URLs: trusted CAs, a client certificate for mTLS, and the name the server's
+   * certificate must carry (default: the URL's host).
+   */
+  tls?: TlsClientOptions;
   /** For `memory://` URLs; defaults to the process-wide network. */
   memoryNetwork?: MemoryNetwork;
   /** Debug lines for retransmissions, warnings for malformed replies. */
@@ -75,6 +80,9 @@ export function createClient<TRouter extends AnyRouter>(url: string, options: Cl
       break;
     case 'tcp':
       connect = (handlers) => connectStream({ host: endpoint.host, port: endpoint.port, maxFrameBytes, connectTimeoutMs }, handlers);
+      break;
+    case 'tls':
+      connect = (handlers) => connectTls({ ...options.tls, host: endpoint.host, port: endpoint.port, maxFrameBytes, connectTimeoutMs }, handlers);
       break;
     case 'unix':
       connect = (handlers) => connectStream({ path: endpoint.path, maxFrameBytes, connectTimeoutMs }, handlers);

@@ -1,11 +1,12 @@
 /** Where a client sends calls, parsed from its URL. */
 export type Endpoint =
-  | { readonly transport: 'udp' | 'tcp'; readonly host: string; readonly port: number; readonly url: string }
+  | { readonly transport: 'udp' | 'tcp' | 'tls'; readonly host: string; readonly port: number; readonly url: string }
   | { readonly transport: 'unix'; readonly path: string; readonly url: string }
   | { readonly transport: 'memory'; readonly name: string; readonly url: string };
 
 /**
- * Parses `udp://host:port`, `tcp://host:port`, `unix:///absolute/path` or `memory://name`.
+ * Parses `udp://host:port`, `tcp://host:port`, `tls://host:port`, `unix:///absolute/path` or
+ * `memory://name`.
  * IPv6 hosts go in brackets: `udp://[::1]:4000`. Throws `TypeError` for anything else.
  */
 export function parseEndpoint(url: string): Endpoint {
@@ -13,12 +14,13 @@ export function parseEndpoint(url: string): Endpoint {
   try {
     parsed = new URL(url);
   } catch (cause) {
-    throw new TypeError(`Invalid Volley URL "${url}": expected udp://host:port, tcp://host:port, unix:///path or memory://name`, { cause });
+    throw new TypeError(`Invalid Volley URL "${url}": expected udp://host:port, tcp://host:port, tls://host:port, unix:///path or memory://name`, { cause });
   }
   const scheme = parsed.protocol.slice(0, -1);
   switch (scheme) {
     case 'udp':
-    case 'tcp': {
+    case 'tcp':
+    case 'tls': {
       const port = Number(parsed.port);
       if (parsed.hostname === '' || !Number.isInteger(port) || port <= 0) throw new TypeError(`"${url}" needs a host and a port`);
       const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;

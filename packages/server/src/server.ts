@@ -3,10 +3,12 @@ import {
   type BoundAddress,
   createMemoryTransport,
   createTcpTransport,
+  createTlsTransport,
   createUdpTransport,
   type MemoryNetwork,
   type ServerTransport,
   type TcpTransportOptions,
+  type TlsTransportOptions,
   type UdpTransportOptions,
 } from '@volley/transport';
 import { createCodec, RpcError } from '@volley/wire';
@@ -34,6 +36,8 @@ export interface ServerOptions {
 export interface ListenOptions {
   udp?: UdpTransportOptions;
   tcp?: Omit<TcpTransportOptions, 'path'>;
+  /** TLS over TCP (`node:tls`); `requestCert` with a `ca` makes it mTLS. Needs its own port. */
+  tls?: TlsTransportOptions;
   unix?: { path: string; maxFrameBytes?: number; maxConnections?: number };
   memory?: { name: string; network?: MemoryNetwork };
 }
@@ -42,6 +46,7 @@ export interface ListenOptions {
 export interface ListeningAddresses {
   udp?: BoundAddress;
   tcp?: BoundAddress;
+  tls?: BoundAddress;
   unix?: BoundAddress;
   memory?: BoundAddress;
 }
@@ -151,6 +156,7 @@ export function createServer(options: ServerOptions): Server {
       const bound: ListeningAddresses = {};
       if (listen.tcp) bound.tcp = await start(createTcpTransport(listen.tcp));
       if (listen.udp) bound.udp = await listenUdpBesideTcp(listen.udp, bound.tcp, start);
+      if (listen.tls) bound.tls = await start(createTlsTransport(listen.tls));
       if (listen.unix) bound.unix = await start(createTcpTransport(listen.unix));
       if (listen.memory) bound.memory = await start(createMemoryTransport(listen.memory));
       return bound;

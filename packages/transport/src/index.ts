@@ -11,6 +11,10 @@ export { connectStream } from './tcp/connect-stream.js';
 export type { ConnectStreamOptions } from './tcp/connect-stream.js';
 export { createTcpTransport } from './tcp/tcp-transport.js';
 export type { TcpTransport, TcpTransportOptions } from './tcp/tcp-transport.js';
+export { connectTls } from './tls/connect-tls.js';
+export type { ConnectTlsOptions, TlsClientOptions } from './tls/connect-tls.js';
+export { createTlsTransport } from './tls/tls-transport.js';
+export type { TlsTransport, TlsTransportOptions } from './tls/tls-transport.js';
 export { createTransportStats } from './types.js';
 export type {
   BoundAddress,
@@ -18,6 +22,7 @@ export type {
   ClientConnection,
   ConnectionHandlers,
   PeerAddress,
+  PeerIdentity,
   ServerTransport,
   TransportKind,
   TransportListener,
