@@ -215,7 +215,8 @@ export class ClientCore {
     this.stats.cancelled++;
     const wasSent = call.sent;
     if (wasSent && call.connection) {
-      const meta = this.#options.connectionless ? { clientId: this.clientId } : undefined;
+      // Over UDP the server finds the call by client id, msgid and credentials.
+      const meta = this.#options.connectionless ? { clientId: this.clientId, ...(call.auth !== undefined && { auth: call.auth }) } : undefined;
       call.connection.send(this.#codec.encode({ kind: KIND.cancel, id: call.id, ...(meta && { meta }) }));
     }
     this.#settle(call, new RpcError('CANCELLED', `"${call.method}" was cancelled by the caller`, { local: true, notExecuted: !wasSent, cause: call.signal?.reason }));

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { type CallResult, type CompiledRouter, dispatch } from '@volley/router';
 import type { Channel } from '@volley/transport';
-import { type RequestEnvelope, type ResponseMeta, RpcError } from '@volley/wire';
+import { type RequestEnvelope, type RequestMeta, type ResponseMeta, RpcError } from '@volley/wire';
 import type { Logger } from 'pino';
 import { CallContext } from './call-context.js';
 import type { CallTable } from './call-table.js';
@@ -20,6 +21,8 @@ export interface CallRunnerDeps {
   replies: ReplySender;
   stats: ServerStats;
   maxInFlight: number;
+  /** Calls one stream connection may have running at once. */
+  maxCallsPerConnection: number;
   isDraining(): boolean;
   onCallDone(): void;
 }
@@ -45,7 +48,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
 
   function run(envelope: RequestEnvelope, channel: Channel): void {
     const meta = envelope.meta;
-    const cacheKey = replyCacheKey(channel, envelope.id, meta?.clientId);
+    const cacheKey = replyCacheKey(channel, envelope.id, meta?.clientId, meta?.auth);
     const replyMeta: ResponseMeta | undefined =
       channel.connectionless && (meta?.attempt !== undefined || meta?.clientId !== undefined) ? { attempt: meta?.attempt, clientId: meta?.clientId } : undefined;
     if (cacheKey !== undefined) {
@@ -74,6 +77,13 @@ export function createCallRunner(deps: CallRunnerDeps) {
     }
     if (deps.isDraining()) {
       refuse(channel, envelope.id, new RpcError('UNAVAILABLE', 'Server is shutting down; call not executed'), replyMeta, keepReply ? cacheKey : undefined, meta?.deadlineMs);
+      return;
+    }
+    if (!channel.connectionless && (calls.streamOf(channel)?.calls.size ?? 0) >= deps.maxCallsPerConnection) {
+      stats.overloadRejected++;
+      logger.warn({ conn: calls.streamOf(channel)?.id, procedure: envelope.method, peer: channel.peer }, 'connection at its call limit: call refused');
+      const error = new RpcError('RESOURCE_EXHAUSTED', `Connection has ${deps.maxCallsPerConnection} calls in progress; retry with backoff`);
+      refuse(channel, envelope.id, error, replyMeta, undefined, meta?.deadlineMs);
       return;
     }
     if (calls.size >= deps.maxInFlight) {
@@ -195,8 +205,8 @@ export function createCallRunner(deps: CallRunnerDeps) {
     run,
     finishEarly,
     /** The call a cancel refers to, if it is still running. */
-    find(channel: Channel, id: number, clientId: Uint8Array | undefined): InFlightCall | undefined {
-      return calls.get(channel, channel.connectionless ? (replyCacheKey(channel, id, clientId) as string) : id);
+    find(channel: Channel, id: number, meta: RequestMeta | undefined): InFlightCall | undefined {
+      return calls.get(channel, channel.connectionless ? (replyCacheKey(channel, id, meta?.clientId, meta?.auth) as string) : id);
     },
   };
 }
@@ -209,12 +219,17 @@ function fits(channel: Channel, body: Buffer, meta: ResponseMeta | undefined): b
 }
 
 /**
- * `<client id>/<msgid>`, the key of a UDP call in the call table and the reply cache. A stream
- * request carrying a client id (a client fetching a truncated reply over TCP) gets the same key;
- * other stream requests get none. latin1 maps each byte to one char: the cheapest exact string
- * key for 8 bytes (hex is for logs).
+ * `<client id>/<msgid>[/<credentials hash>]`, the key of a UDP call in the call table and the
+ * reply cache. A stream request carrying a client id (a client fetching a truncated reply over TCP)
+ * gets the same key; other stream requests get none. latin1 maps each byte to one char: the
+ * cheapest exact string key for 8 bytes (hex is for logs). The credentials take part so that a
+ * kept reply is only ever resent to a request bearing the same credentials: someone who learns a
+ * client id and msgid cannot read another caller's reply or plant an answer for it.
  */
-function replyCacheKey(channel: Channel, id: number, clientId: Uint8Array | undefined): string | undefined {
-  if (clientId !== undefined) return `${Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('latin1')}/${id}`;
-  return channel.connectionless ? `${channel.peer.address}:${channel.peer.port}/${id}` : undefined;
+function replyCacheKey(channel: Channel, id: number, clientId: Uint8Array | undefined, auth: string | undefined): string | undefined {
+  let key: string;
+  if (clientId !== undefined) key = `${Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('latin1')}/${id}`;
+  else if (channel.connectionless) key = `${channel.peer.address}:${channel.peer.port}/${id}`;
+  else return undefined;
+  return auth === undefined ? key : `${key}/${createHash('sha256').update(auth).digest('base64')}`;
 }

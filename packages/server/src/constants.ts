@@ -49,3 +49,10 @@ export const REPLY_CACHE_MAX_TTL_MS = 247_000;
  * queueing without bound or being dropped silently.
  */
 export const DEFAULT_MAX_IN_FLIGHT = 4_096;
+
+/**
+ * Default cap on calls one stream connection may have running; beyond it RESOURCE_EXHAUSTED (not
+ * executed). Keeps one greedy connection from taking the whole `maxInFlight` budget (HTTP/2
+ * servers advertise 100–250 concurrent streams; request/reply calls are cheaper).
+ */
+export const DEFAULT_MAX_CALLS_PER_CONNECTION = 1_024;

@@ -21,6 +21,8 @@ export interface MessageHandlerDeps {
   stats: ServerStats;
   /** Calls allowed to run at once before new ones get RESOURCE_EXHAUSTED. */
   maxInFlight: number;
+  /** Calls one stream connection may have running at once. */
+  maxCallsPerConnection: number;
   isDraining(): boolean;
   /** Called whenever a call leaves the table, so a draining server can notice it is idle. */
   onCallDone(): void;
@@ -50,7 +52,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
         onNotification(envelope, channel);
         return;
       case KIND.cancel: {
-        const call = runner.find(channel, envelope.id, envelope.meta?.clientId);
+        const call = runner.find(channel, envelope.id, envelope.meta);
         if (call && !call.settled) {
           stats.cancelled++;
           runner.finishEarly(call, new RpcError('CANCELLED', 'Cancelled by the caller'), false);
@@ -116,6 +118,11 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
       }
       // A draining server waits for clients to close their connections, too.
       deps.onCallDone();
+    },
+    onChannelIdle(channel) {
+      const running = calls.streamOf(channel)?.calls.size ?? 0;
+      if (running === 0) logger.info({ conn: calls.streamOf(channel)?.id, peer: channel.peer }, 'closing an idle connection');
+      return running === 0;
     },
     onTransportError(error, peer) {
       logger.warn({ err: error, peer }, 'transport error');

@@ -14,7 +14,7 @@ import {
 import { createCodec, RpcError } from '@volley/wire';
 import { type Logger, pino } from 'pino';
 import { CallTable } from './call-table.js';
-import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_IN_FLIGHT } from './constants.js';
+import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_CALLS_PER_CONNECTION, DEFAULT_MAX_IN_FLIGHT } from './constants.js';
 import { createMessageHandler } from './message-handler.js';
 import { ReplyCache, type ReplyCacheOptions } from './reply-cache.js';
 import { createServerStats, type ServerStats } from './server-stats.js';
@@ -30,6 +30,8 @@ export interface ServerOptions {
   replyCache?: ReplyCacheOptions;
   /** Calls allowed to run at once; beyond it, RESOURCE_EXHAUSTED (not executed). Default 4096. */
   maxInFlight?: number;
+  /** Calls one stream connection may have running at once; beyond it, RESOURCE_EXHAUSTED. Default 1024. */
+  maxCallsPerConnection?: number;
 }
 
 /** Which transports to listen on. UDP and TCP may share a port number. */
@@ -91,6 +93,7 @@ export function createServer(options: ServerOptions): Server {
     cache,
     stats,
     maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+    maxCallsPerConnection: options.maxCallsPerConnection ?? DEFAULT_MAX_CALLS_PER_CONNECTION,
     isDraining: () => draining,
     onCallDone: () => {
       if (idleWaiter && isDrained()) idleWaiter();

@@ -15,3 +15,16 @@ export const DEFAULT_UDP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** Kernel send buffer asked for on UDP sockets, for the same bursts going out. */
 export const DEFAULT_UDP_SEND_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A frame begun but not completed within this long closes the connection: the slowloris guard.
+ * 30 s lets a 16 MiB frame through at ~4 Mbit/s while a drip-feeding peer holds a socket for
+ * 30 s at most (nginx's client_body_timeout is 60 s between reads; ours is per frame).
+ */
+export const DEFAULT_PARTIAL_FRAME_TIMEOUT_MS = 30_000;
+
+/**
+ * A server connection silent both ways this long, with no call running, is closed. 5 min is above
+ * any sane client keepalive interval (clients ping idle connections every 30 s by default).
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;

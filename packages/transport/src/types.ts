@@ -57,6 +57,8 @@ export interface TransportListener {
   onChannelOpen?(channel: Channel): void;
   /** A stream connection closed; `reason` is set when it closed because of an error or bad frame. */
   onChannelClose?(channel: Channel, reason?: Error): void;
+  /** A stream connection has been silent past the idle timeout: return true to close it. */
+  onChannelIdle?(channel: Channel): boolean;
   /** A socket-level problem that closed nothing (for example a UDP send failure); for logging. */
   onTransportError?(error: Error, peer?: PeerAddress): void;
 }

@@ -46,6 +46,10 @@ export function createCodec(): Codec {
     // `skipValues` is supported at runtime (msgpackr README) but missing from its Options type.
     ...({ skipValues: [undefined] } as Options),
     useRecords: false,
+    // No shared-reference (0x69/0x70) decoding from peers: a few hundred bytes could expand into
+    // millions of values (or cycles) in whatever walks the input. msgpackr then throws, which
+    // decode reports as BAD_REQUEST.
+    structuredClone: false,
     mapsAsObjects: true,
     variableMapSize: true,
     // 'auto' (numbers within ±2^53, BigInt beyond) is supported at runtime but missing from msgpackr's types.

@@ -68,3 +68,27 @@ describe('FrameDecoder memory', () => {
     expect(got[0]?.equals(payload)).toBe(true);
   });
 });
+
+describe('FrameDecoder backpressure', () => {
+  it('holds the rest of a chunk when the consumer says stop, and decodes it on resume', () => {
+    const frames: string[] = [];
+    let accept = 1;
+    const decoder = new FrameDecoder((payload) => {
+      frames.push(payload.toString());
+      return --accept > 0;
+    });
+    const stream = Buffer.concat(['a', 'b', 'c', 'd'].map((letter) => encodeFrame(Buffer.from(letter))));
+    decoder.push(stream);
+    expect(frames).toEqual(['a']);
+    expect(decoder.paused).toBe(true);
+    accept = 2;
+    decoder.resume();
+    expect(frames).toEqual(['a', 'b', 'c']);
+    accept = 10;
+    decoder.push(encodeFrame(Buffer.from('e')));
+    expect(frames).toEqual(['a', 'b', 'c']);
+    decoder.resume();
+    expect(frames).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(decoder.paused).toBe(false);
+  });
+});

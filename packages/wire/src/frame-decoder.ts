@@ -21,7 +21,7 @@ import { RpcError } from './rpc-error.js';
  */
 export class FrameDecoder {
   readonly #maxFrameBytes: number;
-  readonly #onFrame: (payload: Buffer) => void;
+  readonly #onFrame: (payload: Buffer) => unknown;
   readonly #header = Buffer.alloc(FRAME_HEADER_BYTES);
   #headerFilled = 0;
   /** Length of the frame being gathered, or -1 while reading a header. */
@@ -29,20 +29,44 @@ export class FrameDecoder {
   #parts: Buffer[] = [];
   #payloadFilled = 0;
   #failed: RpcError | undefined;
+  /** Bytes received but not yet decoded because the consumer asked to stop (backpressure). */
+  #held: Buffer | undefined;
 
-  constructor(onFrame: (payload: Buffer) => void, maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES) {
+  /**
+   * `onFrame` may return `false` to stop: the rest of the chunk is held, undecoded, until
+   * {@link resume}. That is how a reader stops producing work mid-chunk when its writer is
+   * congested; a chunk of tiny requests would otherwise all run at once.
+   */
+  constructor(onFrame: (payload: Buffer) => unknown, maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES) {
     this.#onFrame = onFrame;
     this.#maxFrameBytes = maxFrameBytes;
   }
 
   /** Bytes held for an incomplete frame (header or payload). */
   get bufferedBytes(): number {
-    return this.#expected === -1 ? this.#headerFilled : FRAME_HEADER_BYTES + this.#payloadFilled;
+    return (this.#expected === -1 ? this.#headerFilled : FRAME_HEADER_BYTES + this.#payloadFilled) + (this.#held?.length ?? 0);
   }
 
   /** Feeds a chunk. Returns an error (and stays failed) if a frame length is zero or above the limit. */
+  /** True while the consumer has asked to stop and bytes wait for {@link resume}. */
+  get paused(): boolean {
+    return this.#held !== undefined;
+  }
+
+  /** Decodes what was held back when `onFrame` returned false; it may stop again. */
+  resume(): RpcError | undefined {
+    const held = this.#held;
+    if (held === undefined) return undefined;
+    this.#held = undefined;
+    return this.push(held);
+  }
+
   push(chunk: Buffer): RpcError | undefined {
     if (this.#failed) return this.#failed;
+    if (this.#held !== undefined) {
+      this.#held = Buffer.concat([this.#held, chunk]);
+      return undefined;
+    }
     let offset = 0;
     const end = chunk.length;
     while (offset < end) {
@@ -64,8 +88,12 @@ export class FrameDecoder {
         const problem = this.#checkLength(length);
         if (problem) return problem;
         if (end - offset >= length) {
-          this.#onFrame(chunk.subarray(offset, offset + length));
+          const frame = chunk.subarray(offset, offset + length);
           offset += length;
+          if (this.#onFrame(frame) === false && offset < end) {
+            this.#held = chunk.subarray(offset);
+            return undefined;
+          }
           continue;
         }
         this.#expected = length;
@@ -79,7 +107,10 @@ export class FrameDecoder {
         const payload = Buffer.concat(this.#parts, this.#expected);
         this.#parts = [];
         this.#expected = -1;
-        this.#onFrame(payload);
+        if (this.#onFrame(payload) === false && offset < end) {
+          this.#held = chunk.subarray(offset);
+          return undefined;
+        }
       }
     }
     return undefined;

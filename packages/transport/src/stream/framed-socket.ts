@@ -2,6 +2,13 @@ import type { Socket } from 'node:net';
 import { FRAME_HEADER_BYTES, FrameDecoder, type RpcError } from '@volley/wire';
 import type { TransportStats } from '../types.js';
 
+/**
+ * Most reply bytes one connection may have waiting (queued here plus buffered in the socket)
+ * before we stop decoding its requests: a peer that does not read cannot make us hold more
+ * than about this much (plus one reply), however fast it writes. 1 MiB is ~250 4 KiB replies.
+ */
+export const WRITE_HIGH_WATER_BYTES = 1024 * 1024;
+
 /** Options for {@link FramedSocket}. */
 export interface FramedSocketOptions {
   maxFrameBytes: number;
@@ -9,6 +16,15 @@ export interface FramedSocketOptions {
   onFrame(payload: Buffer): void;
   /** Called once, after the socket is fully closed; `reason` set for errors and bad frames. */
   onClose(reason?: Error): void;
+  /**
+   * Slowloris guard: a frame begun but not completed within this many ms closes the connection.
+   * Off when undefined.
+   */
+  partialFrameTimeoutMs?: number;
+  /** After this many ms without a byte either way, `onIdle` decides whether to close. */
+  idleTimeoutMs?: number;
+  /** Return true to close an idle connection (a server keeps one with calls still running). */
+  onIdle?(): boolean;
 }
 
 /**
@@ -16,8 +32,9 @@ export interface FramedSocketOptions {
  *
  * Writes are coalesced per event-loop turn: `send` queues, and one `setImmediate` flush gathers
  * every queued frame into a single buffer and a single `write` (one syscall for 64 replies).
- * Backpressure: when the kernel buffer is full, reading pauses until it drains, so a peer that
- * stops reading replies stops getting its requests read instead of growing our memory.
+ * Backpressure: once more than {@link WRITE_HIGH_WATER_BYTES} of replies wait, decoding stops
+ * mid-chunk and reading pauses until the socket drains, so a peer that stops reading replies
+ * stops getting its requests run instead of growing our memory.
  */
 export class FramedSocket {
   readonly #socket: Socket;
@@ -28,6 +45,7 @@ export class FramedSocket {
   #flushScheduled = false;
   #closed = false;
   #closeReason: Error | undefined;
+  #partialTimer: NodeJS.Timeout | undefined;
 
   constructor(socket: Socket, options: FramedSocketOptions) {
     this.#socket = socket;
@@ -35,18 +53,31 @@ export class FramedSocket {
     this.#decoder = new FrameDecoder((payload) => {
       options.stats.messagesIn++;
       options.onFrame(payload);
+      // Stop decoding (and reading) once replies we cannot write yet pass the high-water mark.
+      if (this.#congested()) {
+        socket.pause();
+        return false;
+      }
+      return true;
     }, options.maxFrameBytes);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('drain', () => socket.resume());
+    socket.on('drain', () => this.#resumeReading());
     socket.on('error', (error) => {
       this.#closeReason ??= error;
     });
     socket.on('close', () => {
       this.#closed = true;
       this.#queue = [];
+      clearTimeout(this.#partialTimer);
       options.onClose(this.#closeReason);
     });
+    if (options.idleTimeoutMs !== undefined) {
+      socket.setTimeout(options.idleTimeoutMs);
+      socket.on('timeout', () => {
+        if (options.onIdle?.() ?? true) this.close(new Error(`Idle for ${options.idleTimeoutMs} ms`));
+      });
+    }
   }
 
   get closed(): boolean {
@@ -88,7 +119,34 @@ export class FramedSocket {
   #onData(chunk: Buffer): void {
     this.#options.stats.bytesIn += chunk.length;
     const failure = this.#decoder.push(chunk);
+    if (failure) {
+      this.#failStream(failure);
+      return;
+    }
+    const limit = this.#options.partialFrameTimeoutMs;
+    if (limit === undefined) return;
+    // The clock runs from the first byte of an unfinished frame; completing it stops the clock.
+    if (this.#decoder.bufferedBytes === 0) {
+      clearTimeout(this.#partialTimer);
+      this.#partialTimer = undefined;
+    } else if (this.#partialTimer === undefined) {
+      this.#partialTimer = setTimeout(() => {
+        const held = this.#decoder.bufferedBytes;
+        this.destroy(new Error(`Frame not completed within ${limit} ms (${held} bytes received): closing a slow or stalled sender`));
+      }, limit);
+    }
+  }
+
+  /** Replies queued here or in the socket beyond what one peer may make us hold. */
+  #congested(): boolean {
+    return this.#queuedBytes + this.#socket.writableLength > WRITE_HIGH_WATER_BYTES;
+  }
+
+  #resumeReading(): void {
+    if (this.#closed || this.#congested()) return;
+    const failure = this.#decoder.resume();
     if (failure) this.#failStream(failure);
+    else if (!this.#decoder.paused && !this.#congested()) this.#socket.resume();
   }
 
   #failStream(failure: RpcError): void {
@@ -113,6 +171,8 @@ export class FramedSocket {
     this.#options.stats.bytesOut += out.length;
     this.#queue = [];
     this.#queuedBytes = 0;
-    if (!this.#socket.write(out)) this.#socket.pause();
+    // The kernel took it all: decode what was held back. Otherwise 'drain' will.
+    if (this.#socket.write(out)) this.#resumeReading();
+    else this.#socket.pause();
   };
 }

@@ -1,6 +1,7 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PARTIAL_FRAME_TIMEOUT_MS } from '../constants.js';
 import { FramedSocket } from '../stream/framed-socket.js';
 import {
   type BoundAddress,
@@ -23,6 +24,10 @@ export interface TcpTransportOptions {
   maxFrameBytes?: number;
   /** Most simultaneous connections; further ones are closed at once (logged). */
   maxConnections?: number;
+  /** A frame begun but not completed within this long closes the connection (slowloris). Default 30 s. */
+  partialFrameTimeoutMs?: number;
+  /** A connection silent both ways this long is closed, unless the listener says it is busy. Default 5 min. */
+  idleTimeoutMs?: number;
 }
 
 /** A stream server transport, with its counters. */
@@ -54,6 +59,9 @@ export function createTcpTransport(options: TcpTransportOptions = {}): TcpTransp
     const framed: FramedSocket = new FramedSocket(socket, {
       maxFrameBytes,
       stats,
+      partialFrameTimeoutMs: options.partialFrameTimeoutMs ?? DEFAULT_PARTIAL_FRAME_TIMEOUT_MS,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      onIdle: () => listener.onChannelIdle?.(channel) ?? true,
       onFrame: (payload) => listener.onMessage(payload, channel),
       onClose: (reason) => {
         sockets.delete(socket);
