@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { RetryOptions } from './call-retry.js';
+import type { KeepaliveOptions } from './keepalive.js';
 import type { Connector, ReconnectOptions } from './links/link.js';
 import type { RetransmitOptions } from './retransmit-policy.js';
 
@@ -23,4 +24,6 @@ export interface ClientCoreOptions {
   reconnect?: ReconnectOptions;
   /** Retries of calls refused as not executed; see {@link RetryOptions}. */
   retry?: RetryOptions;
+  /** Stream connections: pings that find a dead peer while calls wait on it. */
+  keepalive?: KeepaliveOptions;
 }

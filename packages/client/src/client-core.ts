@@ -5,6 +5,7 @@ import { type CallOptions, type ClientStats, createClientStats } from './call-op
 import { callWithRetries } from './call-retry.js';
 import type { ClientCoreOptions } from './client-core-options.js';
 import { DEFAULT_MAX_OUTSTANDING, DEFAULT_TIMEOUT_MS } from './constants.js';
+import { Keepalive } from './keepalive.js';
 import { notSent, toLocalError } from './local-errors.js';
 import { sendNotification } from './notification.js';
 import { type Connector, Link } from './links/link.js';
@@ -32,6 +33,8 @@ export class ClientCore {
   readonly #window: OutstandingWindow<PendingCall> | undefined;
   readonly #options: ClientCoreOptions;
   readonly #defaultTimeoutMs: number;
+  readonly #keepalive: Keepalive;
+  #nextPingId = 0;
   readonly #isLive = (call: PendingCall): boolean => this.#pending.get(call.id) === call;
   /** Connections the server sent goaway on, closed once their last call is answered. */
   readonly #retired = new Set<ClientConnection>();
@@ -48,6 +51,17 @@ export class ClientCore {
     this.#link = new Link(connect, events, options.reconnect);
     this.#fallback = options.connectionless && options.fallback ? new Link(options.fallback, events, options.reconnect) : undefined;
     this.#policy = new RetransmitPolicy(options.retransmit);
+    this.#keepalive = new Keepalive(options.keepalive ?? {}, {
+      connections: () => [...this.#link.connections(), ...(this.#fallback?.connections() ?? [])],
+      hasPending: (connection) => [...this.#pending.values()].some((call) => call.connection === connection),
+      ping: (connection) => connection.send(this.#codec.encode({ kind: KIND.ping, id: this.#nextPingId++ })),
+      onDead: (connection, silentMs) => {
+        options.logger?.warn({ target: options.target, silentMs }, 'no answer to keepalive ping: dropping the connection');
+        if (connection.destroy) connection.destroy(new Error(`No answer to a keepalive ping after ${silentMs} ms of silence`));
+        else connection.close();
+      },
+    });
+    if (!options.connectionless || options.fallback) this.#keepalive.start();
     this.#window = options.connectionless ? new OutstandingWindow(options.maxOutstanding ?? DEFAULT_MAX_OUTSTANDING) : undefined;
   }
 
@@ -112,6 +126,7 @@ export class ClientCore {
       this.#settle(call, new RpcError('CLOSED', `Client closed while "${call.method}" was pending`, { local: true, notExecuted: !call.sent }));
     }
     this.#timers.clear();
+    this.#keepalive.stop();
     this.#link.close();
     this.#fallback?.close();
   }
@@ -238,6 +253,7 @@ export class ClientCore {
   }
 
   #onMessage(bytes: Buffer, connection: ClientConnection): void {
+    if (!connection.connectionless) this.#keepalive.heard(connection);
     const decoded = this.#codec.decode(bytes);
     if (!decoded.ok) {
       this.stats.malformedReplies++;

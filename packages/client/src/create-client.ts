@@ -4,6 +4,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
 import type { Logger } from 'pino';
 import type { RetryOptions } from './call-retry.js';
 import { ClientCore } from './client-core.js';
+import type { KeepaliveOptions } from './keepalive.js';
 import type { ReconnectOptions } from './links/link.js';
 import type { RetransmitOptions } from './retransmit-policy.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './constants.js';
@@ -46,6 +47,8 @@ export interface ClientOptions extends UdpSocketOptions {
   reconnect?: ReconnectOptions;
   /** Retry calls refused as not executed (server unreachable, draining, saturated): `{ maxAttempts }`. */
   retry?: RetryOptions;
+  /** TCP/TLS/Unix: ping a connection silent for `intervalMs` while calls wait; drop it after `timeoutMs` more. */
+  keepalive?: KeepaliveOptions;
 }
 
 /** The stream route a UDP client uses for messages too large for a datagram, if any. */
@@ -101,6 +104,7 @@ export function createClient<TRouter extends AnyRouter>(url: string, options: Cl
     ...(options.auth !== undefined && { auth: options.auth }),
     ...(options.reconnect && { reconnect: options.reconnect }),
     ...(options.retry && { retry: options.retry }),
+    ...(options.keepalive && { keepalive: options.keepalive }),
     ...(endpoint.transport === 'udp' && { fallback: tcpFallbackConnector(endpoint, options, maxFrameBytes, connectTimeoutMs) }),
   });
   const methods: ClientMethods = {

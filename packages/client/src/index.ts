@@ -11,6 +11,7 @@ export {
   RTO_JITTER,
 } from './constants.js';
 export type { RetryOptions } from './call-retry.js';
+export type { KeepaliveOptions } from './keepalive.js';
 export type { ReconnectOptions } from './links/link.js';
 export type { RetransmitOptions } from './retransmit-policy.js';
 export type { RtoBounds } from './rtt-estimator.js';

@@ -99,6 +99,8 @@ export interface ClientConnection {
   /** Sends one encoded envelope; false (nothing sent) when closed or too large. */
   send(message: Uint8Array): boolean;
   close(): void;
+  /** Streams: drops the connection at once (a dead peer never completes a graceful close). */
+  destroy?(reason?: Error): void;
 }
 
 /** Counters every transport endpoint keeps; cheap integer increments on the hot path. */

@@ -61,6 +61,11 @@ export class Link {
     return this.#connecting;
   }
 
+  /** Every connection this link has open, retired ones included. */
+  connections(): Iterable<ClientConnection> {
+    return this.#open;
+  }
+
   /** Takes no new calls on `connection` (server said goaway); in-flight calls stay on it. */
   retire(connection: ClientConnection): void {
     if (this.#current === connection) this.#current = undefined;

@@ -59,6 +59,7 @@ export function connectStream(options: ConnectStreamOptions, handlers: Connectio
         maxMessageBytes: maxFrameBytes,
         send: (message) => framed.send(message),
         close: () => framed.close(),
+        destroy: (reason) => framed.destroy(reason),
       });
     });
   });

@@ -121,6 +121,7 @@ export function connectTls(options: ConnectTlsOptions, handlers: ConnectionHandl
         maxMessageBytes: maxFrameBytes,
         send: (message) => framed.send(message),
         close: () => framed.close(),
+        destroy: (reason) => framed.destroy(reason),
       };
       framed.send(wire.encode({ kind: KIND.ping, id: CONFIRM_PING_ID }));
     });
