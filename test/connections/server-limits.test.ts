@@ -4,7 +4,6 @@
  */
 import { createClient } from '@volley/client';
 import { createServer, type Server } from '@volley/server';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectRawTcp, createLogCapture, createProbe, createTestRouter, decodeResponse, encodeRequest, Resources, type TestRouter, waitFor } from '../support/index.js';
 
