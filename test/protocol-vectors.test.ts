@@ -82,9 +82,10 @@ const REQUEST_META_FIELDS = Object.keys({
   clientId: true,
   trace: true,
   auth: true,
+  cookie: true,
   fetchOnly: true,
 } satisfies Record<keyof RequestMeta, true>);
-const RESPONSE_META_FIELDS = Object.keys({ attempt: true, clientId: true, truncated: true } satisfies Record<keyof ResponseMeta, true>);
+const RESPONSE_META_FIELDS = Object.keys({ attempt: true, clientId: true, cookie: true, truncated: true } satisfies Record<keyof ResponseMeta, true>);
 
 const vectors = readVectors(readFileSync(DOC_PATH, 'utf8'));
 const ofGroup = (group: Group) => vectors.filter((v) => v.group === group);

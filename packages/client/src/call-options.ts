@@ -32,6 +32,8 @@ export interface ClientStats {
   tcpFallbacks: number;
   /** Calls retried after a refusal that said they had not executed (`retry` option). */
   callRetries: number;
+  /** Cookie challenges answered: replies the server would not send before our address was proven. */
+  cookieChallenges: number;
 }
 
 /** A zeroed {@link ClientStats}. */
@@ -48,5 +50,6 @@ export function createClientStats(): ClientStats {
     truncatedReplies: 0,
     tcpFallbacks: 0,
     callRetries: 0,
+    cookieChallenges: 0,
   };
 }

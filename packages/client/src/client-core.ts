@@ -35,6 +35,8 @@ export class ClientCore {
   readonly #defaultTimeoutMs: number;
   readonly #keepalive: Keepalive;
   #nextPingId = 0;
+  /** The server's address cookie, once it challenged us (UDP anti-amplification). */
+  #cookie: Uint8Array | undefined;
   readonly #isLive = (call: PendingCall): boolean => this.#pending.get(call.id) === call;
   /** Connections the server sent goaway on, closed once their last call is answered. */
   readonly #retired = new Set<ClientConnection>();
@@ -167,6 +169,7 @@ export class ClientCore {
       meta.attempt = call.attempt + 1;
       meta.clientId = this.clientId;
       if (call.fetching) meta.fetchOnly = true;
+      if (this.#cookie !== undefined && connection.connectionless) meta.cookie = this.#cookie;
     }
     if (call.trace !== undefined) meta.trace = call.trace;
     if (call.auth !== undefined) meta.auth = call.auth;
@@ -289,6 +292,15 @@ export class ClientCore {
       }
       // The echoed attempt says which transmission this answers: a clean RTT sample (Karn, RFC 6298 §3).
       if (meta.attempt === call.attempt) this.#policy.rtt.sample(performance.now() - call.lastSentAt);
+      if (meta.cookie !== undefined) {
+        // The server wants proof we receive at this address before sending more than 3× our
+        // request: keep its cookie for every later request, and ask again at once.
+        this.#cookie = meta.cookie;
+        this.stats.cookieChallenges++;
+        this.#transmit(call, connection);
+        this.#schedule(call);
+        return;
+      }
       if (meta.truncated) {
         // A duplicate of the truncated answer must not start a second fetch.
         if (call.fetching) this.stats.unmatchedReplies++;

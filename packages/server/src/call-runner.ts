@@ -5,7 +5,8 @@ import { type RequestEnvelope, type RequestMeta, type ResponseMeta, RpcError } f
 import type { Logger } from 'pino';
 import { CallContext } from './call-context.js';
 import type { CallTable } from './call-table.js';
-import { MAX_TIMER_DELAY_MS } from './constants.js';
+import type { AddressValidator } from './address-validator.js';
+import { MAX_TIMER_DELAY_MS, UNVALIDATED_REPLY_FACTOR } from './constants.js';
 import { InFlightCall } from './in-flight-call.js';
 import { logCallOutcome } from './log-call.js';
 import type { ReplyCache } from './reply-cache.js';
@@ -23,6 +24,8 @@ export interface CallRunnerDeps {
   maxInFlight: number;
   /** Calls one stream connection may have running at once. */
   maxCallsPerConnection: number;
+  /** Issues and checks the cookies that lift the anti-amplification limit. */
+  validator: AddressValidator;
   isDraining(): boolean;
   onCallDone(): void;
 }
@@ -46,16 +49,28 @@ export interface CallRunnerDeps {
 export function createCallRunner(deps: CallRunnerDeps) {
   const { router, logger, calls, cache, replies, stats } = deps;
 
-  function run(envelope: RequestEnvelope, channel: Channel): void {
+  function run(envelope: RequestEnvelope, channel: Channel, bytesIn: number): void {
     const meta = envelope.meta;
     const cacheKey = replyCacheKey(channel, envelope.id, meta?.clientId, meta?.auth);
     const replyMeta: ResponseMeta | undefined =
       channel.connectionless && (meta?.attempt !== undefined || meta?.clientId !== undefined) ? { attempt: meta?.attempt, clientId: meta?.clientId } : undefined;
+    // Anti-amplification (RFC 9000 §8): until a UDP source shows a valid cookie, no reply to it
+    // may be more than 3× the bytes of its request.
+    const validated = !channel.connectionless || (meta?.cookie !== undefined && deps.validator.isValid(meta.cookie, channel.peer.address));
+    const target: ReplyTarget = {
+      channel,
+      id: envelope.id,
+      replyMeta,
+      cacheKey,
+      deadlineMs: meta?.deadlineMs,
+      sendBudget: validated ? Number.POSITIVE_INFINITY : bytesIn * UNVALIDATED_REPLY_FACTOR,
+      requestId: undefined,
+    };
     if (cacheKey !== undefined) {
       const kept = cache.get(cacheKey, Date.now());
       if (kept !== undefined) {
         logger.debug({ id: envelope.id, attempt: meta?.attempt, transport: channel.kind }, 'answered from the reply cache');
-        sendFitting(channel, envelope.id, kept, replyMeta, undefined, true);
+        deliver(target, kept, true);
         return;
       }
     }
@@ -76,21 +91,21 @@ export function createCallRunner(deps: CallRunnerDeps) {
       return;
     }
     if (deps.isDraining()) {
-      refuse(channel, envelope.id, new RpcError('UNAVAILABLE', 'Server is shutting down; call not executed'), replyMeta, keepReply ? cacheKey : undefined, meta?.deadlineMs);
+      refuse(target, new RpcError('UNAVAILABLE', 'Server is shutting down; call not executed'), keepReply);
       return;
     }
     if (!channel.connectionless && (calls.streamOf(channel)?.calls.size ?? 0) >= deps.maxCallsPerConnection) {
       stats.overloadRejected++;
       logger.warn({ conn: calls.streamOf(channel)?.id, procedure: envelope.method, peer: channel.peer }, 'connection at its call limit: call refused');
       const error = new RpcError('RESOURCE_EXHAUSTED', `Connection has ${deps.maxCallsPerConnection} calls in progress; retry with backoff`);
-      refuse(channel, envelope.id, error, replyMeta, undefined, meta?.deadlineMs);
+      refuse(target, error, false);
       return;
     }
     if (calls.size >= deps.maxInFlight) {
       stats.overloadRejected++;
       logger.warn({ inFlight: calls.size, procedure: envelope.method, peer: channel.peer }, 'saturated: call refused');
       const error = new RpcError('RESOURCE_EXHAUSTED', `Server is saturated (${deps.maxInFlight} calls in progress); retry with backoff`);
-      refuse(channel, envelope.id, error, replyMeta, keepReply ? cacheKey : undefined, meta?.deadlineMs);
+      refuse(target, error, keepReply);
       return;
     }
     stats.calls++;
@@ -99,6 +114,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
     const deadlineMs = meta?.deadlineMs !== undefined && meta.deadlineMs <= MAX_TIMER_DELAY_MS ? meta.deadlineMs : undefined;
     call.deadlineMs = deadlineMs;
     call.replyMeta = replyMeta;
+    call.sendBudget = target.sendBudget;
     if (channel.connectionless) {
       call.cacheKey = cacheKey;
       call.keepReply = keepReply;
@@ -150,41 +166,56 @@ export function createCallRunner(deps: CallRunnerDeps) {
     if (call.cacheKey !== undefined && (call.keepReply || !fits(channel, body, call.replyMeta))) {
       kept = cache.set(call.cacheKey, body, call.deadlineMs, Date.now());
     }
-    sendFitting(channel, call.id, body, call.replyMeta, call.requestId, kept);
+    deliver(call, body, kept);
     logCallOutcome(logger, call, procedure, outcome, performance.now() - started);
   }
 
   /**
    * Sends a reply body, or, when it does not fit: over UDP a truncated answer if the body is in
    * the reply cache for the client's TCP fetch (DNS's TC bit); otherwise (a stream, or a reply the
-   * cache could not hold) PAYLOAD_TOO_LARGE, which says the handler ran.
+   * cache could not hold) PAYLOAD_TOO_LARGE, which says the handler ran. Over UDP to a source not
+   * yet validated, anything above the send budget becomes a cookie challenge instead.
    */
-  function sendFitting(channel: Channel, id: number, body: Buffer, meta: ResponseMeta | undefined, reqId: string | undefined, inCache: boolean): void {
-    if (fits(channel, body, meta)) {
-      replies.sendBody(channel, body, meta);
-      return;
-    }
-    if (channel.connectionless && inCache) {
+  function deliver(target: ReplyTarget, body: Buffer, inCache: boolean): void {
+    const { channel, id, replyMeta: meta } = target;
+    let datagram: Buffer;
+    if (fits(channel, body, meta)) datagram = replies.withMeta(body, meta);
+    else if (channel.connectionless && inCache) {
       stats.truncatedReplies++;
-      logger.debug({ reqId, bytes: body.length, limit: channel.maxMessageBytes }, 'reply truncated: the client fetches it over TCP');
-      replies.sendBody(channel, replies.encodeResult(id, null), { ...meta, truncated: true });
+      logger.debug({ reqId: target.requestId, bytes: body.length, limit: channel.maxMessageBytes }, 'reply truncated: the client fetches it over TCP');
+      datagram = replies.withMeta(replies.encodeResult(id, null), { ...meta, truncated: true });
+    } else {
+      stats.oversizeReplies++;
+      logger.warn({ reqId: target.requestId, bytes: body.length, limit: channel.maxMessageBytes, peer: channel.peer }, 'reply too large for the channel');
+      const error = new RpcError('PAYLOAD_TOO_LARGE', `Reply of ${body.length} bytes exceeds the ${channel.maxMessageBytes}-byte ${channel.kind} limit`, {
+        data: { bytes: body.length, limit: channel.maxMessageBytes },
+        // The handler has run: a caller must not take this for a refusal it may safely retry.
+        notExecuted: false,
+      });
+      datagram = replies.withMeta(replies.encodeError(id, error, channel.maxMessageBytes - (meta ? META_ROOM_BYTES : 0)), meta);
+    }
+    if (datagram.length <= target.sendBudget) {
+      replies.sendBytes(channel, datagram);
       return;
     }
-    stats.oversizeReplies++;
-    logger.warn({ reqId, bytes: body.length, limit: channel.maxMessageBytes, peer: channel.peer }, 'reply too large for the channel');
-    const error = new RpcError('PAYLOAD_TOO_LARGE', `Reply of ${body.length} bytes exceeds the ${channel.maxMessageBytes}-byte ${channel.kind} limit`, {
-      data: { bytes: body.length, limit: channel.maxMessageBytes },
-      // The handler has run: a caller must not take this for a refusal it may safely retry.
-      notExecuted: false,
-    });
-    replies.sendError(channel, id, error, meta);
+    // Too much for an unvalidated source: keep the reply (so the retry with the cookie is answered
+    // without running the handler again) and send a challenge no larger than the budget.
+    const keptNow = inCache || (target.cacheKey !== undefined && cache.set(target.cacheKey, body, target.deadlineMs, Date.now()));
+    const challenge = replies.withMeta(replies.encodeResult(id, null), { ...meta, cookie: deps.validator.issue(channel.peer.address) });
+    if (!keptNow || challenge.length > target.sendBudget) {
+      stats.amplificationSuppressed++;
+      logger.debug({ reqId: target.requestId, bytes: datagram.length, budget: target.sendBudget, peer: channel.peer }, 'reply suppressed: unvalidated source');
+      return;
+    }
+    stats.cookieChallenges++;
+    replies.sendBytes(channel, challenge);
   }
 
   /** Answers a request without running it, keeping the answer for its duplicates when asked. */
-  function refuse(channel: Channel, id: number, error: RpcError, meta: ResponseMeta | undefined, keepUnder: string | undefined, deadlineMs: number | undefined): void {
-    const body = replies.encodeError(id, error, channel.maxMessageBytes - (meta ? META_ROOM_BYTES : 0));
-    if (keepUnder !== undefined) cache.set(keepUnder, body, deadlineMs, Date.now());
-    replies.sendBody(channel, body, meta);
+  function refuse(target: ReplyTarget, error: RpcError, keep: boolean): void {
+    const body = replies.encodeError(target.id, error, target.channel.maxMessageBytes - (target.replyMeta ? META_ROOM_BYTES : 0));
+    const kept = keep && target.cacheKey !== undefined && cache.set(target.cacheKey, body, target.deadlineMs, Date.now());
+    deliver(target, body, kept);
   }
 
   /** Ends a call before its handler did (cancel, deadline, shutdown); fires its signal. */
@@ -194,11 +225,10 @@ export function createCallRunner(deps: CallRunnerDeps) {
     call.abort(reason);
     calls.delete(call.channel, call);
     deps.onCallDone();
-    const { channel } = call;
-    const body = replies.encodeError(call.id, reason, channel.maxMessageBytes - (call.replyMeta ? META_ROOM_BYTES : 0));
+    const body = replies.encodeError(call.id, reason, call.channel.maxMessageBytes - (call.replyMeta ? META_ROOM_BYTES : 0));
     // The handler may still be running: a late duplicate must get this outcome, not a second run.
-    if (call.keepReply && call.cacheKey !== undefined) cache.set(call.cacheKey, body, call.deadlineMs, Date.now());
-    if (sendReply) replies.sendBody(channel, body, call.replyMeta);
+    const kept = call.keepReply && call.cacheKey !== undefined && cache.set(call.cacheKey, body, call.deadlineMs, Date.now());
+    if (sendReply) deliver(call, body, kept);
   }
 
   return {
@@ -209,6 +239,17 @@ export function createCallRunner(deps: CallRunnerDeps) {
       return calls.get(channel, channel.connectionless ? (replyCacheKey(channel, id, meta?.clientId, meta?.auth) as string) : id);
     },
   };
+}
+
+/** Where and how one reply goes: a running call, or a request answered without running. */
+interface ReplyTarget {
+  readonly channel: Channel;
+  readonly id: number;
+  readonly replyMeta: ResponseMeta | undefined;
+  readonly cacheKey: string | undefined;
+  readonly deadlineMs: number | undefined;
+  readonly sendBudget: number;
+  readonly requestId: string | undefined;
 }
 
 /** The call runner's interface. */

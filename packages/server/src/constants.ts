@@ -56,3 +56,10 @@ export const DEFAULT_MAX_IN_FLIGHT = 4_096;
  * servers advertise 100–250 concurrent streams; request/reply calls are cheaper).
  */
 export const DEFAULT_MAX_CALLS_PER_CONNECTION = 1_024;
+
+/**
+ * Address-cookie secrets rotate this often; a cookie made with the current or the previous secret
+ * is accepted, so one stays valid for 5 to 10 minutes and rotation never breaks a client in
+ * flight (RFC 9018 §4.3 rotates server secrets in the same two-key way).
+ */
+export const COOKIE_ROTATE_MS = 5 * 60_000;

@@ -24,6 +24,8 @@ export class InFlightCall {
   keepReply = false;
   /** The caller's deadline in ms from arrival, which bounds how long a cached reply is kept. */
   deadlineMs: number | undefined = undefined;
+  /** Most bytes one reply datagram may have: 3× the request's for an unvalidated UDP source. */
+  sendBudget = Number.POSITIVE_INFINITY;
   /** Set once the reply (or a deadline/cancel outcome) has been decided; later results are dropped. */
   settled = false;
   timer: NodeJS.Timeout | undefined;

@@ -7,6 +7,7 @@ import { createCallRunner } from './call-runner.js';
 import type { CallTable } from './call-table.js';
 import { UNVALIDATED_REPLY_FACTOR } from './constants.js';
 import { InFlightCall } from './in-flight-call.js';
+import type { AddressValidator } from './address-validator.js';
 import type { ReplyCache } from './reply-cache.js';
 import { ReplySender } from './reply-sender.js';
 import type { ServerStats } from './server-stats.js';
@@ -23,6 +24,8 @@ export interface MessageHandlerDeps {
   maxInFlight: number;
   /** Calls one stream connection may have running at once. */
   maxCallsPerConnection: number;
+  /** Issues and checks the cookies that lift the anti-amplification limit. */
+  validator: AddressValidator;
   isDraining(): boolean;
   /** Called whenever a call leaves the table, so a draining server can notice it is idle. */
   onCallDone(): void;
@@ -46,7 +49,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     const envelope = decoded.value;
     switch (envelope.kind) {
       case KIND.request:
-        runner.run(envelope, channel);
+        runner.run(envelope, channel, bytes.length);
         return;
       case KIND.notification:
         onNotification(envelope, channel);

@@ -55,7 +55,12 @@ export class ReplySender {
 
   /** Sends a body encoded by this class, with `meta` appended when given. */
   sendBody(channel: Channel, body: Buffer, meta: ResponseMeta | undefined): void {
-    this.sendBytes(channel, meta === undefined ? body : this.#codec.appendResponseMeta(body, meta));
+    this.sendBytes(channel, this.withMeta(body, meta));
+  }
+
+  /** The datagram or frame for a body encoded by this class, with `meta` appended when given. */
+  withMeta(body: Buffer, meta: ResponseMeta | undefined): Buffer {
+    return meta === undefined ? body : this.#codec.appendResponseMeta(body, meta);
   }
 
   sendError(channel: Channel, id: number, error: RpcError, meta?: ResponseMeta): void {

@@ -25,8 +25,10 @@ export interface ServerStats {
   replyCacheBytes: number;
   /** Calls refused with RESOURCE_EXHAUSTED because `maxInFlight` calls were running. */
   overloadRejected: number;
-  /** Error replies not sent because they would have amplified an unvalidated datagram. */
+  /** Replies not sent because they would have amplified an unvalidated datagram. */
   amplificationSuppressed: number;
+  /** Replies above 3× the request to an unvalidated UDP source, answered with a cookie challenge. */
+  cookieChallenges: number;
   /** Replies that found their connection gone. */
   repliesUndeliverable: number;
   /** Stream connections closed because of a bad frame or socket error. */
@@ -51,6 +53,7 @@ export function createServerStats(): ServerStats {
     replyCacheBytes: 0,
     overloadRejected: 0,
     amplificationSuppressed: 0,
+    cookieChallenges: 0,
     repliesUndeliverable: 0,
     brokenStreams: 0,
   };

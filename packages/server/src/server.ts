@@ -13,6 +13,7 @@ import {
 } from '@volley/transport';
 import { createCodec, RpcError } from '@volley/wire';
 import { type Logger, pino } from 'pino';
+import { AddressValidator } from './address-validator.js';
 import { CallTable } from './call-table.js';
 import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_CALLS_PER_CONNECTION, DEFAULT_MAX_IN_FLIGHT } from './constants.js';
 import { createMessageHandler } from './message-handler.js';
@@ -94,6 +95,7 @@ export function createServer(options: ServerOptions): Server {
     stats,
     maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
     maxCallsPerConnection: options.maxCallsPerConnection ?? DEFAULT_MAX_CALLS_PER_CONNECTION,
+    validator: new AddressValidator(),
     isDraining: () => draining,
     onCallDone: () => {
       if (idleWaiter && isDrained()) idleWaiter();

@@ -24,7 +24,8 @@ export const DEFAULT_UDP_SEND_BUFFER_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_PARTIAL_FRAME_TIMEOUT_MS = 30_000;
 
 /**
- * A server connection silent both ways this long, with no call running, is closed. 5 min is above
- * any sane client keepalive interval (clients ping idle connections every 30 s by default).
+ * A server connection silent both ways this long, with no call running, is closed. Clients ping
+ * only connections with calls waiting (after 10 s of silence), so an idle client connection is
+ * reclaimed after 5 min and reopened on its next call.
  */
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;

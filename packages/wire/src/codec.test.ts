@@ -75,8 +75,8 @@ describe('appendResponseMeta', () => {
     const plain = codec.encode({ kind: KIND.response, id: 7, result: 'ok' });
     for (const attempt of [undefined, 0, 1, 127, 128, 255, 256, 65535, 65536, 0xffffffff]) {
       for (const clientId of [undefined, Buffer.alloc(8, 3)]) {
-        for (const truncated of [undefined, true]) {
-          const meta = { ...(attempt !== undefined && { attempt }), ...(clientId && { clientId }), ...(truncated && { truncated }) };
+        for (const [truncated, cookie] of [[undefined, undefined], [true, undefined], [undefined, Buffer.alloc(16, 9)]] as const) {
+          const meta = { ...(attempt !== undefined && { attempt }), ...(clientId && { clientId }), ...(cookie && { cookie }), ...(truncated && { truncated }) };
           const expected = codec.encode({ kind: KIND.response, id: 7, result: 'ok', meta });
           expect(codec.appendResponseMeta(plain, meta).toString('hex')).toBe(expected.toString('hex'));
         }

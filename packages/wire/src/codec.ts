@@ -29,6 +29,8 @@ export interface Codec {
 }
 
 const FLOAT64_TAG = 0xcb;
+/** Length of an address cookie (`ck`): 4-byte timestamp + 12 bytes of HMAC. */
+export const COOKIE_BYTES = 16;
 /** MessagePack fixarray of 4 elements: a response without metadata. */
 const FIXARRAY_4 = 0x94;
 
@@ -124,6 +126,7 @@ function toRequestMetaMap(meta: RequestMeta): Record<string, unknown> {
   if (meta.clientId !== undefined) map.c = meta.clientId;
   if (meta.trace !== undefined) map.t = meta.trace;
   if (meta.auth !== undefined) map.au = meta.auth;
+  if (meta.cookie !== undefined) map.ck = meta.cookie;
   if (meta.fetchOnly) map.fo = true;
   return map;
 }
@@ -211,7 +214,7 @@ function readRequestMeta(meta: unknown): RequestMeta | undefined | typeof INVALI
   if (meta === undefined || meta === null) return undefined;
   if (!isPlainMap(meta)) return INVALID;
   const out: RequestMeta = {};
-  const { d, a, c, t, au, fo } = meta;
+  const { d, a, c, t, au, ck, fo } = meta;
   if (d !== undefined) {
     if (typeof d !== 'number' || !(d >= 0)) return INVALID;
     out.deadlineMs = d;
@@ -232,6 +235,10 @@ function readRequestMeta(meta: unknown): RequestMeta | undefined | typeof INVALI
     if (typeof au !== 'string') return INVALID;
     out.auth = au;
   }
+  if (ck !== undefined) {
+    if (!(ck instanceof Uint8Array) || ck.length !== COOKIE_BYTES) return INVALID;
+    out.cookie = ck;
+  }
   if (fo !== undefined) {
     if (typeof fo !== 'boolean') return INVALID;
     if (fo) out.fetchOnly = true;
@@ -243,6 +250,7 @@ function toResponseMetaMap(meta: ResponseMeta): Record<string, unknown> {
   const map: Record<string, unknown> = {};
   if (meta.attempt !== undefined) map.a = meta.attempt;
   if (meta.clientId !== undefined) map.c = meta.clientId;
+  if (meta.cookie !== undefined) map.ck = meta.cookie;
   if (meta.truncated) map.tc = true;
   return map;
 }
@@ -251,18 +259,22 @@ function toResponseMetaMap(meta: ResponseMeta): Record<string, unknown> {
  * Writes `[...response, meta]` by hand: this runs for every UDP reply, and building a map object
  * for msgpackr plus a second copy cost three times the body's own encoding. The bytes are exactly
  * what {@link toResponseMetaMap} + msgpackr give (a test compares them): fixmap, keys in the order
- * `a`, `c`, `tc`, shortest uint for `a`, bin8 for `c`.
+ * `a`, `c`, `ck`, `tc`, shortest uint for `a`, bin8 for `c` and `ck`.
  */
 function appendResponseMetaBytes(response: Buffer, meta: ResponseMeta): Buffer {
-  const { attempt, clientId, truncated } = meta;
+  const { attempt, clientId, cookie, truncated } = meta;
   const attemptBytes = attempt === undefined ? 0 : attempt < 0x80 ? 1 : attempt < 0x100 ? 2 : attempt < 0x10000 ? 3 : 5;
   const size =
-    1 + (attempt === undefined ? 0 : 2 + attemptBytes) + (clientId === undefined ? 0 : 4 + clientId.length) + (truncated ? 4 : 0);
+    1 +
+    (attempt === undefined ? 0 : 2 + attemptBytes) +
+    (clientId === undefined ? 0 : 4 + clientId.length) +
+    (cookie === undefined ? 0 : 5 + cookie.length) +
+    (truncated ? 4 : 0);
   const out = Buffer.allocUnsafe(response.length + size);
   out[0] = FIXARRAY_4 + 1;
   response.copy(out, 1, 1);
   let at = response.length;
-  out[at++] = 0x80 | ((attempt === undefined ? 0 : 1) + (clientId === undefined ? 0 : 1) + (truncated ? 1 : 0));
+  out[at++] = 0x80 | ((attempt === undefined ? 0 : 1) + (clientId === undefined ? 0 : 1) + (cookie === undefined ? 0 : 1) + (truncated ? 1 : 0));
   if (attempt !== undefined) {
     out[at++] = 0xa1;
     out[at++] = 0x61; // "a"
@@ -286,6 +298,15 @@ function appendResponseMetaBytes(response: Buffer, meta: ResponseMeta): Buffer {
     out.set(clientId, at);
     at += clientId.length;
   }
+  if (cookie !== undefined) {
+    out[at++] = 0xa2;
+    out[at++] = 0x63; // "c"
+    out[at++] = 0x6b; // "k"
+    out[at++] = 0xc4;
+    out[at++] = cookie.length;
+    out.set(cookie, at);
+    at += cookie.length;
+  }
   if (truncated) {
     out[at++] = 0xa2;
     out[at++] = 0x74; // "t"
@@ -302,6 +323,7 @@ function readResponseMeta(meta: unknown): ResponseMeta | undefined | typeof INVA
   const out: ResponseMeta = {};
   if (isMsgid(meta.a)) out.attempt = meta.a;
   if (meta.c instanceof Uint8Array && meta.c.length === 8) out.clientId = meta.c;
+  if (meta.ck instanceof Uint8Array && meta.ck.length === COOKIE_BYTES) out.cookie = meta.ck;
   if (meta.tc === true) out.truncated = true;
   return out;
 }

@@ -30,6 +30,12 @@ export interface RequestMeta {
    */
   auth?: string;
   /**
+   * Address cookie (wire key `ck`, 16 bytes): echoed from a server's challenge to prove this
+   * client receives datagrams at its source address, so the server may answer with more than
+   * 3× the bytes it received (anti-amplification, RFC 9000 §8; DNS cookies, RFC 7873).
+   */
+  cookie?: Uint8Array;
+  /**
    * Fetch only (wire key `fo`): the request repeats a UDP call whose reply came back truncated;
    * the server answers from its reply cache and never runs the handler for it.
    */
@@ -42,6 +48,13 @@ export interface ResponseMeta {
   attempt?: number;
   /** The client id of the request answered (wire key `c`): a reply must match it to be accepted. */
   clientId?: Uint8Array;
+  /**
+   * A challenge (wire key `ck`, 16 bytes): the reply would exceed 3× the request's bytes and the
+   * source address is not validated; the response holds neither result nor error. The client
+   * repeats the request with this cookie, and the server answers in full (from its reply cache,
+   * without running the handler again).
+   */
+  cookie?: Uint8Array;
   /**
    * True when the reply did not fit a datagram (wire key `tc`, DNS's TC bit): the response holds
    * neither result nor error, and the client fetches the reply over TCP with the same client id

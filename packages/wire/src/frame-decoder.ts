@@ -29,8 +29,9 @@ export class FrameDecoder {
   #parts: Buffer[] = [];
   #payloadFilled = 0;
   #failed: RpcError | undefined;
-  /** Bytes received but not yet decoded because the consumer asked to stop (backpressure). */
-  #held: Buffer | undefined;
+  /** Chunks received but not yet decoded because the consumer asked to stop (backpressure). */
+  #held: Buffer[] | undefined;
+  #heldBytes = 0;
 
   /**
    * `onFrame` may return `false` to stop: the rest of the chunk is held, undecoded, until
@@ -44,7 +45,7 @@ export class FrameDecoder {
 
   /** Bytes held for an incomplete frame (header or payload). */
   get bufferedBytes(): number {
-    return (this.#expected === -1 ? this.#headerFilled : FRAME_HEADER_BYTES + this.#payloadFilled) + (this.#held?.length ?? 0);
+    return (this.#expected === -1 ? this.#headerFilled : FRAME_HEADER_BYTES + this.#payloadFilled) + this.#heldBytes;
   }
 
   /** Feeds a chunk. Returns an error (and stays failed) if a frame length is zero or above the limit. */
@@ -58,13 +59,23 @@ export class FrameDecoder {
     const held = this.#held;
     if (held === undefined) return undefined;
     this.#held = undefined;
-    return this.push(held);
+    this.#heldBytes = 0;
+    for (let i = 0; i < held.length; i++) {
+      const failure = this.push(held[i] as Buffer);
+      if (failure) return failure;
+      if (this.#held !== undefined) {
+        // Stopped again: keep the chunks not yet looked at, in order, behind what was just held.
+        for (const rest of held.slice(i + 1)) this.#hold(rest);
+        return undefined;
+      }
+    }
+    return undefined;
   }
 
   push(chunk: Buffer): RpcError | undefined {
     if (this.#failed) return this.#failed;
     if (this.#held !== undefined) {
-      this.#held = Buffer.concat([this.#held, chunk]);
+      this.#hold(chunk);
       return undefined;
     }
     let offset = 0;
@@ -91,7 +102,7 @@ export class FrameDecoder {
           const frame = chunk.subarray(offset, offset + length);
           offset += length;
           if (this.#onFrame(frame) === false && offset < end) {
-            this.#held = chunk.subarray(offset);
+            this.#hold(chunk.subarray(offset));
             return undefined;
           }
           continue;
@@ -108,12 +119,18 @@ export class FrameDecoder {
         this.#parts = [];
         this.#expected = -1;
         if (this.#onFrame(payload) === false && offset < end) {
-          this.#held = chunk.subarray(offset);
+          this.#hold(chunk.subarray(offset));
           return undefined;
         }
       }
     }
     return undefined;
+  }
+
+  /** Keeps a chunk (a view, no copy) for {@link resume}. */
+  #hold(chunk: Buffer): void {
+    (this.#held ??= []).push(chunk);
+    this.#heldBytes += chunk.length;
   }
 
   #checkLength(length: number): RpcError | undefined {

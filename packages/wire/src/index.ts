@@ -1,4 +1,4 @@
-export { createCodec } from './codec.js';
+export { COOKIE_BYTES, createCodec } from './codec.js';
 export type { Codec, DecodeFailure } from './codec.js';
 export { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, MAX_FRAME_HEADER_VALUE, MAX_MSGID } from './constants.js';
 export { KIND } from './envelope.js';
