@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { createServer, type Server, type TLSSocket, type TlsOptions } from 'node:tls';
 import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PARTIAL_FRAME_TIMEOUT_MS } from '../constants.js';
 import { FramedSocket } from '../stream/framed-socket.js';
 import {
   type BoundAddress,
@@ -40,6 +41,10 @@ export interface TlsTransportOptions {
   maxFrameBytes?: number;
   /** Most simultaneous connections (handshaking or not); further ones are closed at once (logged). */
   maxConnections?: number;
+  /** A frame begun but not completed within this long closes the connection (slowloris). Default 30 s. */
+  partialFrameTimeoutMs?: number;
+  /** A connection silent both ways this long is closed, unless calls are running on it. Default 5 min. */
+  idleTimeoutMs?: number;
 }
 
 /** A TLS server transport, with its counters. */
@@ -94,6 +99,9 @@ export function createTlsTransport(options: TlsTransportOptions): TlsTransport {
     const framed: FramedSocket = new FramedSocket(socket, {
       maxFrameBytes,
       stats,
+      partialFrameTimeoutMs: options.partialFrameTimeoutMs ?? DEFAULT_PARTIAL_FRAME_TIMEOUT_MS,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      onIdle: () => listener.onChannelIdle?.(channel) ?? true,
       onFrame: (payload) => listener.onMessage(payload, channel),
       onClose: (reason) => {
         secured.delete(socket);
