@@ -1,6 +1,6 @@
 import type { AnyRouter } from '@volley/router';
 import { connectStream, connectTls, connectUdp, defaultMemoryNetwork, type MemoryNetwork, type TlsClientOptions, type UdpSocketOptions } from '@volley/transport';
-import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
+import { createCodec, DEFAULT_MAX_FRAME_BYTES, type SigningKey } from '@volley/wire';
 import type { Logger } from 'pino';
 import type { RetryOptions } from './call-retry.js';
 import { ClientCore } from './client-core.js';
@@ -11,6 +11,7 @@ import { DEFAULT_CONNECT_TIMEOUT_MS } from './constants.js';
 import { parseEndpoint } from './endpoint.js';
 import type { Connector } from './links/link.js';
 import { createProxy } from './proxy.js';
+import { createSigningConnector } from './signing-connector.js';
 import type { ClientMethods, VolleyClient } from './types.js';
 
 /** Options for {@link createClient}. */
@@ -49,6 +50,8 @@ export interface ClientOptions extends UdpSocketOptions {
   retry?: RetryOptions;
   /** TCP/TLS/Unix: ping a connection silent for `intervalMs` while calls wait; drop it after `timeoutMs` more. */
   keepalive?: KeepaliveOptions;
+  /** UDP: sign every datagram with this key and accept only replies signed with it. */
+  signing?: SigningKey;
 }
 
 /** The stream route a UDP client uses for messages too large for a datagram, if any. */
@@ -80,6 +83,7 @@ export function createClient<TRouter extends AnyRouter>(url: string, options: Cl
   switch (endpoint.transport) {
     case 'udp':
       connect = (handlers) => connectUdp({ ...options, host: endpoint.host, port: endpoint.port }, handlers);
+      if (options.signing) connect = createSigningConnector(connect, options.signing, createCodec());
       break;
     case 'tcp':
       connect = (handlers) => connectStream({ host: endpoint.host, port: endpoint.port, maxFrameBytes, connectTimeoutMs }, handlers);

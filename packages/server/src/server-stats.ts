@@ -29,6 +29,8 @@ export interface ServerStats {
   amplificationSuppressed: number;
   /** Replies above 3× the request to an unvalidated UDP source, answered with a cookie challenge. */
   cookieChallenges: number;
+  /** Datagrams refused for a missing, unknown, stale or wrong signature. */
+  signatureRejected: number;
   /** Replies that found their connection gone. */
   repliesUndeliverable: number;
   /** Stream connections closed because of a bad frame or socket error. */
@@ -54,6 +56,7 @@ export function createServerStats(): ServerStats {
     overloadRejected: 0,
     amplificationSuppressed: 0,
     cookieChallenges: 0,
+    signatureRejected: 0,
     repliesUndeliverable: 0,
     brokenStreams: 0,
   };

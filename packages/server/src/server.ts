@@ -18,6 +18,7 @@ import { CallTable } from './call-table.js';
 import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_CALLS_PER_CONNECTION, DEFAULT_MAX_IN_FLIGHT } from './constants.js';
 import { createMessageHandler } from './message-handler.js';
 import { ReplyCache, type ReplyCacheOptions } from './reply-cache.js';
+import { createSigningListener, type SigningOptions } from './signing-listener.js';
 import { createServerStats, type ServerStats } from './server-stats.js';
 
 /** Options for {@link createServer}. */
@@ -37,7 +38,8 @@ export interface ServerOptions {
 
 /** Which transports to listen on. UDP and TCP may share a port number. */
 export interface ListenOptions {
-  udp?: UdpTransportOptions;
+  /** UDP; `signing` makes it accept only HMAC-signed datagrams (where TLS is not available). */
+  udp?: UdpTransportOptions & { signing?: SigningOptions };
   tcp?: Omit<TcpTransportOptions, 'path'>;
   /** TLS over TCP (`node:tls`); `requestCert` with a `ca` makes it mTLS. Needs its own port. */
   tls?: TlsTransportOptions;
@@ -86,10 +88,11 @@ export function createServer(options: ServerOptions): Server {
   let closing: Promise<void> | undefined;
   let idleWaiter: (() => void) | undefined;
 
+  const codec = createCodec();
   const handler = createMessageHandler({
     router: compiled,
     logger,
-    codec: createCodec(),
+    codec,
     calls,
     cache,
     stats,
@@ -102,8 +105,9 @@ export function createServer(options: ServerOptions): Server {
     },
   });
 
-  async function start(transport: ServerTransport): Promise<BoundAddress> {
-    const bound = await transport.listen(handler.listener);
+  async function start(transport: ServerTransport, signing?: SigningOptions): Promise<BoundAddress> {
+    const listener = signing ? createSigningListener(handler.listener, signing, codec, logger, stats) : handler.listener;
+    const bound = await transport.listen(listener);
     transports.push(transport);
     logger.info({ transport: bound.transport, address: bound.address, port: bound.port }, 'listening');
     return bound;
@@ -178,17 +182,17 @@ export function createServer(options: ServerOptions): Server {
  * service has one port for both (as DNS does); fall back to any free port if UDP has it taken.
  */
 async function listenUdpBesideTcp(
-  udp: UdpTransportOptions,
+  udp: UdpTransportOptions & { signing?: SigningOptions },
   tcp: BoundAddress | undefined,
-  start: (transport: ServerTransport) => Promise<BoundAddress>,
+  start: (transport: ServerTransport, signing?: SigningOptions) => Promise<BoundAddress>,
 ): Promise<BoundAddress> {
   const host = udp.host ?? '127.0.0.1';
   if ((udp.port ?? 0) === 0 && tcp && tcp.address === host) {
     try {
-      return await start(createUdpTransport({ ...udp, host, port: tcp.port }));
+      return await start(createUdpTransport({ ...udp, host, port: tcp.port }), udp.signing);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     }
   }
-  return start(createUdpTransport(udp));
+  return start(createUdpTransport(udp), udp.signing);
 }

@@ -116,6 +116,8 @@ function toArray(e: Envelope): unknown[] {
       return [5, e.id];
     case KIND.goaway:
       return [6, e.reason];
+    case KIND.signed:
+      return [7, e.keyId, e.timestamp, e.inner, e.mac];
   }
 }
 
@@ -192,6 +194,19 @@ function fromArray(value: unknown): Result<Envelope, DecodeFailure> {
       const [, reason] = value;
       if (typeof reason !== 'string' || value.length !== 2) return fail('Goaway must be [6, reason]');
       return ok({ kind, reason });
+    }
+    case KIND.signed: {
+      const [, keyId, timestamp, inner, mac] = value;
+      const valid =
+        value.length === 5 &&
+        typeof keyId === 'string' &&
+        keyId.length <= 64 &&
+        isMsgid(timestamp) &&
+        inner instanceof Uint8Array &&
+        mac instanceof Uint8Array &&
+        mac.length === 32;
+      if (!valid) return fail('Signed envelope must be [7, keyId, timestamp, inner, mac(32)]');
+      return ok({ kind, keyId, timestamp, inner, mac });
     }
     default:
       // Never call String() on peer data: a decoded map may carry its own `toString` key.

@@ -12,6 +12,7 @@ export const KIND = {
   ping: 4,
   pong: 5,
   goaway: 6,
+  signed: 7,
 } as const;
 
 /** Metadata a caller attaches to a request, notification or cancel (optional trailing map). */
@@ -116,8 +117,24 @@ export interface GoawayEnvelope {
   reason: string;
 }
 
+/**
+ * `[7, keyId, timestamp, inner, mac]`: another envelope's bytes with an HMAC-SHA256 over them, for
+ * UDP where TLS is not available (DNS TSIG, RFC 8945, is the model). See signing.ts.
+ */
+export interface SignedEnvelope {
+  kind: typeof KIND.signed;
+  keyId: string;
+  /** Signing time, seconds since the Unix epoch. */
+  timestamp: number;
+  /** The encoded envelope that is signed. */
+  inner: Uint8Array;
+  /** HMAC-SHA256 over the key id, timestamp and inner bytes (32 bytes). */
+  mac: Uint8Array;
+}
+
 /** Every message that crosses the wire. */
 export type Envelope =
+  | SignedEnvelope
   | RequestEnvelope
   | ResponseEnvelope
   | NotificationEnvelope
