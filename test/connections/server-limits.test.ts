@@ -10,16 +10,30 @@ import { connectRawTcp, createLogCapture, createProbe, createTestRouter, decodeR
 const open = new Resources();
 afterEach(() => open.closeAll());
 
-async function serve(options: { maxCallsPerConnection?: number; partialFrameTimeoutMs?: number; idleTimeoutMs?: number } = {}) {
+async function serve(options: { maxCallsPerConnection?: number; partialFrameTimeoutMs?: number; idleTimeoutMs?: number; maxConnections?: number } = {}) {
   const probe = createProbe();
   const logs = createLogCapture('debug');
   const server: Server = createServer({ router: createTestRouter(probe), logger: logs.logger, maxCallsPerConnection: options.maxCallsPerConnection });
   open.track({ close: () => server.close({ graceMs: 0 }) });
-  const bound = await server.listen({ tcp: { host: '127.0.0.1', port: 0, partialFrameTimeoutMs: options.partialFrameTimeoutMs, idleTimeoutMs: options.idleTimeoutMs } });
+  const bound = await server.listen({
+    tcp: { host: '127.0.0.1', port: 0, partialFrameTimeoutMs: options.partialFrameTimeoutMs, idleTimeoutMs: options.idleTimeoutMs, maxConnections: options.maxConnections },
+  });
   return { server, probe, logs, port: bound.tcp?.port ?? 0 };
 }
 
 describe('server limits on TCP', () => {
+  it('refuses connections beyond maxConnections with a logged reason, and keeps serving the others', async () => {
+    const { logs, port } = await serve({ maxConnections: 1 });
+    const first = open.track(createClient<TestRouter>(`tcp://127.0.0.1:${port}`));
+    await expect(first.echo.add({ a: 1, b: 1 })).resolves.toEqual({ sum: 2 });
+    const second = open.track(createClient<TestRouter>(`tcp://127.0.0.1:${port}`, { reconnect: { failFast: true } }));
+
+    await expect(second.echo.add({ a: 1, b: 1 }, { timeoutMs: 2_000 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await waitFor(() => logs.withMessage('transport error').length > 0, { what: 'the refusal to be logged' });
+    expect(logs.withMessage('transport error')[0]).toMatchObject({ err: expect.objectContaining({ message: 'Connection refused: limit of 1 reached' }) });
+    await expect(first.echo.add({ a: 2, b: 2 })).resolves.toEqual({ sum: 4 });
+  });
+
   it('refuses calls beyond maxCallsPerConnection with RESOURCE_EXHAUSTED, not executed, while other connections go on', async () => {
     const { probe, port } = await serve({ maxCallsPerConnection: 2 });
     const greedy = open.track(createClient<TestRouter>(`tcp://127.0.0.1:${port}`));
