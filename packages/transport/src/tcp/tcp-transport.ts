@@ -1,11 +1,9 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
-import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PARTIAL_FRAME_TIMEOUT_MS } from '../constants.js';
-import { FramedSocket } from '../stream/framed-socket.js';
+import { openStreamChannel } from '../stream/open-stream-channel.js';
 import {
   type BoundAddress,
-  type Channel,
   createTransportStats,
   type PeerAddress,
   type ServerTransport,
@@ -56,27 +54,12 @@ export function createTcpTransport(options: TcpTransportOptions = {}): TcpTransp
       kind === 'unix'
         ? { transport: kind, address: options.path ?? '', port: 0 }
         : { transport: kind, address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
-    const framed: FramedSocket = new FramedSocket(socket, {
-      maxFrameBytes,
+    openStreamChannel(socket, peer, {
+      limits: { maxFrameBytes, partialFrameTimeoutMs: options.partialFrameTimeoutMs, idleTimeoutMs: options.idleTimeoutMs },
       stats,
-      partialFrameTimeoutMs: options.partialFrameTimeoutMs ?? DEFAULT_PARTIAL_FRAME_TIMEOUT_MS,
-      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-      onIdle: () => listener.onChannelIdle?.(channel) ?? true,
-      onFrame: (payload) => listener.onMessage(payload, channel),
-      onClose: (reason) => {
-        sockets.delete(socket);
-        listener.onChannelClose?.(channel, reason);
-      },
+      listener,
+      onGone: () => sockets.delete(socket),
     });
-    const channel: Channel = {
-      kind,
-      peer,
-      connectionless: false,
-      maxMessageBytes: maxFrameBytes,
-      send: (message) => framed.send(message),
-      close: (reason) => framed.close(reason),
-    };
-    listener.onChannelOpen?.(channel);
   }
 
   return {

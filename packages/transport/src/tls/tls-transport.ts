@@ -1,11 +1,9 @@
 import type { Socket } from 'node:net';
 import { createServer, type Server, type TLSSocket, type TlsOptions } from 'node:tls';
 import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
-import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PARTIAL_FRAME_TIMEOUT_MS } from '../constants.js';
-import { FramedSocket } from '../stream/framed-socket.js';
+import { openStreamChannel } from '../stream/open-stream-channel.js';
 import {
   type BoundAddress,
-  type Channel,
   createTransportStats,
   type PeerAddress,
   type ServerTransport,
@@ -96,27 +94,12 @@ export function createTlsTransport(options: TlsTransportOptions): TlsTransport {
     secured.add(socket);
     const identity = verifiedIdentityOf(socket);
     const peer: PeerAddress = identity ? { transport: 'tls', address, port, identity } : { transport: 'tls', address, port };
-    const framed: FramedSocket = new FramedSocket(socket, {
-      maxFrameBytes,
+    openStreamChannel(socket, peer, {
+      limits: { maxFrameBytes, partialFrameTimeoutMs: options.partialFrameTimeoutMs, idleTimeoutMs: options.idleTimeoutMs },
       stats,
-      partialFrameTimeoutMs: options.partialFrameTimeoutMs ?? DEFAULT_PARTIAL_FRAME_TIMEOUT_MS,
-      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-      onIdle: () => listener.onChannelIdle?.(channel) ?? true,
-      onFrame: (payload) => listener.onMessage(payload, channel),
-      onClose: (reason) => {
-        secured.delete(socket);
-        listener.onChannelClose?.(channel, reason);
-      },
+      listener,
+      onGone: () => secured.delete(socket),
     });
-    const channel: Channel = {
-      kind: 'tls',
-      peer,
-      connectionless: false,
-      maxMessageBytes: maxFrameBytes,
-      send: (message) => framed.send(message),
-      close: (reason) => framed.close(reason),
-    };
-    listener.onChannelOpen?.(channel);
   }
 
   function create(listener: TransportListener): Server {
