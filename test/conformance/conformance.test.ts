@@ -8,26 +8,10 @@ import { isRpcError } from '@volley/wire';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { type ConformanceRouter, createConformanceRouter, createObservations, type Observations } from './conformance-router.js';
+import { errorOf, waitFor } from '../support/index.js';
 import { probeIpv6, transportCases } from './transports.js';
 
 await probeIpv6();
-
-async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 for (const transport of transportCases()) {
   describe.skipIf(transport.skip !== undefined)(`conformance over ${transport.name}${transport.skip ? ` (skipped: ${transport.skip})` : ''}`, () => {
@@ -106,38 +90,38 @@ for (const transport of transportCases()) {
     it('times out with DEADLINE_EXCEEDED and fires the handler signal at the deadline', async () => {
       const error = await errorOf(client.wait({ ms: 10_000 }, { timeoutMs: 100 }));
       expect(error).toMatchObject({ code: 'DEADLINE_EXCEEDED', notExecuted: false });
-      await until(() => seen.aborts.length === 1, 'the handler signal');
+      await waitFor(() => seen.aborts.length === 1, { what: 'the handler signal' });
       expect(seen.aborts).toEqual([{ procedure: 'wait', code: 'DEADLINE_EXCEEDED' }]);
-      await until(() => server.inFlight === 0, 'the server to forget the call');
+      await waitFor(() => server.inFlight === 0, { what: 'the server to forget the call' });
     });
 
     it('cancels: the caller gets CANCELLED and the handler signal fires', async () => {
       const controller = new AbortController();
       const call = errorOf(client.wait({ ms: 10_000 }, { signal: controller.signal }));
-      await until(() => server.inFlight === 1, 'the call to reach the server');
+      await waitFor(() => server.inFlight === 1, { what: 'the call to reach the server' });
       controller.abort();
       expect(await call).toMatchObject({ code: 'CANCELLED', local: true });
-      await until(() => seen.aborts.length === 1, 'the handler signal');
+      await waitFor(() => seen.aborts.length === 1, { what: 'the handler signal' });
       expect(seen.aborts).toEqual([{ procedure: 'wait', code: 'CANCELLED' }]);
       expect(server.inFlight).toBe(0);
     });
 
     it('fails pending calls with CLOSED when the client closes', async () => {
       const call = errorOf(client.hold());
-      await until(() => seen.held.length === 1, 'the call to reach the server');
+      await waitFor(() => seen.held.length === 1, { what: 'the call to reach the server' });
       await client.close();
       expect(await call).toMatchObject({ code: 'CLOSED', local: true, notExecuted: false });
     });
 
     it('delivers notifications one way', async () => {
       await client.notify('note', 'hello');
-      await until(() => seen.notes.length === 1, 'the notification');
+      await waitFor(() => seen.notes.length === 1, { what: 'the notification' });
       expect(seen.notes).toEqual(['hello']);
     });
 
     it('drains on close: a call in flight still gets its reply', async () => {
       const call = client.hold();
-      await until(() => seen.held.length === 1, 'the call to reach the server');
+      await waitFor(() => seen.held.length === 1, { what: 'the call to reach the server' });
       const closing = server.close();
       seen.held[0]?.();
       expect(await call).toBe('released');
@@ -146,7 +130,7 @@ for (const transport of transportCases()) {
 
     it('refuses new calls while draining with UNAVAILABLE, not executed', async () => {
       const held = client.hold();
-      await until(() => seen.held.length === 1, 'the call to reach the server');
+      await waitFor(() => seen.held.length === 1, { what: 'the call to reach the server' });
       const closing = server.close();
       expect(await errorOf(client.math.add({ a: 1, b: 2 }))).toMatchObject({ code: 'UNAVAILABLE', notExecuted: true });
       seen.held[0]?.();
@@ -156,7 +140,7 @@ for (const transport of transportCases()) {
 
     it('aborts calls still running when the grace period ends, firing their signal', async () => {
       const call = errorOf(client.wait({ ms: 60_000 }));
-      await until(() => server.inFlight === 1, 'the call to reach the server');
+      await waitFor(() => server.inFlight === 1, { what: 'the call to reach the server' });
       await server.close({ graceMs: 50 });
       expect(seen.aborts).toEqual([{ procedure: 'wait', code: 'CANCELLED' }]);
       expect(await call).toMatchObject({ code: expect.stringMatching(/^(CANCELLED|UNAVAILABLE)$/), notExecuted: false });

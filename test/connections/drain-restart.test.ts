@@ -8,6 +8,7 @@ import { createServer, type Server } from '@volley/server';
 import { type AppRouter, createAppRouter } from '@volley/service-app';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/index.js';
 
 const WORKERS = 16;
 
@@ -47,12 +48,12 @@ describe.each(['tcp', 'udp'] as const)('restarting a server under load over %s',
       }
     };
     const load = Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
-    await waitUntil(() => ok >= 500);
+    await waitFor(() => ok >= 500, { timeoutMs: 20_000, what: '500 calls on the first server' });
     const first = servers[0] as Server;
     await first.close();
     const okAtSwitch = ok;
     await start(port);
-    await waitUntil(() => ok >= okAtSwitch + 500);
+    await waitFor(() => ok >= okAtSwitch + 500, { timeoutMs: 20_000, what: '500 calls on the second server' });
     running = false;
     await load;
     await client.close();
@@ -61,11 +62,3 @@ describe.each(['tcp', 'udp'] as const)('restarting a server under load over %s',
     expect(ok).toBeGreaterThanOrEqual(okAtSwitch + 500);
   });
 });
-
-async function waitUntil(condition: () => boolean): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > 20_000) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

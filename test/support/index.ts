@@ -1,3 +1,4 @@
+export { errorOf } from './error-of.js';
 export { decodeEnvelope, decodeResponse, encodeRequest, encodeValue } from './envelopes.js';
 export { createLogCapture } from './log-capture.js';
 export type { LogCapture, LogLine } from './log-capture.js';

@@ -7,7 +7,7 @@ import { createClient } from '@volley/client';
 import { createServer, type Server } from '@volley/server';
 import type { TlsClientOptions, TlsTransportOptions } from '@volley/transport';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLogCapture, type LogCapture, Resources } from '../support/index.js';
+import { createLogCapture, errorOf, Resources, type LogCapture } from '../support/index.js';
 import { createTestPki, type TestPki } from './test-pki.js';
 import { createTlsObservations, createTlsRouter, type TlsObservations, type TlsRouter } from './tls-router.js';
 
@@ -18,15 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pki?.remove();
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('mTLS', () => {
   const open = new Resources();

@@ -4,7 +4,7 @@
  */
 import { createClient, type VolleyClient } from '@volley/client';
 import { createServer, type Server } from '@volley/server';
-import { Resources, waitFor } from '../support/index.js';
+import { errorOf, Resources, waitFor } from '../support/index.js';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestPki, type TestPki } from './test-pki.js';
@@ -17,15 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pki?.remove();
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('calls over tls://', () => {
   const open = new Resources();

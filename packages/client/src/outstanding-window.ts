@@ -12,16 +12,6 @@ export class OutstandingWindow<T> {
     this.#limit = limit;
   }
 
-  /** Calls holding a slot. */
-  get active(): number {
-    return this.#active;
-  }
-
-  /** Calls waiting for a slot (including ones that may since have been cancelled). */
-  get waiting(): number {
-    return this.#queue.length - this.#head;
-  }
-
   /** Takes a slot if one is free. */
   tryAcquire(): boolean {
     if (this.#active >= this.#limit) return false;

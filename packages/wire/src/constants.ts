@@ -8,8 +8,5 @@ export const FRAME_HEADER_BYTES = 4;
  */
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
-/** A frame length can never exceed what the 32-bit header can express. */
-export const MAX_FRAME_HEADER_VALUE = 0xffff_ffff;
-
 /** Message ids are MessagePack-RPC `uint32` and wrap around. */
 export const MAX_MSGID = 0xffff_ffff;

@@ -1,6 +1,6 @@
 export { COOKIE_BYTES, createCodec } from './codec.js';
 export type { Codec, DecodeFailure } from './codec.js';
-export { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, MAX_FRAME_HEADER_VALUE, MAX_MSGID } from './constants.js';
+export { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, MAX_MSGID } from './constants.js';
 export { KIND } from './envelope.js';
 export type {
   CancelEnvelope,
