@@ -84,6 +84,7 @@ const REQUEST_META_FIELDS = Object.keys({
   auth: true,
   cookie: true,
   fetchOnly: true,
+  metadata: true,
 } satisfies Record<keyof RequestMeta, true>);
 const RESPONSE_META_FIELDS = Object.keys({ attempt: true, clientId: true, cookie: true, truncated: true } satisfies Record<keyof ResponseMeta, true>);
 

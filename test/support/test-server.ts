@@ -1,5 +1,5 @@
 import type { AnyRouter } from '@volley/router';
-import { createServer, type ListenOptions, type Server } from '@volley/server';
+import { createServer, type ListenOptions, type Server, type ServerOptions } from '@volley/server';
 import { createAppRouter } from '@volley/service-app';
 import { createLogCapture, type LogCapture } from './log-capture.js';
 
@@ -11,6 +11,8 @@ export interface TestServerOptions {
   udp?: Omit<NonNullable<ListenOptions['udp']>, 'host' | 'port'>;
   /** Extra TCP settings; host and port are always 127.0.0.1 and 0. */
   tcp?: Omit<NonNullable<ListenOptions['tcp']>, 'host' | 'port'>;
+  /** Other server options (built-ins, limits); router and logger are set here. */
+  server?: Omit<ServerOptions, 'router' | 'logger'>;
 }
 
 /** A real server on loopback, with its log lines in memory. */
@@ -30,7 +32,7 @@ export interface TestServer {
 /** Starts a server on 127.0.0.1 port 0 over UDP and TCP, logging at debug into memory. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const logs = createLogCapture('debug');
-  const server = createServer({ router: options.router ?? createAppRouter(), logger: logs.logger });
+  const server = createServer({ ...options.server, router: options.router ?? createAppRouter(), logger: logs.logger });
   const bound = await server.listen({
     udp: { ...options.udp, host: '127.0.0.1', port: 0 },
     tcp: { ...options.tcp, host: '127.0.0.1', port: 0 },

@@ -8,6 +8,14 @@ export interface CallOptions {
   trace?: string;
   /** Credentials for the server's auth middleware (metadata `au`); overrides the client's `auth`. */
   auth?: string;
+  /** Application metadata (wire `md`) for the server's middleware; merged over the client's `metadata`. */
+  metadata?: Record<string, string>;
+}
+
+/** Client-wide metadata with the call's own keys on top; undefined when neither has any. */
+export function mergeMetadata(base: Record<string, string> | undefined, own: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (base === undefined) return own;
+  return own === undefined ? base : { ...base, ...own };
 }
 
 /** Counters a client keeps. */

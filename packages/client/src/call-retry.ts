@@ -4,8 +4,10 @@ import { RETRY_BASE_MS } from './constants.js';
 /**
  * Retries of calls that failed *without executing* (`notExecuted: true`) with UNAVAILABLE or
  * RESOURCE_EXHAUSTED: the server was unreachable, draining, or saturated. Safe for any procedure,
- * idempotent or not, since the call did not run. Each retry is a new call (new msgid) within the
- * original deadline, after a doubling, jittered wait.
+ * idempotent or not, since the call did not run. A procedure the client knows to be idempotent
+ * (generated stubs carry the flag) is also retried after UNAVAILABLE that *may* have executed,
+ * such as a connection lost mid-call: running it twice is harmless. Each retry is a new call (new
+ * msgid) within the original deadline, after a doubling, jittered wait.
  */
 export interface RetryOptions {
   /** Total attempts, the first included (default 1: no retries). */
@@ -19,6 +21,8 @@ const RETRYABLE_CODES = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED']);
 /** How {@link callWithRetries} runs. */
 export interface RetryRun {
   retry: RetryOptions;
+  /** The procedure is idempotent: retry UNAVAILABLE even when it may have executed. */
+  idempotent: boolean;
   /** The whole budget: every attempt and wait fits in it. */
   timeoutMs: number;
   /** True when retrying must stop (client closed, call cancelled). */
@@ -35,7 +39,8 @@ export async function callWithRetries(attempt: (timeoutMs: number) => Promise<un
     try {
       return await attempt(Math.max(0, deadlineAt - performance.now()));
     } catch (error) {
-      const retryable = error instanceof RpcError && error.notExecuted && RETRYABLE_CODES.has(error.code);
+      const retryable =
+        error instanceof RpcError && RETRYABLE_CODES.has(error.code) && (error.notExecuted || (run.idempotent && error.code === 'UNAVAILABLE'));
       const wait = base * 2 ** (n - 1) * (1 + 0.25 * Math.random());
       if (!retryable || n >= maxAttempts || run.stop() || performance.now() + wait >= deadlineAt) throw error;
       run.onRetry();

@@ -4,6 +4,12 @@ import type { KeepaliveOptions } from './keepalive.js';
 import type { Connector, ReconnectOptions } from './links/link.js';
 import type { RetransmitOptions } from './retransmit-policy.js';
 
+/** What a client knows of one procedure, as the server declared it. */
+export interface ProcedureFlags {
+  /** Running it twice has the effect of once: with `retry`, a call that *may* have run is retried too. */
+  readonly idempotent?: boolean;
+}
+
 /** Settings {@link ClientCore} needs beyond its connector. */
 export interface ClientCoreOptions {
   /** True for UDP: calls are retransmitted and carry the client id. */
@@ -20,6 +26,10 @@ export interface ClientCoreOptions {
   fallback?: Connector;
   /** Credentials sent with every call and notification (metadata `au`) unless the call sets its own. */
   auth?: string;
+  /** Application metadata sent with every call and notification; a call's own keys win. */
+  metadata?: Record<string, string>;
+  /** Flags of the server's procedures (from `$describe`, carried by generated stubs). */
+  procedures?: Readonly<Record<string, ProcedureFlags>>;
   /** Reconnect backoff for the connection (streams) and the TCP route. */
   reconnect?: ReconnectOptions;
   /** Retries of calls refused as not executed; see {@link RetryOptions}. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientConnection } from '@volley/transport';
 import { type Codec, createCodec, type Envelope, KIND, MAX_MSGID, type RequestMeta, type ResponseEnvelope, RpcError } from '@volley/wire';
-import { type CallOptions, type ClientStats, createClientStats } from './call-options.js';
+import { type CallOptions, type ClientStats, createClientStats, mergeMetadata } from './call-options.js';
 import { callWithRetries } from './call-retry.js';
 import type { ClientCoreOptions } from './client-core-options.js';
 import { DEFAULT_MAX_OUTSTANDING, DEFAULT_TIMEOUT_MS } from './constants.js';
@@ -83,6 +83,7 @@ export class ClientCore {
     if (retry === undefined || (retry.maxAttempts ?? 1) <= 1) return this.#callOnce(method, input, options);
     return callWithRetries((timeoutMs) => this.#callOnce(method, input, { ...options, timeoutMs }), {
       retry,
+      idempotent: this.#options.procedures?.[method]?.idempotent === true,
       timeoutMs: options?.timeoutMs ?? this.#defaultTimeoutMs,
       stop: () => this.#closed || options?.signal?.aborted === true,
       onRetry: () => this.stats.callRetries++,
@@ -98,6 +99,7 @@ export class ClientCore {
       this.stats.calls++;
       const call = new PendingCall(this.#allocateId(), method, input, performance.now() + timeoutMs, options?.trace, resolve, reject);
       call.auth = options?.auth ?? this.#options.auth;
+      call.metadata = mergeMetadata(this.#options.metadata, options?.metadata);
       this.#pending.set(call.id, call);
       if (signal) {
         call.signal = signal;
@@ -114,10 +116,11 @@ export class ClientCore {
   }
 
   /** Sends a one-way notification; resolves once handed to the socket. No reply, no retry. */
-  notify(method: string, input: unknown, options?: Pick<CallOptions, 'trace' | 'auth'>): Promise<void> {
+  notify(method: string, input: unknown, options?: Pick<CallOptions, 'trace' | 'auth' | 'metadata'>): Promise<void> {
     if (this.#closed) return Promise.reject(notSent('CLOSED', 'Client is closed'));
     const auth = options?.auth ?? this.#options.auth;
-    return sendNotification(this.#link, this.#codec, this.#options.target, { method, input, trace: options?.trace, auth });
+    const metadata = mergeMetadata(this.#options.metadata, options?.metadata);
+    return sendNotification(this.#link, this.#codec, this.#options.target, { method, input, trace: options?.trace, auth, metadata });
   }
 
   /** Fails every pending call with `CLOSED` and closes the connections. */
@@ -173,6 +176,7 @@ export class ClientCore {
     }
     if (call.trace !== undefined) meta.trace = call.trace;
     if (call.auth !== undefined) meta.auth = call.auth;
+    if (call.metadata !== undefined) meta.metadata = call.metadata;
     let bytes: Buffer;
     try {
       bytes = this.#codec.encode({ kind: KIND.request, id: call.id, method: call.method, input: call.input, meta });

@@ -4,6 +4,7 @@ import { createCodec, DEFAULT_MAX_FRAME_BYTES, type SigningKey } from '@volley/w
 import type { Logger } from 'pino';
 import type { RetryOptions } from './call-retry.js';
 import { ClientCore } from './client-core.js';
+import type { ProcedureFlags } from './client-core-options.js';
 import type { KeepaliveOptions } from './keepalive.js';
 import type { ReconnectOptions } from './links/link.js';
 import type { RetransmitOptions } from './retransmit-policy.js';
@@ -44,6 +45,13 @@ export interface ClientOptions extends UdpSocketOptions {
   tcpFallback?: string | false;
   /** Credentials sent with every call (metadata `au`), for the server's auth middleware. */
   auth?: string;
+  /** Application metadata (wire `md`) sent with every call; a call's `metadata` adds to it. */
+  metadata?: Record<string, string>;
+  /**
+   * Flags of the server's procedures by dotted name, as `$describe` reports them. Generated stubs
+   * pass them; with them, `retry` also retries idempotent calls that may have executed.
+   */
+  procedures?: Readonly<Record<string, ProcedureFlags>>;
   /** TCP/Unix and the TCP route: backoff between reconnect attempts, or fail fast while waiting. */
   reconnect?: ReconnectOptions;
   /** Retry calls refused as not executed (server unreachable, draining, saturated): `{ maxAttempts }`. */
@@ -106,6 +114,8 @@ export function createClient<TRouter extends AnyRouter>(url: string, options: Cl
     ...(options.retransmit && { retransmit: options.retransmit }),
     ...(options.maxOutstanding !== undefined && { maxOutstanding: options.maxOutstanding }),
     ...(options.auth !== undefined && { auth: options.auth }),
+    ...(options.metadata !== undefined && { metadata: options.metadata }),
+    ...(options.procedures !== undefined && { procedures: options.procedures }),
     ...(options.reconnect && { reconnect: options.reconnect }),
     ...(options.retry && { retry: options.retry }),
     ...(options.keepalive && { keepalive: options.keepalive }),

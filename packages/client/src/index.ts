@@ -15,6 +15,7 @@ export type { KeepaliveOptions } from './keepalive.js';
 export type { ReconnectOptions } from './links/link.js';
 export type { RetransmitOptions } from './retransmit-policy.js';
 export type { RtoBounds } from './rtt-estimator.js';
+export type { ProcedureFlags } from './client-core-options.js';
 export { createClient } from './create-client.js';
 export type { ClientOptions } from './create-client.js';
 export { parseEndpoint } from './endpoint.js';

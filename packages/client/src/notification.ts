@@ -8,6 +8,7 @@ export interface Notification {
   input: unknown;
   trace: string | undefined;
   auth: string | undefined;
+  metadata: Record<string, string> | undefined;
 }
 
 /** Sends a notification on the link's connection: no reply, no retransmission, no deadline. */
@@ -20,8 +21,11 @@ export async function sendNotification(link: Link, codec: Codec, target: string,
       throw toLocalError(error, target);
     }
   }
-  const { method, input, trace, auth } = notification;
-  const meta: RequestMeta | undefined = trace === undefined && auth === undefined ? undefined : { ...(trace !== undefined && { trace }), ...(auth !== undefined && { auth }) };
+  const { method, input, trace, auth, metadata } = notification;
+  const meta: RequestMeta | undefined =
+    trace === undefined && auth === undefined && metadata === undefined
+      ? undefined
+      : { ...(trace !== undefined && { trace }), ...(auth !== undefined && { auth }), ...(metadata !== undefined && { metadata }) };
   let bytes: Buffer;
   try {
     bytes = codec.encode({ kind: KIND.notification, method, input, ...(meta && { meta }) });

@@ -11,6 +11,8 @@ export class PendingCall implements TimerNode {
   readonly trace: string | undefined;
   /** Credentials sent with every transmission of this call. */
   auth: string | undefined = undefined;
+  /** Application metadata sent with every transmission of this call. */
+  metadata: Record<string, string> | undefined = undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
   /** Where the request went; replies from elsewhere do not count. Undefined until first sent. */

@@ -1,5 +1,5 @@
 import type { AnyMiddleware } from './middleware.js';
-import type { ProcedureDef } from './procedure.js';
+import type { AnyProcedure, ProcedureDef } from './procedure.js';
 import { type AnyRouter, assertNoReservedNames, flattenRouter } from './router.js';
 
 /**
@@ -27,11 +27,18 @@ export type StandardResult =
 /** A router compiled for dispatch: name → entry. */
 export type CompiledRouter = ReadonlyMap<string, CompiledProcedure>;
 
-/** Compiles a router once, at registration; `dispatch` then does one `Map` lookup per call. */
-export function compileRouter(root: AnyRouter): CompiledRouter {
+/**
+ * Compiles a router once, at registration; `dispatch` then does one `Map` lookup per call.
+ * `builtins` are procedures the server adds beside the user's (`$describe`, `$health`): their names
+ * must start with `$`, which user names cannot, so the two never collide.
+ */
+export function compileRouter(root: AnyRouter, builtins: Readonly<Record<string, AnyProcedure>> = {}): CompiledRouter {
   assertNoReservedNames(root);
   const compiled = new Map<string, CompiledProcedure>();
-  for (const [path, procedure] of flattenRouter(root)) {
+  for (const name of Object.keys(builtins)) {
+    if (!name.startsWith('$')) throw new TypeError(`Built-in procedure name "${name}" must start with "$"`);
+  }
+  for (const [path, procedure] of [...flattenRouter(root), ...Object.entries(builtins)]) {
     const def = procedure._def;
     compiled.set(path, {
       path,

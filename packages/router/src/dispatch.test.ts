@@ -160,3 +160,14 @@ describe('what a failure says about execution', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED', notExecuted: true } });
   });
 });
+
+describe('middleware that returns no outcome', () => {
+  it.each([
+    ['undefined, having called next()', true, async ({ next }: { next: () => Promise<unknown> }) => void (await next())],
+    ['a function, without calling next()', false, () => () => 1],
+  ])('answers INTERNAL when it returns %s', async (_label, ran, fn) => {
+    const broken = procedure.use(fn as never).handler(() => 'x');
+    const result = await dispatch(compileRouter(router({ broken })), 'broken', undefined, context());
+    expect(result).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: INTERNAL_MESSAGE, notExecuted: !ran } });
+  });
+});

@@ -89,8 +89,9 @@ async function runChain(entry: CompiledProcedure, input: unknown, baseCtx: BaseC
     const middleware = entry.middlewares[index];
     if (middleware === undefined) return runHandler(entry, input, ctx);
     let called = false;
+    let result: MiddlewareResult;
     try {
-      return await middleware({
+      result = await middleware({
         ctx,
         input,
         path: entry.path,
@@ -105,6 +106,13 @@ async function runChain(entry: CompiledProcedure, input: unknown, baseCtx: BaseC
       // Thrown before next(): nothing downstream ran. After it: the handler may have.
       return err(toRpcError(cause, ctx, called));
     }
+    // Plain JavaScript middleware can forget `return next()`; without this check the server would
+    // try to send `undefined` as an error.
+    if (typeof result !== 'object' || result === null || typeof result.ok !== 'boolean' || (!result.ok && !isRpcError(result.error))) {
+      const cause = new Error(`Middleware ${index} of "${entry.path}" returned no call outcome: it must return what next() resolved to`);
+      return err(new RpcError('INTERNAL', INTERNAL_MESSAGE, { cause, notExecuted: !called }));
+    }
+    return result;
   };
   const result = await run(0, baseCtx);
   return result.ok ? ok(result.value) : err(result.error);

@@ -11,3 +11,5 @@ export { flattenRouter, router } from './router.js';
 export type { AnyRouter, Router, RouterRecord } from './router.js';
 export { toInputIssues } from './schema-issues.js';
 export type { InputIssue } from './schema-issues.js';
+export { describeRouter } from './describe.js';
+export type { ServiceInfo } from './describe.js';

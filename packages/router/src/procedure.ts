@@ -1,3 +1,4 @@
+import type { ProcedureExample } from '@volley/wire';
 import type { z } from 'zod';
 import type { BaseContext } from './context.js';
 import type { AnyMiddleware, Middleware } from './middleware.js';
@@ -17,6 +18,10 @@ export interface ProcedureDef {
   readonly output: z.ZodType | undefined;
   readonly idempotent: boolean;
   readonly description: string | undefined;
+  /** Set by `.deprecated()`: the reason, or `true`. Reported by `$describe`, marked in stubs. */
+  readonly deprecated: string | true | undefined;
+  /** Example calls for tools and generated stubs. */
+  readonly examples: readonly ProcedureExample[];
   readonly middlewares: readonly AnyMiddleware[];
   readonly handler: ((options: HandlerOptions<any, any>) => unknown) | undefined;
 }
@@ -71,6 +76,19 @@ export class ProcedureBuilder<TContext, TInputIn, TInputOut, TOutputIn, TOutputO
     return new ProcedureBuilder({ ...this.#def, description: text });
   }
 
+  /** Marks the procedure deprecated (it still runs); tools show the reason. */
+  deprecated(reason?: string): ProcedureBuilder<TContext, TInputIn, TInputOut, TOutputIn, TOutputOut> {
+    return new ProcedureBuilder({ ...this.#def, deprecated: reason ?? true });
+  }
+
+  /**
+   * Adds an example call, shown by `volley describe` and in generated stubs. Typed against the
+   * schemas declared so far, so examples cannot drift from them silently.
+   */
+  example(example: { title?: string; input: TInputIn; output?: TOutputOut }): ProcedureBuilder<TContext, TInputIn, TInputOut, TOutputIn, TOutputOut> {
+    return new ProcedureBuilder({ ...this.#def, examples: [...this.#def.examples, example] });
+  }
+
   /** Adds middleware; what it passes to `next(...)` is merged into `ctx` for everything after it. */
   use<TAdded extends object>(
     middleware: Middleware<TContext, TAdded>,
@@ -96,6 +114,8 @@ export const procedure = new ProcedureBuilder<BaseContext, undefined, undefined,
   output: undefined,
   idempotent: false,
   description: undefined,
+  deprecated: undefined,
+  examples: [],
   middlewares: [],
   handler: undefined,
 });

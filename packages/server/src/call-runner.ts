@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type CallResult, type CompiledRouter, dispatch } from '@volley/router';
 import type { Channel } from '@volley/transport';
-import { type RequestEnvelope, type RequestMeta, type ResponseMeta, RpcError } from '@volley/wire';
+import { HEALTH_PROCEDURE, type RequestEnvelope, type RequestMeta, type ResponseMeta, RpcError } from '@volley/wire';
 import type { Logger } from 'pino';
 import { CallContext } from './call-context.js';
 import type { CallTable } from './call-table.js';
@@ -90,7 +90,8 @@ export function createCallRunner(deps: CallRunnerDeps) {
       logger.debug({ id: envelope.id, attempt: meta?.attempt }, 'duplicate of a call in progress dropped');
       return;
     }
-    if (deps.isDraining()) {
+    // `$health` keeps answering while draining: "draining" is the answer a balancer needs.
+    if (deps.isDraining() && envelope.method !== HEALTH_PROCEDURE) {
       refuse(target, new RpcError('UNAVAILABLE', 'Server is shutting down; call not executed'), keepReply);
       return;
     }

@@ -16,13 +16,14 @@ import { type Logger, pino } from 'pino';
 import { AddressValidator } from './address-validator.js';
 import { CallTable } from './call-table.js';
 import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_CALLS_PER_CONNECTION, DEFAULT_MAX_IN_FLIGHT } from './constants.js';
+import { type BuiltinOptions, createBuiltins } from './builtins.js';
 import { createMessageHandler } from './message-handler.js';
 import { ReplyCache, type ReplyCacheOptions } from './reply-cache.js';
 import { createSigningListener, type SigningOptions } from './signing-listener.js';
 import { createServerStats, type ServerStats } from './server-stats.js';
 
 /** Options for {@link createServer}. */
-export interface ServerOptions {
+export interface ServerOptions extends BuiltinOptions {
   router: AnyRouter;
   /** Root pino logger; calls log through children carrying `reqId`. Default: pino at `info`. */
   logger?: Logger;
@@ -79,8 +80,9 @@ export interface Server {
  */
 export function createServer(options: ServerOptions): Server {
   const logger = options.logger ?? pino({ level: 'info' });
-  const compiled = compileRouter(options.router);
   const calls = new CallTable();
+  const builtins = createBuiltins(options.router, options, { isDraining: () => draining, inFlight: () => calls.size, startedAt: performance.now() });
+  const compiled = compileRouter(options.router, builtins);
   const cache = new ReplyCache(options.replyCache);
   const stats = createServerStats();
   const transports: ServerTransport[] = [];

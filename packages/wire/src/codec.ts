@@ -130,6 +130,7 @@ function toRequestMetaMap(meta: RequestMeta): Record<string, unknown> {
   if (meta.auth !== undefined) map.au = meta.auth;
   if (meta.cookie !== undefined) map.ck = meta.cookie;
   if (meta.fetchOnly) map.fo = true;
+  if (meta.metadata !== undefined) map.md = meta.metadata;
   return map;
 }
 
@@ -229,7 +230,7 @@ function readRequestMeta(meta: unknown): RequestMeta | undefined | typeof INVALI
   if (meta === undefined || meta === null) return undefined;
   if (!isPlainMap(meta)) return INVALID;
   const out: RequestMeta = {};
-  const { d, a, c, t, au, ck, fo } = meta;
+  const { d, a, c, t, au, ck, fo, md } = meta;
   if (d !== undefined) {
     if (typeof d !== 'number' || !(d >= 0)) return INVALID;
     out.deadlineMs = d;
@@ -257,6 +258,10 @@ function readRequestMeta(meta: unknown): RequestMeta | undefined | typeof INVALI
   if (fo !== undefined) {
     if (typeof fo !== 'boolean') return INVALID;
     if (fo) out.fetchOnly = true;
+  }
+  if (md !== undefined) {
+    if (!isPlainMap(md) || !Object.values(md).every((v) => typeof v === 'string')) return INVALID;
+    out.metadata = md as Record<string, string>;
   }
   return out;
 }

@@ -41,6 +41,11 @@ export interface RequestMeta {
    * the server answers from its reply cache and never runs the handler for it.
    */
   fetchOnly?: boolean;
+  /**
+   * Application metadata (wire key `md`): string keys to string values, as gRPC's custom
+   * metadata, for middleware and handlers (`ctx.meta.metadata`). Volley itself never reads it.
+   */
+  metadata?: Record<string, string>;
 }
 
 /** Metadata a server attaches to a response (UDP). */

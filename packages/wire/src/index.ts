@@ -26,3 +26,5 @@ export { err, ok } from './result.js';
 export type { Result } from './result.js';
 export { isRpcError, RpcError } from './rpc-error.js';
 export type { RpcErrorOptions, WireError } from './rpc-error.js';
+export { DESCRIBE_PROCEDURE, HEALTH_PROCEDURE, PROTOCOL_VERSION } from './manifest.js';
+export type { HealthReport, JsonSchema, ProcedureExample, ProcedureManifest, ServiceManifest } from './manifest.js';

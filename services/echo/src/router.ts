@@ -13,6 +13,7 @@ export const echoRouter = router({
     .input(z.object({ message: z.string() }))
     .output(z.object({ message: z.string() }))
     .idempotent()
+    .example({ input: { message: 'hello' }, output: { message: 'hello' } })
     .handler(({ input }) => ({ message: input.message })),
 
   ping: procedure
@@ -26,6 +27,7 @@ export const echoRouter = router({
     .input(z.object({ a: z.number(), b: z.number() }))
     .output(z.object({ sum: z.number() }))
     .idempotent()
+    .example({ input: { a: 1, b: 2 }, output: { sum: 3 } })
     .handler(({ input }) => ({ sum: input.a + input.b })),
 
   slow: procedure

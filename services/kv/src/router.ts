@@ -38,6 +38,7 @@ export function createKvRouter(store: KvStore = new KvStore(), options: KvRouter
       .describe('Writes a key, optionally expiring after `ttlMs`; returns the new version. Not idempotent.')
       .input(z.object({ key, value: z.string(), ttlMs: z.number().int().positive().optional() }))
       .output(z.object({ version: z.number() }))
+      .example({ title: 'expires after a minute', input: { key: 'greeting', value: 'hello', ttlMs: 60_000 }, output: { version: 1 } })
       .handler(({ input }) => ({ version: store.set(input.key, input.value, input.ttlMs).version })),
 
     delete: writer

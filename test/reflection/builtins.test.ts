@@ -1,0 +1,123 @@
+import { type ClientMethods, createClient } from '@volley/client';
+import { type BaseContext, middleware, procedure, router } from '@volley/router';
+import { type HealthReport, PROTOCOL_VERSION, type ServiceManifest } from '@volley/wire';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { errorOf, Resources, startTestServer, type TestServer } from '../support/index.js';
+
+const resources = new Resources();
+afterEach(() => resources.closeAll());
+
+async function serve(options: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
+  return resources.track(await startTestServer(options));
+}
+
+function clientFor(url: string): ClientMethods {
+  return resources.track(createClient(url, { timeoutMs: 2000 }));
+}
+
+describe.each(['udp', 'tcp'] as const)('built-in procedures over %s', (transport) => {
+  const urlOf = (server: TestServer) => (transport === 'udp' ? server.udpUrl : server.tcpUrl);
+
+  it('$describe lists every procedure with JSON Schema, flags, descriptions and examples', async () => {
+    const server = await serve({ server: { service: { name: 'app', version: '1.2.3' } } });
+    const manifest = (await clientFor(urlOf(server)).call('$describe')) as ServiceManifest;
+    expect(manifest.protocol).toBe(PROTOCOL_VERSION);
+    expect(manifest.service).toEqual({ name: 'app', version: '1.2.3' });
+    const names = manifest.procedures.map((p) => p.name);
+    expect(names).toEqual(['echo.add', 'echo.echo', 'echo.fail', 'echo.ping', 'echo.slow', 'kv.delete', 'kv.get', 'kv.list', 'kv.set']);
+    const add = manifest.procedures.find((p) => p.name === 'echo.add');
+    expect(add).toMatchObject({
+      description: 'Adds two numbers.',
+      idempotent: true,
+      input: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] },
+      output: { type: 'object', properties: { sum: { type: 'number' } }, required: ['sum'] },
+      examples: [{ input: { a: 1, b: 2 }, output: { sum: 3 } }],
+    });
+    const set = manifest.procedures.find((p) => p.name === 'kv.set');
+    expect(set?.idempotent).toBe(false);
+    // Input as callers send it: an optional field is optional, a defaulted one too.
+    expect(set?.input).toMatchObject({ required: ['key', 'value'] });
+    const fail = manifest.procedures.find((p) => p.name === 'echo.fail');
+    expect(fail?.input).toMatchObject({ required: ['code'] });
+    expect(fail).not.toHaveProperty('output');
+    expect(manifest.procedures.find((p) => p.name === 'echo.ping')).not.toHaveProperty('input');
+  });
+
+  it('$health says serving, with uptime and the protocol version', async () => {
+    const server = await serve();
+    const health = (await clientFor(urlOf(server)).call('$health')) as HealthReport;
+    expect(health).toMatchObject({ status: 'serving', protocol: PROTOCOL_VERSION, inFlight: 0 });
+    expect(health.uptimeMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('answers NOT_FOUND for built-ins turned off', async () => {
+    const server = await serve({ server: { reflection: false, health: false } });
+    const client = clientFor(urlOf(server));
+    expect(await errorOf(client.call('$describe'))).toMatchObject({ code: 'NOT_FOUND', notExecuted: true });
+    expect(await errorOf(client.call('$health'))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await client.call('echo.add', { a: 1, b: 1 })).toEqual({ sum: 2 });
+  });
+});
+
+describe('$health during a drain', () => {
+  it('answers draining while a call is still running, when other calls are refused', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const hold = procedure.handler(async () => {
+      await held;
+      return 'done';
+    });
+    const server = await serve({ router: router({ hold, echo: procedure.input(z.string()).handler(({ input }) => input) }) });
+    const client = clientFor(server.tcpUrl);
+    const other = clientFor(server.udpUrl);
+    const running = client.call('hold');
+    while (server.server.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const closing = server.server.close({ graceMs: 5000 });
+    expect(await other.call('$health')).toMatchObject({ status: 'draining', inFlight: 1 });
+    expect(await errorOf(other.call('echo', 'x'))).toMatchObject({ code: 'UNAVAILABLE', notExecuted: true });
+    release();
+    expect(await running).toBe('done');
+    await closing;
+  });
+});
+
+describe('procedure metadata for tools', () => {
+  it('reports deprecation and schemas zod cannot express as JSON Schema as "any value"', async () => {
+    const app = router({
+      old: procedure.deprecated('use new').input(z.object({ id: z.bigint() })).handler(() => 1),
+      plain: procedure.deprecated().handler(() => 1),
+    });
+    const server = await serve({ router: app });
+    const manifest = (await clientFor(server.tcpUrl).call('$describe')) as ServiceManifest;
+    expect(manifest.procedures[0]).toMatchObject({ name: 'old', deprecated: 'use new', input: { properties: { id: {} } } });
+    expect(manifest.procedures[1]).toMatchObject({ name: 'plain', deprecated: true });
+  });
+
+  it('refuses user procedures named like built-ins', () => {
+    expect(() => router({ $describe: procedure.handler(() => 1) })).toThrow(/must match/);
+  });
+});
+
+describe('application metadata', () => {
+  it.each(['udp', 'tcp'] as const)('reaches middleware and handlers over %s, call keys over client keys', async (transport) => {
+    const seen: Array<Record<string, string> | undefined> = [];
+    const record = middleware<BaseContext>()(({ ctx, next }) => {
+      seen.push(ctx.meta.metadata);
+      return next();
+    });
+    const server = await serve({ router: router({ who: procedure.use(record).handler(({ ctx }) => ctx.meta.metadata ?? null) }) });
+    const url = transport === 'udp' ? server.udpUrl : server.tcpUrl;
+    const client = resources.track(createClient(url, { metadata: { tenant: 'blue', region: 'eu' } }));
+    expect(await client.call('who', undefined, { metadata: { tenant: 'green' } })).toEqual({ tenant: 'green', region: 'eu' });
+    expect(seen).toEqual([{ tenant: 'green', region: 'eu' }]);
+  });
+
+  it('refuses metadata values that are not strings as a malformed request', async () => {
+    const server = await serve();
+    const client = resources.track(createClient(server.tcpUrl, { metadata: { n: 1 as unknown as string } }));
+    expect(await errorOf(client.call('echo.ping'))).toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});
