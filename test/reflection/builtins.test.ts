@@ -42,6 +42,9 @@ describe.each(['udp', 'tcp'] as const)('built-in procedures over %s', (transport
     expect(fail?.input).toMatchObject({ required: ['code'] });
     expect(fail).not.toHaveProperty('output');
     expect(manifest.procedures.find((p) => p.name === 'echo.ping')).not.toHaveProperty('input');
+    // kv.list's input is `.optional()`: callable bare, which JSON Schema cannot say of the value.
+    expect(manifest.procedures.find((p) => p.name === 'kv.list')).toMatchObject({ inputOptional: true });
+    expect(add).not.toHaveProperty('inputOptional');
   });
 
   it('$health says serving, with uptime and the protocol version', async () => {

@@ -1,2 +1,3 @@
+export { EXIT, EXIT_FOR_ERROR, EXIT_UNKNOWN_ERROR, exitForError } from './exit-codes.js';
+export type { CliIo } from './io.js';
 export { runCli } from './run.js';
-export type { CliIo } from './run.js';

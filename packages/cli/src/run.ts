@@ -1,86 +1,73 @@
 import { parseArgs } from 'node:util';
-import { createClient, isRpcError } from '@volley/client';
+import { isRpcError } from '@volley/client';
+import { benchCommand } from './commands/bench.js';
+import { callCommand } from './commands/call.js';
+import type { Command } from './commands/command.js';
+import { describeCommand } from './commands/describe.js';
+import { genCommand } from './commands/gen.js';
+import { healthCommand } from './commands/health.js';
+import { EXIT, exitForError } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import { formatJson } from './json-output.js';
+import { UsageError } from './usage-error.js';
 
-/** Where the CLI writes; injectable so tests can capture output. */
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-}
+const COMMANDS: readonly Command[] = [callCommand, describeCommand, healthCommand, benchCommand, genCommand];
 
-const USAGE = `volley — call Volley services from the terminal
+const OVERVIEW = `volley — explore, call, load-test and generate clients for Volley services
 
-Usage:
-  volley call <url> <procedure> [json-input] [--timeout <ms>] [--max-datagram <bytes>]
+Usage: volley <command> [arguments] [flags]
 
-URLs: udp://host:port  tcp://host:port  unix:///path/to.sock
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join('\n')}
+
+Run 'volley <command> --help' for a command's flags and examples.
+Exit codes: 0 ok, 1 answered "no" (not serving, failed bench calls), 2 usage error,
+3 generation failed, 10–21 a call failed (one code per error; see docs/cli.md).
+
 Example:
-  volley call udp://127.0.0.1:4000 echo.add '{"a":1,"b":2}'
+  volley call udp://127.0.0.1:4000 echo.add '{"a":1,"b":2}'`;
 
-Exit codes: 0 success, 1 the call failed (the error code is printed), 2 usage error.`;
-
-/** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    io.err(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
+/** Runs the CLI with `argv` (without node and script); resolves with the exit code, never throws. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.err : io.out)(OVERVIEW);
+    return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const { values, positionals } = parsed;
-  if (values.help || positionals.length === 0) {
-    io.out(USAGE);
-    return positionals.length === 0 && !values.help ? 2 : 0;
-  }
-  const [command, url, procedure, json] = positionals;
-  if (command !== 'call' || url === undefined || procedure === undefined) {
-    io.err(`Unknown or incomplete command: ${positionals.join(' ')}\n\n${USAGE}`);
-    return 2;
-  }
-  let input: unknown;
-  try {
-    input = json === undefined ? undefined : JSON.parse(json);
-  } catch (error) {
-    io.err(`Input is not valid JSON: ${(error as Error).message}`);
-    return 2;
-  }
-  let client: ReturnType<typeof createClient>;
-  try {
-    client = createClient(url, values['max-datagram'] ? { maxDatagramBytes: Number(values['max-datagram']) } : {});
-  } catch (error) {
-    io.err((error as Error).message);
-    return 2;
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command === undefined) {
+    io.err(`volley: unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}. Run 'volley --help'.`);
+    return EXIT.usage;
   }
   try {
-    const result = await client.call(procedure, input, { timeoutMs: Number(values.timeout) });
-    io.out(toJson(result));
-    return 0;
+    const { values, positionals } = parseArgs({
+      args: [...rest],
+      options: { ...command.flags, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.help) {
+      io.out(command.help);
+      return EXIT.ok;
+    }
+    return await command.run({ values, positionals, io });
   } catch (error) {
-    if (!isRpcError(error)) throw error;
-    io.err(`${error.code}: ${error.message}${error.data === undefined ? '' : `\n${toJson(error.data)}`}`);
-    return 1;
-  } finally {
-    await client.close();
+    return report(error, command, io);
   }
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      timeout: { type: 'string', default: '5000' },
-      'max-datagram': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-}
-
-/** JSON with BigInts as strings and bytes as hex, so every MessagePack value prints. */
-function toJson(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v),
-    2,
-  );
+/** One line per failure, never a stack trace (set VOLLEY_DEBUG=1 for one). */
+function report(error: unknown, command: Command, io: CliIo): number {
+  if (isRpcError(error)) {
+    io.err(`${error.code}: ${error.message}${error.data === undefined ? '' : `\n${formatJson(error.data, io.stdoutIsTTY)}`}`);
+    return exitForError(error.code);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof UsageError || (error as { code?: unknown })?.code?.toString().startsWith('ERR_PARSE_ARGS')) {
+    io.err(`volley ${command.name}: ${message.split('\n')[0]}. Run 'volley ${command.name} --help'.`);
+    return EXIT.usage;
+  }
+  io.err(`volley ${command.name}: ${message}`);
+  if (process.env.VOLLEY_DEBUG) io.err(String((error as Error)?.stack));
+  return EXIT.internal;
 }

@@ -144,7 +144,7 @@ export interface ServiceClient extends ClientMethods {
     /** Reads a key; `value` is null when it is absent or expired. */
     readonly get: ProcedureCaller<KvGetInput, KvGetOutput>;
     /** Lists live keys in order, optionally under a prefix. */
-    readonly list: ProcedureCaller<KvListInput, KvListOutput>;
+    readonly list: ProcedureCaller<KvListInput | undefined, KvListOutput>;
     /**
      * Writes a key, optionally expiring after `ttlMs`; returns the new version. Not idempotent.
      *

@@ -210,7 +210,7 @@ export const procedures = {
 /** The service's procedures by dotted name, and the `call`, `notify`, `close` and `stats` of every client. */
 export interface ServiceClient extends ClientMethods {
   /** Optional input; no output schema, so any value. */
-  readonly list: ProcedureCaller<ListInput, ListOutput>;
+  readonly list: ProcedureCaller<ListInput | undefined, ListOutput>;
   /**
    * Enums, unions, nullable, arrays, records, a tuple, a default, a bigint.
    * A second line; and a *\/ that must not close the comment.

@@ -54,7 +54,9 @@ function renderMembers(namespace: Namespace, types: ReadonlyMap<string, Procedur
     if (procedure) {
       const names = types.get(procedure.name)!;
       out += renderJsDoc(procedureDocLines(procedure), indent);
-      out += `${indent}readonly ${toPropertyKey(key)}: ProcedureCaller<${names.input}, ${names.output}>;\n`;
+      // `| undefined` makes the argument optional, as for a procedure the server lets be called bare.
+      const input = procedure.inputOptional ? `${names.input} | undefined` : names.input;
+      out += `${indent}readonly ${toPropertyKey(key)}: ProcedureCaller<${input}, ${names.output}>;\n`;
     } else {
       const inner = renderMembers(namespace.namespaces.get(key)!, types, `${indent}  `);
       out += `${indent}readonly ${toPropertyKey(key)}: {\n${inner}${indent}};\n`;

@@ -25,6 +25,7 @@ export function assertServiceManifest(value: unknown, from: string): asserts val
     for (const key of ['input', 'output'] as const) {
       if (procedure[key] !== undefined && !isRecord(procedure[key])) fail(`${where}: "${key}" is not a JSON Schema object`);
     }
+    if (procedure.inputOptional !== undefined && procedure.inputOptional !== true) fail(`${where}: "inputOptional" is not true`);
     for (const key of ['description', 'deprecated'] as const) {
       const text = procedure[key];
       if (text !== undefined && typeof text !== 'string' && !(key === 'deprecated' && text === true)) fail(`${where}: "${key}" is not text`);

@@ -28,6 +28,7 @@ function describeProcedure(name: string, def: ProcedureDef): ProcedureManifest {
     name,
     ...(def.description !== undefined && { description: def.description }),
     ...(def.input && { input: toJsonSchema(def.input, 'input') }),
+    ...(def.input && acceptsNoInput(def.input) && { inputOptional: true as const }),
     ...(def.output && { output: toJsonSchema(def.output, 'output') }),
     idempotent: def.idempotent,
     ...(def.deprecated !== undefined && { deprecated: def.deprecated }),
@@ -42,4 +43,17 @@ function describeProcedure(name: string, def: ProcedureDef): ProcedureManifest {
  */
 function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return z.toJSONSchema(schema, { io, unrepresentable: 'any', cycles: 'ref', reused: 'inline' }) as JsonSchema;
+}
+
+/**
+ * True when calling with no input passes validation (`.optional()`, `.default(…)`). Checked by
+ * running the schema on `undefined` once, at describe time; an async schema counts as required.
+ */
+function acceptsNoInput(schema: z.ZodType): boolean {
+  try {
+    const result = schema['~standard'].validate(undefined);
+    return !(result instanceof Promise) && result.issues === undefined;
+  } catch {
+    return false;
+  }
 }

@@ -32,6 +32,11 @@ export interface ProcedureManifest {
   readonly description?: string;
   /** Schema of what callers send; absent when the procedure declares no input. */
   readonly input?: JsonSchema;
+  /**
+   * Present when the procedure also accepts a call with no input at all (`.optional()` or a
+   * default on its input schema), which JSON Schema cannot say of the whole value.
+   */
+  readonly inputOptional?: true;
   /** Schema of what callers receive; absent when the procedure declares no output (any value). */
   readonly output?: JsonSchema;
   /** Running it twice has the effect of once: clients may retry it after "may have executed". */

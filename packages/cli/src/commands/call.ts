@@ -1,0 +1,44 @@
+import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, clientFromFlags } from '../client-flags.js';
+import { EXIT } from '../exit-codes.js';
+import { formatJson } from '../json-output.js';
+import { readInput } from '../read-input.js';
+import { UsageError } from '../usage-error.js';
+import type { Command } from './command.js';
+
+export const callCommand: Command = {
+  name: 'call',
+  summary: 'call a procedure and print its result as JSON',
+  help: `volley call — call one procedure and print the result as JSON
+
+Usage: volley call <url> <procedure> [json | @file | -] [flags]
+
+The result goes to stdout as JSON (indented on a terminal, one line in a pipe). A failed call
+prints "CODE: message" and the error's data to stderr and exits with the code's number
+(10 BAD_REQUEST … 20 INTERNAL; see 'volley --help' and docs/cli.md).
+
+Input: inline JSON, @file to read a JSON file, - to read stdin; omit it for procedures that
+take no input.
+
+${CLIENT_FLAGS_HELP}
+
+Examples:
+  volley call udp://127.0.0.1:4000 echo.add '{"a":1,"b":2}'
+  volley call 127.0.0.1:4000 kv.set @entry.json --tcp
+  echo '{"key":"greeting"}' | volley call tcp://127.0.0.1:4000 kv.get -
+  volley call tls://api.internal:4443 kv.get '{"key":"a"}' --ca ca.pem -m tenant=blue`,
+  flags: CLIENT_FLAGS,
+  async run({ values, positionals, io }) {
+    const [target, procedure, json, ...extra] = positionals;
+    if (target === undefined || procedure === undefined) throw new UsageError('Needs <url> and <procedure>');
+    if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}" (quote JSON input as one argument)`);
+    const input = await readInput(json, io);
+    const { client, timeoutMs } = clientFromFlags(target, values);
+    try {
+      const result = await client.call(procedure, input, { timeoutMs });
+      io.out(formatJson(result, io.stdoutIsTTY));
+      return EXIT.ok;
+    } finally {
+      await client.close();
+    }
+  },
+};

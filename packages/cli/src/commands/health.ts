@@ -1,0 +1,61 @@
+import { HEALTH_PROCEDURE, type HealthReport } from '@volley/wire';
+import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, clientFromFlags } from '../client-flags.js';
+import { EXIT } from '../exit-codes.js';
+import { formatJson } from '../json-output.js';
+import { UsageError } from '../usage-error.js';
+import type { Command } from './command.js';
+
+export const healthCommand: Command = {
+  name: 'health',
+  summary: 'check that a server is serving (exit 0 only then)',
+  help: `volley health — ask a server whether it is serving ($health)
+
+Usage: volley health <url> [--json] [flags]
+
+Exits 0 only when the server answers "serving"; 1 when it answers "draining" (shutting down);
+a call error's code when it cannot be asked (16 UNAVAILABLE, 17 DEADLINE_EXCEEDED, 11 NOT_FOUND
+when health is turned off). For probes and scripts: volley health … --timeout 1000 || restart.
+
+${CLIENT_FLAGS_HELP}
+
+Examples:
+  volley health udp://127.0.0.1:4000
+  volley health 127.0.0.1:4000 --tcp --json`,
+  flags: { ...CLIENT_FLAGS, json: { type: 'boolean' } },
+  async run({ values, positionals, io }) {
+    const [target, ...extra] = positionals;
+    if (target === undefined) throw new UsageError('Needs <url>');
+    if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}"`);
+    const { client, timeoutMs } = clientFromFlags(target, values);
+    let report: HealthReport;
+    try {
+      report = (await client.call(HEALTH_PROCEDURE, undefined, { timeoutMs })) as HealthReport;
+    } finally {
+      await client.close();
+    }
+    if (values.json) io.out(formatJson(report, io.stdoutIsTTY));
+    else io.out(`${report.status} · up ${formatUptime(report.uptimeMs)} · ${report.inFlight} call${report.inFlight === 1 ? '' : 's'} in flight · protocol ${report.protocol}`);
+    return report.status === 'serving' ? EXIT.ok : EXIT.failed;
+  },
+};
+
+/** `3d 4h`, `2h 5m`, `4m 12s`, `850ms`: the two largest units. */
+function formatUptime(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const units: Array<[string, number]> = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ];
+  const parts: string[] = [];
+  let rest = ms;
+  for (const [unit, size] of units) {
+    if (rest >= size || parts.length > 0) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+    if (parts.length === 2) break;
+  }
+  return parts.join(' ');
+}

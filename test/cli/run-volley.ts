@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The real CLI entry point, as `npx volley` runs it. */
+export const VOLLEY_BIN = fileURLToPath(new URL('../../packages/cli/bin/volley.js', import.meta.url));
+
+/** What one run of the CLI did. */
+export interface VolleyRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Spawns `volley <args>` as a separate process (the real binary, not the function), optionally
+ * feeding `stdin`, and resolves when it exits. Fails the test if it runs past `timeoutMs`.
+ */
+export function runVolley(args: readonly string[], options: { stdin?: string; cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<VolleyRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [VOLLEY_BIN, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`volley ${args.join(' ')} ran past ${options.timeoutMs ?? 30_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.stdin ?? '');
+  });
+}
