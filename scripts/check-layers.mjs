@@ -2,7 +2,7 @@
 /**
  * Enforces the layering of ARCHITECTURE.md: imports point down only, no import cycles.
  *
- *   wire → transport → router → server / client → cli,  services/ and test/ on top
+ *   wire → transport → router → server / client → codegen → cli,  services/ and test/ on top
  *
  * Checks every non-test source file of packages/* and services/*: which @volley packages it may
  * import (type-only imports are allowed where the table says so), no deep imports into another

@@ -35,6 +35,11 @@ describe.concurrent('volley call', () => {
     expect(run).toMatchObject({ code: 0, stdout: '{"sum":3}\n', stderr: '' });
   });
 
+  it('runs from any working directory, not only the workspace', async () => {
+    const run = await runVolley(['call', server.udp, 'echo.add', '{"a":2,"b":2}'], { cwd: dir });
+    expect(run).toMatchObject({ code: 0, stdout: '{"sum":4}\n' });
+  });
+
   it('calls host:port over TCP with --tcp', async () => {
     const run = await runVolley(['call', `127.0.0.1:${server.port}`, 'echo.echo', '{"message":"hi"}', '--tcp']);
     expect(run).toMatchObject({ code: 0, stdout: '{"message":"hi"}\n' });
@@ -99,7 +104,7 @@ describe.concurrent('volley call', () => {
   });
 
   it.each([
-    ['bad JSON', ['call', 'udp://127.0.0.1:1', 'echo.add', '{a:1}'], /volley call: Input in the input argument is not valid JSON/],
+    ['bad JSON', ['call', 'udp://127.0.0.1:1', 'echo.add', '{a:1}'], /volley call: Input is not valid JSON/],
     ['an unknown flag', ['call', 'udp://127.0.0.1:1', 'echo.ping', '--bogus'], /volley call: Unknown option '--bogus'/],
     ['a missing procedure', ['call', 'udp://127.0.0.1:1'], /volley call: Needs <url> and <procedure>/],
     ['a bad timeout', ['call', 'udp://127.0.0.1:1', 'echo.ping', '--timeout', 'soon'], /--timeout must be a positive integer/],

@@ -10,7 +10,9 @@ if (existsSync(fileURLToPath(built))) {
   await import(built.href);
 } else {
   const source = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--conditions=@volley/source', '--import', 'tsx', source, ...process.argv.slice(2)], { stdio: 'inherit' });
+  // tsx resolved from here, not from the caller's directory: volley runs from anywhere.
+  const tsx = import.meta.resolve('tsx');
+  const child = spawn(process.execPath, ['--conditions=@volley/source', '--import', tsx, source, ...process.argv.slice(2)], { stdio: 'inherit' });
   // Ctrl-C reaches the child from the terminal too: let it finish (bench prints its report on the
   // first Ctrl-C) and exit with its code, rather than dying first and leaving it orphaned.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {

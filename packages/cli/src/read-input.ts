@@ -22,11 +22,11 @@ export async function readInput(argument: string | undefined, io: CliIo): Promis
     }
   } else {
     text = argument;
-    where = 'the input argument';
+    where = '';
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`Input in ${where} is not valid JSON: ${(error as Error).message}`);
+    throw new UsageError(`Input${where === '' ? '' : ` in ${where}`} is not valid JSON: ${(error as Error).message}`);
   }
 }

@@ -23,7 +23,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 }
 
 const logger = pino({ level: values['log-level'] });
-const server = createServer({ router: createAppRouter(), logger });
+const server = createServer({ router: createAppRouter(), logger, service: { name: 'demo', version: '0.1.0' } });
 const bound = await server.listen({ udp: { host: values.host, port }, tcp: { host: values.host, port } });
 logger.info(
   { udp: `udp://${formatHost(values.host)}:${bound.udp?.port}`, tcp: `tcp://${formatHost(values.host)}:${bound.tcp?.port}` },

@@ -6,6 +6,6 @@ import { echoRouter } from './router.js';
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 4001);
-const server = createServer({ router: echoRouter, logger });
+const server = createServer({ router: echoRouter, logger, service: { name: 'echo', version: '0.1.0' } });
 await server.listen({ udp: { host, port }, tcp: { host, port } });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void server.close().then(() => process.exit(0)));

@@ -70,8 +70,11 @@ export function describeText(manifest: ServiceManifest, procedures: readonly Pro
       lines.push(`  example${example.title ? ` (${example.title})` : ''}: ${call}${result}`);
     }
     if (full) {
-      if (procedure.input !== undefined) lines.push('  input schema:', indent(formatJson(procedure.input, true), 4));
-      if (procedure.output !== undefined) lines.push('  output schema:', indent(formatJson(procedure.output, true), 4));
+      // `$schema` names the draft (2020-12) on every schema: noise when reading one.
+      const { $schema: _in, ...input } = procedure.input ?? {};
+      const { $schema: _out, ...output } = procedure.output ?? {};
+      if (procedure.input !== undefined) lines.push('  input schema:', indent(formatJson(input, true), 4));
+      if (procedure.output !== undefined) lines.push('  output schema:', indent(formatJson(output, true), 4));
     }
   }
   return lines.join('\n');
