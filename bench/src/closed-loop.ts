@@ -1,5 +1,7 @@
-/** One call of the system under test; resolves when its reply has arrived. */
-export type CallFn = () => Promise<unknown>;
+import type { CallOutcome } from './scenarios.js';
+
+/** The `n`-th call of the system under test, checked; resolves when its reply has arrived. */
+export type CheckedCallFn = (n: number) => Promise<CallOutcome>;
 
 /** Options for {@link runClosedLoop}. */
 export interface ClosedLoopOptions {
@@ -13,38 +15,47 @@ export interface ClosedLoopOptions {
 
 /** What one closed-loop run measured. */
 export interface ClosedLoopResult {
-  /** Calls that both started and finished inside the measured window. */
+  /** Correct calls that both started and finished inside the measured window. */
   calls: number;
-  /** Length of the measured window in milliseconds. */
-  elapsedMs: number;
   callsPerSecond: number;
   /** Latency of each recorded call in milliseconds, in completion order. */
   latenciesMs: Float64Array;
-  /** Every call completed, warmup and final drain included (to divide CPU time by). */
+  /** Every call completed, right or not, warmup and final drain included (to divide CPU time by). */
   totalCalls: number;
+  /** Failed and wrongly answered calls over the whole run, warmup included. */
+  errors: number;
+  wrongAnswers: number;
 }
 
 /**
  * Closed-loop load: `outstanding` workers each issue a call, await it, record its latency and
  * issue the next. Calls that started during warmup are not recorded; calls that finish after the
  * window are not counted. Throughput is recorded calls over the window, so the tail of warmup
- * and the drain at the end do not skew it.
+ * and the drain at the end do not skew it. A failed or wrong call is counted, not recorded, and
+ * the worker goes on: one bad reply should show in the table, not abort the bench.
  */
-export async function runClosedLoop(call: CallFn, options: ClosedLoopOptions): Promise<ClosedLoopResult> {
+export async function runClosedLoop(call: CheckedCallFn, options: ClosedLoopOptions): Promise<ClosedLoopResult> {
   let latencies = new Float64Array(1 << 16);
   let count = 0;
+  let started = 0;
   let totalCalls = 0;
-  const started = performance.now();
-  const windowStart = started + options.warmupMs;
+  let errors = 0;
+  let wrongAnswers = 0;
+  const windowStart = performance.now() + options.warmupMs;
   const windowEnd = windowStart + options.durationMs;
 
   const worker = async (): Promise<void> => {
     for (;;) {
       const begin = performance.now();
       if (begin >= windowEnd) return;
-      await call();
-      totalCalls++;
+      const outcome = await call(started++);
       const end = performance.now();
+      totalCalls++;
+      if (outcome !== 'ok') {
+        if (outcome === 'error') errors++;
+        else wrongAnswers++;
+        continue;
+      }
       if (begin < windowStart || end > windowEnd) continue;
       if (count === latencies.length) {
         const grown = new Float64Array(latencies.length * 2);
@@ -56,6 +67,12 @@ export async function runClosedLoop(call: CallFn, options: ClosedLoopOptions): P
   };
 
   await Promise.all(Array.from({ length: options.outstanding }, worker));
-  const elapsedMs = options.durationMs;
-  return { calls: count, elapsedMs, callsPerSecond: (count / elapsedMs) * 1000, latenciesMs: latencies.subarray(0, count), totalCalls };
+  return {
+    calls: count,
+    callsPerSecond: (count / options.durationMs) * 1000,
+    latenciesMs: latencies.subarray(0, count),
+    totalCalls,
+    errors,
+    wrongAnswers,
+  };
 }

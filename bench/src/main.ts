@@ -1,140 +1,120 @@
 /**
- * `npm run bench`: Volley over TCP and UDP beside raw `node:net` / `node:dgram` msgpack echo
- * servers, servers in child processes, closed loop at 1 and 64 calls outstanding.
- * Knobs and method: bench/README.md; figures: docs/performance.md.
+ * `npm run bench`: every system (the raw limit, Volley, the peers) as a server child and a client
+ * child per run, closed loop, interleaved rounds, figures from the clients and from /proc.
+ * Flags, method and what each figure means: bench/README.md; figures: docs/performance.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runClosedLoop } from './closed-loop.js';
-import { readConfig } from './config.js';
-import { type CellResult, formatCpuTable, formatRate, formatRun, formatTable, type ImplementationResult, type RunResult } from './report.js';
-import { type Implementation, listScenarios, type Scenario, type TransportName } from './scenarios.js';
+import { type BenchConfig, DEFAULT_SECONDS, readConfig, USAGE } from './config.js';
+import { readClockTicksPerSecond } from './proc-stats.js';
+import { formatRate, formatRun, formatScenario, formatTargets } from './report.js';
+import { describeMachine, describeSystem, writeResultsJson } from './results-json.js';
+import { formatScaleMarkdown, runScaleSuite, type ScaleResults } from './scale/run-scale.js';
+import { runOnce, type RunFigures, type RunTiming } from './run-once.js';
+import type { Scenario } from './scenarios.js';
+import { roundOrder, selectScenarios, selectSystems, systemsFor } from './selection.js';
 import { type ServerProcess, spawnServer } from './spawn-server.js';
-import { median, medianIndex, summarizeLatency } from './stats.js';
-import { connectRawTarget, connectVolleyTarget, type Target } from './targets.js';
+import { type ScenarioResult, summarizeScenario } from './summarize.js';
+import { ALL_SYSTEMS } from './systems/registry.js';
+import type { SystemDefinition } from './systems/system.js';
+import { evaluateTargets, ISSUE_TARGETS } from './targets.js';
 
-const IMPLEMENTATIONS: readonly Implementation[] = ['raw', 'volley'];
-const config = readConfig(process.env, fileURLToPath(new URL('../results/latest.json', import.meta.url)));
-const scenarios = listScenarios(config.outstanding).filter((scenario) => config.filter === undefined || scenario.id.includes(config.filter));
-const perRunSeconds = config.seconds + config.warmupSeconds;
-const log = (line: string) => process.stderr.write(`${line}\n`);
+/** Rough cost of forking a client child through tsx and connecting it, for the time estimate. */
+const CLIENT_START_SECONDS = 0.7;
 
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const { config, systems, scenarios } = readSettings();
+const machine = describeMachine(readClockTicksPerSecond());
+const timing: RunTiming = { warmupMs: config.warmupSeconds * 1000, durationMs: config.seconds * 1000, ticksPerSecond: machine.clockTicksPerSecond };
+const runCount = scenarios.reduce((total, scenario) => total + systemsFor(scenario, systems).length, 0) * config.rounds;
 log(
-  `volley bench: node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model ?? 'unknown'}); ` +
-    `${scenarios.length} cells × ${IMPLEMENTATIONS.length} × ${config.repeats} runs of ${config.warmupSeconds}+${config.seconds} s ` +
-    `≈ ${Math.ceil(scenarios.length * IMPLEMENTATIONS.length * config.repeats * perRunSeconds)} s`,
+  `volley bench: node ${machine.node}, ${machine.cores} cpus (${machine.cpuModel}), load ${machine.loadAverageAtStart.map((load) => load.toFixed(2)).join(' ')}\n` +
+    `  systems ${systems.map((system) => system.id).join(', ')}\n  scenarios ${scenarios.map((scenario) => scenario.id).join(', ')}\n` +
+    `  ${runCount} runs of ${config.warmupSeconds}+${config.seconds} s ≈ ${Math.ceil(runCount * (config.warmupSeconds + config.seconds + CLIENT_START_SECONDS))} s`,
 );
 
-const started: ServerProcess[] = [];
-const connected = new Map<string, Target>();
-const cells: CellResult[] = [];
+const servers = new Map<string, ServerProcess>();
 try {
-  const raw = await spawnServer('raw');
-  started.push(raw);
-  const volley = await spawnServer('volley', config.cpuProfDir ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfDir}`] } : {});
-  started.push(volley);
-  const servers: Record<Implementation, ServerProcess> = { raw, volley };
+  await startServers(systems);
+  const running = systems.filter((system) => servers.has(system.id));
+  const results: ScenarioResult[] = [];
+  for (const [index, scenario] of scenarios.entries()) results.push(await runScenario(scenario, systemsFor(scenario, running), index));
 
-  for (const scenario of scenarios) cells.push(await runCell(scenario, servers));
-
-  process.stdout.write(`\n${formatTable(cells)}\n\n`);
-  process.stdout.write(`ratio = Volley calls/s ÷ raw calls/s, median of ${config.repeats} runs of ${config.seconds} s each; latency from the median run.\n\n`);
-  process.stdout.write(`${formatCpuTable(cells)}\n\n`);
-  process.stdout.write('CPU time per call (user + system, all threads, medians), server child and client process apart.\n');
-  for (const cell of cells.filter((each) => each.results.raw.resends > 0 || each.results.volley.resends > 0)) {
-    process.stdout.write(`UDP loss in ${cell.scenario.id}: raw resent ${cell.results.raw.resends}, Volley retransmitted ${cell.results.volley.resends}\n`);
+  const byId = new Map(systems.map((system) => [system.id, system]));
+  const targets = evaluateTargets(ISSUE_TARGETS, results);
+  for (const result of results) process.stdout.write(`\n${formatScenario(result, byId, config.rounds)}\n`);
+  process.stdout.write(`\n${formatTargets(targets)}\n`);
+  // The scenario servers are no longer needed; stop them so the scale suite has the cores to itself.
+  await stopServers();
+  let scale: ScaleResults | undefined;
+  if (config.scale) {
+    // A short run (--seconds below the default) asks the scale suite for its quick mode too.
+    scale = await runScaleSuite(log, { quick: config.seconds < DEFAULT_SECONDS });
+    process.stdout.write(`\n${formatScaleMarkdown(scale)}\n`);
   }
-  if (config.jsonPath !== '') writeJson(config.jsonPath, cells);
+  if (config.jsonPath !== '') {
+    const body = { date: new Date().toISOString(), machine, config, systems: systems.map(describeSystem), scenarios: results, targets };
+    writeResultsJson(config.jsonPath, scale === undefined ? body : { ...body, scale });
+    log(`results written to ${config.jsonPath}`);
+  }
 } finally {
-  await Promise.allSettled([...connected.values()].map((target) => target.close()));
-  await Promise.allSettled(started.map((server) => server.stop()));
+  await stopServers();
 }
 
-/** The client for an implementation and transport, connected once and reused by every cell. */
-async function targetFor(implementation: Implementation, transport: TransportName, server: ServerProcess): Promise<Target> {
-  const key = `${implementation} ${transport}`;
-  let target = connected.get(key);
-  if (target === undefined) {
-    target = implementation === 'raw' ? await connectRawTarget(transport, server.ports) : await connectVolleyTarget(transport, server.ports);
-    connected.set(key, target);
+async function stopServers(): Promise<void> {
+  const stopping = [...servers.values()].map((server) => server.stop());
+  servers.clear();
+  await Promise.allSettled(stopping);
+}
+
+/** Flags and selections, or usage and exit: a typo in a flag gets one line, not a stack trace. */
+function readSettings(): { config: BenchConfig; systems: SystemDefinition[]; scenarios: Scenario[] } {
+  try {
+    const config = readConfig(process.argv.slice(2), process.env, fileURLToPath(new URL('../results/latest.json', import.meta.url)));
+    if (config.help) {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    }
+    return { config, systems: selectSystems(ALL_SYSTEMS, config.systems), scenarios: selectScenarios(config) };
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
+    process.exit(2);
   }
-  return target;
-}
-
-/** One closed-loop run, with the CPU both processes spent on it. */
-async function runOnce(scenario: Scenario, target: Target, server: ServerProcess): Promise<RunResult> {
-  const resendsBefore = target.resends();
-  const serverCpuBefore = await server.cpuMicros();
-  const clientCpuBefore = process.cpuUsage();
-  const result = await runClosedLoop(target.caller(scenario.payload), {
-    outstanding: scenario.outstanding,
-    warmupMs: config.warmupSeconds * 1000,
-    durationMs: config.seconds * 1000,
-  });
-  const clientCpu = process.cpuUsage(clientCpuBefore);
-  const serverCpu = (await server.cpuMicros()) - serverCpuBefore;
-  return {
-    callsPerSecond: result.callsPerSecond,
-    latencyMs: summarizeLatency(result.latenciesMs),
-    serverCpuMicrosPerCall: serverCpu / result.totalCalls,
-    clientCpuMicrosPerCall: (clientCpu.user + clientCpu.system) / result.totalCalls,
-    resends: target.resends() - resendsBefore,
-  };
 }
 
 /**
- * Runs one cell: raw and Volley alternately, `repeats` times each, swapping which goes first
- * every repeat (raw, volley, volley, raw, …) so drift on a shared machine hits both alike.
+ * Starts every server child once, one after another (so tsx compiles each without contention).
+ * A peer that fails to start is left out with a message; a limit or Volley system failing is fatal.
  */
-async function runCell(scenario: Scenario, servers: Record<Implementation, ServerProcess>): Promise<CellResult> {
-  const runs: Record<Implementation, RunResult[]> = { raw: [], volley: [] };
-  for (let run = 1; run <= config.repeats; run++) {
-    const order = run % 2 === 1 ? IMPLEMENTATIONS : [...IMPLEMENTATIONS].reverse();
-    for (const implementation of order) {
-      const target = await targetFor(implementation, scenario.transport, servers[implementation]);
-      const result = await runOnce(scenario, target, servers[implementation]);
-      runs[implementation].push(result);
-      log(formatRun(scenario, implementation, run, result));
+async function startServers(list: readonly SystemDefinition[]): Promise<void> {
+  for (const system of list) {
+    const profile = config.cpuProfDir !== undefined && system.group === 'volley';
+    const nodeFlags = profile ? ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfDir}/${system.id}`] : [];
+    try {
+      servers.set(system.id, await spawnServer(system, { nodeFlags }));
+    } catch (error) {
+      if (system.group !== 'peer') throw error;
+      log(`  ${system.id}: server did not start, left out (${error instanceof Error ? error.message : String(error)})`);
     }
   }
-  const summarize = (implementation: Implementation): ImplementationResult => {
-    const list = runs[implementation];
-    const rates = list.map((entry) => entry.callsPerSecond);
-    const middle = list[medianIndex(rates)];
-    if (middle === undefined) throw new Error('no runs');
-    return {
-      callsPerSecond: middle.callsPerSecond,
-      runs: rates,
-      latencyMs: middle.latencyMs,
-      serverCpuMicrosPerCall: median(list.map((entry) => entry.serverCpuMicrosPerCall)),
-      clientCpuMicrosPerCall: median(list.map((entry) => entry.clientCpuMicrosPerCall)),
-      resends: list.reduce((total, entry) => total + entry.resends, 0),
-    };
-  };
-  const results = { raw: summarize('raw'), volley: summarize('volley') };
-  const ratio = results.volley.callsPerSecond / results.raw.callsPerSecond;
-  log(`${scenario.id}: raw ${formatRate(results.raw.callsPerSecond)}, volley ${formatRate(results.volley.callsPerSecond)} calls/s, ratio ${ratio.toFixed(2)}`);
-  return { scenario, results, ratio };
 }
 
-function writeJson(path: string, results: readonly CellResult[]): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const body = {
-    date: new Date().toISOString(),
-    node: process.version,
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model,
-    config,
-    cells: results.map(({ scenario, results: byImplementation, ratio }) => ({
-      transport: scenario.transport,
-      payload: scenario.payload.name,
-      outstanding: scenario.outstanding,
-      ratio,
-      ...byImplementation,
-    })),
-  };
-  writeFileSync(path, `${JSON.stringify(body, null, 2)}\n`);
-  log(`results written to ${path}`);
+/** Runs `rounds` rounds of a scenario, each system once per round, in an order rotated every round. */
+async function runScenario(scenario: Scenario, list: readonly SystemDefinition[], index: number): Promise<ScenarioResult> {
+  log(`${scenario.id}:`);
+  const runs = new Map<string, RunFigures[]>(list.map((system) => [system.id, []]));
+  const orders: string[][] = [];
+  for (let round = 1; round <= config.rounds; round++) {
+    const order = roundOrder(list, index + round - 1);
+    orders.push(order.map((system) => system.id));
+    for (const system of order) {
+      const server = servers.get(system.id);
+      if (server === undefined) continue;
+      const figures = await runOnce(server, scenario, timing);
+      runs.get(system.id)?.push(figures);
+      log(formatRun(scenario, round, system.id, figures));
+    }
+  }
+  const result = summarizeScenario(scenario, list, runs, orders);
+  log(`  ${scenario.id} medians: ${result.systems.map((summary) => `${summary.systemId} ${formatRate(summary.callsPerSecond)}`).join(', ')}`);
+  return result;
 }

@@ -1,58 +1,63 @@
-import { RAW_OP, type RawOp } from './raw/raw-protocol.js';
+import { ECHO_CHARS } from './constants.js';
+import type { AddInput, BenchClient, EchoInput } from './systems/system.js';
+
+/** The payloads a system can run (SystemDefinition.payloads). */
+export type PayloadName = 'add' | 'echo-4k';
+
+/** One table of the report: a payload at a number of calls in flight. */
+export interface Scenario {
+  /** `add-x64`, for `--scenarios`, progress lines and JSON. */
+  readonly id: string;
+  readonly payload: PayloadName;
+  readonly outstanding: number;
+}
+
+/** Distinct `a` values `add` cycles through (all positive fixints in msgpack). */
+const ADD_VARIANTS = 100;
+
+/** The payloads, in print order. */
+export const PAYLOADS: readonly PayloadName[] = ['add', 'echo-4k'];
+
+/** Every payload × outstanding combination, in print order: `add-x1`, `add-x64`, `echo-4k-x1`, … */
+export function listScenarios(outstandings: readonly number[]): Scenario[] {
+  return PAYLOADS.flatMap((payload) => outstandings.map((outstanding) => ({ id: `${payload}-x${outstanding}`, payload, outstanding })));
+}
+
+/** Human title of a scenario, for table headings. */
+export function describeScenario(scenario: Scenario): string {
+  const what = scenario.payload === 'add' ? '`add` {a, b} → {sum}' : `\`echo\` of a ${ECHO_CHARS}-character string`;
+  return `${what}, ${scenario.outstanding} call${scenario.outstanding === 1 ? '' : 's'} outstanding`;
+}
+
+/** What a checked call produced: the answer was right, wrong, or the call failed. */
+export type CallOutcome = 'ok' | 'wrong' | 'error';
 
 /**
- * UDP datagram limit for the bench, on both Volley ends: the 4 KiB echo needs more than the
- * 1200-byte default; 65 507 is the IPv4 maximum (MAX_UDP_PAYLOAD_BYTES), fine on loopback.
+ * A function making the `n`-th call of a payload and checking its answer. `add` varies its input
+ * with `n`, so a system that mixed up the replies of concurrent calls would be caught; `a` stays
+ * below 128 so it packs in one msgpack byte, as the fixed input of earlier benches did (a float or
+ * a growing integer would change the bytes on the wire). Echo sends one string, built once, and
+ * compares what comes back with it.
  */
-export const BENCH_MAX_DATAGRAM_BYTES = 65_507;
-
-/** Size of the echo payload's string, the issue's "4 KiB echo". */
-export const ECHO_BYTES = 4096;
-
-export type TransportName = 'tcp' | 'udp';
-export type PayloadName = 'add' | 'add-once' | 'echo-4k';
-export type Implementation = 'raw' | 'volley';
-
-/** What one call sends: the procedure for Volley, the op for raw, and the same body for both. */
-export interface Payload {
-  readonly name: PayloadName;
-  readonly label: string;
-  readonly procedure: 'add' | 'addOnce' | 'echo';
-  readonly rawOp: RawOp;
-  readonly body: { a: number; b: number } | { message: string };
-  /** Transports the payload runs on; all when absent. */
-  readonly transports?: readonly TransportName[];
-}
-
-export const PAYLOADS: readonly Payload[] = [
-  { name: 'add', label: '{a, b} → {sum}', procedure: 'add', rawOp: RAW_OP.add, body: { a: 20, b: 22 } },
-  // The same call, not idempotent: the raw baseline is the same `add`, so the ratio shows what
-  // at-most-once execution (the server's reply cache) costs. UDP only: streams need no cache.
-  { name: 'add-once', label: '{a, b} → {sum}, non-idempotent', procedure: 'addOnce', rawOp: RAW_OP.add, body: { a: 20, b: 22 }, transports: ['udp'] },
-  { name: 'echo-4k', label: '4 KiB echo', procedure: 'echo', rawOp: RAW_OP.echo, body: { message: 'v'.repeat(ECHO_BYTES) } },
-];
-
-export const TRANSPORTS: readonly TransportName[] = ['tcp', 'udp'];
-
-/** One cell of the matrix: a transport, a payload and a number of calls in flight. */
-export interface Scenario {
-  readonly transport: TransportName;
-  readonly payload: Payload;
-  readonly outstanding: number;
-  /** `tcp add x64`, for progress lines and `BENCH_FILTER`. */
-  readonly id: string;
-}
-
-/** Every transport × payload × outstanding combination, in print order. */
-export function listScenarios(outstandings: readonly number[]): Scenario[] {
-  const scenarios: Scenario[] = [];
-  for (const transport of TRANSPORTS) {
-    for (const payload of PAYLOADS) {
-      if (payload.transports !== undefined && !payload.transports.includes(transport)) continue;
-      for (const outstanding of outstandings) {
-        scenarios.push({ transport, payload, outstanding, id: `${transport} ${payload.name} x${outstanding}` });
+export function createCheckedCall(client: BenchClient, payload: PayloadName): (n: number) => Promise<CallOutcome> {
+  if (payload === 'add') {
+    return async (n) => {
+      const input: AddInput = { a: n % ADD_VARIANTS, b: 22 };
+      try {
+        const output = await client.add(input);
+        return output?.sum === input.a + 22 ? 'ok' : 'wrong';
+      } catch {
+        return 'error';
       }
-    }
+    };
   }
-  return scenarios;
+  const input: EchoInput = { message: 'v'.repeat(ECHO_CHARS) };
+  return async () => {
+    try {
+      const output = await client.echo(input);
+      return output?.message === input.message ? 'ok' : 'wrong';
+    } catch {
+      return 'error';
+    }
+  };
 }

@@ -1,21 +1,17 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { forkChild, nextMessage, stopChild } from './child-process.js';
+import type { ServerChildMessage } from './ipc.js';
+import type { SystemAddress, SystemDefinition } from './systems/system.js';
 
-/** The ports a server child listens on, TCP and UDP. */
-export interface ServerPorts {
-  tcp: number;
-  udp: number;
-}
-
-/** A running server child. */
+/** A running server child, started once and used by every scenario. */
 export interface ServerProcess {
-  readonly kind: 'volley' | 'raw';
-  readonly ports: ServerPorts;
-  readonly pid: number | undefined;
-  /** CPU time the child has used so far, all threads, in microseconds (user + system). */
-  cpuMicros(): Promise<number>;
-  /** Asks the child to close and exit; kills it if it has not exited within 3 s. */
+  readonly system: SystemDefinition;
+  readonly address: SystemAddress;
+  /** For /proc: CPU and RSS are read from outside, so peers need no bench hooks. */
+  readonly pid: number;
+  /** Asks the child to close and exit; kills it if it has not within the grace period. */
   stop(): Promise<void>;
 }
 
@@ -25,54 +21,26 @@ export interface SpawnServerOptions {
   nodeFlags?: readonly string[];
 }
 
-const CHILD_ENTRY = fileURLToPath(new URL('./server-child.ts', import.meta.url));
-const STOP_GRACE_MS = 3_000;
+/** Time a server child gets to import its module and listen (tsx compiles on first run). */
+const SERVER_READY_TIMEOUT_MS = 30_000;
+const CHILD_ENTRY = new URL('./server-child.ts', import.meta.url);
 
-/** Forks a server child with the same source conditions as the bench and waits for its ports. */
-export async function spawnServer(kind: 'volley' | 'raw', options: SpawnServerOptions = {}): Promise<ServerProcess> {
-  const child: ChildProcess = fork(CHILD_ENTRY, [kind], {
-    execArgv: ['--conditions=@volley/source', '--import', 'tsx', ...(options.nodeFlags ?? [])],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ports = await new Promise<ServerPorts>((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`${kind} server child exited with code ${code} before it was ready`));
-    child.once('exit', onExit);
-    child.once('error', reject);
-    child.once('message', (message) => {
-      child.off('exit', onExit);
-      child.off('error', reject);
-      resolve((message as { ports: ServerPorts }).ports);
-    });
-  });
-  return {
-    kind,
-    ports,
-    pid: child.pid,
-    cpuMicros() {
-      return new Promise((resolve, reject) => {
-        const onMessage = (message: unknown) => {
-          const cpu = (message as { cpu?: NodeJS.CpuUsage }).cpu;
-          if (cpu === undefined) return;
-          child.off('message', onMessage);
-          resolve(cpu.user + cpu.system);
-        };
-        child.on('message', onMessage);
-        child.send('cpu', (error) => {
-          if (error) {
-            child.off('message', onMessage);
-            reject(error);
-          }
-        });
-      });
-    },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.send('stop');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      await exited;
-      clearTimeout(timer);
-      if (child.connected) child.disconnect();
-    },
+/** Forks `server-child.ts <systemId>` and waits for its address. Unix-socket systems get a path in the temp directory. */
+export async function spawnServer(system: SystemDefinition, options: SpawnServerOptions = {}): Promise<ServerProcess> {
+  const socketPath = system.transport === 'unix' ? join(tmpdir(), `volley-bench-${process.pid}-${system.id}.sock`) : undefined;
+  if (socketPath !== undefined) rmSync(socketPath, { force: true });
+  const child = forkChild(CHILD_ENTRY, socketPath === undefined ? [system.id] : [system.id, socketPath], options.nodeFlags);
+  const stop = async (): Promise<void> => {
+    await stopChild(child, 'stop');
+    if (socketPath !== undefined) rmSync(socketPath, { force: true });
   };
+  try {
+    const message = await nextMessage(child, SERVER_READY_TIMEOUT_MS, (each) => each as ServerChildMessage);
+    if (message.type === 'failed') throw new Error(message.message);
+    if (child.pid === undefined) throw new Error(`${system.id} server child has no pid`);
+    return { system, address: message.address, pid: child.pid, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

@@ -1,65 +1,60 @@
-import { createClient } from '@volley/client';
-import type { BenchRouter } from './bench-router.js';
-import type { CallFn } from './closed-loop.js';
-import { connectRawTcp, type RawClient } from './raw/raw-tcp-client.js';
-import { connectRawUdp } from './raw/raw-udp-client.js';
-import { BENCH_MAX_DATAGRAM_BYTES, type Payload, type TransportName } from './scenarios.js';
-import type { ServerPorts } from './spawn-server.js';
+import type { ScenarioResult, SystemSummary } from './summarize.js';
 
-/** A connected client of one implementation over one transport, as the bench drives it. */
-export interface Target {
-  /** A call function sending `payload`; built once per run so the loop allocates nothing extra. */
-  caller(payload: Payload): CallFn;
-  /** Retransmissions so far (UDP): Volley's adaptive resends or raw's timeout resends. */
-  resends(): number;
-  close(): Promise<void>;
+/** Which figure a target bounds, as a ratio of the system's to its baseline's. */
+export type TargetMetric = 'callsPerSecond' | 'serverCpuMicrosPerCall' | 'p50';
+
+/** One of the issue's performance targets. */
+export interface PerformanceTarget {
+  /** What it says, as a table row. */
+  readonly label: string;
+  readonly systemId: string;
+  /** The raw system the issue measures it against. */
+  readonly baselineId: 'raw-tcp' | 'raw-udp';
+  readonly scenarioId: string;
+  readonly metric: TargetMetric;
+  /** `atLeast`: ratio ≥ bound (throughput); `atMost`: ratio ≤ bound (CPU, latency). */
+  readonly direction: 'atLeast' | 'atMost';
+  readonly bound: number;
 }
 
-const HOST = '127.0.0.1';
+/** The targets of issue 6 ("Benchmark"), each a ratio to the matching raw system. */
+export const ISSUE_TARGETS: readonly PerformanceTarget[] = [
+  { label: 'TCP add ×64 calls/s', systemId: 'volley-tcp', baselineId: 'raw-tcp', scenarioId: 'add-x64', metric: 'callsPerSecond', direction: 'atLeast', bound: 0.8 },
+  { label: 'TCP add ×64 server CPU/call', systemId: 'volley-tcp', baselineId: 'raw-tcp', scenarioId: 'add-x64', metric: 'serverCpuMicrosPerCall', direction: 'atMost', bound: 1.5 },
+  { label: 'UDP add ×64 calls/s, idempotent', systemId: 'volley-udp', baselineId: 'raw-udp', scenarioId: 'add-x64', metric: 'callsPerSecond', direction: 'atLeast', bound: 0.8 },
+  { label: 'UDP add ×64 calls/s, non-idempotent', systemId: 'volley-udp-once', baselineId: 'raw-udp', scenarioId: 'add-x64', metric: 'callsPerSecond', direction: 'atLeast', bound: 0.65 },
+  { label: 'TCP add ×1 p50 latency', systemId: 'volley-tcp', baselineId: 'raw-tcp', scenarioId: 'add-x1', metric: 'p50', direction: 'atMost', bound: 1.15 },
+  { label: 'UDP add ×1 p50 latency', systemId: 'volley-udp', baselineId: 'raw-udp', scenarioId: 'add-x1', metric: 'p50', direction: 'atMost', bound: 1.15 },
+  { label: 'TCP 4 KiB echo ×64 calls/s', systemId: 'volley-tcp', baselineId: 'raw-tcp', scenarioId: 'echo-4k-x64', metric: 'callsPerSecond', direction: 'atLeast', bound: 0.8 },
+  { label: 'UDP 4 KiB echo ×64 calls/s', systemId: 'volley-udp', baselineId: 'raw-udp', scenarioId: 'echo-4k-x64', metric: 'callsPerSecond', direction: 'atLeast', bound: 0.8 },
+];
 
-/** Connects a Volley client (through its public API, typed by the bench router) to the child's port. */
-export async function connectVolleyTarget(transport: TransportName, ports: ServerPorts): Promise<Target> {
-  const url = `${transport}://${HOST}:${ports[transport]}`;
-  const client = createClient<BenchRouter>(url, transport === 'udp' ? { maxDatagramBytes: BENCH_MAX_DATAGRAM_BYTES } : {});
-  const target: Target = {
-    caller(payload) {
-      if (payload.procedure === 'add') {
-        const input = payload.body as { a: number; b: number };
-        return () => client.add(input);
-      }
-      if (payload.procedure === 'addOnce') {
-        const input = payload.body as { a: number; b: number };
-        return () => client.addOnce(input);
-      }
-      const input = payload.body as { message: string };
-      return () => client.echo(input);
-    },
-    resends: () => client.stats.retransmits,
-    close: () => client.close(),
-  };
-  await checkTarget(target, url);
-  return target;
+/** A target against a run: the measured ratio and whether it is met; both undefined when not run. */
+export interface TargetOutcome {
+  target: PerformanceTarget;
+  ratio: number | undefined;
+  /** The system's own figure (calls/s, µs/call or ms), for the table. */
+  value: number | undefined;
+  met: boolean | undefined;
 }
 
-/** Connects the matching raw baseline client. */
-export async function connectRawTarget(transport: TransportName, ports: ServerPorts): Promise<Target> {
-  const raw: RawClient = transport === 'tcp' ? await connectRawTcp(ports.tcp, HOST) : await connectRawUdp(ports.udp, HOST);
-  const target: Target = {
-    caller: (payload) => () => raw.call(payload.rawOp, payload.body),
-    resends: () => raw.resends,
-    close: async () => raw.close(),
-  };
-  await checkTarget(target, `raw ${transport}://${HOST}`);
-  return target;
+/** Evaluates every target against the scenario results; a target whose system, baseline or scenario did not run is left open. */
+export function evaluateTargets(targets: readonly PerformanceTarget[], results: readonly ScenarioResult[]): TargetOutcome[] {
+  return targets.map((target) => {
+    const systems = results.find((result) => result.scenario.id === target.scenarioId)?.systems ?? [];
+    const system = systems.find((summary) => summary.systemId === target.systemId);
+    const baseline = systems.find((summary) => summary.systemId === target.baselineId);
+    if (system === undefined || baseline === undefined) return { target, ratio: undefined, value: undefined, met: undefined };
+    const value = metricOf(system, target.metric);
+    const ratio = value / metricOf(baseline, target.metric);
+    if (!Number.isFinite(ratio)) return { target, ratio: undefined, value, met: undefined };
+    const withinBound = target.direction === 'atLeast' ? ratio >= target.bound : ratio <= target.bound;
+    // A fast system that answered wrongly (or failed calls) has not met anything.
+    const clean = system.errors === 0 && system.wrongAnswers === 0;
+    return { target, ratio, value, met: withinBound && clean };
+  });
 }
 
-/** One call of each payload before timing anything: a wrong answer would make every figure meaningless. */
-async function checkTarget(target: Target, name: string): Promise<void> {
-  const sum = (await target.caller({ name: 'add', label: '', procedure: 'add', rawOp: 0, body: { a: 2, b: 3 } })()) as { sum?: number };
-  if (sum.sum !== 5) throw new Error(`${name}: add(2, 3) answered ${JSON.stringify(sum)}`);
-  const once = (await target.caller({ name: 'add-once', label: '', procedure: 'addOnce', rawOp: 0, body: { a: 3, b: 4 } })()) as { sum?: number };
-  if (once.sum !== 7) throw new Error(`${name}: addOnce(3, 4) answered ${JSON.stringify(once)}`);
-  const message = 'check'.repeat(1000);
-  const echoed = (await target.caller({ name: 'echo-4k', label: '', procedure: 'echo', rawOp: 1, body: { message } })()) as { message?: string };
-  if (echoed.message !== message) throw new Error(`${name}: echo did not return its message`);
+function metricOf(summary: SystemSummary, metric: TargetMetric): number {
+  return metric === 'p50' ? summary.latencyMs.p50 : summary[metric];
 }

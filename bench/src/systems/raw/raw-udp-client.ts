@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
-import { createRawPackr, type RawReply } from './raw-protocol.js';
-import type { RawClient } from './raw-tcp-client.js';
-import { RAW_UDP_SOCKET_BUFFER_BYTES } from './raw-udp-server.js';
+import { requireHostPort } from '../address.js';
+import type { AddOutput, BenchClient, ClientModule, EchoOutput } from '../system.js';
+import { createRawPackr, RAW_OP, RAW_UDP_SOCKET_BUFFER_BYTES, type RawOp, type RawReply } from './raw-protocol.js';
 
 /** A request with no reply after this long is sent again (loopback RTTs are well under 1 ms). */
 export const RAW_UDP_RESEND_AFTER_MS = 200;
@@ -15,10 +15,11 @@ interface RawPendingCall {
 }
 
 /**
- * Opens the raw UDP client: one datagram per request, replies matched by id. Loss is handled by
- * the simplest thing that never stalls: a sweep resends anything unanswered after 200 ms.
+ * The `raw-udp` client module: one datagram per request, replies matched by id. Loss is handled
+ * by the simplest thing that never stalls: a sweep resends anything unanswered after 200 ms.
  */
-export function connectRawUdp(port: number, host = '127.0.0.1'): Promise<RawClient> {
+export const connectClient: ClientModule['connectClient'] = (address) => {
+  const { host, port } = requireHostPort(address, 'raw-udp');
   const packr = createRawPackr();
   const pending = new Map<number, RawPendingCall>();
   const socket = createSocket('udp4');
@@ -42,7 +43,14 @@ export function connectRawUdp(port: number, host = '127.0.0.1'): Promise<RawClie
     }
   }, RESEND_SWEEP_MS);
   sweep.unref();
-  return new Promise((resolve, reject) => {
+  const call = (op: RawOp, body: unknown): Promise<unknown> => {
+    const id = nextId;
+    nextId = (nextId + 1) >>> 0;
+    const bytes = packr.pack([id, op, body]);
+    socket.send(bytes, port, host);
+    return new Promise((settle) => pending.set(id, { bytes, sentAt: performance.now(), settle }));
+  };
+  return new Promise<BenchClient>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind({ address: '127.0.0.1', port: 0 }, () => {
       socket.off('error', reject);
@@ -50,21 +58,14 @@ export function connectRawUdp(port: number, host = '127.0.0.1'): Promise<RawClie
       socket.setRecvBufferSize(RAW_UDP_SOCKET_BUFFER_BYTES);
       socket.setSendBufferSize(RAW_UDP_SOCKET_BUFFER_BYTES);
       resolve({
-        get resends() {
-          return resends;
-        },
-        call(op, body) {
-          const id = nextId;
-          nextId = (nextId + 1) >>> 0;
-          const bytes = packr.pack([id, op, body]);
-          socket.send(bytes, port, host);
-          return new Promise((settle) => pending.set(id, { bytes, sentAt: performance.now(), settle }));
-        },
-        close() {
+        add: (input) => call(RAW_OP.add, input) as Promise<AddOutput>,
+        echo: (input) => call(RAW_OP.echo, input) as Promise<EchoOutput>,
+        resends: () => resends,
+        close: () => new Promise<void>((done) => {
           clearInterval(sweep);
-          socket.close();
-        },
+          socket.close(() => done());
+        }),
       });
     });
   });
-}
+};

@@ -1,7 +1,9 @@
 import { Packr } from 'msgpackr';
 
 /**
- * The raw baselines' protocol: the least a request/reply echo can do over msgpack.
+ * The raw baselines' protocol: the least a request/reply echo can do over msgpack. Deliberately
+ * independent of Volley's wire package, so a change there cannot move the floor it is measured
+ * against.
  *
  * ```
  *  request  [id: uint32, op: RAW_OP, body]      op 0: body {a, b} → reply body {sum}
@@ -19,6 +21,9 @@ export type RawRequest = [id: number, op: RawOp, body: unknown];
 /** A decoded raw reply. */
 export type RawReply = [id: number, body: unknown];
 
+/** Kernel socket buffers asked for, as Volley asks for (DEFAULT_UDP_RECV_BUFFER_BYTES), so neither side drops more for lack of them. */
+export const RAW_UDP_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** Same msgpackr settings as Volley's codec where they matter for speed: plain maps, no records. */
 export function createRawPackr(): Packr {
   return new Packr({ useRecords: false, mapsAsObjects: true });
@@ -32,3 +37,4 @@ export function answerRaw(op: number, body: unknown): unknown {
   }
   return { message: (body as { message: string }).message };
 }
+

@@ -1,18 +1,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { answerRaw, createRawPackr, type RawRequest } from './raw-protocol.js';
+import type { RunningServer, ServerModule } from '../system.js';
 import { RawFramedSocket } from './raw-framed-socket.js';
-
-/** A listening raw TCP echo server. */
-export interface RawTcpServer {
-  readonly port: number;
-  close(): Promise<void>;
-}
+import { answerRaw, createRawPackr, type RawRequest } from './raw-protocol.js';
 
 /**
- * Starts the raw `node:net` baseline: length-framed msgpack requests in, replies out, with every
- * reply produced in one event-loop turn gathered into a single write (as Volley does).
+ * The `raw-tcp` server module: `node:net`, length-framed msgpack requests in, replies out, with
+ * every reply produced in one event-loop turn gathered into a single write (as Volley does).
  */
-export function startRawTcpServer(host = '127.0.0.1', port = 0): Promise<RawTcpServer> {
+export const startServer: ServerModule['startServer'] = ({ host }) => {
   const packr = createRawPackr();
   const sockets = new Set<Socket>();
   const server: Server = createServer({ noDelay: true }, (socket) => {
@@ -24,12 +19,12 @@ export function startRawTcpServer(host = '127.0.0.1', port = 0): Promise<RawTcpS
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
   });
-  return new Promise((resolve, reject) => {
+  return new Promise<RunningServer>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port }, () => {
-      const address = server.address();
+    server.listen({ host, port: 0 }, () => {
+      const bound = server.address();
       resolve({
-        port: typeof address === 'object' && address !== null ? address.port : 0,
+        address: { host, port: typeof bound === 'object' && bound !== null ? bound.port : 0 },
         close: () =>
           new Promise<void>((done) => {
             for (const socket of sockets) socket.destroy();
@@ -38,4 +33,4 @@ export function startRawTcpServer(host = '127.0.0.1', port = 0): Promise<RawTcpS
       });
     });
   });
-}
+};
