@@ -149,7 +149,8 @@ export class ClientCore {
     call.queued = false;
     call.holdsSlot = this.#window !== undefined;
     this.#sendOn(this.#link, call);
-    this.#schedule(call);
+    // Sent synchronously (the usual case): its send time is "now", no need to read the clock again.
+    this.#schedule(call, call.attempt > 0 ? call.lastSentAt : performance.now());
   }
 
   /** Transmits on `link`'s connection, opening it first if needed. */
@@ -166,7 +167,9 @@ export class ClientCore {
 
   #transmit(call: PendingCall, connection: ClientConnection): void {
     if (!this.#isLive(call)) return;
-    const meta: RequestMeta = { deadlineMs: Math.max(0, Math.round(call.deadlineAt - performance.now())) };
+    // One clock read per transmission serves the deadline sent and the RTT sample's start.
+    const now = performance.now();
+    const meta: RequestMeta = { deadlineMs: Math.max(0, Math.round(call.deadlineAt - now)) };
     if (this.#options.connectionless) {
       // Also over the TCP fallback: the server finds a truncated reply by client id and msgid.
       meta.attempt = call.attempt + 1;
@@ -203,16 +206,15 @@ export class ClientCore {
     this.stats.sent++;
     call.connection = connection;
     call.attempt++;
-    call.lastSentAt = performance.now();
+    call.lastSentAt = now;
   }
 
   /** Puts the call in the timer queue for whichever comes first: the next retransmission or the deadline. */
-  #schedule(call: PendingCall): void {
+  #schedule(call: PendingCall, now = performance.now()): void {
     if (!this.#isLive(call)) return;
-    const now = performance.now();
     const retransmits = this.#options.connectionless && !call.queued && !call.onStream && this.#policy.mayRetransmit(call.attempt);
     call.retransmitAt = retransmits ? now + this.#policy.waitMs(call.attempt) : Number.POSITIVE_INFINITY;
-    this.#timers.schedule(call, Math.min(call.retransmitAt, call.deadlineAt) - now);
+    this.#timers.schedule(call, Math.min(call.retransmitAt, call.deadlineAt) - now, now);
   }
 
   #onTimer(call: PendingCall): void {
@@ -244,7 +246,8 @@ export class ClientCore {
     this.#settle(call, new RpcError('CANCELLED', `"${call.method}" was cancelled by the caller`, { local: true, notExecuted: !wasSent, cause: call.signal?.reason }));
   }
 
-  #settle(call: PendingCall, outcome: RpcError | { value: unknown }): void {
+  /** Ends a call: with `error`, or with `value` when `error` is undefined (no wrapper object per reply). */
+  #settle(call: PendingCall, error: RpcError | undefined, value?: unknown): void {
     if (!this.#isLive(call)) return;
     this.#pending.delete(call.id);
     this.#timers.cancel(call);
@@ -255,8 +258,8 @@ export class ClientCore {
       const next = this.#window.release(this.#isLive);
       if (next) this.#start(next);
     }
-    if (outcome instanceof RpcError) call.reject(outcome);
-    else call.resolve(outcome.value);
+    if (error !== undefined) call.reject(error);
+    else call.resolve(value);
   }
 
   #onMessage(bytes: Buffer, connection: ClientConnection): void {
@@ -312,7 +315,8 @@ export class ClientCore {
         return;
       }
     }
-    this.#settle(call, envelope.error ? RpcError.fromWire(envelope.error) : { value: envelope.result });
+    if (envelope.error) this.#settle(call, RpcError.fromWire(envelope.error));
+    else this.#settle(call, undefined, envelope.result);
   }
 
   /** The reply did not fit a datagram: ask again over TCP; the server answers from its reply cache. */

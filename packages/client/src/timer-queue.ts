@@ -39,8 +39,8 @@ export class TimerQueue<T extends TimerNode> {
     this.#onExpire = onExpire;
   }
 
-  /** (Re)schedules `item` to expire after `delayMs` whole milliseconds. */
-  schedule(item: T, delayMs: number): void {
+  /** (Re)schedules `item` to expire after `delayMs` whole milliseconds; `now` if the caller has just read the clock. */
+  schedule(item: T, delayMs: number, now = performance.now()): void {
     if (item.timerList) this.#unlink(item);
     const delay = Math.max(0, Math.ceil(delayMs));
     let list = this.#lists.get(delay);
@@ -48,7 +48,7 @@ export class TimerQueue<T extends TimerNode> {
       list = { delayMs: delay, head: undefined, tail: undefined };
       this.#lists.set(delay, list);
     }
-    item.dueAt = performance.now() + delay;
+    item.dueAt = now + delay;
     item.timerList = list;
     item.timerPrev = list.tail;
     item.timerNext = undefined;

@@ -57,20 +57,15 @@ export function createCallRunner(deps: CallRunnerDeps) {
     // Anti-amplification (RFC 9000 §8): until a UDP source shows a valid cookie, no reply to it
     // may be more than 3× the bytes of its request.
     const validated = !channel.connectionless || (meta?.cookie !== undefined && deps.validator.isValid(meta.cookie, channel.peer.address));
-    const target: ReplyTarget = {
-      channel,
-      id: envelope.id,
-      replyMeta,
-      cacheKey,
-      deadlineMs: meta?.deadlineMs,
-      sendBudget: validated ? Number.POSITIVE_INFINITY : bytesIn * UNVALIDATED_REPLY_FACTOR,
-      requestId: undefined,
-    };
+    const sendBudget = validated ? Number.POSITIVE_INFINITY : bytesIn * UNVALIDATED_REPLY_FACTOR;
+    // Only requests answered without running (cache hits, refusals) need a ReplyTarget; a call
+    // that runs carries the same fields on its InFlightCall. Made on demand (a module function,
+    // not a closure, which would itself cost an allocation per call).
     if (cacheKey !== undefined) {
       const kept = cache.get(cacheKey, Date.now());
       if (kept !== undefined) {
         logger.debug({ id: envelope.id, attempt: meta?.attempt, transport: channel.kind }, 'answered from the reply cache');
-        deliver(target, kept, true);
+        deliver(targetOf(channel, envelope, replyMeta, cacheKey, sendBudget), kept, true);
         return;
       }
     }
@@ -92,21 +87,21 @@ export function createCallRunner(deps: CallRunnerDeps) {
     }
     // `$health` keeps answering while draining: "draining" is the answer a balancer needs.
     if (deps.isDraining() && envelope.method !== HEALTH_PROCEDURE) {
-      refuse(target, new RpcError('UNAVAILABLE', 'Server is shutting down; call not executed'), keepReply);
+      refuse(targetOf(channel, envelope, replyMeta, cacheKey, sendBudget), new RpcError('UNAVAILABLE', 'Server is shutting down; call not executed'), keepReply);
       return;
     }
     if (!channel.connectionless && (calls.streamOf(channel)?.calls.size ?? 0) >= deps.maxCallsPerConnection) {
       stats.overloadRejected++;
       logger.warn({ conn: calls.streamOf(channel)?.id, procedure: envelope.method, peer: channel.peer }, 'connection at its call limit: call refused');
       const error = new RpcError('RESOURCE_EXHAUSTED', `Connection has ${deps.maxCallsPerConnection} calls in progress; retry with backoff`);
-      refuse(target, error, false);
+      refuse(targetOf(channel, envelope, replyMeta, cacheKey, sendBudget), error, false);
       return;
     }
     if (calls.size >= deps.maxInFlight) {
       stats.overloadRejected++;
       logger.warn({ inFlight: calls.size, procedure: envelope.method, peer: channel.peer }, 'saturated: call refused');
       const error = new RpcError('RESOURCE_EXHAUSTED', `Server is saturated (${deps.maxInFlight} calls in progress); retry with backoff`);
-      refuse(target, error, keepReply);
+      refuse(targetOf(channel, envelope, replyMeta, cacheKey, sendBudget), error, keepReply);
       return;
     }
     stats.calls++;
@@ -115,7 +110,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
     const deadlineMs = meta?.deadlineMs !== undefined && meta.deadlineMs <= MAX_TIMER_DELAY_MS ? meta.deadlineMs : undefined;
     call.deadlineMs = deadlineMs;
     call.replyMeta = replyMeta;
-    call.sendBudget = target.sendBudget;
+    call.sendBudget = sendBudget;
     if (channel.connectionless) {
       call.cacheKey = cacheKey;
       call.keepReply = keepReply;
@@ -251,6 +246,10 @@ interface ReplyTarget {
   readonly deadlineMs: number | undefined;
   readonly sendBudget: number;
   readonly requestId: string | undefined;
+}
+
+function targetOf(channel: Channel, envelope: RequestEnvelope, replyMeta: ResponseMeta | undefined, cacheKey: string | undefined, sendBudget: number): ReplyTarget {
+  return { channel, id: envelope.id, replyMeta, cacheKey, deadlineMs: envelope.meta?.deadlineMs, sendBudget, requestId: undefined };
 }
 
 /** The call runner's interface. */
