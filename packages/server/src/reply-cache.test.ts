@@ -46,7 +46,8 @@ describe('ReplyCache', () => {
 
 describe('ReplyCache at its cap', () => {
   it('evicts exactly the oldest entry per insert once full, for 200 000 inserts', () => {
-    const cache = new ReplyCache({ maxEntries: 100_000 });
+    // A byte cap far away: this test is about the entry cap.
+    const cache = new ReplyCache({ maxEntries: 100_000, maxBytes: 1 << 30 });
     const body = Buffer.alloc(16);
     for (let i = 0; i < 100_000; i++) cache.set(`fill/${i}`, body, 10_000, 0);
     // 200 000 more inserts, each evicting one entry (the speed of this is measured by npm run bench).

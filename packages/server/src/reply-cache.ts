@@ -9,7 +9,7 @@ import {
 
 /** Limits of a {@link ReplyCache}. */
 export interface ReplyCacheOptions {
-  /** Most bytes held (replies plus per-entry overhead); default 32 MiB. */
+  /** Most bytes held (replies plus per-entry overhead); default 48 MiB. */
   maxBytes?: number;
   /** Most entries held; default 100 000. */
   maxEntries?: number;

@@ -21,6 +21,13 @@ export interface FramedSocketOptions {
    * Off when undefined.
    */
   partialFrameTimeoutMs?: number;
+  /**
+   * Stop reading while our own writes are backed up (default true): right for a server, where
+   * every request read makes a reply to write. A client must pass false: reading replies makes
+   * no writes, and a client that stopped reading because its requests were backed up, facing a
+   * server that stopped reading because its replies were, would deadlock the connection.
+   */
+  pauseReadingWhenCongested?: boolean;
   /** After this many ms without a byte either way, `onIdle` decides whether to close. */
   idleTimeoutMs?: number;
   /** Return true to close an idle connection (a server keeps one with calls still running). */
@@ -46,15 +53,18 @@ export class FramedSocket {
   #closed = false;
   #closeReason: Error | undefined;
   #partialTimer: NodeJS.Timeout | undefined;
+  readonly #pauses: boolean;
 
   constructor(socket: Socket, options: FramedSocketOptions) {
     this.#socket = socket;
     this.#options = options;
+    const pauses = options.pauseReadingWhenCongested ?? true;
+    this.#pauses = pauses;
     this.#decoder = new FrameDecoder((payload) => {
       options.stats.messagesIn++;
       options.onFrame(payload);
       // Stop decoding (and reading) once replies we cannot write yet pass the high-water mark.
-      if (this.#congested()) {
+      if (pauses && this.#congested()) {
         socket.pause();
         return false;
       }
@@ -173,6 +183,6 @@ export class FramedSocket {
     this.#queuedBytes = 0;
     // The kernel took it all: decode what was held back. Otherwise 'drain' will.
     if (this.#socket.write(out)) this.#resumeReading();
-    else this.#socket.pause();
+    else if (this.#pauses) this.#socket.pause();
   };
 }

@@ -47,7 +47,8 @@ export function connectStream(options: ConnectStreamOptions, handlers: Connectio
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       socket.off('error', fail);
-      const framed = new FramedSocket(socket, { maxFrameBytes, stats, onFrame: handlers.onMessage, onClose: handlers.onClose });
+      // A client keeps reading replies whatever its write backlog: see pauseReadingWhenCongested.
+      const framed = new FramedSocket(socket, { maxFrameBytes, stats, pauseReadingWhenCongested: false, onFrame: handlers.onMessage, onClose: handlers.onClose });
       const peer: PeerAddress =
         kind === 'unix'
           ? { transport: kind, address: options.path ?? '', port: 0 }

@@ -97,6 +97,7 @@ export function connectTls(options: ConnectTlsOptions, handlers: ConnectionHandl
       const framed = new FramedSocket(socket, {
         maxFrameBytes,
         stats,
+        pauseReadingWhenCongested: false,
         onFrame: (payload) => {
           if (state === 'confirming') {
             const decoded = wire.decode(payload);
