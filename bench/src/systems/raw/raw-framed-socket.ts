@@ -12,7 +12,9 @@ const HEADER_BYTES = 4;
 export class RawFramedSocket {
   readonly #socket: Socket;
   readonly #onFrame: (payload: Buffer) => void;
-  #pending: Buffer | undefined;
+  /** Chunks of a frame not yet complete, and their total length. */
+  #partial: Buffer[] = [];
+  #partialBytes = 0;
   #queue: Uint8Array[] = [];
   #queuedBytes = 0;
   #flushScheduled = false;
@@ -39,9 +41,20 @@ export class RawFramedSocket {
   }
 
   #onData(chunk: Buffer): void {
-    // A partial frame from the last chunk is rare (large frames only); join and re-parse.
-    const data = this.#pending === undefined ? chunk : Buffer.concat([this.#pending, chunk]);
-    this.#pending = undefined;
+    let data = chunk;
+    if (this.#partialBytes > 0) {
+      // A frame split across chunks (large frames): join once it is complete, not on every chunk,
+      // which would copy a 1 MiB frame ~16 times (quadratic) and make the baseline no floor.
+      this.#partial.push(chunk);
+      this.#partialBytes += chunk.length;
+      if (this.#partialBytes < HEADER_BYTES) return;
+      const head = this.#partial[0] as Buffer;
+      const length = head.length >= HEADER_BYTES ? head.readUInt32BE(0) : Buffer.concat(this.#partial).readUInt32BE(0);
+      if (this.#partialBytes < HEADER_BYTES + length) return;
+      data = Buffer.concat(this.#partial, this.#partialBytes);
+      this.#partial = [];
+      this.#partialBytes = 0;
+    }
     let offset = 0;
     while (data.length - offset >= HEADER_BYTES) {
       const length = data.readUInt32BE(offset);
@@ -49,7 +62,10 @@ export class RawFramedSocket {
       this.#onFrame(data.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length));
       offset += HEADER_BYTES + length;
     }
-    if (offset < data.length) this.#pending = data.subarray(offset);
+    if (offset < data.length) {
+      this.#partial = [data.subarray(offset)];
+      this.#partialBytes = data.length - offset;
+    }
   }
 
   readonly #flush = (): void => {
