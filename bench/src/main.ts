@@ -109,7 +109,9 @@ async function runScenario(scenario: Scenario, list: readonly SystemDefinition[]
     for (const system of order) {
       const server = servers.get(system.id);
       if (server === undefined) continue;
-      const figures = await runOnce(server, scenario, timing);
+      // With --cpu-prof, Volley clients are profiled too, one profile per run in DIR/<system>-client.
+      const clientFlags = config.cpuProfDir !== undefined && system.group === 'volley' ? ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfDir}/${system.id}-client`] : [];
+      const figures = await runOnce(server, scenario, timing, clientFlags);
       runs.get(system.id)?.push(figures);
       log(formatRun(scenario, round, system.id, figures));
     }

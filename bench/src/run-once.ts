@@ -33,8 +33,8 @@ const CHILD_ENTRY = new URL('./client-child.ts', import.meta.url);
  * from /proc just before `go` and just after the result, so process start-up, connecting and the
  * first check are not counted; warmup calls are, and so are divided by (totalCalls).
  */
-export async function runOnce(server: ServerProcess, scenario: Scenario, timing: RunTiming): Promise<RunFigures> {
-  const child = forkChild(CHILD_ENTRY, [server.system.id]);
+export async function runOnce(server: ServerProcess, scenario: Scenario, timing: RunTiming, nodeFlags: readonly string[] = []): Promise<RunFigures> {
+  const child = forkChild(CHILD_ENTRY, [server.system.id], nodeFlags);
   const send = (message: ParentToClientMessage): void => void child.send(message);
   try {
     send({ type: 'job', address: server.address, payload: scenario.payload, outstanding: scenario.outstanding, warmupMs: timing.warmupMs, durationMs: timing.durationMs });
