@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import type { AddOutput, BenchClient, EchoOutput, SystemAddress } from '../../system.js';
-import { toHostPort } from '../host-port.js';
+import { requireHostPort } from '../../address.js';
 
 /**
  * The plain-JSON-over-HTTP peer's client: an undici `Pool` to the server's origin and
@@ -14,7 +14,7 @@ const MAX_CONNECTIONS = 64;
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 export async function connectClient(address: SystemAddress): Promise<BenchClient> {
-  const { host, port } = toHostPort(address);
+  const { host, port } = requireHostPort(address, 'fastify');
   const pool = new Pool(`http://${host}:${port}`, { connections: MAX_CONNECTIONS });
 
   async function post<TOutput>(path: string, input: unknown): Promise<TOutput> {

@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import type { BenchClient, SystemAddress } from '../../system.js';
-import { toHostPort } from '../host-port.js';
+import { requireHostPort } from '../../address.js';
 import { BenchService, type BenchStub, type UnaryMethod } from './bench-service.js';
 
 /**
@@ -22,7 +22,7 @@ function call<TRequest, TReply>(stub: BenchStub, method: UnaryMethod<TRequest, T
 }
 
 export async function connectClient(address: SystemAddress): Promise<BenchClient> {
-  const { host, port } = toHostPort(address);
+  const { host, port } = requireHostPort(address, 'grpc');
   const stub = new BenchService(`${host}:${port}`, credentials.createInsecure(), {
     'grpc.use_local_subchannel_pool': 1,
   });

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import Session from 'msgpack5rpc';
 import type { BenchClient, SystemAddress } from '../../system.js';
-import { toHostPort } from '../host-port.js';
+import { requireHostPort } from '../../address.js';
 
 /**
  * The msgpack5rpc peer's client: one TCP connection, one `Session`, and `session.request(method,
@@ -14,7 +14,7 @@ import { toHostPort } from '../host-port.js';
  * leave the bench waiting for ever.
  */
 export async function connectClient(address: SystemAddress): Promise<BenchClient> {
-  const { host, port } = toHostPort(address);
+  const { host, port } = requireHostPort(address, 'msgpack5rpc');
   const socket = connect({ host, port, noDelay: true });
   await once(socket, 'connect');
   const session = new Session();

@@ -1,7 +1,7 @@
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { Agent, fetch, type RequestInit } from 'undici';
 import type { BenchClient, SystemAddress } from '../../system.js';
-import { toHostPort } from '../host-port.js';
+import { requireHostPort } from '../../address.js';
 import type { AppRouter } from './trpc-router.js';
 
 /**
@@ -15,7 +15,7 @@ import type { AppRouter } from './trpc-router.js';
  * global fetch would share one pool among every client of the process and never close it).
  */
 export async function connectClient(address: SystemAddress): Promise<BenchClient> {
-  const { host, port } = toHostPort(address);
+  const { host, port } = requireHostPort(address, 'trpc');
   const agent = new Agent();
   const trpc = createTRPCClient<AppRouter>({
     links: [
