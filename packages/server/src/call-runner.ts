@@ -80,7 +80,9 @@ export function createCallRunner(deps: CallRunnerDeps) {
     // refused request must be refused too, or "not executed" would become false after the fact.
     const keepReply = channel.connectionless && router.get(envelope.method)?.idempotent !== true;
     const tableKey = channel.connectionless ? (cacheKey as string) : envelope.id;
-    if (calls.get(channel, tableKey) !== undefined) {
+    // One lookup of the connection's calls serves the duplicate check, its limit and its id.
+    const stream = channel.connectionless ? undefined : calls.streamOf(channel);
+    if (stream ? stream.calls.get(envelope.id) !== undefined : calls.get(channel, tableKey) !== undefined) {
       stats.duplicatesDropped++;
       logger.debug({ id: envelope.id, attempt: meta?.attempt }, 'duplicate of a call in progress dropped');
       return;
@@ -90,9 +92,9 @@ export function createCallRunner(deps: CallRunnerDeps) {
       refuse(targetOf(channel, envelope, replyMeta, cacheKey, sendBudget), new RpcError('UNAVAILABLE', 'Server is shutting down; call not executed'), keepReply);
       return;
     }
-    if (!channel.connectionless && (calls.streamOf(channel)?.calls.size ?? 0) >= deps.maxCallsPerConnection) {
+    if (stream !== undefined && stream.calls.size >= deps.maxCallsPerConnection) {
       stats.overloadRejected++;
-      logger.warn({ conn: calls.streamOf(channel)?.id, procedure: envelope.method, peer: channel.peer }, 'connection at its call limit: call refused');
+      logger.warn({ conn: stream.id, procedure: envelope.method, peer: channel.peer }, 'connection at its call limit: call refused');
       const error = new RpcError('RESOURCE_EXHAUSTED', `Connection has ${deps.maxCallsPerConnection} calls in progress; retry with backoff`);
       refuse(targetOf(channel, envelope, replyMeta, cacheKey, sendBudget), error, false);
       return;
@@ -105,7 +107,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
       return;
     }
     stats.calls++;
-    const call = new InFlightCall(tableKey, envelope.id, channel, channel.connectionless ? 0 : (calls.streamOf(channel)?.id ?? 0), meta?.clientId);
+    const call = new InFlightCall(tableKey, envelope.id, channel, stream?.id ?? 0, meta?.clientId);
     // Node clamps timer delays above 2^31-1 ms to 1 ms: a deadline that far away means "none".
     const deadlineMs = meta?.deadlineMs !== undefined && meta.deadlineMs <= MAX_TIMER_DELAY_MS ? meta.deadlineMs : undefined;
     call.deadlineMs = deadlineMs;
