@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientConnection } from '@volley/transport';
-import { type Codec, createCodec, type Envelope, KIND, MAX_MSGID, type RequestMeta, type ResponseEnvelope, RpcError } from '@volley/wire';
+import { type Codec, createCodec, type Envelope, KIND, MAX_MSGID, type ResponseEnvelope, RpcError } from '@volley/wire';
 import { type CallOptions, type ClientStats, createClientStats, mergeMetadata } from './call-options.js';
 import { callWithRetries } from './call-retry.js';
 import type { ClientCoreOptions } from './client-core-options.js';
@@ -11,6 +11,7 @@ import { sendNotification } from './notification.js';
 import { type Connector, Link } from './links/link.js';
 import { OutstandingWindow } from './outstanding-window.js';
 import { PendingCall } from './pending-call.js';
+import { requestMeta } from './request-meta.js';
 import { RetransmitPolicy } from './retransmit-policy.js';
 import { TimerQueue } from './timer-queue.js';
 
@@ -169,17 +170,8 @@ export class ClientCore {
     if (!this.#isLive(call)) return;
     // One clock read per transmission serves the deadline sent and the RTT sample's start.
     const now = performance.now();
-    const meta: RequestMeta = { deadlineMs: Math.max(0, Math.round(call.deadlineAt - now)) };
-    if (this.#options.connectionless) {
-      // Also over the TCP fallback: the server finds a truncated reply by client id and msgid.
-      meta.attempt = call.attempt + 1;
-      meta.clientId = this.clientId;
-      if (call.fetching) meta.fetchOnly = true;
-      if (this.#cookie !== undefined && connection.connectionless) meta.cookie = this.#cookie;
-    }
-    if (call.trace !== undefined) meta.trace = call.trace;
-    if (call.auth !== undefined) meta.auth = call.auth;
-    if (call.metadata !== undefined) meta.metadata = call.metadata;
+    const udp = this.#options.connectionless;
+    const meta = requestMeta(call, now, udp ? this.clientId : undefined, udp && connection.connectionless ? this.#cookie : undefined);
     let bytes: Buffer;
     try {
       bytes = this.#codec.encode({ kind: KIND.request, id: call.id, method: call.method, input: call.input, meta });
