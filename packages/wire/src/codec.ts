@@ -1,6 +1,7 @@
 import { type Options, Packr } from 'msgpackr';
 import { KIND, type Envelope, type RequestMeta, type ResponseMeta } from './envelope.js';
 import { widenLargeIntegers } from './integer-widening.js';
+import { appendResponseMetaBytes, FIXARRAY_4 } from './response-meta-bytes.js';
 import { err, ok, type Result } from './result.js';
 import { RpcError, type WireError } from './rpc-error.js';
 
@@ -31,8 +32,6 @@ export interface Codec {
 const FLOAT64_TAG = 0xcb;
 /** Length of an address cookie (`ck`): 4-byte timestamp + 12 bytes of HMAC. */
 export const COOKIE_BYTES = 16;
-/** MessagePack fixarray of 4 elements: a response without metadata. */
-const FIXARRAY_4 = 0x94;
 
 /** Longest excerpt of a decoder message quoted back to a peer. */
 const MAX_REASON_CHARS = 80;
@@ -273,92 +272,6 @@ function toResponseMetaMap(meta: ResponseMeta): Record<string, unknown> {
   if (meta.cookie !== undefined) map.ck = meta.cookie;
   if (meta.truncated) map.tc = true;
   return map;
-}
-
-/**
- * Writes `[...response, meta]` by hand: this runs for every UDP reply, and building a map object
- * for msgpackr plus a second copy cost three times the body's own encoding. The bytes are exactly
- * what {@link toResponseMetaMap} + msgpackr give (a test compares them): fixmap, keys in the order
- * `a`, `c`, `ck`, `tc`, shortest uint for `a`, bin8 for `c` and `ck`.
- */
-/**
- * Bump allocator for the buffers {@link appendResponseMetaBytes} returns. `Buffer.allocUnsafe`
- * serves only requests under 4 KiB from Node's shared pool; anything larger gets an ArrayBuffer
- * of its own, which costs about 1 µs: more than encoding a 4 KiB reply. Carving replies out of
- * 128 KiB slabs took `appendResponseMeta` on a 4 KiB reply from 2.04 to 0.67 µs (micro-benchmark,
- * Node 20); end to end it is inside the bench's run-to-run noise. A slab is never written twice:
- * a full one is left to the views still using it (a send the kernel could not take at once) and
- * the garbage collector.
- */
-const REPLY_SLAB_BYTES = 128 * 1024;
-let replySlab: Buffer | undefined;
-let replySlabUsed = 0;
-
-function allocReply(size: number): Buffer {
-  if (size > REPLY_SLAB_BYTES / 4) return Buffer.allocUnsafe(size);
-  if (replySlab === undefined || replySlabUsed + size > REPLY_SLAB_BYTES) {
-    replySlab = Buffer.allocUnsafeSlow(REPLY_SLAB_BYTES);
-    replySlabUsed = 0;
-  }
-  const out = replySlab.subarray(replySlabUsed, replySlabUsed + size);
-  // Keep 8-byte alignment, as Node's own pool does.
-  replySlabUsed = (replySlabUsed + size + 7) & ~7;
-  return out;
-}
-
-function appendResponseMetaBytes(response: Buffer, meta: ResponseMeta): Buffer {
-  const { attempt, clientId, cookie, truncated } = meta;
-  const attemptBytes = attempt === undefined ? 0 : attempt < 0x80 ? 1 : attempt < 0x100 ? 2 : attempt < 0x10000 ? 3 : 5;
-  const size =
-    1 +
-    (attempt === undefined ? 0 : 2 + attemptBytes) +
-    (clientId === undefined ? 0 : 4 + clientId.length) +
-    (cookie === undefined ? 0 : 5 + cookie.length) +
-    (truncated ? 4 : 0);
-  const out = allocReply(response.length + size);
-  out[0] = FIXARRAY_4 + 1;
-  response.copy(out, 1, 1);
-  let at = response.length;
-  out[at++] = 0x80 | ((attempt === undefined ? 0 : 1) + (clientId === undefined ? 0 : 1) + (cookie === undefined ? 0 : 1) + (truncated ? 1 : 0));
-  if (attempt !== undefined) {
-    out[at++] = 0xa1;
-    out[at++] = 0x61; // "a"
-    if (attemptBytes === 1) out[at++] = attempt;
-    else if (attemptBytes === 2) {
-      out[at++] = 0xcc;
-      out[at++] = attempt;
-    } else if (attemptBytes === 3) {
-      out[at++] = 0xcd;
-      at = out.writeUInt16BE(attempt, at);
-    } else {
-      out[at++] = 0xce;
-      at = out.writeUInt32BE(attempt, at);
-    }
-  }
-  if (clientId !== undefined) {
-    out[at++] = 0xa1;
-    out[at++] = 0x63; // "c"
-    out[at++] = 0xc4;
-    out[at++] = clientId.length;
-    out.set(clientId, at);
-    at += clientId.length;
-  }
-  if (cookie !== undefined) {
-    out[at++] = 0xa2;
-    out[at++] = 0x63; // "c"
-    out[at++] = 0x6b; // "k"
-    out[at++] = 0xc4;
-    out[at++] = cookie.length;
-    out.set(cookie, at);
-    at += cookie.length;
-  }
-  if (truncated) {
-    out[at++] = 0xa2;
-    out[at++] = 0x74; // "t"
-    out[at++] = 0x63; // "c"
-    out[at++] = 0xc3; // true
-  }
-  return out;
 }
 
 /** Lenient on purpose: a reply's metadata only refines matching; unknown or odd values are ignored. */
