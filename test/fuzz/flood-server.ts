@@ -1,6 +1,7 @@
-import { createServer, type Server } from '@volley/server';
+import { createServer } from '@volley/server';
 import { createAppRouter } from '@volley/service-app';
 import { pino } from 'pino';
+import { type LoopbackServer, listenOnLoopback } from '../support/index.js';
 
 /** Log lines at `error` or above that are kept whole, so a failing flood says what went wrong. */
 const KEPT_ERROR_LINES = 20;
@@ -17,14 +18,8 @@ export interface LogCounts {
 }
 
 /** A live server on 127.0.0.1 (UDP and TCP, port 0) serving the app router, logging at debug into counters. */
-export interface FloodServer {
-  readonly server: Server;
+export interface FloodServer extends LoopbackServer {
   readonly logs: LogCounts;
-  readonly udpPort: number;
-  readonly tcpPort: number;
-  readonly udpUrl: string;
-  readonly tcpUrl: string;
-  close(): Promise<void>;
 }
 
 /** pino's numeric `error` level. */
@@ -60,17 +55,5 @@ export async function startFloodServer(): Promise<FloodServer> {
     },
   );
   const server = createServer({ router: createAppRouter(), logger });
-  const bound = await server.listen({ udp: { host: '127.0.0.1', port: 0 }, tcp: { host: '127.0.0.1', port: 0 } });
-  if (!bound.udp || !bound.tcp) throw new Error('Server did not bind both udp and tcp');
-  const { port: udpPort } = bound.udp;
-  const { port: tcpPort } = bound.tcp;
-  return {
-    server,
-    logs,
-    udpPort,
-    tcpPort,
-    udpUrl: `udp://127.0.0.1:${udpPort}`,
-    tcpUrl: `tcp://127.0.0.1:${tcpPort}`,
-    close: () => server.close({ graceMs: 0 }),
-  };
+  return { ...(await listenOnLoopback(server)), logs };
 }

@@ -33,6 +33,17 @@ export interface TestServer {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const logs = createLogCapture('debug');
   const server = createServer({ ...options.server, router: options.router ?? createAppRouter(), logger: logs.logger });
+  return { ...(await listenOnLoopback(server, options)), logs };
+}
+
+/** Where a loopback test server listens, and how to close it at once. */
+export type LoopbackServer = Omit<TestServer, 'logs'>;
+
+/**
+ * Binds `server` to 127.0.0.1 port 0 over UDP and TCP (one port number for both when free), for
+ * every test server whatever its logger.
+ */
+export async function listenOnLoopback(server: Server, options: Pick<TestServerOptions, 'udp' | 'tcp'> = {}): Promise<LoopbackServer> {
   const bound = await server.listen({
     udp: { ...options.udp, host: '127.0.0.1', port: 0 },
     tcp: { ...options.tcp, host: '127.0.0.1', port: 0 },
@@ -42,7 +53,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const tcpPort = bound.tcp.port;
   return {
     server,
-    logs,
     udpPort,
     tcpPort,
     udpUrl: `udp://127.0.0.1:${udpPort}`,

@@ -21,12 +21,14 @@ export interface CallRunnerDeps {
   cache: ReplyCache;
   replies: ReplySender;
   stats: ServerStats;
+  /** Calls allowed to run at once before new ones get RESOURCE_EXHAUSTED. */
   maxInFlight: number;
   /** Calls one stream connection may have running at once. */
   maxCallsPerConnection: number;
   /** Issues and checks the cookies that lift the anti-amplification limit. */
   validator: AddressValidator;
   isDraining(): boolean;
+  /** Called whenever a call leaves the table, so a draining server can notice it is idle. */
   onCallDone(): void;
 }
 

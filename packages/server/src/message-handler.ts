@@ -1,34 +1,18 @@
-import { type CallResult, type CompiledRouter, dispatch } from '@volley/router';
+import { type CallResult, dispatch } from '@volley/router';
 import type { Channel, TransportListener } from '@volley/transport';
 import { type Codec, type DecodeFailure, KIND, type NotificationEnvelope, RpcError } from '@volley/wire';
-import type { Logger } from 'pino';
 import { CallContext } from './call-context.js';
-import { createCallRunner } from './call-runner.js';
-import type { CallTable } from './call-table.js';
+import { type CallRunnerDeps, createCallRunner } from './call-runner.js';
 import { UNVALIDATED_REPLY_FACTOR } from './constants.js';
 import { InFlightCall } from './in-flight-call.js';
-import type { AddressValidator } from './address-validator.js';
-import type { ReplyCache } from './reply-cache.js';
 import { ReplySender } from './reply-sender.js';
-import type { ServerStats } from './server-stats.js';
 
-/** What the message handler needs from the server that owns it. */
-export interface MessageHandlerDeps {
-  router: CompiledRouter;
-  logger: Logger;
+/**
+ * What the message handler needs from the server that owns it: what its call runner needs (it
+ * makes the runner's reply sender itself), plus the codec.
+ */
+export interface MessageHandlerDeps extends Omit<CallRunnerDeps, 'replies'> {
   codec: Codec;
-  calls: CallTable;
-  cache: ReplyCache;
-  stats: ServerStats;
-  /** Calls allowed to run at once before new ones get RESOURCE_EXHAUSTED. */
-  maxInFlight: number;
-  /** Calls one stream connection may have running at once. */
-  maxCallsPerConnection: number;
-  /** Issues and checks the cookies that lift the anti-amplification limit. */
-  validator: AddressValidator;
-  isDraining(): boolean;
-  /** Called whenever a call leaves the table, so a draining server can notice it is idle. */
-  onCallDone(): void;
 }
 
 /**
