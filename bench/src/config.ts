@@ -16,7 +16,7 @@ export interface BenchConfig {
   scenarios: string[] | undefined;
   /** Where to write the JSON results; empty to skip. */
   jsonPath: string;
-  /** Directory for `--cpu-prof` profiles of the Volley server children. */
+  /** Directory for `--cpu-prof` profiles of the Volley and raw server and client children. */
   cpuProfDir: string | undefined;
   /** Run the scale suite after the scenario tables. */
   scale: boolean;
@@ -48,7 +48,7 @@ export const USAGE = `usage: npm run bench -- [flags]
   --systems a,b       system ids to run; their baselines are added          BENCH_SYSTEMS
   --scenarios a,b     scenarios whose id contains any of these (add-x64)    BENCH_SCENARIOS, BENCH_FILTER
   --json PATH         results file (default bench/results/latest.json; '' skips) BENCH_JSON
-  --cpu-prof DIR      --cpu-prof Volley servers and clients into DIR/<system>[-client]  BENCH_CPU_PROF
+  --cpu-prof DIR      --cpu-prof Volley and raw servers and clients into DIR/<system>[-client]  BENCH_CPU_PROF
   --no-scale          skip the scale suite                                  BENCH_NO_SCALE=1
   --help`;
 

@@ -87,7 +87,7 @@ function readSettings(): { config: BenchConfig; systems: SystemDefinition[]; sce
  */
 async function startServers(list: readonly SystemDefinition[]): Promise<void> {
   for (const system of list) {
-    const profile = config.cpuProfDir !== undefined && system.group === 'volley';
+    const profile = config.cpuProfDir !== undefined && system.group !== 'peer';
     const nodeFlags = profile ? ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfDir}/${system.id}`] : [];
     try {
       servers.set(system.id, await spawnServer(system, { nodeFlags }));
@@ -109,8 +109,8 @@ async function runScenario(scenario: Scenario, list: readonly SystemDefinition[]
     for (const system of order) {
       const server = servers.get(system.id);
       if (server === undefined) continue;
-      // With --cpu-prof, Volley clients are profiled too, one profile per run in DIR/<system>-client.
-      const clientFlags = config.cpuProfDir !== undefined && system.group === 'volley' ? ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfDir}/${system.id}-client`] : [];
+      // With --cpu-prof, Volley and raw clients are profiled too, one profile per run in DIR/<system>-client.
+      const clientFlags = config.cpuProfDir !== undefined && system.group !== 'peer' ? ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfDir}/${system.id}-client`] : [];
       const figures = await runOnce(server, scenario, timing, clientFlags);
       runs.get(system.id)?.push(figures);
       log(formatRun(scenario, round, system.id, figures));
