@@ -11,6 +11,7 @@ import { sendNotification } from './notification.js';
 import { type Connector, Link } from './links/link.js';
 import { OutstandingWindow } from './outstanding-window.js';
 import { PendingCall } from './pending-call.js';
+import { PendingTable } from './pending-table.js';
 import { requestMeta } from './request-meta.js';
 import { RetransmitPolicy } from './retransmit-policy.js';
 import { TimerQueue } from './timer-queue.js';
@@ -26,7 +27,7 @@ export class ClientCore {
   /** Random 64-bit id carried by every UDP request; replies must echo it. */
   readonly clientId: Buffer = randomBytes(8);
   readonly #codec: Codec = createCodec();
-  readonly #pending = new Map<number, PendingCall>();
+  readonly #pending = new PendingTable<PendingCall>();
   readonly #timers = new TimerQueue<PendingCall>((call) => this.#onTimer(call));
   readonly #link: Link;
   readonly #fallback: Link | undefined;
@@ -56,7 +57,7 @@ export class ClientCore {
     this.#policy = new RetransmitPolicy(options.retransmit);
     this.#keepalive = new Keepalive(options.keepalive ?? {}, {
       connections: () => [...this.#link.connections(), ...(this.#fallback?.connections() ?? [])],
-      hasPending: (connection) => [...this.#pending.values()].some((call) => call.connection === connection),
+      hasPending: (connection) => this.#pending.values().some((call) => call.connection === connection),
       ping: (connection) => connection.send(this.#codec.encode({ kind: KIND.ping, id: this.#nextPingId++ })),
       onDead: (connection, silentMs) => {
         options.logger?.warn({ target: options.target, silentMs }, 'no answer to keepalive ping: dropping the connection');
@@ -128,7 +129,7 @@ export class ClientCore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const call of [...this.#pending.values()]) {
+    for (const call of this.#pending.values()) {
       this.#settle(call, new RpcError('CLOSED', `Client closed while "${call.method}" was pending`, { local: true, notExecuted: !call.sent }));
     }
     this.#timers.clear();
@@ -335,7 +336,7 @@ export class ClientCore {
 
   #onConnectionClosed(connection: ClientConnection, reason?: Error): void {
     this.#retired.delete(connection);
-    for (const call of [...this.#pending.values()]) {
+    for (const call of this.#pending.values()) {
       if (call.connection !== connection) continue;
       this.#settle(
         call,
