@@ -167,7 +167,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
       kept = cache.set(call.cacheKey, body, call.deadlineMs, Date.now());
     }
     deliver(call, body, kept);
-    logCallOutcome(logger, call, procedure, outcome, performance.now() - started);
+    logCallOutcome(logger, call, procedure, outcome, started);
   }
 
   /**
