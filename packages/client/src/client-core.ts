@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientConnection } from '@volley/transport';
-import { type Codec, createCodec, type Envelope, KIND, MAX_MSGID, type ResponseEnvelope, RpcError } from '@volley/wire';
+import { type Codec, createCodec, type Envelope, KIND, MAX_MSGID, MsgidTable, type ResponseEnvelope, RpcError } from '@volley/wire';
 import { type CallOptions, type ClientStats, createClientStats, mergeMetadata } from './call-options.js';
 import { callWithRetries } from './call-retry.js';
 import type { ClientCoreOptions } from './client-core-options.js';
@@ -11,7 +11,6 @@ import { sendNotification } from './notification.js';
 import { type Connector, Link } from './links/link.js';
 import { OutstandingWindow } from './outstanding-window.js';
 import { PendingCall } from './pending-call.js';
-import { PendingTable } from './pending-table.js';
 import { requestMeta } from './request-meta.js';
 import { RetransmitPolicy } from './retransmit-policy.js';
 import { TimerQueue } from './timer-queue.js';
@@ -27,7 +26,7 @@ export class ClientCore {
   /** Random 64-bit id carried by every UDP request; replies must echo it. */
   readonly clientId: Buffer = randomBytes(8);
   readonly #codec: Codec = createCodec();
-  readonly #pending = new PendingTable<PendingCall>();
+  readonly #pending = new MsgidTable<PendingCall>();
   readonly #timers = new TimerQueue<PendingCall>((call) => this.#onTimer(call));
   readonly #link: Link;
   readonly #fallback: Link | undefined;

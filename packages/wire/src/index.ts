@@ -22,6 +22,7 @@ export type { ErrorCode } from './error-codes.js';
 export { FrameDecoder } from './frame-decoder.js';
 export { encodeFrame, encodeFrameHeader } from './frame-encoder.js';
 export { widenLargeIntegers } from './integer-widening.js';
+export { MsgidTable } from './msgid-table.js';
 export { err, ok } from './result.js';
 export type { Result } from './result.js';
 export { isRpcError, RpcError } from './rpc-error.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PendingTable } from './pending-table.js';
+import { MsgidTable } from './msgid-table.js';
 
 type Op = { op: 'set' | 'delete' | 'get'; id: number };
 
@@ -8,11 +8,11 @@ type Op = { op: 'set' | 'delete' | 'get'; id: number };
 const idArb = fc.oneof(fc.integer({ min: 0xffff_ff00, max: 0xffff_ffff }), fc.integer({ min: 0, max: 300 }), fc.nat({ max: 0xffff_ffff }));
 const opArb: fc.Arbitrary<Op> = fc.record({ op: fc.constantFrom('set', 'delete', 'get'), id: idArb });
 
-describe('PendingTable', () => {
+describe('MsgidTable', () => {
   it('behaves as a Map under any sequence of sets, deletes and gets (growing and shrinking)', () => {
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 3000 }), (ops) => {
-        const table = new PendingTable<{ id: number }>();
+        const table = new MsgidTable<{ id: number }>();
         const model = new Map<number, { id: number }>();
         for (const { op, id } of ops) {
           if (op === 'set') {
@@ -31,7 +31,7 @@ describe('PendingTable', () => {
   });
 
   it('holds a burst of 100 000 calls across the 2^32 wrap, and keeps the stragglers through shrinking', () => {
-    const table = new PendingTable<number>();
+    const table = new MsgidTable<number>();
     const start = 0xffff_0000; // wraps past 2^32 half way
     for (let i = 0; i < 100_000; i++) table.set((start + i) >>> 0, i + 1);
     expect(table.size).toBe(100_000);

@@ -2,8 +2,9 @@
 const MIN_CAPACITY = 64;
 
 /**
- * The calls awaiting replies, by msgid: an open-addressing hash table (linear probing, deletion by
- * backward shift, so no tombstones) instead of a `Map`.
+ * Values by msgid (a client's calls awaiting replies, a connection's calls in progress): an
+ * open-addressing hash table (linear probing, deletion by backward shift, so no tombstones)
+ * instead of a `Map`.
  *
  * Why not a `Map`: with calls constantly added and removed, V8 rebuilds a `Map`'s backing table
  * every few dozen calls, and the discarded tables still point at the calls they held. Once a
@@ -11,10 +12,10 @@ const MIN_CAPACITY = 64;
  * young-generation GC and is promoted in turn, to be freed only by a full GC ("nepotism"). In
  * an in-process loop of 64 calls in flight, 1.8 MB survived every scavenge with a `Map` and 8 KB
  * with this table; GC pauses fell from 819 to 130 ms over 1.5 M calls, about 0.45 µs per call.
- * Here a slot is cleared the moment its call settles, and the arrays are replaced only when the
- * table grows or shrinks.
+ * Here a slot is cleared the moment its entry is deleted, and the arrays are replaced only when
+ * the table grows or shrinks.
  */
-export class PendingTable<V> {
+export class MsgidTable<V> {
   #ids = new Uint32Array(MIN_CAPACITY);
   #values: Array<V | undefined> = new Array(MIN_CAPACITY).fill(undefined);
   #mask = MIN_CAPACITY - 1;
