@@ -30,6 +30,18 @@ describe('MsgidTable', () => {
     );
   });
 
+  it('answers on a fresh table, which has no slots until the first set', () => {
+    const table = new MsgidTable<string>();
+    expect(table.get(7)).toBeUndefined();
+    expect(table.has(7)).toBe(false);
+    expect(table.delete(7)).toBe(false);
+    expect(table.values()).toEqual([]);
+    table.set(7, 'seven');
+    expect(table.get(7)).toBe('seven');
+    expect(table.delete(7)).toBe(true);
+    expect(table.get(7)).toBeUndefined();
+  });
+
   it('holds a burst of 100 000 calls across the 2^32 wrap, and keeps the stragglers through shrinking', () => {
     const table = new MsgidTable<number>();
     const start = 0xffff_0000; // wraps past 2^32 half way

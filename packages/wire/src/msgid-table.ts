@@ -1,5 +1,8 @@
 /** Smallest number of slots; a power of two. */
 const MIN_CAPACITY = 64;
+/** Shared by every empty table; never written (the first `set` allocates real slots). */
+const NO_IDS = new Uint32Array(0);
+const NO_VALUES: readonly never[] = Object.freeze([]);
 
 /**
  * Values by msgid (a client's calls awaiting replies, a connection's calls in progress): an
@@ -16,10 +19,12 @@ const MIN_CAPACITY = 64;
  * the table grows or shrinks.
  */
 export class MsgidTable<V> {
-  #ids = new Uint32Array(MIN_CAPACITY);
-  #values: Array<V | undefined> = new Array(MIN_CAPACITY).fill(undefined);
-  #mask = MIN_CAPACITY - 1;
-  #shift = 32 - Math.log2(MIN_CAPACITY);
+  // No slots until the first `set`: a server keeps one table per connection, and 10 000 idle
+  // connections (or ones whose handlers are all synchronous) should not pay ~900 B each for them.
+  #ids: Uint32Array = NO_IDS;
+  #values: Array<V | undefined> = NO_VALUES as never[];
+  #mask = -1;
+  #shift = 32;
   #size = 0;
 
   get size(): number {
@@ -27,6 +32,7 @@ export class MsgidTable<V> {
   }
 
   get(id: number): V | undefined {
+    if (this.#size === 0) return undefined;
     const values = this.#values;
     const ids = this.#ids;
     const mask = this.#mask;
@@ -43,7 +49,7 @@ export class MsgidTable<V> {
   /** Adds or replaces the value for `id` (a uint32); `value` must not be undefined. */
   set(id: number, value: V): void {
     // Keep at most half the slots full: probe sequences stay short.
-    if ((this.#size + 1) * 2 > this.#mask + 1) this.#resize((this.#mask + 1) * 2);
+    if ((this.#size + 1) * 2 > this.#mask + 1) this.#resize(Math.max(MIN_CAPACITY, (this.#mask + 1) * 2));
     const values = this.#values;
     const ids = this.#ids;
     const mask = this.#mask;
@@ -56,6 +62,7 @@ export class MsgidTable<V> {
 
   /** Removes `id`; true if it was there. */
   delete(id: number): boolean {
+    if (this.#size === 0) return false;
     const values = this.#values;
     const ids = this.#ids;
     const mask = this.#mask;
