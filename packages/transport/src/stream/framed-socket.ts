@@ -14,7 +14,7 @@ export const WRITE_HIGH_WATER_BYTES = 1024 * 1024;
  * end of the turn: the peer starts on the first batch while we still produce the rest, so the
  * two ends work in parallel instead of taking turns. Measured with `npm run bench`, 64 calls in
  * flight on one TCP connection (2 vCPU): `add` 127 k → 246 k calls/s with 16 frames per write,
- * 4 KiB echo 55 k → 76 k. Once the client's GC cost was cut (pending-table.ts), 32 frames beat 16
+ * 4 KiB echo 55 k → 76 k. Once the client's GC cost was cut (MsgidTable), 32 frames beat 16
  * (345–359 k against 311–369 k calls/s, server CPU 2.3–2.5 against 2.3–2.9 µs per call): fewer
  * syscalls per call, still enough overlap. 4 frames per write was slower than either.
  */
