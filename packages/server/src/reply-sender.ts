@@ -26,7 +26,7 @@ export class ReplySender {
   /** `[1, id, nil, result]`, or an `INTERNAL` error body when the result cannot be encoded. */
   encodeResult(id: number, result: unknown): Buffer {
     try {
-      return this.#codec.encode({ kind: KIND.response, id, result });
+      return this.#codec.encodeResult(id, result);
     } catch (cause) {
       this.#logger.error({ err: cause, id }, 'result could not be encoded as MessagePack');
       return this.#codec.encode({ kind: KIND.response, id, error: new RpcError('INTERNAL', 'Internal server error').toWire() });

@@ -91,4 +91,23 @@ describe('appendResponseMeta', () => {
     expect(codec.appendResponseMeta(plain, meta).equals(full)).toBe(true);
     expect(codec.decode(full)).toEqual({ ok: true, value: { kind: KIND.response, id: 42, result: { sum: 3 }, meta } });
   });
+
+  it('writes a result reply by hand to exactly the bytes of the generic response encoding', () => {
+    const ids = [null, 0, 0x7f, 0x80, 0xcb, 0xff, 0x100, 0xcbcb, 0xffff, 0x1_0000, 0xcbcb_cbcb, 0xffff_ffff];
+    const results: unknown[] = [undefined, null, { sum: 3 }, 1.5, 2 ** 40 + 1, [2 ** 53 - 1, { n: -(2 ** 40) }], 'x'.repeat(5000), Buffer.alloc(3, 0xcb)];
+    for (const id of ids) {
+      for (const result of results) {
+        const generic = codec.encodeValue([1, id, null, result ?? null]);
+        expect(codec.encodeResult(id, result).toString('hex')).toBe(generic.toString('hex'));
+        expect(codec.encode({ kind: KIND.response, id, result }).toString('hex')).toBe(generic.toString('hex'));
+      }
+    }
+  });
+
+  it('hands out result replies that later encodes do not overwrite', () => {
+    const first = codec.encodeResult(1, { a: 'first' });
+    const copy = Buffer.from(first);
+    for (let i = 0; i < 10_000; i++) codec.encodeResult(i, { a: 'later', i });
+    expect(first.equals(copy)).toBe(true);
+  });
 });
