@@ -5,7 +5,7 @@ import { z } from 'zod';
 /** What the server saw, recorded by the conformance router's procedures for the tests to inspect. */
 export interface Observations {
   aborts: { procedure: string; code: unknown }[];
-  contexts: { transport: string; trace: string | undefined; auth: string | undefined; hasDeadline: boolean; requestId: string }[];
+  contexts: { transport: string; trace: string | undefined; auth: string | undefined; hasDeadline: boolean; deadlineInMs: number | undefined; requestId: string }[];
   notes: unknown[];
   /** Resolvers for `hold` calls, so a test decides when they finish. */
   held: (() => void)[];
@@ -39,7 +39,16 @@ export function createConformanceRouter(seen: Observations) {
     }),
     noInput: procedure.handler(() => 'no input needed'),
     whoami: procedure.handler(({ ctx }) => {
-      seen.contexts.push({ transport: ctx.transport, trace: ctx.meta.trace, auth: ctx.meta.auth, hasDeadline: ctx.deadline !== undefined, requestId: ctx.requestId });
+      const first = ctx.deadline;
+      seen.contexts.push({
+        transport: ctx.transport,
+        trace: ctx.meta.trace,
+        auth: ctx.meta.auth,
+        hasDeadline: ctx.deadline !== undefined,
+        // Read twice: the deadline is fixed once read, not recomputed.
+        deadlineInMs: first === undefined || ctx.deadline !== first ? undefined : first - Date.now(),
+        requestId: ctx.requestId,
+      });
       return { transport: ctx.transport, peerTransport: ctx.peer.transport };
     }),
     refuse: procedure.handler(() => {

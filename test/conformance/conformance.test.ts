@@ -85,6 +85,10 @@ for (const transport of transportCases()) {
         peerTransport: url.split(':')[0],
       });
       expect(seen.contexts).toMatchObject([{ trace: 'trace-1', auth: 'token-1', hasDeadline: true }]);
+      // Epoch ms of the caller's timeout, less the time the request took to arrive.
+      const left = seen.contexts[0]?.deadlineInMs ?? Number.NaN;
+      expect(left).toBeGreaterThan(4000);
+      expect(left).toBeLessThanOrEqual(5000);
     });
 
     it('times out with DEADLINE_EXCEEDED and fires the handler signal at the deadline', async () => {

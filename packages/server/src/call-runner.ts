@@ -119,21 +119,20 @@ export function createCallRunner(deps: CallRunnerDeps) {
       call.cacheKey = cacheKey;
       call.keepReply = keepReply;
     }
-    const started = performance.now();
-    const deadline = deadlineMs === undefined ? undefined : Date.now() + deadlineMs;
-    const result = dispatch(router, envelope.method, envelope.input, new CallContext(envelope.method, call, meta, deadline, logger));
+    call.started = performance.now();
+    const result = dispatch(router, envelope.method, envelope.input, new CallContext(envelope.method, call, meta, logger));
     if (!(result instanceof Promise)) {
       // Finished synchronously: nothing could cancel, duplicate or outlive it, so it never enters
       // the call table and needs no deadline timer.
-      reply(call, envelope.method, result, started);
+      reply(call, envelope.method, result);
       return;
     }
     // Still running: track it so cancels, duplicates, the deadline and a drain can find it.
     calls.add(channel, call);
     if (deadlineMs !== undefined) {
-      call.timer = setTimeout(onDeadline, Math.max(0, Math.ceil(deadlineMs - (performance.now() - started))), call, envelope.method, deadlineMs);
+      call.timer = setTimeout(onDeadline, Math.max(0, Math.ceil(deadlineMs - (performance.now() - call.started))), call, envelope.method, deadlineMs);
     }
-    result.then((outcome) => finish(call, envelope.method, outcome, started));
+    result.then((outcome) => finish(call, envelope.method, outcome));
   }
 
   function onDeadline(call: InFlightCall, procedure: string, deadlineMs: number): void {
@@ -142,7 +141,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
     logger.warn({ reqId: call.requestId, procedure, deadlineMs }, 'call exceeded its deadline');
   }
 
-  function finish(call: InFlightCall, procedure: string, outcome: CallResult, started: number): void {
+  function finish(call: InFlightCall, procedure: string, outcome: CallResult): void {
     if (call.settled) {
       logger.debug({ reqId: call.requestId }, 'result discarded: call already cancelled or past its deadline');
       return;
@@ -151,10 +150,10 @@ export function createCallRunner(deps: CallRunnerDeps) {
     clearTimeout(call.timer);
     calls.delete(call.channel, call);
     deps.onCallDone();
-    reply(call, procedure, outcome, started);
+    reply(call, procedure, outcome);
   }
 
-  function reply(call: InFlightCall, procedure: string, outcome: CallResult, started: number): void {
+  function reply(call: InFlightCall, procedure: string, outcome: CallResult): void {
     const { channel } = call;
     let body: Buffer;
     if (outcome.ok) body = replies.encodeResult(call.id, outcome.value);
@@ -167,7 +166,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
       kept = cache.set(call.cacheKey, body, call.deadlineMs, Date.now());
     }
     deliver(call, body, kept);
-    logCallOutcome(logger, call, procedure, outcome, started);
+    logCallOutcome(logger, call, procedure, outcome);
   }
 
   /**

@@ -24,6 +24,9 @@ export class InFlightCall {
   keepReply = false;
   /** The caller's deadline in ms from arrival, which bounds how long a cached reply is kept. */
   deadlineMs: number | undefined = undefined;
+  /** `performance.now()` when the request arrived: elapsed times in logs, deadline timers. */
+  started = 0;
+  #deadline: number | undefined;
   /** Most bytes one reply datagram may have: 3× the request's for an unvalidated UDP source. */
   sendBudget = Number.POSITIVE_INFINITY;
   /** Set once the reply (or a deadline/cancel outcome) has been decided; later results are dropped. */
@@ -46,6 +49,16 @@ export class InFlightCall {
     const { clientId, channel } = this;
     const client = clientId ? Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('hex') : `${channel.peer.address}:${channel.peer.port}`;
     return `${client}/${this.id}`;
+  }
+
+  /**
+   * Absolute deadline (epoch ms) from the caller's `deadlineMs`, fixed on first read: the wall
+   * clock now, less the time since arrival on the monotonic clock.
+   */
+  get deadline(): number | undefined {
+    if (this.deadlineMs === undefined) return undefined;
+    this.#deadline ??= Date.now() - (performance.now() - this.started) + this.deadlineMs;
+    return this.#deadline;
   }
 
   get signal(): AbortSignal {

@@ -73,7 +73,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     const log = (outcome: CallResult) => {
       if (!outcome.ok) logger.warn({ procedure: envelope.method, peer: channel.peer, code: outcome.error.code, err: outcome.error.cause ?? outcome.error }, 'notification failed');
     };
-    const result = dispatch(router, envelope.method, envelope.input, new CallContext(envelope.method, call, envelope.meta, undefined, logger));
+    const result = dispatch(router, envelope.method, envelope.input, new CallContext(envelope.method, call, envelope.meta, logger));
     if (result instanceof Promise) result.then(log);
     else log(result);
   }
