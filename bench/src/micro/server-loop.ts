@@ -1,0 +1,89 @@
+/**
+ * In-process loop of the server's per-call work, without sockets: encoded request frames go
+ * straight to the message handler, replies to a channel that only counts them. For A/B
+ * comparisons of hot-path changes (ns per call, steadier than the full bench), beside a loop of
+ * the raw baseline's work (unpack, answer, pack).
+ *
+ *   node --conditions=@volley/source --import tsx bench/src/micro/server-loop.ts [calls] [volley|raw]
+ *
+ * With `--trace-gc-nvp` and one system, `allocated` per scavenge ÷ calls gives bytes per call.
+ */
+import { createCodec } from '@volley/wire';
+import { pino } from 'pino';
+import { Packr } from 'msgpackr';
+import { benchRouter } from '../bench-router.js';
+// Internals on purpose: this measures the handler alone, not a transport.
+import { createMessageHandler } from '../../../packages/server/src/message-handler.js';
+import { CallTable } from '../../../packages/server/src/call-table.js';
+import { ReplyCache } from '../../../packages/server/src/reply-cache.js';
+import { createServerStats } from '../../../packages/server/src/server-stats.js';
+import { AddressValidator } from '../../../packages/server/src/address-validator.js';
+import { compileRouter } from '@volley/router';
+
+const calls = Number(process.argv[2] ?? 2_000_000);
+const only = process.argv[3];
+const codec = createCodec();
+const table = new CallTable();
+const handler = createMessageHandler({
+  router: compileRouter(benchRouter),
+  logger: pino({ level: 'info' }, pino.destination('/dev/null')),
+  codec,
+  calls: table,
+  cache: new ReplyCache(),
+  stats: createServerStats(),
+  maxInFlight: 4096,
+  maxCallsPerConnection: 1024,
+  validator: new AddressValidator(),
+  isDraining: () => false,
+  onCallDone: () => {},
+});
+let sent = 0;
+const channel = {
+  kind: 'tcp' as const,
+  peer: { transport: 'tcp' as const, address: '127.0.0.1', port: 1 },
+  connectionless: false,
+  maxMessageBytes: 16 * 1024 * 1024,
+  send: () => {
+    sent++;
+    return true;
+  },
+  close: () => {},
+};
+handler.listener.onChannelOpen?.(channel);
+// 256 distinct requests, as the bench's client varies `a` and the msgid.
+const frames = Array.from({ length: 256 }, (_, i) =>
+  codec.encode({ kind: 0, id: 100_000 + i, method: 'add', input: { a: i, b: 2 }, meta: { deadlineMs: 10_000 } }),
+);
+
+function volleyLoop(n: number): void {
+  for (let i = 0; i < n; i++) handler.listener.onMessage(frames[i & 255] as Buffer, channel);
+}
+
+const packr = new Packr({ useRecords: false, mapsAsObjects: true });
+const rawFrames = Array.from({ length: 256 }, (_, i) => packr.pack([100_000 + i, 0, { a: i, b: 2 }]));
+let rawSent = 0;
+function rawLoop(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const [id, , body] = packr.unpack(rawFrames[i & 255] as Buffer) as [number, number, { a: number; b: number }];
+    const out = packr.pack([id, { sum: body.a + body.b }]);
+    if (out.length > 0) rawSent++;
+  }
+}
+
+function time(name: string, loop: (n: number) => void): number {
+  loop(calls / 10);
+  const start = process.hrtime.bigint();
+  loop(calls);
+  const ns = Number(process.hrtime.bigint() - start) / calls;
+  console.log(`${name.padEnd(8)} ${ns.toFixed(0).padStart(5)} ns/call`);
+  return ns;
+}
+
+const results: Record<string, number[]> = { volley: [], raw: [] };
+for (let round = 0; round < 5; round++) {
+  if (only !== 'raw') results.volley?.push(time('volley', volleyLoop));
+  if (only !== 'volley') results.raw?.push(time('raw', rawLoop));
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+console.log(`median: volley ${median(results.volley ?? []).toFixed(0)} ns, raw ${median(results.raw ?? []).toFixed(0)} ns (${sent + rawSent} replies)`);
+
