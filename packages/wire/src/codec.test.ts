@@ -45,6 +45,24 @@ describe('codec', () => {
     expect(codec.encodeValue([undefined]).toString('hex')).toBe('91c0');
   });
 
+  it('skips undefined properties at any depth, in arrays of objects and in result replies', () => {
+    expect(codec.encodeValue({ x: [{ a: undefined, b: 1 }], y: { z: { w: undefined } } }).toString('hex')).toBe('82a1789181a16201a17981a17a80');
+    expect(codec.encodeResult(1, { a: 1, b: undefined }).toString('hex')).toBe('940101c081a16101');
+    let deep: Record<string, unknown> = { gone: undefined, kept: 1 };
+    for (let i = 0; i < 40; i++) deep = { d: deep };
+    const decoded = codec.decodeValue(codec.encodeValue(deep));
+    let inner = decoded as Record<string, unknown>;
+    for (let i = 0; i < 40; i++) inner = inner.d as Record<string, unknown>;
+    expect(inner).toEqual({ kept: 1 });
+    expect(Object.keys(inner)).toEqual(['kept']);
+  });
+
+  it('writes the same bytes for a value whatever packer it takes', () => {
+    const withUndefined = { a: 1, s: 'x', list: [1, { b: 2 }], nested: { c: Buffer.from([1]) }, u: undefined };
+    const { u: _, ...without } = withUndefined;
+    expect(codec.encodeValue(withUndefined).toString('hex')).toBe(codec.encodeValue(without).toString('hex'));
+  });
+
   it('rejects malformed input with BAD_REQUEST and keeps the id when it can be read', () => {
     const truncated = codec.decode(Buffer.from('94', 'hex'));
     expect(truncated.ok).toBe(false);

@@ -49,9 +49,7 @@ const MAX_REASON_CHARS = 80;
  * 32 bits encoded as int64/uint64 rather than float64 (see {@link widenLargeIntegers}).
  */
 export function createCodec(): Codec {
-  const packr = new Packr({
-    // `skipValues` is supported at runtime (msgpackr README) but missing from its Options type.
-    ...({ skipValues: [undefined] } as Options),
+  const options: Options = {
     useRecords: false,
     // No shared-reference (0x69/0x70) decoding from peers: a few hundred bytes could expand into
     // millions of values (or cycles) in whatever walks the input. msgpackr then throws, which
@@ -62,14 +60,27 @@ export function createCodec(): Codec {
     // 'auto' (numbers within ±2^53, BigInt beyond) is supported at runtime but missing from msgpackr's types.
     int64AsType: 'auto' as 'number',
     encodeUndefinedAsNil: true,
-  });
+  };
+  // `skipValues` is supported at runtime (msgpackr README) but missing from its Options type.
+  const packr = new Packr({ ...options, ...({ skipValues: [undefined] } as Options) });
+  /**
+   * The same settings without `skipValues`, for values with no undefined property (nearly all):
+   * with `skipValues`, msgpackr gathers every object's keys into an array grown by `push`, about
+   * 170 B per object; without it, `Object.keys`. In the in-process server loop of `{a, b} → {sum}`
+   * (bench/src/micro/server-loop.ts) this took allocation from 1,566 to 1,407 B per call, and
+   * the bench's TCP `add` ×64 server CPU from 1.38–1.51× raw to 1.36–1.41× (two A/B pairs).
+   * Both write the same bytes when no property is undefined (a test compares them).
+   */
+  const plainPackr = new Packr(options);
+  const packerFor = (value: unknown): Packr => (hasUndefinedProperty(value, 0) ? packr : plainPackr);
 
   function encodeValue(value: unknown): Buffer {
-    const packed = packr.pack(value);
+    const packer = packerFor(value);
+    const packed = packer.pack(value);
     // Fast path: no float64 tag byte anywhere means no integer can have been written as a float.
     if (packed.indexOf(FLOAT64_TAG) === -1) return packed;
     const widened = widenLargeIntegers(value);
-    return widened === value ? packed : packr.pack(widened);
+    return widened === value ? packed : packer.pack(widened);
   }
 
   function decodeValue(bytes: Uint8Array): unknown {
@@ -87,17 +98,18 @@ export function createCodec(): Codec {
     // Not a msgid (only a caller's bug could pass one): msgpackr writes whatever it is.
     if (id !== null && !isMsgid(id)) return encodeValue([KIND.response, id, null, value]);
     const headBytes = responseHeadBytes(id);
-    const packed = packr.pack(value, RESERVE_START_SPACE | headBytes);
+    const packer = packerFor(value);
+    const packed = packer.pack(value, RESERVE_START_SPACE | headBytes);
     if (packed.indexOf(FLOAT64_TAG, headBytes) !== -1) {
       const widened = widenLargeIntegers(value);
-      if (widened !== value) return encodeWidened(id, widened, headBytes);
+      if (widened !== value) return encodeWidened(packer, id, widened, headBytes);
     }
     writeResponseHead(packed, id);
     return packed;
   }
 
-  function encodeWidened(id: number | null, widened: unknown, headBytes: number): Buffer {
-    const packed = packr.pack(widened, RESERVE_START_SPACE | headBytes);
+  function encodeWidened(packer: Packr, id: number | null, widened: unknown, headBytes: number): Buffer {
+    const packed = packer.pack(widened, RESERVE_START_SPACE | headBytes);
     writeResponseHead(packed, id);
     return packed;
   }
@@ -126,6 +138,29 @@ export function createCodec(): Codec {
       return fromArray(value);
     },
   };
+}
+
+/** Deeper than this, a value is assumed to hold undefined (the skipping packer is always right). */
+const MAX_UNDEFINED_SCAN_DEPTH = 32;
+
+/**
+ * True when some property msgpackr would write, at any depth, is undefined (or the value is too
+ * deep to say). Walks what msgpackr walks as plain objects and arrays; typed arrays, strings and
+ * other leaves hold no properties.
+ */
+function hasUndefinedProperty(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return false;
+  if (depth > MAX_UNDEFINED_SCAN_DEPTH) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (hasUndefinedProperty(value[i], depth + 1)) return true;
+    return false;
+  }
+  if (value instanceof Map || value instanceof Set) return true;
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined || hasUndefinedProperty(item, depth + 1)) return true;
+  }
+  return false;
 }
 
 /** Bytes of `[1, id, nil` (fixarray 4, kind, the shortest uint or nil, nil), as msgpackr writes them. */
