@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import { type Options, Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { createCodec, type DecodeFailure } from './codec.js';
+import { createCodec } from './codec.js';
+import type { DecodeFailure } from './envelope-reader.js';
 import { type Envelope, KIND, type RequestMeta, type ResponseMeta } from './envelope.js';
 import type { Result } from './result.js';
 import { isRpcError } from './rpc-error.js';

@@ -10,3 +10,6 @@ export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 /** Message ids are MessagePack-RPC `uint32` and wrap around. */
 export const MAX_MSGID = 0xffff_ffff;
+
+/** Length of an address cookie (`ck`): 4-byte timestamp + 12 bytes of HMAC. */
+export const COOKIE_BYTES = 16;

@@ -1,6 +1,7 @@
-export { COOKIE_BYTES, createCodec } from './codec.js';
-export type { Codec, DecodeFailure } from './codec.js';
-export { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, MAX_MSGID } from './constants.js';
+export { createCodec } from './codec.js';
+export type { Codec } from './codec.js';
+export { COOKIE_BYTES, DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, MAX_MSGID } from './constants.js';
+export type { DecodeFailure } from './envelope-reader.js';
 export { KIND } from './envelope.js';
 export type {
   CancelEnvelope,
