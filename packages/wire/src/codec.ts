@@ -4,6 +4,7 @@ import { widenLargeIntegers } from './integer-widening.js';
 import { type DecodeFailure, envelopeFromArray, isMsgid } from './envelope-reader.js';
 import { responseHeadBytes, writeResponseHead } from './response-head-bytes.js';
 import { appendResponseMetaBytes, FIXARRAY_4 } from './response-meta-bytes.js';
+import { isSmallWithoutUndefined } from './undefined-scan.js';
 import { err, type Result } from './result.js';
 import { RpcError } from './rpc-error.js';
 
@@ -57,7 +58,8 @@ export function createCodec(): Codec {
   // `skipValues` is supported at runtime (msgpackr README) but missing from its Options type.
   const packr = new Packr({ ...options, ...({ skipValues: [undefined] } as Options) });
   /**
-   * The same settings without `skipValues`, for values with no undefined property (nearly all):
+   * The same settings without `skipValues`, for small values with no undefined property (most
+   * replies; see undefined-scan.ts):
    * with `skipValues`, msgpackr gathers every object's keys into an array grown by `push`, about
    * 170 B per object; without it, `Object.keys`. In the in-process server loop of `{a, b} → {sum}`
    * (bench/src/micro/server-loop.ts) this took allocation from 1,566 to 1,407 B per call, and
@@ -65,7 +67,7 @@ export function createCodec(): Codec {
    * Both write the same bytes when no property is undefined (a test compares them).
    */
   const plainPackr = new Packr(options);
-  const packerFor = (value: unknown): Packr => (hasUndefinedProperty(value, 0) ? packr : plainPackr);
+  const packerFor = (value: unknown): Packr => (isSmallWithoutUndefined(value) ? plainPackr : packr);
 
   function encodeValue(value: unknown): Buffer {
     const packer = packerFor(value);
@@ -131,29 +133,6 @@ export function createCodec(): Codec {
       return envelopeFromArray(value);
     },
   };
-}
-
-/** Deeper than this, a value is assumed to hold undefined (the skipping packer is always right). */
-const MAX_UNDEFINED_SCAN_DEPTH = 32;
-
-/**
- * True when some property msgpackr would write, at any depth, is undefined (or the value is too
- * deep to say). Walks what msgpackr walks as plain objects and arrays; typed arrays, strings and
- * other leaves hold no properties.
- */
-function hasUndefinedProperty(value: unknown, depth: number): boolean {
-  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return false;
-  if (depth > MAX_UNDEFINED_SCAN_DEPTH) return true;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (hasUndefinedProperty(value[i], depth + 1)) return true;
-    return false;
-  }
-  if (value instanceof Map || value instanceof Set) return true;
-  for (const key in value) {
-    const item = (value as Record<string, unknown>)[key];
-    if (item === undefined || hasUndefinedProperty(item, depth + 1)) return true;
-  }
-  return false;
 }
 
 function toArray(e: Envelope): unknown[] {
