@@ -4,7 +4,10 @@
  * comparisons of hot-path changes (ns per call, steadier than the full bench), beside a loop of
  * the raw baseline's work (unpack, answer, pack).
  *
- *   node --conditions=@volley/source --import tsx bench/src/micro/server-loop.ts [calls] [volley|raw]
+ *   node --conditions=@volley/source --import tsx bench/src/micro/server-loop.ts [calls] [volley|raw|both] [tcp|udp] [add|echo]
+ *
+ * `udp` makes the channel connectionless and the requests carry what a UDP client sends (attempt,
+ * client id); `echo` sends a 4096-character string instead of `{a, b}`.
  *
  * With `--trace-gc-nvp` and one system, `allocated` per scavenge ÷ calls gives bytes per call.
  */
@@ -22,6 +25,9 @@ import { compileRouter } from '@volley/router';
 
 const calls = Number(process.argv[2] ?? 2_000_000);
 const only = process.argv[3];
+const udp = process.argv[4] === 'udp';
+const echo = process.argv[5] === 'echo';
+const TEXT = 'x'.repeat(4096);
 const codec = createCodec();
 const table = new CallTable();
 const handler = createMessageHandler({
@@ -39,20 +45,27 @@ const handler = createMessageHandler({
 });
 let sent = 0;
 const channel = {
-  kind: 'tcp' as const,
-  peer: { transport: 'tcp' as const, address: '127.0.0.1', port: 1 },
-  connectionless: false,
-  maxMessageBytes: 16 * 1024 * 1024,
+  kind: udp ? ('udp' as const) : ('tcp' as const),
+  peer: { transport: udp ? ('udp' as const) : ('tcp' as const), address: '127.0.0.1', port: 1 },
+  connectionless: udp,
+  maxMessageBytes: udp ? 65_507 : 16 * 1024 * 1024,
   send: () => {
     sent++;
     return true;
   },
   close: () => {},
 };
-handler.listener.onChannelOpen?.(channel);
+if (!udp) handler.listener.onChannelOpen?.(channel);
+const clientId = Buffer.from('0123456789abcdef', 'hex');
 // 256 distinct requests, as the bench's client varies `a` and the msgid.
 const frames = Array.from({ length: 256 }, (_, i) =>
-  codec.encode({ kind: 0, id: 100_000 + i, method: 'add', input: { a: i, b: 2 }, meta: { deadlineMs: 10_000 } }),
+  codec.encode({
+    kind: 0,
+    id: 100_000 + i,
+    method: echo ? 'echo' : 'add',
+    input: echo ? { message: TEXT } : { a: i, b: 2 },
+    meta: udp ? { deadlineMs: 10_000, attempt: 1, clientId } : { deadlineMs: 10_000 },
+  }),
 );
 
 function volleyLoop(n: number): void {
@@ -60,12 +73,12 @@ function volleyLoop(n: number): void {
 }
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
-const rawFrames = Array.from({ length: 256 }, (_, i) => packr.pack([100_000 + i, 0, { a: i, b: 2 }]));
+const rawFrames = Array.from({ length: 256 }, (_, i) => packr.pack([100_000 + i, echo ? 1 : 0, echo ? { message: TEXT } : { a: i, b: 2 }]));
 let rawSent = 0;
 function rawLoop(n: number): void {
   for (let i = 0; i < n; i++) {
-    const [id, , body] = packr.unpack(rawFrames[i & 255] as Buffer) as [number, number, { a: number; b: number }];
-    const out = packr.pack([id, { sum: body.a + body.b }]);
+    const [id, op, body] = packr.unpack(rawFrames[i & 255] as Buffer) as [number, number, { a: number; b: number; message: string }];
+    const out = packr.pack([id, op === 1 ? { message: body.message } : { sum: body.a + body.b }]);
     if (out.length > 0) rawSent++;
   }
 }
