@@ -8,6 +8,7 @@ import type { CallTable } from './call-table.js';
 import type { AddressValidator } from './address-validator.js';
 import { MAX_TIMER_DELAY_MS, UNVALIDATED_REPLY_FACTOR } from './constants.js';
 import { InFlightCall } from './in-flight-call.js';
+import { latin1 } from './latin1.js';
 import { logCallOutcome } from './log-call.js';
 import type { ReplyCache } from './reply-cache.js';
 import { META_ROOM_BYTES, type ReplySender } from './reply-sender.js';
@@ -272,7 +273,7 @@ function fits(channel: Channel, body: Buffer, meta: ResponseMeta | undefined): b
  */
 function replyCacheKey(channel: Channel, id: number, clientId: Uint8Array | undefined, auth: string | undefined): string | undefined {
   let key: string;
-  if (clientId !== undefined) key = `${Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('latin1')}/${id}`;
+  if (clientId !== undefined) key = `${latin1(clientId)}/${id}`;
   else if (channel.connectionless) key = `${channel.peer.address}:${channel.peer.port}/${id}`;
   else return undefined;
   return auth === undefined ? key : `${key}/${createHash('sha256').update(auth).digest('base64')}`;
