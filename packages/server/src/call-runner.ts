@@ -53,6 +53,9 @@ export function createCallRunner(deps: CallRunnerDeps) {
   const { router, logger, calls, cache, replies, stats } = deps;
 
   function run(envelope: RequestEnvelope, channel: Channel, bytesIn: number): void {
+    // One clock read per request serves the reply cache and the call's timing. The cache runs on
+    // the monotonic clock: a wall-clock step cannot expire kept replies early or keep them forever.
+    const arrived = performance.now();
     const meta = envelope.meta;
     const cacheKey = replyCacheKey(channel, envelope.id, meta?.clientId, meta?.auth);
     const replyMeta: ResponseMeta | undefined =
@@ -65,7 +68,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
     // that runs carries the same fields on its InFlightCall. Made on demand (a module function,
     // not a closure, which would itself cost an allocation per call).
     if (cacheKey !== undefined) {
-      const kept = cache.get(cacheKey, Date.now());
+      const kept = cache.get(cacheKey, arrived);
       if (kept !== undefined) {
         logger.debug({ id: envelope.id, attempt: meta?.attempt, transport: channel.kind }, 'answered from the reply cache');
         deliver(targetOf(channel, envelope, replyMeta, cacheKey, sendBudget), kept, true);
@@ -120,7 +123,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
       call.cacheKey = cacheKey;
       call.keepReply = keepReply;
     }
-    call.started = performance.now();
+    call.started = arrived;
     const result = dispatch(router, envelope.method, envelope.input, new CallContext(envelope.method, call, meta, logger));
     if (!(result instanceof Promise)) {
       // Finished synchronously: nothing could cancel, duplicate or outlive it, so it never enters
@@ -164,7 +167,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
     }
     let kept = false;
     if (call.cacheKey !== undefined && (call.keepReply || !fits(channel, body, call.replyMeta))) {
-      kept = cache.set(call.cacheKey, body, call.deadlineMs, Date.now());
+      kept = cache.set(call.cacheKey, body, call.deadlineMs, performance.now());
     }
     deliver(call, body, kept);
     logCallOutcome(logger, call, procedure, outcome);
@@ -200,7 +203,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
     }
     // Too much for an unvalidated source: keep the reply (so the retry with the cookie is answered
     // without running the handler again) and send a challenge no larger than the budget.
-    const keptNow = inCache || (target.cacheKey !== undefined && cache.set(target.cacheKey, body, target.deadlineMs, Date.now()));
+    const keptNow = inCache || (target.cacheKey !== undefined && cache.set(target.cacheKey, body, target.deadlineMs, performance.now()));
     const challenge = replies.withMeta(replies.encodeResult(id, null), { ...meta, cookie: deps.validator.issue(channel.peer.address) });
     if (!keptNow || challenge.length > target.sendBudget) {
       stats.amplificationSuppressed++;
@@ -214,7 +217,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
   /** Answers a request without running it, keeping the answer for its duplicates when asked. */
   function refuse(target: ReplyTarget, error: RpcError, keep: boolean): void {
     const body = replies.encodeError(target.id, error, target.channel.maxMessageBytes - (target.replyMeta ? META_ROOM_BYTES : 0));
-    const kept = keep && target.cacheKey !== undefined && cache.set(target.cacheKey, body, target.deadlineMs, Date.now());
+    const kept = keep && target.cacheKey !== undefined && cache.set(target.cacheKey, body, target.deadlineMs, performance.now());
     deliver(target, body, kept);
   }
 
@@ -227,7 +230,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
     deps.onCallDone();
     const body = replies.encodeError(call.id, reason, call.channel.maxMessageBytes - (call.replyMeta ? META_ROOM_BYTES : 0));
     // The handler may still be running: a late duplicate must get this outcome, not a second run.
-    const kept = call.keepReply && call.cacheKey !== undefined && cache.set(call.cacheKey, body, call.deadlineMs, Date.now());
+    const kept = call.keepReply && call.cacheKey !== undefined && cache.set(call.cacheKey, body, call.deadlineMs, performance.now());
     if (sendReply) deliver(call, body, kept);
   }
 

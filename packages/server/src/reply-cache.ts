@@ -71,7 +71,10 @@ export class ReplyCache {
     return this.#bytes;
   }
 
-  /** The cached reply body for `key`, if present and not expired; counts a hit. */
+  /**
+   * The cached reply body for `key`, if present and not expired; counts a hit. `now` (here and in
+   * `set`) is any millisecond clock used consistently; the server passes `performance.now()`.
+   */
   get(key: string, now: number): Buffer | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
