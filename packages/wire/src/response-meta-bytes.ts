@@ -44,8 +44,10 @@ export function appendResponseMetaBytes(response: Buffer, meta: ResponseMeta): B
     (cookie === undefined ? 0 : 5 + cookie.length) +
     (truncated ? 4 : 0);
   const out = allocReply(response.length + size);
+  // TypedArray#set is a plain memcpy; Buffer#copy's argument handling cost more than the copy
+  // of a small reply.
+  out.set(response, 0);
   out[0] = FIXARRAY_4 + 1;
-  response.copy(out, 1, 1);
   let at = response.length;
   out[at++] = 0x80 | ((attempt === undefined ? 0 : 1) + (clientId === undefined ? 0 : 1) + (cookie === undefined ? 0 : 1) + (truncated ? 1 : 0));
   if (attempt !== undefined) {
