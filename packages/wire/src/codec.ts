@@ -59,9 +59,8 @@ export function createCodec(): Codec {
   const packr = new Packr({ ...options, ...({ skipValues: [undefined] } as Options) });
   /**
    * The same settings without `skipValues`, for small values with no undefined property (most
-   * replies; see undefined-scan.ts):
-   * with `skipValues`, msgpackr gathers every object's keys into an array grown by `push`, about
-   * 170 B per object; without it, `Object.keys`. In the in-process server loop of `{a, b} → {sum}`
+   * replies; see undefined-scan.ts). With `skipValues`, msgpackr gathers every object's keys into
+   * an array grown by `push`, about 170 B per object; without it, `Object.keys`. In the in-process server loop of `{a, b} → {sum}`
    * (bench/src/micro/server-loop.ts) this took allocation from 1,566 to 1,407 B per call, and
    * the bench's TCP `add` ×64 server CPU from 1.38–1.51× raw to 1.36–1.41× (two A/B pairs).
    * Both write the same bytes when no property is undefined (a test compares them).
@@ -94,17 +93,11 @@ export function createCodec(): Codec {
     if (id !== null && !isMsgid(id)) return encodeValue([KIND.response, id, null, value]);
     const headBytes = responseHeadBytes(id);
     const packer = packerFor(value);
-    const packed = packer.pack(value, RESERVE_START_SPACE | headBytes);
+    let packed = packer.pack(value, RESERVE_START_SPACE | headBytes);
     if (packed.indexOf(FLOAT64_TAG, headBytes) !== -1) {
       const widened = widenLargeIntegers(value);
-      if (widened !== value) return encodeWidened(packer, id, widened, headBytes);
+      if (widened !== value) packed = packer.pack(widened, RESERVE_START_SPACE | headBytes);
     }
-    writeResponseHead(packed, id);
-    return packed;
-  }
-
-  function encodeWidened(packer: Packr, id: number | null, widened: unknown, headBytes: number): Buffer {
-    const packed = packer.pack(widened, RESERVE_START_SPACE | headBytes);
     writeResponseHead(packed, id);
     return packed;
   }
