@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { type CallResult, type CompiledRouter, dispatch } from '@volley/router';
 import type { Channel } from '@volley/transport';
 import { HEALTH_PROCEDURE, type RequestEnvelope, type RequestMeta, type ResponseMeta, RpcError } from '@volley/wire';
@@ -8,8 +7,8 @@ import type { CallTable } from './call-table.js';
 import type { AddressValidator } from './address-validator.js';
 import { MAX_TIMER_DELAY_MS, UNVALIDATED_REPLY_FACTOR } from './constants.js';
 import { InFlightCall } from './in-flight-call.js';
-import { latin1 } from './latin1.js';
 import { logCallOutcome } from './log-call.js';
+import { replyCacheKey } from './reply-cache-key.js';
 import type { ReplyCache } from './reply-cache.js';
 import { META_ROOM_BYTES, type ReplySender } from './reply-sender.js';
 import type { ServerStats } from './server-stats.js';
@@ -264,20 +263,4 @@ export type CallRunner = ReturnType<typeof createCallRunner>;
 
 function fits(channel: Channel, body: Buffer, meta: ResponseMeta | undefined): boolean {
   return body.length + (meta === undefined ? 0 : META_ROOM_BYTES) <= channel.maxMessageBytes;
-}
-
-/**
- * `<client id>/<msgid>[/<credentials hash>]`, the key of a UDP call in the call table and the
- * reply cache. A stream request carrying a client id (a client fetching a truncated reply over TCP)
- * gets the same key; other stream requests get none. latin1 maps each byte to one char: the
- * cheapest exact string key for 8 bytes (hex is for logs). The credentials take part so that a
- * kept reply is only ever resent to a request bearing the same credentials: someone who learns a
- * client id and msgid cannot read another caller's reply or plant an answer for it.
- */
-function replyCacheKey(channel: Channel, id: number, clientId: Uint8Array | undefined, auth: string | undefined): string | undefined {
-  let key: string;
-  if (clientId !== undefined) key = `${latin1(clientId)}/${id}`;
-  else if (channel.connectionless) key = `${channel.peer.address}:${channel.peer.port}/${id}`;
-  else return undefined;
-  return auth === undefined ? key : `${key}/${createHash('sha256').update(auth).digest('base64')}`;
 }
