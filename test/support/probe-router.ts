@@ -15,43 +15,50 @@ export interface HoldOutcome {
  * Procedures that let a test observe the server from inside a handler, without timing:
  * `probe.hold` runs until the test releases it or its signal fires, and records which;
  * `probe.big` returns as many characters as asked, to make replies of a chosen size.
+ * `probe.holdIdempotent` and `probe.bigIdempotent` do the same as procedures declared idempotent,
+ * whose replies the server does not keep unless it must (truncation, a cookie challenge).
  */
 export function createProbe() {
   const outcomes: HoldOutcome[] = [];
   let releasers: (() => void)[] = [];
   let holding = 0;
   let bigExecutions = 0;
+  const hold = async (signal: AbortSignal) => {
+    holding++;
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+      releasers.push(resolve);
+    });
+    holding--;
+    outcomes.push({ aborted: signal.aborted, reasonCode: isRpcError(signal.reason) ? signal.reason.code : undefined });
+    if (signal.aborted) throw signal.reason;
+    return { released: true as const };
+  };
+  const big = (chars: number) => {
+    bigExecutions++;
+    return { text: 'x'.repeat(chars) };
+  };
+  const holdInput = z.object({}).optional();
+  const bigInput = z.object({ chars: z.number().int().min(0).max(1_000_000) });
   const probeRouter = router({
-    hold: procedure.input(z.object({}).optional()).handler(async ({ ctx }) => {
-      holding++;
-      const signal = ctx.signal;
-      await new Promise<void>((resolve) => {
-        if (signal.aborted) return resolve();
-        signal.addEventListener('abort', () => resolve(), { once: true });
-        releasers.push(resolve);
-      });
-      holding--;
-      outcomes.push({ aborted: signal.aborted, reasonCode: isRpcError(signal.reason) ? signal.reason.code : undefined });
-      if (signal.aborted) throw signal.reason;
-      return { released: true as const };
-    }),
-    big: procedure.input(z.object({ chars: z.number().int().min(0).max(1_000_000) })).handler(({ input }) => {
-      bigExecutions++;
-      return { text: 'x'.repeat(input.chars) };
-    }),
+    hold: procedure.input(holdInput).handler(({ ctx }) => hold(ctx.signal)),
+    big: procedure.input(bigInput).handler(({ input }) => big(input.chars)),
+    holdIdempotent: procedure.input(holdInput).idempotent().handler(({ ctx }) => hold(ctx.signal)),
+    bigIdempotent: procedure.input(bigInput).idempotent().handler(({ input }) => big(input.chars)),
   });
   return {
     router: probeRouter,
     outcomes,
-    /** `probe.hold` handlers running now. */
+    /** `probe.hold` and `probe.holdIdempotent` handlers running now. */
     get holding() {
       return holding;
     },
-    /** Times `probe.big` ran. */
+    /** Times `probe.big` and `probe.bigIdempotent` ran. */
     get bigExecutions() {
       return bigExecutions;
     },
-    /** Lets every `probe.hold` call running now return `{ released: true }`. */
+    /** Lets every held call running now return `{ released: true }`. */
     release() {
       const pending = releasers;
       releasers = [];
