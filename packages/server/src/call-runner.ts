@@ -56,7 +56,13 @@ export function createCallRunner(deps: CallRunnerDeps) {
     // the monotonic clock: a wall-clock step cannot expire kept replies early or keep them forever.
     const arrived = performance.now();
     const meta = envelope.meta;
-    const cacheKey = replyCacheKey(channel, envelope.id, meta?.clientId, meta?.auth);
+    // A UDP call's key (client id, msgid, credentials) costs a string and two Map lookups: ~250 ns
+    // of the ~1.5 µs in-process UDP `add` call (bench/src/micro/server-loop.ts). It can only find
+    // something while the reply cache or the table of running UDP calls holds an entry; otherwise
+    // it is built when first needed (InFlightCall.cacheKey): to keep a reply, or to track a call
+    // still running. A stream request has a key only when it fetches a truncated reply.
+    const mayBeKnown = !channel.connectionless || cache.size > 0 || calls.datagramCount > 0;
+    const cacheKey = mayBeKnown ? replyCacheKey(channel, envelope.id, meta?.clientId, meta?.auth) : undefined;
     const replyMeta: ResponseMeta | undefined =
       channel.connectionless && (meta?.attempt !== undefined || meta?.clientId !== undefined) ? { attempt: meta?.attempt, clientId: meta?.clientId } : undefined;
     // Anti-amplification (RFC 9000 §8): until a UDP source shows a valid cookie, no reply to it
@@ -84,10 +90,9 @@ export function createCallRunner(deps: CallRunnerDeps) {
     // Over UDP, a non-idempotent call's outcome is kept, refusals included: a late duplicate of a
     // refused request must be refused too, or "not executed" would become false after the fact.
     const keepReply = channel.connectionless && router.get(envelope.method)?.idempotent !== true;
-    const tableKey = channel.connectionless ? (cacheKey as string) : envelope.id;
     // One lookup of the connection's calls serves the duplicate check, its limit and its id.
     const stream = channel.connectionless ? undefined : calls.streamOf(channel);
-    if (stream ? stream.calls.get(envelope.id) !== undefined : calls.get(channel, tableKey) !== undefined) {
+    if (stream ? stream.calls.get(envelope.id) !== undefined : cacheKey !== undefined && calls.get(channel, cacheKey) !== undefined) {
       stats.duplicatesDropped++;
       logger.debug({ id: envelope.id, attempt: meta?.attempt }, 'duplicate of a call in progress dropped');
       return;
@@ -112,16 +117,13 @@ export function createCallRunner(deps: CallRunnerDeps) {
       return;
     }
     stats.calls++;
-    const call = new InFlightCall(tableKey, envelope.id, channel, stream?.id ?? 0, meta?.clientId);
+    const call = new InFlightCall(envelope.id, channel, stream?.id ?? 0, meta?.clientId, meta?.auth, cacheKey);
     // Node clamps timer delays above 2^31-1 ms to 1 ms: a deadline that far away means "none".
     const deadlineMs = meta?.deadlineMs !== undefined && meta.deadlineMs <= MAX_TIMER_DELAY_MS ? meta.deadlineMs : undefined;
     call.deadlineMs = deadlineMs;
     call.replyMeta = replyMeta;
     call.sendBudget = sendBudget;
-    if (channel.connectionless) {
-      call.cacheKey = cacheKey;
-      call.keepReply = keepReply;
-    }
+    call.keepReply = keepReply;
     call.started = arrived;
     const result = dispatch(router, envelope.method, envelope.input, new CallContext(envelope.method, call, meta, logger));
     if (!(result instanceof Promise)) {
@@ -165,7 +167,8 @@ export function createCallRunner(deps: CallRunnerDeps) {
       body = replies.encodeError(call.id, outcome.error, channel.maxMessageBytes - META_ROOM_BYTES);
     }
     let kept = false;
-    if (call.cacheKey !== undefined && (call.keepReply || !fits(channel, body, call.replyMeta))) {
+    // The key last: reading it builds it, and most replies are neither kept nor too large.
+    if ((call.keepReply || !fits(channel, body, call.replyMeta)) && call.cacheKey !== undefined) {
       kept = cache.set(call.cacheKey, body, call.deadlineMs, performance.now());
     }
     deliver(call, body, kept);
@@ -254,8 +257,11 @@ interface ReplyTarget {
   readonly requestId: string | undefined;
 }
 
+/** `cacheKey` as the call runner has it: built here if it was not (a refusal may keep its answer). */
 function targetOf(channel: Channel, envelope: RequestEnvelope, replyMeta: ResponseMeta | undefined, cacheKey: string | undefined, sendBudget: number): ReplyTarget {
-  return { channel, id: envelope.id, replyMeta, cacheKey, deadlineMs: envelope.meta?.deadlineMs, sendBudget, requestId: undefined };
+  const { id, meta } = envelope;
+  const key = cacheKey ?? replyCacheKey(channel, id, meta?.clientId, meta?.auth);
+  return { channel, id, replyMeta, cacheKey: key, deadlineMs: meta?.deadlineMs, sendBudget, requestId: undefined };
 }
 
 /** The call runner's interface. */

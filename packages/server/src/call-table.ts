@@ -20,6 +20,11 @@ export class CallTable {
   }
 
   /** Open stream connections. */
+  /** UDP calls running now. */
+  get datagramCount(): number {
+    return this.#datagram.size;
+  }
+
   get streamCount(): number {
     return this.#streams.size;
   }

@@ -1,25 +1,25 @@
 import type { Channel } from '@volley/transport';
 import type { ResponseMeta, RpcError } from '@volley/wire';
+import { replyCacheKey } from './reply-cache-key.js';
 
 /**
  * One call the server is running. The AbortController is created only if the handler reads
  * `ctx.signal`: most handlers never do, and the controller is the costliest allocation per call.
  */
 export class InFlightCall {
-  /** Table key: the msgid on streams, `<client>/<msgid>` on UDP. */
-  readonly key: string | number;
   /** The request's msgid, for the reply. */
   readonly id: number;
   /** Where the reply goes. */
   readonly channel: Channel;
   /** The stream connection's number in logs (0 for UDP). */
   readonly connectionId: number;
-  /** The UDP caller's client id, for logs. */
+  /** The UDP caller's client id, for logs and the call's key. */
   readonly clientId: Uint8Array | undefined;
+  /** The request's credentials, part of a UDP call's key. */
+  readonly #auth: string | undefined;
+  #cacheKey: string | undefined;
   /** Metadata every reply to this request carries (UDP: attempt echo and client id). */
   replyMeta: ResponseMeta | undefined = undefined;
-  /** Reply-cache key (UDP calls): where a truncated or kept reply is stored. */
-  cacheKey: string | undefined = undefined;
   /** Keep the reply for retransmissions: UDP calls to procedures not declared idempotent. */
   keepReply = false;
   /** The caller's deadline in ms from arrival, which bounds how long a cached reply is kept. */
@@ -35,12 +35,30 @@ export class InFlightCall {
   #controller: AbortController | undefined;
   #reason: RpcError | undefined;
 
-  constructor(key: string | number, id: number, channel: Channel, connectionId: number, clientId?: Uint8Array) {
-    this.key = key;
+  /** `cacheKey`: a UDP call's key when the caller has already built it. */
+  constructor(id: number, channel: Channel, connectionId: number, clientId?: Uint8Array, auth?: string, cacheKey?: string) {
     this.id = id;
     this.channel = channel;
     this.connectionId = connectionId;
     this.clientId = clientId;
+    this.#auth = auth;
+    this.#cacheKey = cacheKey;
+  }
+
+  /**
+   * Reply-cache key of a UDP call (undefined on streams): where a truncated or kept reply is
+   * stored. Built on first use: a synchronous call to an idempotent procedure, the common case,
+   * never needs it (see the call runner).
+   */
+  get cacheKey(): string | undefined {
+    if (!this.channel.connectionless) return undefined;
+    this.#cacheKey ??= replyCacheKey(this.channel, this.id, this.clientId, this.#auth);
+    return this.#cacheKey;
+  }
+
+  /** Call-table key: the msgid on streams, the reply-cache key on UDP. */
+  get key(): string | number {
+    return this.channel.connectionless ? (this.cacheKey as string) : this.id;
   }
 
   /** Id for logs: `<client id hex or address>/<msgid>` on UDP, `c<connection>/<msgid>` on streams. Built on demand. */

@@ -69,7 +69,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
 
   function onNotification(envelope: NotificationEnvelope, channel: Channel): void {
     stats.notifications++;
-    const call = new InFlightCall(-1, -1, channel, channel.connectionless ? 0 : (calls.streamOf(channel)?.id ?? 0));
+    const call = new InFlightCall(-1, channel, channel.connectionless ? 0 : (calls.streamOf(channel)?.id ?? 0));
     const log = (outcome: CallResult) => {
       if (!outcome.ok) logger.warn({ procedure: envelope.method, peer: channel.peer, code: outcome.error.code, err: outcome.error.cause ?? outcome.error }, 'notification failed');
     };
