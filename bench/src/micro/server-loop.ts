@@ -4,10 +4,12 @@
  * comparisons of hot-path changes (ns per call, steadier than the full bench), beside a loop of
  * the raw baseline's work (unpack, answer, pack).
  *
- *   node --conditions=@volley/source --import tsx bench/src/micro/server-loop.ts [calls] [volley|raw|both] [tcp|udp] [add|echo]
+ *   node --conditions=@volley/source --import tsx bench/src/micro/server-loop.ts [calls] [volley|raw|both] [tcp|udp] [add|echo|once]
  *
  * `udp` makes the channel connectionless and the requests carry what a UDP client sends (attempt,
- * client id); `echo` sends a 4096-character string instead of `{a, b}`.
+ * client id); `echo` sends a 4096-character string instead of `{a, b}`; `once` calls `addOnce`
+ * (not idempotent: over UDP every reply is kept in the reply cache, which fills to its cap and
+ * evicts, as in the bench) with a new msgid per call.
  *
  * With `--trace-gc-nvp` and one system, `allocated` per scavenge ÷ calls gives bytes per call.
  */
@@ -27,6 +29,7 @@ const calls = Number(process.argv[2] ?? 2_000_000);
 const only = process.argv[3];
 const udp = process.argv[4] === 'udp';
 const echo = process.argv[5] === 'echo';
+const once = process.argv[5] === 'once';
 const TEXT = 'x'.repeat(4096);
 const codec = createCodec();
 const table = new CallTable();
@@ -57,23 +60,31 @@ const channel = {
 };
 if (!udp) handler.listener.onChannelOpen?.(channel);
 const clientId = Buffer.from('0123456789abcdef', 'hex');
-// 256 distinct requests, as the bench's client varies `a` and the msgid.
+// 256 distinct requests, as the bench's client varies `a` and the msgid. Their msgids are
+// uint32s (`ce` + 4 bytes at offset 3), so `once` can patch a new one into each call.
+const FIRST_ID = 0x10000000;
 const frames = Array.from({ length: 256 }, (_, i) =>
   codec.encode({
     kind: 0,
-    id: 100_000 + i,
-    method: echo ? 'echo' : 'add',
+    id: FIRST_ID + i,
+    method: echo ? 'echo' : once ? 'addOnce' : 'add',
     input: echo ? { message: TEXT } : { a: i, b: 2 },
     meta: udp ? { deadlineMs: 10_000, attempt: 1, clientId } : { deadlineMs: 10_000 },
   }),
 );
+let nextId = FIRST_ID;
 
 function volleyLoop(n: number): void {
-  for (let i = 0; i < n; i++) handler.listener.onMessage(frames[i & 255] as Buffer, channel);
+  for (let i = 0; i < n; i++) {
+    const frame = frames[i & 255] as Buffer;
+    // Each datagram has a buffer of its own, as from a socket; the copy is small beside a call.
+    if (once) frame.writeUInt32BE(nextId++ >>> 0, 3);
+    handler.listener.onMessage(once ? Buffer.from(frame) : frame, channel);
+  }
 }
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
-const rawFrames = Array.from({ length: 256 }, (_, i) => packr.pack([100_000 + i, echo ? 1 : 0, echo ? { message: TEXT } : { a: i, b: 2 }]));
+const rawFrames = Array.from({ length: 256 }, (_, i) => packr.pack([FIRST_ID + i, echo ? 1 : 0, echo ? { message: TEXT } : { a: i, b: 2 }]));
 let rawSent = 0;
 function rawLoop(n: number): void {
   for (let i = 0; i < n; i++) {
