@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { formatScenario } from './report.js';
+import { formatScenario, formatTargets } from './report.js';
 import { failedRun, type RunFigures } from './run-once.js';
 import { summarizeScenario } from './summarize.js';
 import type { SystemDefinition } from './systems/system.js';
+import { ISSUE_TARGETS } from './targets.js';
 
 const definition = (id: string, multiplexes: boolean): SystemDefinition => ({
   id,
@@ -38,5 +39,21 @@ describe('scenario table', () => {
 
   it('gives the server RSS in MiB', () => {
     expect(text).toMatch(/\| raw-tcp .*\|\s+64 \|\s+0 \|/);
+  });
+});
+
+describe('targets table', () => {
+  it('shows the lowest and highest per-round ratio beside the ratio of the medians', () => {
+    const [target] = ISSUE_TARGETS;
+    if (target === undefined) throw new Error('no targets');
+    const table = formatTargets([
+      { target, ratio: 0.86, value: 86_000, met: true, roundRatios: [0.93, 0.78, 0.86] },
+      { target, ratio: 0.84, value: 84_000, met: true, roundRatios: [0.84] },
+      { target, ratio: undefined, value: undefined, met: undefined, roundRatios: [] },
+    ]);
+    const rows = table.split('\n').filter((line) => line.startsWith(`| ${target.label}`));
+    expect(rows[0]).toContain('| 0.78–0.93× |');
+    expect(rows[1]).toMatch(/\| +0\.84× +\| +0\.84× +\|/);
+    expect(rows[2]).toMatch(/\| +— +\| +— +\|/);
   });
 });

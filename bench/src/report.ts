@@ -45,16 +45,19 @@ export function formatScenario(result: ScenarioResult, systems: ReadonlyMap<stri
 
 /** The issue's targets with ✅/❌ (— when not run), the measured ratio and the system's own figure. */
 export function formatTargets(outcomes: readonly TargetOutcome[]): string {
-  const header = ['target', 'system', 'met', 'bound', 'measured', 'value'];
-  const rows = outcomes.map(({ target, ratio, value, met }) => [
+  const header = ['target', 'system', 'met', 'bound', 'measured', 'rounds', 'value'];
+  const rows = outcomes.map(({ target, ratio, value, met, roundRatios }) => [
     target.label,
     target.systemId,
     met === undefined ? '— not run' : met ? '✅' : '❌',
     `${target.direction === 'atLeast' ? '≥' : '≤'} ${target.bound}× ${target.baselineId}`,
     ratio === undefined ? '—' : formatRatio(ratio),
+    formatRange(roundRatios),
     value === undefined ? '—' : formatMetricValue(target.metric, value),
   ]);
-  const note = 'Measured is the ratio to the raw system on the same transport; a system with failed or wrong calls meets nothing.';
+  const note =
+    'Measured is the ratio of the medians to the raw system on the same transport; rounds is the lowest and highest ratio of one round to the ' +
+    'baseline round run next to it. A system with failed or wrong calls meets nothing.';
   return `### Targets (issue 6)\n\n${markdownTable(header, rows, 3)}\n\n${note}`;
 }
 
@@ -72,6 +75,14 @@ export function formatRun(scenario: Scenario, round: number, systemId: string, f
 
 export function formatRate(callsPerSecond: number): string {
   return Number.isFinite(callsPerSecond) ? Math.round(callsPerSecond).toLocaleString('en-US') : '—';
+}
+
+/** `0.81–0.93×` over the rounds' ratios; one value when there was one round. */
+function formatRange(ratios: readonly number[]): string {
+  if (ratios.length === 0) return '—';
+  const low = Math.min(...ratios);
+  const high = Math.max(...ratios);
+  return ratios.length === 1 ? formatRatio(low) : `${low.toFixed(2)}–${formatRatio(high)}`;
 }
 
 function formatRatio(ratio: number): string {

@@ -73,6 +73,13 @@ describe('targets', () => {
     expect(udp).toMatchObject({ ratio: undefined, met: undefined });
   });
 
+  it('gives the ratio of each round to the baseline round beside it, skipping failed rounds', () => {
+    // raw-tcp rounds: 100 k, 90 k, 110 k calls/s.
+    const [rate] = evaluateTargets([TCP_RATE], [addX64([run(80_000, 3), failedRun('hung'), run(99_000, 3)])]);
+    expect(rate?.roundRatios).toEqual([0.8, 0.9]);
+    expect(rate?.ratio).toBeCloseTo(89_500 / 100_000);
+  });
+
   it('bounds p50 latency as a ratio to the matching raw system', () => {
     const latency = ISSUE_TARGETS.find((target) => target.metric === 'p50' && target.systemId === 'volley-tcp');
     const result = summarizeScenario({ id: 'add-x1', payload: 'add', outstanding: 1 }, [definition('raw-tcp'), definition('volley-tcp')], new Map([['raw-tcp', [run(10_000, 40, 0.1)]], ['volley-tcp', [run(9_000, 45, 0.12)]]]), []);

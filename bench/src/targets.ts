@@ -1,3 +1,4 @@
+import type { RunFigures } from './run-once.js';
 import type { ScenarioResult, SystemSummary } from './summarize.js';
 
 /** Which figure a target bounds, as a ratio of the system's to its baseline's. */
@@ -36,6 +37,12 @@ export interface TargetOutcome {
   /** The system's own figure (calls/s, µs/call or ms), for the table. */
   value: number | undefined;
   met: boolean | undefined;
+  /**
+   * The ratio in each round that both systems ran, in round order: round *i* of the system
+   * against round *i* of its baseline, which ran next to it. Their spread says how near the
+   * bound a cell is from run to run on a noisy machine.
+   */
+  roundRatios: number[];
 }
 
 /** Evaluates every target against the scenario results; a target whose system, baseline or scenario did not run is left open. */
@@ -44,17 +51,29 @@ export function evaluateTargets(targets: readonly PerformanceTarget[], results: 
     const systems = results.find((result) => result.scenario.id === target.scenarioId)?.systems ?? [];
     const system = systems.find((summary) => summary.systemId === target.systemId);
     const baseline = systems.find((summary) => summary.systemId === target.baselineId);
-    if (system === undefined || baseline === undefined) return { target, ratio: undefined, value: undefined, met: undefined };
+    if (system === undefined || baseline === undefined) return { target, ratio: undefined, value: undefined, met: undefined, roundRatios: [] };
     const value = metricOf(system, target.metric);
     const ratio = value / metricOf(baseline, target.metric);
-    if (!Number.isFinite(ratio)) return { target, ratio: undefined, value, met: undefined };
+    const roundRatios = perRoundRatios(system.rounds, baseline.rounds, target.metric);
+    if (!Number.isFinite(ratio)) return { target, ratio: undefined, value, met: undefined, roundRatios };
     const withinBound = target.direction === 'atLeast' ? ratio >= target.bound : ratio <= target.bound;
     // A fast system that answered wrongly (or failed calls) has not met anything.
     const clean = system.errors === 0 && system.wrongAnswers === 0;
-    return { target, ratio, value, met: withinBound && clean };
+    return { target, ratio, value, met: withinBound && clean, roundRatios };
   });
 }
 
-function metricOf(summary: SystemSummary, metric: TargetMetric): number {
-  return metric === 'p50' ? summary.latencyMs.p50 : summary[metric];
+function perRoundRatios(rounds: readonly RunFigures[], baselineRounds: readonly RunFigures[], metric: TargetMetric): number[] {
+  const ratios: number[] = [];
+  rounds.forEach((round, i) => {
+    const baseline = baselineRounds[i];
+    if (round.failure !== undefined || baseline === undefined || baseline.failure !== undefined) return;
+    const ratio = metricOf(round, metric) / metricOf(baseline, metric);
+    if (Number.isFinite(ratio)) ratios.push(ratio);
+  });
+  return ratios;
+}
+
+function metricOf(figures: SystemSummary | RunFigures, metric: TargetMetric): number {
+  return metric === 'p50' ? figures.latencyMs.p50 : figures[metric];
 }
