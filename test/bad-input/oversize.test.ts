@@ -2,14 +2,13 @@ import { createClient } from '@volley/client';
 import { DEFAULT_MAX_DATAGRAM_BYTES } from '@volley/transport';
 import { KIND } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProbe, createTestRouter, decodeEnvelope, encodeRequest, openRawUdp, Resources, startTestServer, type TestRouter } from '../support/index.js';
+import { decodeEnvelope, encodeRequest, openRawUdp, Resources, startProbeServer, type TestRouter } from '../support/index.js';
 
 const open = new Resources();
 afterEach(() => open.closeAll());
 
 async function setup(clientOptions: Parameters<typeof createClient>[1] = {}) {
-  const probe = createProbe();
-  const app = open.track(await startTestServer({ router: createTestRouter(probe) }));
+  const { app, probe } = await startProbeServer(open);
   const udp = open.track(createClient<TestRouter>(app.udpUrl, clientOptions));
   return { app, probe, udp };
 }

@@ -1,16 +1,11 @@
 import { createClient } from '@volley/client';
 import type { AppRouter } from '@volley/service-app';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectRawTcp, createProbe, createTestRouter, encodeRequest, Resources, startTestServer, type TestRouter, waitFor } from '../support/index.js';
+import { connectRawTcp, encodeRequest, Resources, startProbeServer, startTestServer, type TestRouter, waitFor } from '../support/index.js';
 
 const open = new Resources();
 afterEach(() => open.closeAll());
 
-async function startProbeServer() {
-  const probe = createProbe();
-  const app = open.track(await startTestServer({ router: createTestRouter(probe) }));
-  return { app, probe };
-}
 
 describe('a TCP client that disconnects mid-call', () => {
   it('stops echo.slow when the raw connection is destroyed, logs why, and returns inFlight to 0', async () => {
@@ -32,7 +27,7 @@ describe('a TCP client that disconnects mid-call', () => {
   });
 
   it('fires the handler signal with CANCELLED when a real client is closed mid-call', async () => {
-    const { app, probe } = await startProbeServer();
+    const { app, probe } = await startProbeServer(open);
     const client = open.track(createClient<TestRouter>(app.tcpUrl));
     const pending = client.probe.hold().catch((e: unknown) => e);
     await waitFor(() => probe.holding === 1, { what: 'probe.hold to start' });
@@ -47,7 +42,7 @@ describe('a TCP client that disconnects mid-call', () => {
   });
 
   it('abandons every call of the vanished connection and none of another connection’s', async () => {
-    const { app, probe } = await startProbeServer();
+    const { app, probe } = await startProbeServer(open);
     const raw = open.track(await connectRawTcp(app.tcpPort));
     const other = open.track(createClient<TestRouter>(app.tcpUrl));
     for (const id of [1, 2, 3]) raw.sendFrame(encodeRequest(id, 'probe.hold', {}));
@@ -67,7 +62,7 @@ describe('a TCP client that disconnects mid-call', () => {
 
 describe('a TCP client that resets its connection mid-call', () => {
   it('counts a broken stream, logs the reset, and cancels the call', async () => {
-    const { app, probe } = await startProbeServer();
+    const { app, probe } = await startProbeServer(open);
     const raw = open.track(await connectRawTcp(app.tcpPort));
     raw.sendFrame(encodeRequest(1, 'probe.hold', {}));
     await waitFor(() => probe.holding === 1, { what: 'probe.hold to start' });
@@ -86,7 +81,7 @@ describe('a TCP client that resets its connection mid-call', () => {
 
 describe('a UDP caller that gives up mid-call', () => {
   it('cancels the handler when the caller aborts, and returns inFlight to 0', async () => {
-    const { app, probe } = await startProbeServer();
+    const { app, probe } = await startProbeServer(open);
     const client = open.track(createClient<TestRouter>(app.udpUrl));
     const controller = new AbortController();
     const pending = client.probe.hold(undefined, { signal: controller.signal }).catch((e: unknown) => e);

@@ -5,16 +5,12 @@
  */
 import { createClient } from '@volley/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProbe, createTestRouter, encodeRequest, openRawUdp, Resources, startTestServer, type TestRouter, waitFor } from '../support/index.js';
+import { encodeRequest, openRawUdp, Resources, startProbeServer, type TestRouter, waitFor } from '../support/index.js';
 
 const open = new Resources();
 afterEach(() => open.closeAll());
 
-async function setup() {
-  const probe = createProbe();
-  const app = open.track(await startTestServer({ router: createTestRouter(probe) }));
-  return { app, probe };
-}
+const setup = () => startProbeServer(open);
 
 describe('anti-amplification over UDP', () => {
   it('answers a spoofed-source flood with at most 3× the bytes it received', async () => {

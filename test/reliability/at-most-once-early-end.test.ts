@@ -4,7 +4,7 @@
  */
 import { KIND } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProbe, createTestRouter, decodeResponse, encodeRequest, encodeValue, openRawUdp, Resources, startTestServer, waitFor } from '../support/index.js';
+import { decodeResponse, encodeRequest, encodeValue, openRawUdp, Resources, startProbeServer, waitFor } from '../support/index.js';
 
 const open = new Resources();
 afterEach(() => open.closeAll());
@@ -12,8 +12,7 @@ afterEach(() => open.closeAll());
 const clientId = Buffer.from('0102030405060708', 'hex');
 
 async function setup() {
-  const probe = createProbe();
-  const app = open.track(await startTestServer({ router: createTestRouter(probe) }));
+  const { app, probe } = await startProbeServer(open);
   const raw = open.track(await openRawUdp(app.udpPort));
   return { app, probe, raw };
 }

@@ -7,16 +7,12 @@
 import { createClient } from '@volley/client';
 import { KIND } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProbe, createTestRouter, decodeResponse, encodeRequest, openRawUdp, Resources, startTestServer, type TestRouter, waitFor } from '../support/index.js';
+import { decodeResponse, encodeRequest, openRawUdp, Resources, startProbeServer, type TestRouter, waitFor } from '../support/index.js';
 
 const open = new Resources();
 afterEach(() => open.closeAll());
 
-async function setup() {
-  const probe = createProbe();
-  const app = open.track(await startTestServer({ router: createTestRouter(probe) }));
-  return { app, probe };
-}
+const setup = () => startProbeServer(open);
 
 describe('an idempotent procedure over UDP', () => {
   it.each([
