@@ -19,12 +19,12 @@ export class CallTable {
     return this.#size;
   }
 
-  /** Open stream connections. */
   /** UDP calls running now. */
   get datagramCount(): number {
     return this.#datagram.size;
   }
 
+  /** Open stream connections. */
   get streamCount(): number {
     return this.#streams.size;
   }

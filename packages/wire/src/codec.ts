@@ -60,10 +60,11 @@ export function createCodec(): Codec {
   /**
    * The same settings without `skipValues`, for small values with no undefined property (most
    * replies; see undefined-scan.ts). With `skipValues`, msgpackr gathers every object's keys into
-   * an array grown by `push`, about 170 B per object; without it, `Object.keys`. In the in-process server loop of `{a, b} → {sum}`
-   * (bench/src/micro/server-loop.ts) this took allocation from 1,566 to 1,407 B per call, and
-   * the bench's TCP `add` ×64 server CPU from 1.38–1.51× raw to 1.36–1.41× (two A/B pairs).
-   * Both write the same bytes when no property is undefined (a test compares them).
+   * an array grown by `push`, about 170 B per object; without it, `Object.keys`. In the
+   * in-process server loop of `{a, b} → {sum}` (bench/src/micro/server-loop.ts) this took
+   * allocation from 1,566 to 1,407 B per call, and the bench's TCP `add` ×64 server CPU from
+   * 1.38–1.51× raw to 1.36–1.41× (two A/B pairs). Both write the same bytes when no property is
+   * undefined (a test compares them).
    */
   const plainPackr = new Packr(options);
   const packerFor = (value: unknown): Packr => (isSmallWithoutUndefined(value) ? plainPackr : packr);
