@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { CallContext } from './call-context.js';
 import type { CallTable } from './call-table.js';
 import type { AddressValidator } from './address-validator.js';
-import { MAX_TIMER_DELAY_MS, UNVALIDATED_REPLY_FACTOR } from './constants.js';
+import { MAX_TIMER_DELAY_MS } from './constants.js';
 import { InFlightCall } from './in-flight-call.js';
 import { logCallOutcome } from './log-call.js';
 import { replyCacheKey } from './reply-cache-key.js';
@@ -51,7 +51,7 @@ export interface CallRunnerDeps {
 export function createCallRunner(deps: CallRunnerDeps) {
   const { router, logger, calls, cache, replies, stats } = deps;
 
-  function run(envelope: RequestEnvelope, channel: Channel, bytesIn: number): void {
+  function run(envelope: RequestEnvelope, channel: Channel): void {
     // One clock read per request serves the reply cache and the call's timing. The cache runs on
     // the monotonic clock: a wall-clock step cannot expire kept replies early or keep them forever.
     const arrived = performance.now();
@@ -65,10 +65,9 @@ export function createCallRunner(deps: CallRunnerDeps) {
     const cacheKey = mayBeKnown ? replyCacheKey(channel, envelope.id, meta?.clientId, meta?.auth) : undefined;
     const replyMeta: ResponseMeta | undefined =
       channel.connectionless && (meta?.attempt !== undefined || meta?.clientId !== undefined) ? { attempt: meta?.attempt, clientId: meta?.clientId } : undefined;
-    // Anti-amplification (RFC 9000 §8): until a UDP source shows a valid cookie, no reply to it
-    // may be more than 3× the bytes of its request.
-    const validated = !channel.connectionless || (meta?.cookie !== undefined && deps.validator.isValid(meta.cookie, channel.peer.address));
-    const sendBudget = validated ? Number.POSITIVE_INFINITY : bytesIn * UNVALIDATED_REPLY_FACTOR;
+    // Anti-amplification (RFC 9000 §8): until a UDP source shows a valid cookie, its channel
+    // sends no more than 3× the bytes of its request, by any path; the cookie lifts that budget.
+    if (meta?.cookie !== undefined && channel.validate !== undefined && deps.validator.isValid(meta.cookie, channel.peer.address)) channel.validate();
     // Only requests answered without running (cache hits, refusals) need a ReplyTarget; a call
     // that runs carries the same fields on its InFlightCall. Made on demand (a module function,
     // not a closure, which would itself cost an allocation per call).
@@ -76,14 +75,16 @@ export function createCallRunner(deps: CallRunnerDeps) {
       const kept = cache.get(cacheKey, arrived);
       if (kept !== undefined) {
         logger.debug({ id: envelope.id, attempt: meta?.attempt, transport: channel.kind }, 'answered from the reply cache');
-        deliver(targetOf(channel, envelope, replyMeta, cacheKey, sendBudget), kept, true);
+        deliver(targetOf(channel, envelope, replyMeta, cacheKey), kept, true);
         return;
       }
     }
     if (meta?.fetchOnly) {
-      // The call ran, but its truncated reply left the cache (caps) before the client came for it.
-      logger.warn({ id: envelope.id, procedure: envelope.method, peer: channel.peer }, 'truncated reply no longer in the reply cache');
-      const message = 'The reply was evicted from the reply cache before it was fetched; the call did run';
+      // Nothing kept under this key: the call ran and its truncated reply left the cache (caps,
+      // expiry, a restart) before the client came for it, or no such call ever reached this
+      // server. Either way the handler is never run for a fetch, and "may have run" is all we know.
+      logger.debug({ id: envelope.id, procedure: envelope.method, peer: channel.peer }, 'fetch of a reply not in the reply cache');
+      const message = 'No reply is kept for this call: it may have run and its reply been evicted, or never reached this server';
       replies.sendError(channel, envelope.id, new RpcError('RESOURCE_EXHAUSTED', message, { notExecuted: false }), replyMeta);
       return;
     }
@@ -99,21 +100,21 @@ export function createCallRunner(deps: CallRunnerDeps) {
     }
     // `$health` keeps answering while draining: "draining" is the answer a balancer needs.
     if (deps.isDraining() && envelope.method !== HEALTH_PROCEDURE) {
-      refuse(targetOf(channel, envelope, replyMeta, cacheKey, sendBudget), new RpcError('UNAVAILABLE', 'Server is shutting down; call not executed'), keepReply);
+      refuse(targetOf(channel, envelope, replyMeta, cacheKey), new RpcError('UNAVAILABLE', 'Server is shutting down; call not executed'), keepReply);
       return;
     }
     if (stream !== undefined && stream.calls.size >= deps.maxCallsPerConnection) {
       stats.overloadRejected++;
       logger.warn({ conn: stream.id, procedure: envelope.method, peer: channel.peer }, 'connection at its call limit: call refused');
       const error = new RpcError('RESOURCE_EXHAUSTED', `Connection has ${deps.maxCallsPerConnection} calls in progress; retry with backoff`);
-      refuse(targetOf(channel, envelope, replyMeta, cacheKey, sendBudget), error, false);
+      refuse(targetOf(channel, envelope, replyMeta, cacheKey), error, false);
       return;
     }
     if (calls.size >= deps.maxInFlight) {
       stats.overloadRejected++;
       logger.warn({ inFlight: calls.size, procedure: envelope.method, peer: channel.peer }, 'saturated: call refused');
       const error = new RpcError('RESOURCE_EXHAUSTED', `Server is saturated (${deps.maxInFlight} calls in progress); retry with backoff`);
-      refuse(targetOf(channel, envelope, replyMeta, cacheKey, sendBudget), error, keepReply);
+      refuse(targetOf(channel, envelope, replyMeta, cacheKey), error, keepReply);
       return;
     }
     stats.calls++;
@@ -122,7 +123,6 @@ export function createCallRunner(deps: CallRunnerDeps) {
     const deadlineMs = meta?.deadlineMs !== undefined && meta.deadlineMs <= MAX_TIMER_DELAY_MS ? meta.deadlineMs : undefined;
     call.deadlineMs = deadlineMs;
     call.replyMeta = replyMeta;
-    call.sendBudget = sendBudget;
     call.keepReply = keepReply;
     call.started = arrived;
     const result = dispatch(router, envelope.method, envelope.input, new CallContext(envelope.method, call, meta, logger));
@@ -199,7 +199,8 @@ export function createCallRunner(deps: CallRunnerDeps) {
       });
       datagram = replies.withMeta(replies.encodeError(id, error, channel.maxMessageBytes - (meta ? META_ROOM_BYTES : 0)), meta);
     }
-    if (datagram.length <= target.sendBudget) {
+    const budget = channel.sendBudget ?? Number.POSITIVE_INFINITY;
+    if (datagram.length <= budget) {
       replies.sendBytes(channel, datagram);
       return;
     }
@@ -207,9 +208,9 @@ export function createCallRunner(deps: CallRunnerDeps) {
     // without running the handler again) and send a challenge no larger than the budget.
     const keptNow = inCache || (target.cacheKey !== undefined && cache.set(target.cacheKey, body, target.deadlineMs, performance.now()));
     const challenge = replies.withMeta(replies.encodeResult(id, null), { ...meta, cookie: deps.validator.issue(channel.peer.address) });
-    if (!keptNow || challenge.length > target.sendBudget) {
+    if (!keptNow || challenge.length > budget) {
       stats.amplificationSuppressed++;
-      logger.debug({ reqId: target.requestId, bytes: datagram.length, budget: target.sendBudget, peer: channel.peer }, 'reply suppressed: unvalidated source');
+      logger.debug({ reqId: target.requestId, bytes: datagram.length, budget, peer: channel.peer }, 'reply suppressed: unvalidated source');
       return;
     }
     stats.cookieChallenges++;
@@ -253,15 +254,14 @@ interface ReplyTarget {
   readonly replyMeta: ResponseMeta | undefined;
   readonly cacheKey: string | undefined;
   readonly deadlineMs: number | undefined;
-  readonly sendBudget: number;
   readonly requestId: string | undefined;
 }
 
 /** `cacheKey` as the call runner has it: built here if it was not (a refusal may keep its answer). */
-function targetOf(channel: Channel, envelope: RequestEnvelope, replyMeta: ResponseMeta | undefined, cacheKey: string | undefined, sendBudget: number): ReplyTarget {
+function targetOf(channel: Channel, envelope: RequestEnvelope, replyMeta: ResponseMeta | undefined, cacheKey: string | undefined): ReplyTarget {
   const { id, meta } = envelope;
   const key = cacheKey ?? replyCacheKey(channel, id, meta?.clientId, meta?.auth);
-  return { channel, id, replyMeta, cacheKey: key, deadlineMs: meta?.deadlineMs, sendBudget, requestId: undefined };
+  return { channel, id, replyMeta, cacheKey: key, deadlineMs: meta?.deadlineMs, requestId: undefined };
 }
 
 /** The call runner's interface. */

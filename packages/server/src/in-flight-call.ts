@@ -27,8 +27,6 @@ export class InFlightCall {
   /** `performance.now()` when the request arrived: elapsed times in logs, deadline timers. */
   started = 0;
   #deadline: number | undefined;
-  /** Most bytes one reply datagram may have: 3× the request's for an unvalidated UDP source. */
-  sendBudget = Number.POSITIVE_INFINITY;
   /** Set once the reply (or a deadline/cancel outcome) has been decided; later results are dropped. */
   settled = false;
   timer: NodeJS.Timeout | undefined;

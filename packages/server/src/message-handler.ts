@@ -3,7 +3,6 @@ import type { Channel, TransportListener } from '@volley/transport';
 import { type Codec, type DecodeFailure, KIND, type NotificationEnvelope, RpcError } from '@volley/wire';
 import { CallContext } from './call-context.js';
 import { type CallRunnerDeps, createCallRunner } from './call-runner.js';
-import { UNVALIDATED_REPLY_FACTOR } from './constants.js';
 import { InFlightCall } from './in-flight-call.js';
 import { ReplySender } from './reply-sender.js';
 
@@ -33,7 +32,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     const envelope = decoded.value;
     switch (envelope.kind) {
       case KIND.request:
-        runner.run(envelope, channel, bytes.length);
+        runner.run(envelope, channel);
         return;
       case KIND.notification:
         onNotification(envelope, channel);
@@ -58,13 +57,8 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
   function onMalformed(failure: DecodeFailure, bytesIn: number, channel: Channel): void {
     stats.malformed++;
     logger.warn({ peer: channel.peer, bytes: bytesIn, reason: failure.error.message }, 'malformed envelope');
-    const reply = replies.encodeError(failure.id ?? null, failure.error, channel.maxMessageBytes);
-    // An unvalidated datagram source may be spoofed: never answer it with much more than it sent.
-    if (channel.connectionless && reply.length > bytesIn * UNVALIDATED_REPLY_FACTOR) {
-      stats.amplificationSuppressed++;
-      return;
-    }
-    replies.sendBytes(channel, reply);
+    // To a datagram source the reply goes out only within its anti-amplification budget (sendBytes).
+    replies.sendBytes(channel, replies.encodeError(failure.id ?? null, failure.error, channel.maxMessageBytes));
   }
 
   function onNotification(envelope: NotificationEnvelope, channel: Channel): void {

@@ -71,7 +71,17 @@ export class ReplySender {
     this.sendBytes(channel, this.#codec.encode(envelope));
   }
 
+  /**
+   * Every reply leaves through here. To a datagram source that has not proved its address, a
+   * reply above the channel's anti-amplification budget is suppressed and counted, never sent
+   * (the channel would refuse it too; checking first keeps the count in the server's stats).
+   */
   sendBytes(channel: Channel, bytes: Uint8Array): void {
+    const budget = channel.sendBudget;
+    if (budget !== undefined && bytes.length > budget) {
+      this.#stats.amplificationSuppressed++;
+      return;
+    }
     if (!channel.send(bytes)) this.#stats.repliesUndeliverable++;
   }
 }

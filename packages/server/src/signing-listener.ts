@@ -29,7 +29,13 @@ export function createSigningListener(inner: TransportListener, options: Signing
     const request = decoded.ok && decoded.value.kind === KIND.request ? decoded.value : undefined;
     const meta = request?.meta?.clientId ? { attempt: request.meta.attempt, clientId: request.meta.clientId } : undefined;
     // Answered unsigned: we do not know a key the sender holds. A client accepts only this code unsigned.
-    channel.send(codec.encode({ kind: KIND.response, id: request?.id ?? null, error: error.toWire(), ...(meta && { meta }) }));
+    const reply = codec.encode({ kind: KIND.response, id: request?.id ?? null, error: error.toWire(), ...(meta && { meta }) });
+    // An unsigned datagram proves nothing about its source: the refusal stays within its budget.
+    if (channel.sendBudget !== undefined && reply.length > channel.sendBudget) {
+      stats.amplificationSuppressed++;
+      return;
+    }
+    channel.send(reply);
   };
   return {
     ...inner,
@@ -47,11 +53,18 @@ export function createSigningListener(inner: TransportListener, options: Signing
         return;
       }
       const key = keys.get(envelope.keyId) as Uint8Array | string;
+      // A valid signature proves knowledge of the key, not the source address (a captured
+      // datagram can be replayed from a spoofed one): replies keep the datagram's budget, less
+      // what the signature will add around them.
       const signing: Channel = {
         kind: channel.kind,
         peer: channel.peer,
         connectionless: channel.connectionless,
         maxMessageBytes: channel.maxMessageBytes - SIGNATURE_OVERHEAD_BYTES,
+        get sendBudget() {
+          return channel.sendBudget === undefined ? undefined : channel.sendBudget - SIGNATURE_OVERHEAD_BYTES;
+        },
+        validate: () => channel.validate?.(),
         send: (reply) => channel.send(signEnvelope(codec, reply, { keyId: envelope.keyId, key })),
         close: (reason) => channel.close(reason),
       };

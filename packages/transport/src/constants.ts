@@ -8,6 +8,13 @@ export const DEFAULT_MAX_DATAGRAM_BYTES = 1200;
 export const MAX_UDP_PAYLOAD_BYTES = 65_507;
 
 /**
+ * Anti-amplification (RFC 9000 §8): to a UDP source that has not proved it receives at its
+ * address, a server sends at most this many times the bytes of the datagram it answers, over
+ * every reply path (each datagram's channel holds the budget and `send` enforces it).
+ */
+export const UNVALIDATED_REPLY_FACTOR = 3;
+
+/**
  * Kernel receive buffer asked for on UDP sockets. Loopback bursts of 64+ calls overflow Linux's
  * ~208 KiB default and drop silently; 4 MiB absorbs them (the kernel caps it at rmem_max).
  */

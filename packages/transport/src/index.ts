@@ -3,6 +3,7 @@ export {
   DEFAULT_UDP_RECV_BUFFER_BYTES,
   DEFAULT_UDP_SEND_BUFFER_BYTES,
   MAX_UDP_PAYLOAD_BYTES,
+  UNVALIDATED_REPLY_FACTOR,
 } from './constants.js';
 export { defaultMemoryNetwork, MemoryNetwork } from './memory/memory-network.js';
 export { createMemoryTransport } from './memory/memory-transport.js';

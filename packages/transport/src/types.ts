@@ -47,6 +47,17 @@ export interface Channel {
   send(message: Uint8Array): boolean;
   /** Closes a stream connection (logged by the listener's `onChannelClose`); no-op for UDP. */
   close(reason?: RpcError): void;
+  /**
+   * Datagram channels only: bytes this channel may still send before its peer has proved that it
+   * receives at its address (anti-amplification, RFC 9000 §8): `UNVALIDATED_REPLY_FACTOR` (3)
+   * times the datagram it answers, less what was already sent; `Infinity` once {@link validate}d.
+   * `send` refuses (returns false) anything above it, so no path can reflect more, and a caller
+   * that wants to do better (a cookie challenge) reads it first. Undefined on streams: a stream
+   * peer proved its address in the handshake.
+   */
+  readonly sendBudget?: number;
+  /** Datagram channels only: the peer proved its address (a valid cookie); lifts `sendBudget`. */
+  validate?(): void;
 }
 
 /** Callbacks a server transport drives. All are called synchronously from socket events. */
@@ -113,9 +124,11 @@ export interface TransportStats {
   foreignDropped: number;
   /** Messages refused by `send` because they exceed the size limit. */
   oversizeRefused: number;
+  /** UDP server: replies refused by `send` because they exceed the sender's anti-amplification budget. */
+  amplificationRefused: number;
 }
 
 /** A zeroed {@link TransportStats}. */
 export function createTransportStats(): TransportStats {
-  return { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, foreignDropped: 0, oversizeRefused: 0 };
+  return { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, foreignDropped: 0, oversizeRefused: 0, amplificationRefused: 0 };
 }

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:dgram';
-import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_BYTES } from '../constants.js';
+import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_BYTES, UNVALIDATED_REPLY_FACTOR } from '../constants.js';
 import {
   type BoundAddress,
   type Channel,
@@ -21,20 +21,34 @@ interface DatagramSender {
  * The reply path to one datagram's sender. A class, so the one made per datagram carries no
  * closures. Sends pass no callback: Node then reports failures as the socket's `error` event
  * (logged by the listener) instead of calling back into JS for every datagram.
+ *
+ * It holds the datagram's anti-amplification budget: the sender's address is unproven (it may be
+ * a victim's, spoofed), so everything sent back through this channel, by any path above it,
+ * together stays within {@link UNVALIDATED_REPLY_FACTOR}× the datagram until `validate()`.
  */
 class UdpChannel implements Channel {
   readonly kind = 'udp' as const;
   readonly connectionless = true;
   readonly peer: PeerAddress;
   readonly #sender: DatagramSender;
+  #budget: number;
 
-  constructor(sender: DatagramSender, address: string, port: number) {
+  constructor(sender: DatagramSender, address: string, port: number, bytesIn: number) {
     this.#sender = sender;
     this.peer = { transport: 'udp', address, port };
+    this.#budget = bytesIn * UNVALIDATED_REPLY_FACTOR;
   }
 
   get maxMessageBytes(): number {
     return this.#sender.maxDatagramBytes;
+  }
+
+  get sendBudget(): number {
+    return this.#budget;
+  }
+
+  validate(): void {
+    this.#budget = Number.POSITIVE_INFINITY;
   }
 
   send(message: Uint8Array): boolean {
@@ -43,6 +57,11 @@ class UdpChannel implements Channel {
       stats.oversizeRefused++;
       return false;
     }
+    if (message.length > this.#budget) {
+      stats.amplificationRefused++;
+      return false;
+    }
+    this.#budget -= message.length;
     stats.messagesOut++;
     stats.bytesOut += message.length;
     socket.send(message, this.peer.port, this.peer.address);
@@ -88,7 +107,7 @@ export function createUdpTransport(options: UdpTransportOptions = {}): UdpTransp
       bound.on('message', (message, rinfo) => {
         stats.messagesIn++;
         stats.bytesIn += message.length;
-        listener.onMessage(message, new UdpChannel(sender, rinfo.address, rinfo.port));
+        listener.onMessage(message, new UdpChannel(sender, rinfo.address, rinfo.port, message.length));
       });
       bound.on('error', (error) => listener.onTransportError?.(error));
       const address = bound.address();
