@@ -39,6 +39,7 @@ async function setup() {
   const probe = createProbe();
   const app = open.track(await startTestServer({ router: createTestRouter(probe) }));
   const requests = new Map<number, Uint8Array | undefined>();
+  const pongsToServer: Buffer[] = [];
   const relay = open.track(
     await startUdpFaultRelay({
       serverPort: app.udpPort,
@@ -47,13 +48,14 @@ async function setup() {
         if (direction !== 'toServer') return;
         const envelope = decodeEnvelope(bytes);
         if (envelope.kind === KIND.request) requests.set(envelope.id, envelope.meta?.clientId);
+        if (envelope.kind === KIND.pong) pongsToServer.push(bytes);
       },
     }),
   );
   const client = open.track(createClient<TestRouter>(relay.url));
   const held = Array.from({ length: REAL_CALLS }, () => client.probe.hold());
   await waitFor(() => probe.holding === REAL_CALLS, { what: 'the real calls to be running' });
-  return { probe, relay, client, held, requests };
+  return { probe, relay, client, held, requests, pongsToServer };
 }
 
 /** Sends `datagrams` in batches through `send`, waiting after each until `counted()` has caught up. */
@@ -111,5 +113,20 @@ describe('a flood of forged replies', () => {
 
     expect(results).toEqual(Array.from({ length: REAL_CALLS }, () => ({ released: true })));
     expect(client.stats).toMatchObject({ unmatchedReplies: 1, forgedReplies: 0, malformedReplies: 0 });
+  });
+
+  it('of goaway and ping from the server address leave a UDP client on its socket, answering nothing (issue 13, item 4)', async () => {
+    const { probe, relay, client, held, pongsToServer } = await setup();
+    const forgeries = Array.from({ length: 40 }, (_, i) => codec.encode(i % 2 === 0 ? { kind: KIND.goaway, reason: 'x' } : { kind: KIND.ping, id: i }));
+
+    await flood(forgeries, (bytes) => relay.injectToClient(bytes), () => client.stats.strayDatagrams);
+    probe.release();
+    await Promise.all(held);
+    await expect(client.echo.add({ a: 1, b: 2 })).resolves.toEqual({ sum: 3 });
+
+    // Goaway and ping are stream-only: one source port throughout, and no pong ever sent.
+    expect(relay.clients).toHaveLength(1);
+    expect(pongsToServer).toEqual([]);
+    expect(client.stats.strayDatagrams).toBe(40);
   });
 });

@@ -42,6 +42,8 @@ export interface ClientStats {
   callRetries: number;
   /** Cookie challenges answered: replies the server would not send before our address was proven. */
   cookieChallenges: number;
+  /** UDP datagrams from the server's address that are not responses (ping, goaway, …): ignored, as forgeable. */
+  strayDatagrams: number;
 }
 
 /** A zeroed {@link ClientStats}. */
@@ -59,5 +61,6 @@ export function createClientStats(): ClientStats {
     tcpFallbacks: 0,
     callRetries: 0,
     cookieChallenges: 0,
+    strayDatagrams: 0,
   };
 }

@@ -264,10 +264,14 @@ export class ClientCore {
     }
     const envelope: Envelope = decoded.value;
     if (envelope.kind === KIND.response) this.#onResponse(envelope, connection);
-    else if (envelope.kind === KIND.ping) connection.send(this.#codec.encode({ kind: KIND.pong, id: envelope.id }));
+    else if (connection.connectionless) {
+      // Ping, pong and goaway are stream-only (protocol.md §7): over UDP anyone can forge the
+      // server's address, so a datagram client neither answers them nor drops its socket on them.
+      this.stats.strayDatagrams++;
+    } else if (envelope.kind === KIND.ping) connection.send(this.#codec.encode({ kind: KIND.pong, id: envelope.id }));
     else if (envelope.kind === KIND.goaway) {
       this.#options.logger?.info({ target: this.#options.target, reason: envelope.reason }, 'server sent goaway; new calls use a new connection');
-      (connection.connectionless || !this.#fallback ? this.#link : this.#fallback).retire(connection);
+      (this.#fallback ?? this.#link).retire(connection);
       // The server keeps reading until we close: calls already sent get answered (or refused as
       // not executed); then closing tells it this client is done.
       this.#retired.add(connection);
