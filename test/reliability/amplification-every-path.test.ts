@@ -7,7 +7,7 @@
  * Each case sends one datagram from a fresh socket, then a ping as a fence: the server answers
  * datagrams in order on one socket, so whatever arrives before the pong answers the case.
  */
-import { createCodec, KIND, signEnvelope } from '@volley/wire';
+import { createCodec, KIND, type SigningScope, signEnvelope, signingAudience } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createProbe,
@@ -28,12 +28,13 @@ afterEach(() => open.closeAll());
 
 const codec = createCodec();
 const KEY = { keyId: 'k1', key: 'first secret, at least 32 bytes long!!' };
+/** Signing bound to the server at `port` on loopback, as a client calling `udp://127.0.0.1:<port>` signs. */
+const scopeFor = (port: number, key = KEY): SigningScope => ({ ...key, audience: signingAudience('127.0.0.1', port) });
 const CLIENT = Buffer.from('5be0c1a2d3e4f607', 'hex');
 const PING = Buffer.from([0x92, 0x04, 0x00]);
 
 type Fence = (id: number) => Buffer;
 const plainFence: Fence = (id) => codec.encode({ kind: KIND.ping, id });
-const signedFence: Fence = (id) => signEnvelope(codec, plainFence(id), KEY);
 
 async function serve(options: Omit<TestServerOptions, 'router'> = {}) {
   const probe = createProbe();
@@ -48,7 +49,7 @@ async function serve(options: Omit<TestServerOptions, 'router'> = {}) {
  * Sends `datagram` from a new socket, then waits (`settle`) for anything asynchronous, then
  * fences; returns the bytes the server sent back for the datagram, pong excluded.
  */
-async function bytesDrawnBy(app: TestServer, datagram: Uint8Array, fence: Fence = plainFence, settle?: () => Promise<void>): Promise<number[]> {
+async function bytesDrawnBy(app: TestServer, datagram: Uint8Array, settle?: () => Promise<void>, fence: Fence = plainFence): Promise<number[]> {
   const raw = open.track(await openRawUdp(app.udpPort));
   await raw.send(datagram);
   await settle?.();
@@ -98,7 +99,7 @@ describe('every UDP reply path stays within 3× for an unvalidated source', () =
     ['a fetch-only request for a call never made (issue repro)', Buffer.from('950000a09081a2666fc3', 'hex')],
     ['a cancel', encodeValue([3, 1])],
     ['a notification', encodeValue([2, 'echo.add', [{ a: 1, b: 2 }]])],
-    ['a signed envelope to a server without signing', signEnvelope(codec, encodeRequest(1, 'echo.add', { a: 1, b: 2 }), KEY)],
+    ['a signed envelope to a server without signing', signEnvelope(codec, encodeRequest(1, 'echo.add', { a: 1, b: 2 }, meta()), { ...KEY, audience: 'x' })],
   ])('%s', async (_name, datagram) => {
     const { app } = await serve();
     expectWithinBudget(datagram, await bytesDrawnBy(app, datagram));
@@ -127,7 +128,7 @@ describe('every UDP reply path stays within 3× for an unvalidated source', () =
     expect(app.server.stats.duplicatesDropped).toBe(1);
 
     const late = encodeRequest(10, 'probe.hold', {}, { ...meta(), deadlineMs: 1 });
-    const replies = await bytesDrawnBy(app, late, plainFence, () => waitFor(() => app.server.stats.deadlineExceeded >= 1));
+    const replies = await bytesDrawnBy(app, late, () => waitFor(() => app.server.stats.deadlineExceeded >= 1));
     expectWithinBudget(late, replies);
   });
 
@@ -151,19 +152,22 @@ describe('every UDP reply path stays within 3× for an unvalidated source', () =
   });
 
   describe('on a server that requires signed datagrams', () => {
+    const add = () => encodeRequest(1, 'echo.add', { a: 1, b: 2 }, meta());
     it.each([
-      ['an unsigned ping (issue repro)', PING],
-      ['an unsigned request', encodeRequest(1, 'echo.add', { a: 1, b: 2 }, meta())],
-      ['a wrong signature', signEnvelope(codec, encodeRequest(1, 'echo.add', { a: 1, b: 2 }, meta()), { keyId: 'k1', key: 'not the secret' })],
-      ['an unknown key id', signEnvelope(codec, encodeRequest(1, 'echo.add', { a: 1, b: 2 }, meta()), { keyId: 'k9', key: KEY.key })],
-      ['a stale timestamp', signEnvelope(codec, encodeRequest(1, 'echo.add', { a: 1, b: 2 }, meta()), KEY, Date.now() - 3_600_000)],
-      ['a signed request whose reply is above 3×', encodeRequest(1, 'probe.big', { chars: 800 }, meta())],
-      ['a signed request for a reply too large for a datagram', encodeRequest(2, 'probe.big', { chars: 5_000 }, meta())],
-      ['a signed undecodable inner message', Buffer.from([0xc1])],
-    ])('%s', async (name, bytes) => {
+      ['an unsigned ping (issue repro)', () => PING],
+      ['an unsigned request', () => add()],
+      ['a wrong signature', (port: number) => signEnvelope(codec, add(), scopeFor(port, { keyId: 'k1', key: 'not the secret' }))],
+      ['an unknown key id', (port: number) => signEnvelope(codec, add(), scopeFor(port, { keyId: 'k9', key: KEY.key }))],
+      ['a stale timestamp', (port: number) => signEnvelope(codec, add(), scopeFor(port), Date.now() - 3_600_000)],
+      ['a signature for another server', () => signEnvelope(codec, add(), { ...KEY, audience: '192.0.2.1:4000' })],
+      ['a signed request whose reply is above 3×', (port: number) => signEnvelope(codec, encodeRequest(1, 'probe.big', { chars: 800 }, meta()), scopeFor(port))],
+      ['a signed request for a reply too large for a datagram', (port: number) => signEnvelope(codec, encodeRequest(2, 'probe.big', { chars: 5_000 }, meta()), scopeFor(port))],
+      ['a signed undecodable inner message', (port: number) => signEnvelope(codec, Buffer.from([0xc1]), scopeFor(port))],
+    ])('%s', async (_name, make: (port: number) => Buffer) => {
       const { app } = await serve({ udp: { signing: { keys: { [KEY.keyId]: KEY.key } } } });
-      const datagram = name.startsWith('a signed') ? signEnvelope(codec, bytes, KEY) : bytes;
-      expectWithinBudget(datagram, await bytesDrawnBy(app, datagram, signedFence));
+      const datagram = make(app.udpPort);
+      const signedFence = (id: number) => signEnvelope(codec, plainFence(id), scopeFor(app.udpPort));
+      expectWithinBudget(datagram, await bytesDrawnBy(app, datagram, undefined, signedFence));
     });
   });
 });

@@ -17,3 +17,5 @@ export { listenOnLoopback, startTestServer } from './test-server.js';
 export type { LoopbackServer, TestServer, TestServerOptions } from './test-server.js';
 export { DEFAULT_WAIT_MS, waitFor } from './wait-for.js';
 export type { WaitForOptions } from './wait-for.js';
+export { startTcpRewriteRelay } from './tcp-rewrite-relay.js';
+export type { StreamDirection, TcpRewriteRelay } from './tcp-rewrite-relay.js';

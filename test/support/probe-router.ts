@@ -46,6 +46,8 @@ export function createProbe() {
     big: procedure.input(bigInput).handler(({ input }) => big(input.chars)),
     holdIdempotent: procedure.input(holdInput).idempotent().handler(({ ctx }) => hold(ctx.signal)),
     bigIdempotent: procedure.input(bigInput).idempotent().handler(({ input }) => big(input.chars)),
+    /** How the server saw this call: its transport and what authenticated it below the router. */
+    whoami: procedure.idempotent().handler(({ ctx }) => ({ transport: ctx.transport, signedBy: ctx.peer.signedBy ?? null, tls: ctx.peer.identity?.commonName ?? null })),
   });
   return {
     router: probeRouter,

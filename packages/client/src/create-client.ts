@@ -1,6 +1,6 @@
 import type { AnyRouter } from '@volley/router';
 import { connectStream, connectTls, connectUdp, defaultMemoryNetwork, type MemoryNetwork, type TlsClientOptions, type UdpSocketOptions } from '@volley/transport';
-import { createCodec, DEFAULT_MAX_FRAME_BYTES, type SigningKey } from '@volley/wire';
+import { createCodec, DEFAULT_MAX_FRAME_BYTES, type SigningKey, signingAudience } from '@volley/wire';
 import type { Logger } from 'pino';
 import type { RetryOptions } from './call-retry.js';
 import { ClientCore } from './client-core.js';
@@ -9,7 +9,7 @@ import type { KeepaliveOptions } from './keepalive.js';
 import type { ReconnectOptions } from './links/link.js';
 import type { RetransmitOptions } from './retransmit-policy.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './constants.js';
-import { parseEndpoint } from './endpoint.js';
+import { type Endpoint, parseEndpoint } from './endpoint.js';
 import type { Connector } from './links/link.js';
 import { createProxy } from './proxy.js';
 import { createSigningConnector } from './signing-connector.js';
@@ -58,8 +58,20 @@ export interface ClientOptions extends UdpSocketOptions {
   retry?: RetryOptions;
   /** TCP/TLS/Unix: ping a connection silent for `intervalMs` while calls wait; drop it after `timeoutMs` more. */
   keepalive?: KeepaliveOptions;
-  /** UDP: sign every datagram with this key and accept only replies signed with it. */
-  signing?: SigningKey;
+  /**
+   * Sign every message (on every transport, the UDP client's TCP route included) with this key
+   * and accept only replies signed with it. `audience` is the name the signature is bound to:
+   * by default the URL's `host:port` (the socket path for `unix://`, the name for `memory://`);
+   * the server must answer to it (its listening address, or its `signing.audience`).
+   */
+  signing?: SigningKey & { audience?: string };
+}
+
+/** The destination a client's signatures are bound to, by default. */
+function defaultAudience(endpoint: Endpoint): string {
+  if (endpoint.transport === 'unix') return endpoint.path;
+  if (endpoint.transport === 'memory') return endpoint.name;
+  return signingAudience(endpoint.host, endpoint.port);
 }
 
 /** The stream route a UDP client uses for messages too large for a datagram, if any. */
@@ -91,7 +103,6 @@ export function createClient<TRouter extends AnyRouter>(url: string, options: Cl
   switch (endpoint.transport) {
     case 'udp':
       connect = (handlers) => connectUdp({ ...options, host: endpoint.host, port: endpoint.port }, handlers);
-      if (options.signing) connect = createSigningConnector(connect, options.signing, createCodec());
       break;
     case 'tcp':
       connect = (handlers) => connectStream({ host: endpoint.host, port: endpoint.port, maxFrameBytes, connectTimeoutMs }, handlers);
@@ -106,6 +117,14 @@ export function createClient<TRouter extends AnyRouter>(url: string, options: Cl
       connect = (handlers) => (options.memoryNetwork ?? defaultMemoryNetwork).connect(endpoint.name, handlers, maxFrameBytes);
       break;
   }
+  let fallback = endpoint.transport === 'udp' ? tcpFallbackConnector(endpoint, options, maxFrameBytes, connectTimeoutMs) : undefined;
+  if (options.signing) {
+    // One scope for every route: the server checks the same signature whichever door a call uses.
+    const scope = { keyId: options.signing.keyId, key: options.signing.key, audience: options.signing.audience ?? defaultAudience(endpoint) };
+    const codec = createCodec();
+    connect = createSigningConnector(connect, scope, codec);
+    if (fallback) fallback = createSigningConnector(fallback, scope, codec);
+  }
   const core = new ClientCore(connect, {
     connectionless: endpoint.transport === 'udp',
     target: url,
@@ -119,7 +138,7 @@ export function createClient<TRouter extends AnyRouter>(url: string, options: Cl
     ...(options.reconnect && { reconnect: options.reconnect }),
     ...(options.retry && { retry: options.retry }),
     ...(options.keepalive && { keepalive: options.keepalive }),
-    ...(endpoint.transport === 'udp' && { fallback: tcpFallbackConnector(endpoint, options, maxFrameBytes, connectTimeoutMs) }),
+    ...(endpoint.transport === 'udp' && { fallback }),
   });
   const methods: ClientMethods = {
     call: (procedure, input, callOptions) => core.call(procedure, input, callOptions),

@@ -1,15 +1,19 @@
-import { type Codec, KIND, SIGNATURE_OVERHEAD_BYTES, type SigningKey, signEnvelope, verifySignedEnvelope } from '@volley/wire';
+import { type Codec, KIND, type SigningScope, signatureOverheadBytes, signEnvelope, verifySignedEnvelope } from '@volley/wire';
 import type { Connector } from './links/link.js';
 
 /**
- * Signs every datagram a UDP client sends and accepts only replies signed with its key (see
- * wire/signing.ts), below the client core so that retransmission, matching and the reply cache
- * work unchanged. The one unsigned reply let through is a server's UNAUTHENTICATED refusal: a
- * server that cannot verify us cannot sign for us either (a forger can make a call fail, not
- * succeed).
+ * Signs everything a client sends, on any transport (a UDP socket, its TCP route, a stream), and
+ * accepts only replies signed with its key for the same audience (see wire/signing.ts), below
+ * the client core so that retransmission, matching and the reply cache work unchanged. Every
+ * transmission is signed afresh, so a retransmission never repeats a MAC (the server drops
+ * repeated ones as replays). The one unsigned reply let through is a server's UNAUTHENTICATED
+ * refusal: a server that cannot verify us cannot sign for us either (a forger can make a call
+ * fail, not succeed).
  */
-export function createSigningConnector(connect: Connector, signing: SigningKey, codec: Codec): Connector {
-  const keys = new Map([[signing.keyId, signing.key]]);
+export function createSigningConnector(connect: Connector, scope: SigningScope, codec: Codec): Connector {
+  const keys = new Map([[scope.keyId, scope.key]]);
+  const verifyOptions = { isAudience: (audience: string) => audience === scope.audience };
+  const overhead = signatureOverheadBytes(scope.keyId, scope.audience);
   return async (handlers) => {
     const connection = await connect({
       onMessage(bytes) {
@@ -17,7 +21,7 @@ export function createSigningConnector(connect: Connector, signing: SigningKey, 
         if (!decoded.ok) return;
         const envelope = decoded.value;
         if (envelope.kind === KIND.signed) {
-          const verified = verifySignedEnvelope(envelope, keys);
+          const verified = verifySignedEnvelope(envelope, keys, verifyOptions);
           if (verified.ok) handlers.onMessage(Buffer.from(verified.value.buffer, verified.value.byteOffset, verified.value.byteLength));
           return;
         }
@@ -27,9 +31,10 @@ export function createSigningConnector(connect: Connector, signing: SigningKey, 
     });
     return {
       ...connection,
-      maxMessageBytes: connection.maxMessageBytes - SIGNATURE_OVERHEAD_BYTES,
-      send: (bytes) => connection.send(signEnvelope(codec, bytes, signing)),
+      maxMessageBytes: connection.maxMessageBytes - overhead,
+      send: (bytes) => connection.send(signEnvelope(codec, bytes, scope)),
       close: () => connection.close(),
+      ...(connection.destroy && { destroy: (reason?: Error) => connection.destroy?.(reason) }),
     };
   };
 }

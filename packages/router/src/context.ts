@@ -22,6 +22,11 @@ export interface CallerAddress {
   readonly port: number;
   /** Over mTLS: the caller's certificate, present only when it verified against the server's CA. */
   readonly identity?: CallerIdentity;
+  /**
+   * On a server with signing keys: the key id of the valid signature the request carried. With
+   * neither `signedBy` nor `identity`, nothing authenticated the caller below the router.
+   */
+  readonly signedBy?: string;
 }
 
 /**

@@ -62,3 +62,11 @@ export const DEFAULT_MAX_CALLS_PER_CONNECTION = 1_024;
  * flight (RFC 9018 §4.3 rotates server secrets in the same two-key way).
  */
 export const COOKIE_ROTATE_MS = 5 * 60_000;
+
+/**
+ * Signatures a server remembers (to drop replays) before it forgets the oldest early and refuses
+ * anything signed before it. ~110 bytes each (a 16-char key, a Map slot, an expiry): 100 000 is
+ * ~11 MB, and holds a 30 s skew window at 3 300 signed messages per second; above that rate the
+ * refused horizon trails the present by 100 000 ÷ rate seconds (10 s at 10 000/s).
+ */
+export const DEFAULT_MAX_REMEMBERED_SIGNATURES = 100_000;

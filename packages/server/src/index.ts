@@ -6,7 +6,7 @@ export {
   REPLY_CACHE_SLACK_MS,
 } from './constants.js';
 export type { ReplyCacheOptions } from './reply-cache.js';
-export type { SigningOptions } from './signing-listener.js';
+export type { SigningOptions } from './signing-gate.js';
 export { createServer } from './server.js';
 export type { ListenOptions, ListeningAddresses, Server, ServerOptions } from './server.js';
 export type { ServerStats } from './server-stats.js';

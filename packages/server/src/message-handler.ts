@@ -5,6 +5,7 @@ import { CallContext } from './call-context.js';
 import { type CallRunnerDeps, createCallRunner } from './call-runner.js';
 import { InFlightCall } from './in-flight-call.js';
 import { ReplySender } from './reply-sender.js';
+import { encodeSigningRefusal } from './signing-refusal.js';
 
 /**
  * What the message handler needs from the server that owns it: what its call runner needs (it
@@ -48,6 +49,11 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
       }
       case KIND.ping:
         replies.send(channel, { kind: KIND.pong, id: envelope.id });
+        return;
+      case KIND.signed:
+        // A signing client must hear why nothing runs, not retransmit into silence.
+        stats.signatureRejected++;
+        replies.sendBytes(channel, encodeSigningRefusal(codec, envelope.inner, new RpcError('UNAUTHENTICATED', 'This server has no signing keys: it cannot check signed messages')));
         return;
       default:
         logger.debug({ kind: envelope.kind, peer: channel.peer }, 'ignored an envelope a server does not expect');

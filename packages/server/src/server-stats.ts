@@ -31,6 +31,8 @@ export interface ServerStats {
   cookieChallenges: number;
   /** Datagrams refused for a missing, unknown, stale or wrong signature. */
   signatureRejected: number;
+  /** Signed messages dropped as replays (a MAC seen before) or older than the replay memory. */
+  signatureReplays: number;
   /** Replies that found their connection gone. */
   repliesUndeliverable: number;
   /** Stream connections closed because of a bad frame or socket error. */
@@ -57,6 +59,7 @@ export function createServerStats(): ServerStats {
     amplificationSuppressed: 0,
     cookieChallenges: 0,
     signatureRejected: 0,
+    signatureReplays: 0,
     repliesUndeliverable: 0,
     brokenStreams: 0,
   };

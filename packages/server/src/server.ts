@@ -9,9 +9,10 @@ import {
   type ServerTransport,
   type TcpTransportOptions,
   type TlsTransportOptions,
+  type TransportListener,
   type UdpTransportOptions,
 } from '@volley/transport';
-import { createCodec, RpcError } from '@volley/wire';
+import { createCodec, RpcError, signingAudience } from '@volley/wire';
 import { type Logger, pino } from 'pino';
 import { AddressValidator } from './address-validator.js';
 import { CallTable } from './call-table.js';
@@ -19,7 +20,7 @@ import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_CALLS_PER_CONNECTION, DEFAULT_MAX_I
 import { type BuiltinOptions, createBuiltins } from './builtins.js';
 import { createMessageHandler } from './message-handler.js';
 import { ReplyCache, type ReplyCacheOptions } from './reply-cache.js';
-import { createSigningListener, type SigningOptions } from './signing-listener.js';
+import { createSigningGate, type SigningOptions } from './signing-gate.js';
 import { createServerStats, type ServerStats } from './server-stats.js';
 
 /** Options for {@link createServer}. */
@@ -35,11 +36,20 @@ export interface ServerOptions extends BuiltinOptions {
   maxInFlight?: number;
   /** Calls one stream connection may have running at once; beyond it, RESOURCE_EXHAUSTED. Default 1024. */
   maxCallsPerConnection?: number;
+  /**
+   * Signed messages (HMAC-SHA256, a key id, a timestamp and the destination): with `keys`, every
+   * transport of this server refuses unsigned calls (unless `required: false`); a TLS client with
+   * a verified certificate (mTLS) is exempt. Handlers see the key id as `ctx.peer.signedBy`.
+   */
+  signing?: SigningOptions;
 }
 
 /** Which transports to listen on. UDP and TCP may share a port number. */
 export interface ListenOptions {
-  /** UDP; `signing` makes it accept only HMAC-signed datagrams (where TLS is not available). */
+  /**
+   * UDP. `signing` here is the same as `createServer({ signing })`: it applies to every transport
+   * of the server, or a TCP route beside the UDP port would be a way around it.
+   */
   udp?: UdpTransportOptions & { signing?: SigningOptions };
   tcp?: Omit<TcpTransportOptions, 'path'>;
   /** TLS over TCP (`node:tls`); `requestCert` with a `ca` makes it mTLS. Needs its own port. */
@@ -107,9 +117,19 @@ export function createServer(options: ServerOptions): Server {
     },
   });
 
-  async function start(transport: ServerTransport, signing?: SigningOptions): Promise<BoundAddress> {
-    const listener = signing ? createSigningListener(handler.listener, signing, codec, logger, stats) : handler.listener;
-    const bound = await transport.listen(listener);
+  // The names this server answers to, for signatures bound to a destination (signing.audience).
+  const ownAddresses = new Set<string>();
+  let signing = options.signing;
+  let listener: TransportListener | undefined;
+  /** Every transport gets the same listener, signing gate included, so none can bypass it. */
+  const listenerFor = (): TransportListener => {
+    listener ??= signing ? createSigningGate(handler.listener, signing, { codec, logger, stats, isOwnAddress: (name) => ownAddresses.has(name) }) : handler.listener;
+    return listener;
+  };
+
+  async function start(transport: ServerTransport): Promise<BoundAddress> {
+    const bound = await transport.listen(listenerFor());
+    for (const name of namesOf(bound)) ownAddresses.add(name);
     transports.push(transport);
     logger.info({ transport: bound.transport, address: bound.address, port: bound.port }, 'listening');
     return bound;
@@ -164,6 +184,14 @@ export function createServer(options: ServerOptions): Server {
     },
     async listen(listen) {
       if (draining) throw new Error('Server is closed');
+      const udpSigning = listen.udp?.signing;
+      if (udpSigning !== undefined && udpSigning !== signing) {
+        // Before any transport starts, or one would already be serving without the gate.
+        if (signing !== undefined || listener !== undefined) {
+          throw new Error('Signing is set once per server, before it listens: pass it to createServer({ signing })');
+        }
+        signing = udpSigning;
+      }
       const bound: ListeningAddresses = {};
       if (listen.tcp) bound.tcp = await start(createTcpTransport(listen.tcp));
       if (listen.udp) bound.udp = await listenUdpBesideTcp(listen.udp, bound.tcp, start);
@@ -184,17 +212,25 @@ export function createServer(options: ServerOptions): Server {
  * service has one port for both (as DNS does); fall back to any free port if UDP has it taken.
  */
 async function listenUdpBesideTcp(
-  udp: UdpTransportOptions & { signing?: SigningOptions },
+  udp: UdpTransportOptions,
   tcp: BoundAddress | undefined,
-  start: (transport: ServerTransport, signing?: SigningOptions) => Promise<BoundAddress>,
+  start: (transport: ServerTransport) => Promise<BoundAddress>,
 ): Promise<BoundAddress> {
   const host = udp.host ?? '127.0.0.1';
   if ((udp.port ?? 0) === 0 && tcp && tcp.address === host) {
     try {
-      return await start(createUdpTransport({ ...udp, host, port: tcp.port }), udp.signing);
+      return await start(createUdpTransport({ ...udp, host, port: tcp.port }));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     }
   }
-  return start(createUdpTransport(udp), udp.signing);
+  return start(createUdpTransport(udp));
+}
+
+/** The audiences a client may sign for to reach `bound`: its address, and `localhost` for loopback. */
+function namesOf(bound: BoundAddress): string[] {
+  if (bound.transport === 'unix' || bound.transport === 'memory') return [bound.address];
+  const names = [signingAudience(bound.address, bound.port)];
+  if (bound.address === '127.0.0.1' || bound.address === '::1') names.push(signingAudience('localhost', bound.port));
+  return names;
 }

@@ -27,6 +27,8 @@ export interface PeerAddress {
   readonly port: number;
   /** TLS only: the peer's verified certificate (a client's under mTLS, the server's on a client). */
   readonly identity?: PeerIdentity;
+  /** Set by a server that checks signatures: the key id of the valid signature this message carried. */
+  readonly signedBy?: string;
 }
 
 /**

@@ -153,7 +153,7 @@ function toArray(e: Envelope): unknown[] {
     case KIND.goaway:
       return [6, e.reason];
     case KIND.signed:
-      return [7, e.keyId, e.timestamp, e.inner, e.mac];
+      return [7, e.keyId, e.audience, e.timestamp, e.inner, e.mac];
   }
 }
 

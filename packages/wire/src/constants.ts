@@ -13,3 +13,6 @@ export const MAX_MSGID = 0xffff_ffff;
 
 /** Length of an address cookie (`ck`): 4-byte timestamp + 12 bytes of HMAC. */
 export const COOKIE_BYTES = 16;
+
+/** Longest key id and audience a signed envelope may carry, in characters. */
+export const MAX_SIGNING_NAME_CHARS = 255;

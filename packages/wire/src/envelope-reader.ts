@@ -1,4 +1,4 @@
-import { COOKIE_BYTES } from './constants.js';
+import { COOKIE_BYTES, MAX_SIGNING_NAME_CHARS } from './constants.js';
 import { type Envelope, KIND, type RequestMeta, type ResponseMeta } from './envelope.js';
 import { err, ok, type Result } from './result.js';
 import { RpcError, type WireError } from './rpc-error.js';
@@ -78,17 +78,19 @@ export function envelopeFromArray(value: unknown): Result<Envelope, DecodeFailur
       return ok({ kind, reason });
     }
     case KIND.signed: {
-      const [, keyId, timestamp, inner, mac] = value;
+      const [, keyId, audience, timestamp, inner, mac] = value;
       const valid =
-        value.length === 5 &&
+        value.length === 6 &&
         typeof keyId === 'string' &&
-        keyId.length <= 64 &&
+        keyId.length <= MAX_SIGNING_NAME_CHARS &&
+        typeof audience === 'string' &&
+        audience.length <= MAX_SIGNING_NAME_CHARS &&
         isMsgid(timestamp) &&
         inner instanceof Uint8Array &&
         mac instanceof Uint8Array &&
         mac.length === 32;
-      if (!valid) return fail('Signed envelope must be [7, keyId, timestamp, inner, mac(32)]');
-      return ok({ kind, keyId, timestamp, inner, mac });
+      if (!valid) return fail('Signed envelope must be [7, keyId, audience, timestamp, inner, mac(32)]');
+      return ok({ kind, keyId, audience, timestamp, inner, mac });
     }
     default:
       // Never call String() on peer data: a decoded map may carry its own `toString` key.

@@ -123,17 +123,20 @@ export interface GoawayEnvelope {
 }
 
 /**
- * `[7, keyId, timestamp, inner, mac]`: another envelope's bytes with an HMAC-SHA256 over them, for
- * UDP where TLS is not available (DNS TSIG, RFC 8945, is the model). See signing.ts.
+ * `[7, keyId, audience, timestamp, inner, mac]`: another envelope's bytes with an HMAC-SHA256
+ * over them, where TLS is not available or does not authenticate the client (DNS TSIG, RFC 8945,
+ * is the model). See signing.ts.
  */
 export interface SignedEnvelope {
   kind: typeof KIND.signed;
   keyId: string;
+  /** The destination the signature is bound to: the name the client calls the server by. */
+  audience: string;
   /** Signing time, seconds since the Unix epoch. */
   timestamp: number;
   /** The encoded envelope that is signed. */
   inner: Uint8Array;
-  /** HMAC-SHA256 over the key id, timestamp and inner bytes (32 bytes). */
+  /** HMAC-SHA256 over the key id, audience, timestamp and inner bytes (32 bytes). */
   mac: Uint8Array;
 }
 

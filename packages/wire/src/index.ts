@@ -17,8 +17,8 @@ export type {
   SignedEnvelope,
 } from './envelope.js';
 export { ERROR_CODES, isErrorCode } from './error-codes.js';
-export { DEFAULT_SIGNATURE_SKEW_MS, SIGNATURE_OVERHEAD_BYTES, signEnvelope, verifySignedEnvelope } from './signing.js';
-export type { SigningKey } from './signing.js';
+export { DEFAULT_SIGNATURE_SKEW_MS, signatureOverheadBytes, signEnvelope, signingAudience, verifySignedEnvelope } from './signing.js';
+export type { SigningKey, SigningScope, VerifyOptions } from './signing.js';
 export type { ErrorCode } from './error-codes.js';
 export { FrameDecoder } from './frame-decoder.js';
 export { encodeFrame, encodeFrameHeader } from './frame-encoder.js';
