@@ -21,6 +21,7 @@ export type {
   Channel,
   ClientConnection,
   ConnectionHandlers,
+  ConnectionRefusal,
   PeerAddress,
   PeerIdentity,
   ServerTransport,

@@ -27,7 +27,10 @@ export interface FramedSocketOptions {
   maxFrameBytes: number;
   stats: TransportStats;
   onFrame(payload: Buffer): void;
-  /** Called once, after the socket is fully closed; `reason` set for errors and bad frames. */
+  /**
+   * Called once, after the socket is fully closed; `reason` set for errors and bad frames, not
+   * for a normal close (an idle close is one: whoever agreed to it in `onIdle` has said so).
+   */
   onClose(reason?: Error): void;
   /**
    * Slowloris guard: a frame not completed within this many ms of its own first byte closes the
@@ -111,7 +114,7 @@ export class FramedSocket {
     if (options.idleTimeoutMs !== undefined) {
       socket.setTimeout(options.idleTimeoutMs);
       socket.on('timeout', () => {
-        if (options.onIdle?.() ?? true) this.close(new Error(`Idle for ${options.idleTimeoutMs} ms`));
+        if (options.onIdle?.() ?? true) this.close();
       });
     }
   }
