@@ -22,15 +22,18 @@ async function serve(options: { maxCallsPerConnection?: number; partialFrameTime
 }
 
 describe('server limits on TCP', () => {
-  it('refuses connections beyond maxConnections with a logged reason, and keeps serving the others', async () => {
+  it('refuses connections beyond maxConnections with a logged reason and no stack, and keeps serving the others', async () => {
     const { logs, port } = await serve({ maxConnections: 1 });
     const first = open.track(createClient<TestRouter>(`tcp://127.0.0.1:${port}`));
     await expect(first.echo.add({ a: 1, b: 1 })).resolves.toEqual({ sum: 2 });
     const second = open.track(createClient<TestRouter>(`tcp://127.0.0.1:${port}`, { reconnect: { failFast: true } }));
 
     await expect(second.echo.add({ a: 1, b: 1 }, { timeoutMs: 2_000 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
-    await waitFor(() => logs.withMessage('transport error').length > 0, { what: 'the refusal to be logged' });
-    expect(logs.withMessage('transport error')[0]).toMatchObject({ err: expect.objectContaining({ message: 'Connection refused: limit of 1 reached' }) });
+    await waitFor(() => logs.withMessage('connection refused').length > 0, { what: 'the refusal to be logged' });
+    const [refused] = logs.withMessage('connection refused');
+    expect(refused).toMatchObject({ level: 'warn', code: 'MAX_CONNECTIONS', reason: 'Connection refused: limit of 1 reached', peer: { transport: 'tcp', address: '127.0.0.1' } });
+    // Expected under attack, so no stack: the line says which limit, and from whom.
+    expect(JSON.stringify(refused)).not.toContain('stack');
     await expect(first.echo.add({ a: 2, b: 2 })).resolves.toEqual({ sum: 4 });
   });
 
@@ -83,6 +86,17 @@ describe('server limits on TCP', () => {
     expect(logs.withMessage('closing an idle connection')).toHaveLength(1);
     probe.release();
     expect(decodeResponse(await busy.frames.next())).toMatchObject({ id: 1, result: { released: true } });
+  });
+
+  it('closes an idle connection as a normal close: one info line, not counted as broken', async () => {
+    const { logs, port, server } = await serve({ idleTimeoutMs: 50 });
+    const idle = open.track(await connectRawTcp(port));
+    await idle.closed;
+    await waitFor(() => logs.withMessage('connection closed').length === 1, { what: 'the server to see the close' });
+
+    const infoOrAbove = logs.lines.filter((line) => line.level !== 'debug' && line.level !== 'trace' && line.msg !== 'listening');
+    expect(infoOrAbove).toEqual([expect.objectContaining({ level: 'info', msg: 'closing an idle connection' })]);
+    expect(server.stats.brokenStreams).toBe(0);
   });
 
   it('stops reading from a client that never reads its replies, so the server buffers a bounded amount', async () => {

@@ -114,6 +114,10 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     onTransportError(error, peer) {
       logger.warn({ err: error, peer }, 'transport error');
     },
+    onConnectionRefused(refusal, peer) {
+      // Expected under attack: no stack, one line (counted in the transport's stats).
+      logger.warn({ peer, code: refusal.code, reason: refusal.message }, 'connection refused');
+    },
   };
 
   return {

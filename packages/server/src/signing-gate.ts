@@ -129,6 +129,7 @@ export function createSigningGate(inner: TransportListener, options: SigningOpti
     onChannelClose: (channel, reason) => inner.onChannelClose?.(streamView(channel), reason),
     onChannelIdle: (channel) => inner.onChannelIdle?.(streamView(channel)) ?? true,
     onTransportError: (error, peer) => inner.onTransportError?.(error, peer),
+    onConnectionRefused: (refusal, peer) => inner.onConnectionRefused?.(refusal, peer),
   };
 }
 

@@ -31,6 +31,15 @@ export const DEFAULT_UDP_SEND_BUFFER_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_PARTIAL_FRAME_TIMEOUT_MS = 30_000;
 
 /**
+ * A TLS connection that has not finished its handshake this long after it arrived is destroyed,
+ * freeing its `maxConnections` slot. A real handshake takes one or two round trips (well under a
+ * second even between continents), so 10 s is ample for a slow link or a loaded server; Node's own
+ * default, 120 s, let 50 silent TCP connections hold a `maxConnections: 50` listener for two
+ * minutes at a time (issue 13, item 7).
+ */
+export const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
  * A server connection silent both ways this long, with no call running, is closed. Clients ping
  * only connections with calls waiting (after 10 s of silence), so an idle client connection is
  * reclaimed after 5 min and reopened on its next call.

@@ -22,6 +22,7 @@ export type {
   Channel,
   ClientConnection,
   ConnectionHandlers,
+  ConnectionRefusal,
   PeerAddress,
   PeerIdentity,
   ServerTransport,

@@ -62,18 +62,40 @@ export interface Channel {
   validate?(): void;
 }
 
+/**
+ * Why a server transport turned a connection away before it carried a frame. Plain data, not an
+ * `Error`: these are expected (overload, attack traffic), so there is no stack worth logging.
+ */
+export interface ConnectionRefusal {
+  /**
+   * `MAX_CONNECTIONS`: the listener's `maxConnections` were open, so it was closed on arrival.
+   * `HANDSHAKE_TIMEOUT`: (TLS) its handshake did not finish in time, so it was destroyed.
+   */
+  readonly code: 'MAX_CONNECTIONS' | 'HANDSHAKE_TIMEOUT';
+  /** One line saying which limit, with its value. */
+  readonly message: string;
+}
+
 /** Callbacks a server transport drives. All are called synchronously from socket events. */
 export interface TransportListener {
   /** One whole envelope's bytes. The buffer may be a view of a socket chunk: decode, don't keep. */
   onMessage(message: Buffer, channel: Channel): void;
   /** A stream connection opened (never called for UDP). */
   onChannelOpen?(channel: Channel): void;
-  /** A stream connection closed; `reason` is set when it closed because of an error or bad frame. */
+  /**
+   * A stream connection closed; `reason` is set when it closed because of an error or bad frame,
+   * not for a normal close (the peer's, ours, or an idle close `onChannelIdle` agreed to).
+   */
   onChannelClose?(channel: Channel, reason?: Error): void;
   /** A stream connection has been silent past the idle timeout: return true to close it. */
   onChannelIdle?(channel: Channel): boolean;
   /** A socket-level problem that closed nothing (for example a UDP send failure); for logging. */
   onTransportError?(error: Error, peer?: PeerAddress): void;
+  /**
+   * A connection turned away before it carried a frame (stream transports); already counted in
+   * the transport's stats. Expect floods of these under attack: log them rate-limited.
+   */
+  onConnectionRefused?(refusal: ConnectionRefusal, peer?: PeerAddress): void;
 }
 
 /** Where a server transport ended up listening. */
@@ -128,9 +150,23 @@ export interface TransportStats {
   oversizeRefused: number;
   /** UDP server: replies refused by `send` because they exceed the sender's anti-amplification budget. */
   amplificationRefused: number;
+  /** Stream listeners: connections closed on arrival because `maxConnections` were open. */
+  connectionsRefused: number;
+  /** TLS listeners: connections destroyed because their handshake did not finish in time. */
+  handshakeTimeouts: number;
 }
 
 /** A zeroed {@link TransportStats}. */
 export function createTransportStats(): TransportStats {
-  return { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, foreignDropped: 0, oversizeRefused: 0, amplificationRefused: 0 };
+  return {
+    messagesIn: 0,
+    messagesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    foreignDropped: 0,
+    oversizeRefused: 0,
+    amplificationRefused: 0,
+    connectionsRefused: 0,
+    handshakeTimeouts: 0,
+  };
 }

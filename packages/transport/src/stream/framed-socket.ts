@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { FRAME_HEADER_BYTES, FrameDecoder, type RpcError } from '@volley/wire';
 import type { TransportStats } from '../types.js';
+import { FrameClock } from './frame-clock.js';
 
 /**
  * Most reply bytes one connection may have waiting (queued here plus buffered in the socket)
@@ -26,11 +27,14 @@ export interface FramedSocketOptions {
   maxFrameBytes: number;
   stats: TransportStats;
   onFrame(payload: Buffer): void;
-  /** Called once, after the socket is fully closed; `reason` set for errors and bad frames. */
+  /**
+   * Called once, after the socket is fully closed; `reason` set for errors and bad frames, not
+   * for a normal close (an idle close is one: whoever agreed to it in `onIdle` has said so).
+   */
   onClose(reason?: Error): void;
   /**
-   * Slowloris guard: a frame begun but not completed within this many ms closes the connection.
-   * Off when undefined.
+   * Slowloris guard: a frame not completed within this many ms of its own first byte closes the
+   * connection; time while we hold reading paused (backpressure) is not counted. Off when undefined.
    */
   partialFrameTimeoutMs?: number;
   /**
@@ -65,7 +69,10 @@ export class FramedSocket {
   #flushScheduled = false;
   #closed = false;
   #closeReason: Error | undefined;
-  #partialTimer: NodeJS.Timeout | undefined;
+  /** The slowloris guard's clock; undefined when the guard is off (clients). */
+  readonly #clock: FrameClock | undefined;
+  /** Frames decoded so far: a change across a read means the frame being timed completed. */
+  #framesIn = 0;
   readonly #pauses: boolean;
 
   constructor(socket: Socket, options: FramedSocketOptions) {
@@ -73,12 +80,21 @@ export class FramedSocket {
     this.#options = options;
     const pauses = options.pauseReadingWhenCongested ?? true;
     this.#pauses = pauses;
+    const limit = options.partialFrameTimeoutMs;
+    this.#clock =
+      limit === undefined
+        ? undefined
+        : new FrameClock(limit, () => {
+            const held = this.#decoder.bufferedBytes;
+            this.destroy(new Error(`Frame not completed within ${limit} ms (${held} bytes received): closing a slow or stalled sender`));
+          });
     this.#decoder = new FrameDecoder((payload) => {
+      this.#framesIn++;
       options.stats.messagesIn++;
       options.onFrame(payload);
       // Stop decoding (and reading) once replies we cannot write yet pass the high-water mark.
       if (pauses && this.#congested()) {
-        socket.pause();
+        this.#pauseReading();
         return false;
       }
       return true;
@@ -92,13 +108,13 @@ export class FramedSocket {
     socket.on('close', () => {
       this.#closed = true;
       this.#queue = [];
-      clearTimeout(this.#partialTimer);
+      this.#clock?.dispose();
       options.onClose(this.#closeReason);
     });
     if (options.idleTimeoutMs !== undefined) {
       socket.setTimeout(options.idleTimeoutMs);
       socket.on('timeout', () => {
-        if (options.onIdle?.() ?? true) this.close(new Error(`Idle for ${options.idleTimeoutMs} ms`));
+        if (options.onIdle?.() ?? true) this.close();
       });
     }
   }
@@ -144,23 +160,33 @@ export class FramedSocket {
 
   #onData(chunk: Buffer): void {
     this.#options.stats.bytesIn += chunk.length;
+    const framesBefore = this.#framesIn;
     const failure = this.#decoder.push(chunk);
     if (failure) {
       this.#failStream(failure);
       return;
     }
-    const limit = this.#options.partialFrameTimeoutMs;
-    if (limit === undefined) return;
-    // The clock runs from the first byte of an unfinished frame; completing it stops the clock.
-    if (this.#decoder.bufferedBytes === 0) {
-      clearTimeout(this.#partialTimer);
-      this.#partialTimer = undefined;
-    } else if (this.#partialTimer === undefined) {
-      this.#partialTimer = setTimeout(() => {
-        const held = this.#decoder.bufferedBytes;
-        this.destroy(new Error(`Frame not completed within ${limit} ms (${held} bytes received): closing a slow or stalled sender`));
-      }, limit);
-    }
+    this.#timeFrame(framesBefore);
+  }
+
+  /**
+   * After a read (or decoding held-back bytes): times the unfinished frame, if any, from its own
+   * first byte. A frame completed since `framesBefore` means the unfinished one began in these
+   * bytes; otherwise it is the same frame as before, whose clock keeps running.
+   */
+  #timeFrame(framesBefore: number): void {
+    const clock = this.#clock;
+    if (clock === undefined) return;
+    // Bytes held back undecoded (paused) are timed once decoded, from when reading resumes:
+    // they arrived in the read that paused it, and a hold always starts on a frame boundary.
+    if (this.#decoder.bufferedBytes === 0 || this.#decoder.paused) clock.stop();
+    else if (this.#framesIn !== framesBefore || !clock.timing) clock.startFrame();
+  }
+
+  /** Backpressure: stop reading, and stop the slowloris clock, until {@link #resumeReading}. */
+  #pauseReading(): void {
+    this.#clock?.pause();
+    this.#socket.pause();
   }
 
   /** Replies queued here or in the socket beyond what one peer may make us hold. */
@@ -170,9 +196,18 @@ export class FramedSocket {
 
   #resumeReading(): void {
     if (this.#closed || this.#congested()) return;
-    const failure = this.#decoder.resume();
-    if (failure) this.#failStream(failure);
-    else if (!this.#decoder.paused && !this.#congested()) this.#socket.resume();
+    // First, so a frame begun in the held bytes is timed from here (and pausing again stops it).
+    this.#clock?.resume();
+    if (this.#decoder.paused) {
+      const framesBefore = this.#framesIn;
+      const failure = this.#decoder.resume();
+      if (failure) {
+        this.#failStream(failure);
+        return;
+      }
+      this.#timeFrame(framesBefore);
+    }
+    if (!this.#decoder.paused && !this.#congested()) this.#socket.resume();
   }
 
   #failStream(failure: RpcError): void {
@@ -206,7 +241,7 @@ export class FramedSocket {
     this.#queue = [];
     this.#queuedBytes = 0;
     if (this.#socket.write(out)) return true;
-    if (this.#pauses) this.#socket.pause();
+    if (this.#pauses) this.#pauseReading();
     return false;
   }
 }

@@ -20,7 +20,10 @@ export interface TcpTransportOptions {
   path?: string;
   /** Largest frame accepted or sent; a larger incoming length closes the connection. */
   maxFrameBytes?: number;
-  /** Most simultaneous connections; further ones are closed at once (logged). */
+  /**
+   * Most simultaneous connections; further ones are closed at once, counted
+   * (`stats.connectionsRefused`) and reported to the listener's `onConnectionRefused`.
+   */
   maxConnections?: number;
   /** A frame begun but not completed within this long closes the connection (slowloris). Default 30 s. */
   partialFrameTimeoutMs?: number;
@@ -72,7 +75,12 @@ export function createTcpTransport(options: TcpTransportOptions = {}): TcpTransp
       return new Promise<BoundAddress>((resolve, reject) => {
         const srv = createServer({ noDelay: true }, (socket) => accept(socket, listener));
         if (options.maxConnections !== undefined) srv.maxConnections = options.maxConnections;
-        srv.on('drop', (data) => listener.onTransportError?.(new Error(`Connection refused: limit of ${options.maxConnections} reached`), data && { transport: kind, address: data.remoteAddress ?? '', port: data.remotePort ?? 0 }));
+        srv.on('drop', (data) => {
+          stats.connectionsRefused++;
+          const peer: PeerAddress | undefined =
+            kind === 'unix' ? { transport: kind, address: options.path ?? '', port: 0 } : data && { transport: kind, address: data.remoteAddress ?? '', port: data.remotePort ?? 0 };
+          listener.onConnectionRefused?.({ code: 'MAX_CONNECTIONS', message: `Connection refused: limit of ${options.maxConnections} reached` }, peer);
+        });
         srv.once('error', reject);
         const onListening = () => {
           srv.off('error', reject);

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { createServer, type Server, type TLSSocket, type TlsOptions } from 'node:tls';
 import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
+import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from '../constants.js';
 import { openStreamChannel } from '../stream/open-stream-channel.js';
 import {
   type BoundAddress,
@@ -33,11 +34,20 @@ export interface TlsTransportOptions {
    * served, and only a verified certificate shows up as `peer.identity`.
    */
   rejectUnauthorized?: boolean;
+  /**
+   * A connection whose handshake has not finished this long after it arrived is destroyed,
+   * counted (`stats.handshakeTimeouts`) and reported to `onConnectionRefused`. Default 10 s
+   * (`secure.handshakeTimeout` is honoured when this is not set).
+   */
+  handshakeTimeoutMs?: number;
   /** Further `node:tls` server options, applied under the ones above. */
   secure?: Omit<TlsOptions, 'cert' | 'key' | 'passphrase' | 'ca' | 'requestCert' | 'rejectUnauthorized'>;
   /** Largest frame accepted or sent; a larger incoming length closes the connection. */
   maxFrameBytes?: number;
-  /** Most simultaneous connections (handshaking or not); further ones are closed at once (logged). */
+  /**
+   * Most simultaneous connections (handshaking or not); further ones are closed at once, counted
+   * (`stats.connectionsRefused`) and reported to `onConnectionRefused`.
+   */
   maxConnections?: number;
   /** A frame begun but not completed within this long closes the connection (slowloris). Default 30 s. */
   partialFrameTimeoutMs?: number;
@@ -73,6 +83,7 @@ export function createTlsTransport(options: TlsTransportOptions): TlsTransport {
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const requestCert = options.requestCert ?? false;
   const rejectUnauthorized = requestCert && (options.rejectUnauthorized ?? true);
+  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? options.secure?.handshakeTimeout ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS;
   const stats = createTransportStats();
   /** Every raw connection, handshaking or not, so `close()` never waits on a slow handshake. */
   const raw = new Set<Socket>();
@@ -113,6 +124,7 @@ export function createTlsTransport(options: TlsTransportOptions): TlsTransport {
       // Node would also refuse unverified clients, but before telling us who they were (the
       // socket is gone by `tlsClientError`); accept() refuses them instead.
       rejectUnauthorized: false,
+      handshakeTimeout: handshakeTimeoutMs,
       noDelay: true,
     });
     if (options.maxConnections !== undefined) srv.maxConnections = options.maxConnections;
@@ -121,14 +133,23 @@ export function createTlsTransport(options: TlsTransportOptions): TlsTransport {
       socket.once('close', () => raw.delete(socket));
     });
     srv.on('secureConnection', (socket: TLSSocket) => accept(socket, listener));
-    srv.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+    srv.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
       // A failed handshake: wrong protocol, a client that rejected our certificate, a timeout.
       const peer = socket.remoteAddress === undefined ? undefined : { transport: 'tls' as const, address: socket.remoteAddress, port: socket.remotePort ?? 0 };
+      // Node emits a handshake timeout and destroys nothing: the silent connection would keep its
+      // `maxConnections` slot until the peer left. Other failures are destroyed already.
+      socket.destroy();
+      if (error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') {
+        stats.handshakeTimeouts++;
+        listener.onConnectionRefused?.({ code: 'HANDSHAKE_TIMEOUT', message: `TLS handshake not finished within ${handshakeTimeoutMs} ms` }, peer);
+        return;
+      }
       listener.onTransportError?.(new Error(`TLS handshake failed: ${error.message}`, { cause: error }), peer);
     });
     srv.on('drop', (data) => {
+      stats.connectionsRefused++;
       const peer = data && { transport: 'tls' as const, address: data.remoteAddress ?? '', port: data.remotePort ?? 0 };
-      listener.onTransportError?.(new Error(`Connection refused: limit of ${options.maxConnections} reached`), peer);
+      listener.onConnectionRefused?.({ code: 'MAX_CONNECTIONS', message: `Connection refused: limit of ${options.maxConnections} reached` }, peer);
     });
     return srv;
   }
