@@ -99,7 +99,7 @@ describe('well-framed payloads that are not envelopes', () => {
     expect(raw.isClosed).toBe(false);
     expect(app.server.stats).toMatchObject({ malformed: 1, brokenStreams: 0 });
     expect(app.logs.withMessage('malformed envelope')).toEqual([
-      expect.objectContaining({ level: 'warn', bytes: bytes.length - 4, peer: expect.objectContaining({ transport: 'tcp' }) }),
+      expect.objectContaining({ level: 'info', bytes: bytes.length - 4, peer: expect.objectContaining({ transport: 'tcp' }) }),
     ]);
   });
 });

@@ -20,7 +20,7 @@ describe('a TCP client that disconnects mid-call', () => {
 
     expect(app.server.inFlight).toBe(0);
     expect(app.logs.withMessage('client went away mid-call')).toEqual([
-      expect.objectContaining({ level: 'warn', abandonedCalls: 1, peer: expect.objectContaining({ transport: 'tcp' }) }),
+      expect.objectContaining({ level: 'info', abandonedCalls: 1, peer: expect.objectContaining({ transport: 'tcp' }) }),
     ]);
     expect(app.server.stats.brokenStreams).toBe(0);
     await expect(other.echo.add({ a: 2, b: 2 })).resolves.toEqual({ sum: 4 });

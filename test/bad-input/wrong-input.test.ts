@@ -30,7 +30,7 @@ describe.each(['udp', 'tcp'] as const)('requests with the wrong input over %s', 
       data: { issues: [{ path: ['a'], message: expect.any(String) }] },
     });
     expect(app.server.stats).toMatchObject({ calls: 1, failedCalls: 1, malformed: 0 });
-    expect(callFailedLines(app)).toEqual([expect.objectContaining({ level: 'warn', procedure: 'echo.add', code: 'BAD_REQUEST' })]);
+    expect(callFailedLines(app)).toEqual([expect.objectContaining({ level: 'info', procedure: 'echo.add', code: 'BAD_REQUEST' })]);
     await expect(client.echo.add({ a: 1, b: 2 })).resolves.toEqual({ sum: 3 });
   });
 
@@ -58,7 +58,7 @@ describe.each(['udp', 'tcp'] as const)('requests with the wrong input over %s', 
     const error = await client.call('echo.nope', {}).catch((e: unknown) => e);
 
     expect(error).toMatchObject({ code: 'NOT_FOUND', notExecuted: true, data: { procedure: 'echo.nope' } });
-    expect(callFailedLines(app)).toEqual([expect.objectContaining({ level: 'warn', procedure: 'echo.nope', code: 'NOT_FOUND' })]);
+    expect(callFailedLines(app)).toEqual([expect.objectContaining({ level: 'info', procedure: 'echo.nope', code: 'NOT_FOUND' })]);
     await expect(client.echo.echo({ message: 'ok' })).resolves.toEqual({ message: 'ok' });
   });
 });
@@ -76,7 +76,7 @@ describe('a notification with the wrong input', () => {
     expect(first).toEqual({ kind: KIND.pong, id: 3 });
     expect(app.server.stats).toMatchObject({ notifications: 1, malformed: 0 });
     expect(app.logs.withMessage('notification failed')).toEqual([
-      expect.objectContaining({ level: 'warn', procedure: 'echo.add', code: 'BAD_REQUEST' }),
+      expect.objectContaining({ level: 'info', procedure: 'echo.add', code: 'BAD_REQUEST' }),
     ]);
   });
 });

@@ -48,7 +48,7 @@ describe('envelopes of the wrong shape on a stream', () => {
     expect(reply).toEqual({ kind: KIND.response, id, error: { code: 'BAD_REQUEST', message } });
     expect(next).toMatchObject({ id: 99, result: { sum: 9 } });
     expect(app.server.stats).toMatchObject({ malformed: 1, calls: 1, brokenStreams: 0 });
-    expect(app.logs.withMessage('malformed envelope')).toEqual([expect.objectContaining({ level: 'warn', reason: message })]);
+    expect(app.logs.withMessage('malformed envelope')).toEqual([expect.objectContaining({ level: 'info', reason: message })]);
   });
 
   // Regression: the codec used to describe an unknown kind with String(kind), outside its

@@ -29,7 +29,7 @@ const ERROR_LEVEL = 50;
  * Like `startTestServer`, but its log capture counts lines instead of keeping them: the flood
  * test measures the process RSS, and 200 000 parsed log lines held in an array would be the
  * biggest thing in it. Logging stays at debug, so the server does all the logging work it would
- * do in production (serialising every warn line about a malformed envelope).
+ * do in production (the rate-limited lines about malformed envelopes and broken streams).
  */
 export async function startFloodServer(): Promise<FloodServer> {
   const byMessage = new Map<string, number>();

@@ -8,6 +8,7 @@ import type { AddressValidator } from './address-validator.js';
 import { MAX_TIMER_DELAY_MS } from './constants.js';
 import { InFlightCall } from './in-flight-call.js';
 import { logCallOutcome } from './log-call.js';
+import type { LogLimiter } from './log-limiter.js';
 import { replyCacheKey } from './reply-cache-key.js';
 import type { ReplyCache } from './reply-cache.js';
 import { META_ROOM_BYTES, type ReplySender } from './reply-sender.js';
@@ -17,6 +18,8 @@ import type { ServerStats } from './server-stats.js';
 export interface CallRunnerDeps {
   router: CompiledRouter;
   logger: Logger;
+  /** Rate-limits the lines a hostile or careless peer can cause (one per event per window, then a count). */
+  limiter: LogLimiter;
   calls: CallTable;
   cache: ReplyCache;
   replies: ReplySender;
@@ -49,7 +52,7 @@ export interface CallRunnerDeps {
  * ```
  */
 export function createCallRunner(deps: CallRunnerDeps) {
-  const { router, logger, calls, cache, replies, stats } = deps;
+  const { router, logger, limiter, calls, cache, replies, stats } = deps;
 
   function run(envelope: RequestEnvelope, channel: Channel): void {
     // One clock read per request serves the reply cache and the call's timing. The cache runs on
@@ -105,14 +108,14 @@ export function createCallRunner(deps: CallRunnerDeps) {
     }
     if (stream !== undefined && stream.calls.size >= deps.maxCallsPerConnection) {
       stats.overloadRejected++;
-      logger.warn({ conn: stream.id, procedure: envelope.method, peer: channel.peer }, 'connection at its call limit: call refused');
+      limiter.log('warn', 'call limit', { conn: stream.id, procedure: envelope.method, peer: channel.peer }, 'connection at its call limit: call refused');
       const error = new RpcError('RESOURCE_EXHAUSTED', `Connection has ${deps.maxCallsPerConnection} calls in progress; retry with backoff`);
       refuse(targetOf(channel, envelope, replyMeta, cacheKey), error, false);
       return;
     }
     if (calls.size >= deps.maxInFlight) {
       stats.overloadRejected++;
-      logger.warn({ inFlight: calls.size, procedure: envelope.method, peer: channel.peer }, 'saturated: call refused');
+      limiter.log('warn', 'saturated', { inFlight: calls.size, procedure: envelope.method, peer: channel.peer }, 'saturated: call refused');
       const error = new RpcError('RESOURCE_EXHAUSTED', `Server is saturated (${deps.maxInFlight} calls in progress); retry with backoff`);
       refuse(targetOf(channel, envelope, replyMeta, cacheKey), error, keepReply);
       return;
@@ -143,7 +146,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
   function onDeadline(call: InFlightCall, procedure: string, deadlineMs: number): void {
     stats.deadlineExceeded++;
     finishEarly(call, new RpcError('DEADLINE_EXCEEDED', `Deadline of ${deadlineMs} ms exceeded`), true);
-    logger.warn({ reqId: call.requestId, procedure, deadlineMs }, 'call exceeded its deadline');
+    limiter.log('warn', 'deadline', { reqId: call.requestId, procedure, deadlineMs }, 'call exceeded its deadline');
   }
 
   function finish(call: InFlightCall, procedure: string, outcome: CallResult): void {
@@ -172,7 +175,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
       kept = cache.set(call.cacheKey, body, call.deadlineMs, performance.now());
     }
     deliver(call, body, kept);
-    logCallOutcome(logger, call, procedure, outcome);
+    logCallOutcome(logger, limiter, call, procedure, outcome);
   }
 
   /**
@@ -191,7 +194,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
       datagram = replies.withMeta(replies.encodeResult(id, null), { ...meta, truncated: true });
     } else {
       stats.oversizeReplies++;
-      logger.warn({ reqId: target.requestId, bytes: body.length, limit: channel.maxMessageBytes, peer: channel.peer }, 'reply too large for the channel');
+      limiter.log('warn', 'reply too large', { reqId: target.requestId, bytes: body.length, limit: channel.maxMessageBytes, peer: channel.peer }, 'reply too large for the channel');
       const error = new RpcError('PAYLOAD_TOO_LARGE', `Reply of ${body.length} bytes exceeds the ${channel.maxMessageBytes}-byte ${channel.kind} limit`, {
         data: { bytes: body.length, limit: channel.maxMessageBytes },
         // The handler has run: a caller must not take this for a refusal it may safely retry.

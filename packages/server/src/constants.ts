@@ -70,3 +70,10 @@ export const COOKIE_ROTATE_MS = 5 * 60_000;
  * refused horizon trails the present by 100 000 ÷ rate seconds (10 s at 10 000/s).
  */
 export const DEFAULT_MAX_REMEMBERED_SIGNATURES = 100_000;
+
+/**
+ * Window of the server's log limiter: an event logged once is then only counted for this long,
+ * and one line says how many more there were (the summary fail2ban and rsyslog's rate limits
+ * read). 10 s keeps a flood of 100 000 malformed datagrams to a few lines a minute.
+ */
+export const LOG_SUMMARY_WINDOW_MS = 10_000;

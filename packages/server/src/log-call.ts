@@ -1,27 +1,41 @@
 import type { CallResult } from '@volley/router';
+import type { ErrorCode } from '@volley/wire';
 import type { Logger } from 'pino';
 import type { InFlightCall } from './in-flight-call.js';
+import type { LimitedLevel, LogLimiter } from './log-limiter.js';
 
 /**
- * One log line per finished call: debug when it succeeded, warn when the caller was at fault,
- * error (with the hidden cause and its stack) when the server was. The clock is read again (to
+ * Failures the caller caused (a bad or unknown call, missing credentials, its own cancel): a
+ * hostile or careless peer can produce any number of them, and they say nothing about the
+ * server's health, so they log below `warn`.
+ */
+const CALLER_CAUSED: ReadonlySet<ErrorCode> = new Set(['BAD_REQUEST', 'NOT_FOUND', 'UNAUTHENTICATED', 'PERMISSION_DENIED', 'PAYLOAD_TOO_LARGE', 'CANCELLED']);
+
+/** The level a failure with `code` logs at: error for our bugs, info for the caller's, warn for the rest. */
+export function levelOfFailure(code: string): LimitedLevel {
+  if (code === 'INTERNAL') return 'error';
+  return CALLER_CAUSED.has(code as ErrorCode) ? 'info' : 'warn';
+}
+
+/**
+ * One log line per finished call: debug when it succeeded. A failure goes through the limiter,
+ * one line per code per window plus a count (error with the hidden cause and its stack when the
+ * server was at fault; info when the caller was; warn otherwise). The clock is read again (to
  * time the call from `call.started`) only for a line that is written.
  */
-export function logCallOutcome(logger: Logger, call: InFlightCall, procedure: string, outcome: CallResult): void {
+export function logCallOutcome(logger: Logger, limiter: LogLimiter, call: InFlightCall, procedure: string, outcome: CallResult): void {
   const { channel } = call;
   if (outcome.ok) {
     // The request id string and the elapsed time are computed only when the line will be written.
     if (logger.isLevelEnabled('debug')) logger.debug({ reqId: call.requestId, procedure, transport: channel.kind, ms: round(performance.now() - call.started) }, 'call ok');
     return;
   }
-  const elapsedMs = performance.now() - call.started;
   const { error } = outcome;
-  const reqId = call.requestId;
-  if (error.code === 'INTERNAL') {
-    logger.error({ reqId, procedure, peer: channel.peer, code: error.code, err: error.cause ?? error, ms: round(elapsedMs) }, 'call failed');
-  } else {
-    logger.warn({ reqId, procedure, peer: channel.peer, code: error.code, message: error.message, ms: round(elapsedMs) }, 'call failed');
-  }
+  const level = levelOfFailure(error.code);
+  if (!logger.isLevelEnabled(level)) return;
+  const fields = { reqId: call.requestId, procedure, peer: channel.peer, code: error.code, ms: round(performance.now() - call.started) };
+  if (level === 'error') limiter.log(level, 'call failed INTERNAL', { ...fields, err: error.cause ?? error }, 'call failed');
+  else limiter.log(level, `call failed ${error.code}`, { ...fields, message: error.message }, 'call failed');
 }
 
 function round(ms: number): number {

@@ -4,6 +4,7 @@ import { type Codec, type DecodeFailure, KIND, type NotificationEnvelope, RpcErr
 import { CallContext } from './call-context.js';
 import { type CallRunnerDeps, createCallRunner } from './call-runner.js';
 import { InFlightCall } from './in-flight-call.js';
+import { levelOfFailure } from './log-call.js';
 import { ReplySender } from './reply-sender.js';
 import { encodeSigningRefusal } from './signing-refusal.js';
 
@@ -20,7 +21,7 @@ export interface MessageHandlerDeps extends Omit<CallRunnerDeps, 'replies'> {
  * Nothing a peer sends can throw out of here; every failure becomes an error reply and a log line.
  */
 export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
-  const { router, logger, codec, calls, stats } = deps;
+  const { router, logger, limiter, codec, calls, stats } = deps;
   const replies = new ReplySender(codec, logger, stats);
   const runner = createCallRunner({ ...deps, replies });
 
@@ -62,7 +63,9 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
 
   function onMalformed(failure: DecodeFailure, bytesIn: number, channel: Channel): void {
     stats.malformed++;
-    logger.warn({ peer: channel.peer, bytes: bytesIn, reason: failure.error.message }, 'malformed envelope');
+    if (channel.connectionless) stats.malformedDatagrams++;
+    // The peer's fault (BAD_REQUEST), and what a flood of garbage produces: info, rate-limited.
+    limiter.log('info', `malformed ${channel.kind}`, { peer: channel.peer, bytes: bytesIn, reason: failure.error.message }, 'malformed envelope');
     // To a datagram source the reply goes out only within its anti-amplification budget (sendBytes).
     replies.sendBytes(channel, replies.encodeError(failure.id ?? null, failure.error, channel.maxMessageBytes));
   }
@@ -71,7 +74,9 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     stats.notifications++;
     const call = new InFlightCall(-1, channel, channel.connectionless ? 0 : (calls.streamOf(channel)?.id ?? 0));
     const log = (outcome: CallResult) => {
-      if (!outcome.ok) logger.warn({ procedure: envelope.method, peer: channel.peer, code: outcome.error.code, err: outcome.error.cause ?? outcome.error }, 'notification failed');
+      if (outcome.ok) return;
+      const { code } = outcome.error;
+      limiter.log(levelOfFailure(code), `notification failed ${code}`, { procedure: envelope.method, peer: channel.peer, code, err: outcome.error.cause ?? outcome.error }, 'notification failed');
     };
     const result = dispatch(router, envelope.method, envelope.input, new CallContext(envelope.method, call, envelope.meta, logger));
     if (result instanceof Promise) result.then(log);
@@ -95,9 +100,9 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
       const id = calls.streamOf(channel)?.id;
       const orphans = calls.closeStream(channel);
       if (reason) stats.brokenStreams++;
-      if (reason || orphans.length > 0) {
-        logger.warn({ conn: id, peer: channel.peer, reason: reason?.message, abandonedCalls: orphans.length }, reason ? 'connection closed on error' : 'client went away mid-call');
-      } else logger.debug({ conn: id, peer: channel.peer }, 'connection closed');
+      if (reason) limiter.log('warn', 'closed on error', { conn: id, peer: channel.peer, reason: reason.message, abandonedCalls: orphans.length }, 'connection closed on error');
+      else if (orphans.length > 0) limiter.log('info', 'went away', { conn: id, peer: channel.peer, abandonedCalls: orphans.length }, 'client went away mid-call');
+      else logger.debug({ conn: id, peer: channel.peer }, 'connection closed');
       for (const call of orphans) {
         call.settled = true;
         clearTimeout(call.timer);
@@ -112,11 +117,11 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
       return running === 0;
     },
     onTransportError(error, peer) {
-      logger.warn({ err: error, peer }, 'transport error');
+      limiter.log('warn', 'transport error', { err: error, peer }, 'transport error');
     },
     onConnectionRefused(refusal, peer) {
-      // Expected under attack: no stack, one line (counted in the transport's stats).
-      logger.warn({ peer, code: refusal.code, reason: refusal.message }, 'connection refused');
+      // Expected under attack: no stack, one line per window (every one counted in the transport's stats).
+      limiter.log('warn', `refused ${refusal.code}`, { peer, code: refusal.code, reason: refusal.message }, 'connection refused');
     },
   };
 

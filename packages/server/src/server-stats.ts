@@ -7,6 +7,8 @@ export interface ServerStats {
   notifications: number;
   /** Envelopes that could not be decoded (malformed MessagePack or wrong shape). */
   malformed: number;
+  /** Of those, the ones that came as UDP datagrams (the rest came on streams). */
+  malformedDatagrams: number;
   /** Requests whose id was already in progress (UDP retransmissions); dropped without running. */
   duplicatesDropped: number;
   cancelled: number;
@@ -46,6 +48,7 @@ export function createServerStats(): ServerStats {
     failedCalls: 0,
     notifications: 0,
     malformed: 0,
+    malformedDatagrams: 0,
     duplicatesDropped: 0,
     cancelled: 0,
     deadlineExceeded: 0,

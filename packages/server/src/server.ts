@@ -18,6 +18,7 @@ import { AddressValidator } from './address-validator.js';
 import { CallTable } from './call-table.js';
 import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_CALLS_PER_CONNECTION, DEFAULT_MAX_IN_FLIGHT } from './constants.js';
 import { type BuiltinOptions, createBuiltins } from './builtins.js';
+import { LogLimiter } from './log-limiter.js';
 import { createMessageHandler } from './message-handler.js';
 import { ReplyCache, type ReplyCacheOptions } from './reply-cache.js';
 import { createSigningGate, type SigningOptions } from './signing-gate.js';
@@ -101,9 +102,11 @@ export function createServer(options: ServerOptions): Server {
   let idleWaiter: (() => void) | undefined;
 
   const codec = createCodec();
+  const limiter = new LogLimiter(logger);
   const handler = createMessageHandler({
     router: compiled,
     logger,
+    limiter,
     codec,
     calls,
     cache,
@@ -123,7 +126,7 @@ export function createServer(options: ServerOptions): Server {
   let listener: TransportListener | undefined;
   /** Every transport gets the same listener, signing gate included, so none can bypass it. */
   const listenerFor = (): TransportListener => {
-    listener ??= signing ? createSigningGate(handler.listener, signing, { codec, logger, stats, isOwnAddress: (name) => ownAddresses.has(name) }) : handler.listener;
+    listener ??= signing ? createSigningGate(handler.listener, signing, { codec, limiter, stats, isOwnAddress: (name) => ownAddresses.has(name) }) : handler.listener;
     return listener;
   };
 
@@ -167,6 +170,7 @@ export function createServer(options: ServerOptions): Server {
     await new Promise((resolve) => setImmediate(resolve));
     await Promise.all(transports.map((transport) => transport.close()));
     transports.length = 0;
+    limiter.flush();
     logger.info('closed');
   }
 

@@ -10,7 +10,7 @@ import {
   signEnvelope,
   verifySignedEnvelope,
 } from '@volley/wire';
-import type { Logger } from 'pino';
+import type { LogLimiter } from './log-limiter.js';
 import type { ServerStats } from './server-stats.js';
 import { SignatureReplayGuard } from './signature-replay-guard.js';
 import { encodeSigningRefusal } from './signing-refusal.js';
@@ -40,7 +40,7 @@ export interface SigningOptions {
 /** What the gate needs from its server. */
 export interface SigningGateDeps {
   codec: Codec;
-  logger: Logger;
+  limiter: LogLimiter;
   stats: ServerStats;
   /** True for a name this server listens at (`host:port`, a Unix path, a memory name). */
   isOwnAddress(audience: string): boolean;
@@ -59,7 +59,7 @@ export interface SigningGateDeps {
  * nothing, and a TLS client confirms its connection with one before it signs anything.
  */
 export function createSigningGate(inner: TransportListener, options: SigningOptions, deps: SigningGateDeps): TransportListener {
-  const { codec, logger, stats } = deps;
+  const { codec, limiter, stats } = deps;
   const keys = new Map(Object.entries(options.keys));
   const required = options.required ?? true;
   const skewMs = options.skewMs ?? DEFAULT_SIGNATURE_SKEW_MS;
@@ -80,7 +80,8 @@ export function createSigningGate(inner: TransportListener, options: SigningOpti
 
   function refuse(channel: Channel, innerBytes: Uint8Array, error: RpcError): void {
     stats.signatureRejected++;
-    logger.warn({ peer: channel.peer, reason: error.message }, 'signed message rejected');
+    // UNAUTHENTICATED is the caller's failure: info, one line per window (every one counted).
+    limiter.log('info', 'signature rejected', { peer: channel.peer, reason: error.message }, 'signed message rejected');
     const reply = encodeSigningRefusal(codec, innerBytes, error);
     if (channel.sendBudget !== undefined && reply.length > channel.sendBudget) {
       stats.amplificationSuppressed++;
@@ -99,7 +100,7 @@ export function createSigningGate(inner: TransportListener, options: SigningOpti
     if (verdict !== 'fresh') {
       // Dropped without a word: a reply could reach a caller whose original is still running.
       stats.signatureReplays++;
-      logger.debug({ peer: channel.peer, keyId: envelope.keyId, verdict }, 'signed message dropped: replayed or older than the replay memory');
+      limiter.log('info', `signature ${verdict}`, { peer: channel.peer, keyId: envelope.keyId, verdict }, 'signed message dropped: replayed or older than the replay memory');
       return;
     }
     const key = keys.get(envelope.keyId) as Uint8Array | string;

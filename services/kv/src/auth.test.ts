@@ -12,7 +12,7 @@ const TOKENS = new Map<string, TokenGrant>([
   ['tok-reader-71c2', { subject: 'dashboard', scopes: ['read'] }],
 ]);
 
-/** A warn-level logger that keeps what it writes: raw lines, and parsed. */
+/** An info-level logger that keeps what it writes: raw lines, and parsed. */
 interface CapturedLogs {
   readonly logger: Logger;
   readonly raw: string[];
@@ -21,7 +21,7 @@ interface CapturedLogs {
 
 function captureLogs(): CapturedLogs {
   const raw: string[] = [];
-  const logger = pino({ level: 'warn' }, { write: (line: string) => void raw.push(line) });
+  const logger = pino({ level: 'info' }, { write: (line: string) => void raw.push(line) });
   return {
     logger,
     raw,
@@ -78,7 +78,7 @@ describe.each(['udp', 'tcp'] as const)('kv with token auth over %s', (transport)
     await start();
     await expect(connect('tok-guessed-0000').set({ key: 'k', value: 'v' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED', notExecuted: true });
     expect(store.list()).toEqual([]);
-    expect(logs.lines).toContainEqual(expect.objectContaining({ level: 40, procedure: 'set', reason: 'unknown token' }));
+    expect(logs.lines).toContainEqual(expect.objectContaining({ level: 30, procedure: 'set', reason: 'unknown token' }));
     expect(logs.raw.join('')).not.toContain('tok-guessed-0000');
   });
 
@@ -99,7 +99,7 @@ describe.each(['udp', 'tcp'] as const)('kv with token auth over %s', (transport)
   it('logs a refused write with the subject and the missing scope, never the token', async () => {
     await start();
     await expect(connect('tok-reader-71c2').set({ key: 'k', value: 'v' })).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
-    expect(logs.lines).toContainEqual(expect.objectContaining({ level: 40, procedure: 'set', subject: 'dashboard', scope: 'write' }));
+    expect(logs.lines).toContainEqual(expect.objectContaining({ level: 30, procedure: 'set', subject: 'dashboard', scope: 'write' }));
     expect(logs.raw.join('')).not.toContain('tok-reader-71c2');
   });
 

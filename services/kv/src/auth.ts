@@ -42,7 +42,8 @@ export interface AuthenticatedContext {
  *
  * Both are thrown before `next()`, so the handler never runs and the error keeps
  * `notExecuted: true`: a caller may retry with better credentials even a non-idempotent call.
- * Each refusal logs one warn line with the subject (when known), never the token.
+ * Each refusal logs one info line (the caller's failure, not the server's: kept below warn so a
+ * flood of bad credentials does not read as trouble) with the subject when known, never the token.
  *
  * Tokens are kept and looked up as SHA-256 digests, hashed here once: the middleware holds no
  * plaintext token, and the timing of the Map lookup depends on a digest the caller cannot steer,
@@ -63,16 +64,16 @@ export function requireToken(options: RequireTokenOptions): Middleware<BaseConte
   return middleware<BaseContext>()(({ ctx, next }) => {
     const token = getCredentials(ctx);
     if (token === undefined || token === '') {
-      ctx.logger.warn({ peer: ctx.peer, reason: 'missing' }, 'unauthenticated call refused');
+      ctx.logger.info({ peer: ctx.peer, reason: 'missing' }, 'unauthenticated call refused');
       throw new RpcError('UNAUTHENTICATED', `"${ctx.procedure}" needs credentials`);
     }
     const principal = principals.get(digest(token));
     if (principal === undefined) {
-      ctx.logger.warn({ peer: ctx.peer, reason: 'unknown token' }, 'unauthenticated call refused');
+      ctx.logger.info({ peer: ctx.peer, reason: 'unknown token' }, 'unauthenticated call refused');
       throw new RpcError('UNAUTHENTICATED', 'Unknown credentials');
     }
     if (scope !== undefined && !principal.scopes.has(scope)) {
-      ctx.logger.warn({ peer: ctx.peer, subject: principal.subject, scope }, 'call refused: scope missing');
+      ctx.logger.info({ peer: ctx.peer, subject: principal.subject, scope }, 'call refused: scope missing');
       throw new RpcError('PERMISSION_DENIED', `"${ctx.procedure}" needs the "${scope}" scope`, { data: { scope } });
     }
     return next({ principal });
