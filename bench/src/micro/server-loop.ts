@@ -43,6 +43,7 @@ const handler = createMessageHandler({
   maxInFlight: 4096,
   maxCallsPerConnection: 1024,
   validator: new AddressValidator(),
+  incarnation: 0x9e3779b9,
   isDraining: () => false,
   onCallDone: () => {},
 });
