@@ -42,6 +42,11 @@ export interface ClientStats {
   callRetries: number;
   /** Cookie challenges answered: replies the server would not send before our address was proven. */
   cookieChallenges: number;
+  /**
+   * Calls refused, may have executed, by a restarted server: a retransmission reached another
+   * server process than the first transmission did (UDP; docs/protocol.md §5.7).
+   */
+  incarnationRefusals: number;
 }
 
 /** A zeroed {@link ClientStats}. */
@@ -59,5 +64,6 @@ export function createClientStats(): ClientStats {
     tcpFallbacks: 0,
     callRetries: 0,
     cookieChallenges: 0,
+    incarnationRefusals: 0,
   };
 }
