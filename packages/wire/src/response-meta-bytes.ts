@@ -41,10 +41,15 @@ function writeUint(out: Buffer, at: number, value: number, bytes: number): numbe
     out[at++] = value;
   } else if (bytes === 3) {
     out[at++] = 0xcd;
-    at = out.writeUInt16BE(value, at);
+    out[at++] = value >>> 8;
+    out[at++] = value;
   } else {
+    // By hand: Buffer#writeUInt32BE's argument checks cost more than the four stores.
     out[at++] = 0xce;
-    at = out.writeUInt32BE(value, at);
+    out[at++] = value >>> 24;
+    out[at++] = value >>> 16;
+    out[at++] = value >>> 8;
+    out[at++] = value;
   }
   return at;
 }
