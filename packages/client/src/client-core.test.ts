@@ -181,6 +181,26 @@ describe('ClientCore', () => {
     await core.close();
   });
 
+  it('keeps echoing the incarnation known at the first transmission when the call moves to the TCP route', async () => {
+    const udp = fakeConnection(true);
+    const tcp = fakeConnection(false);
+    const core = new ClientCore(udp.connect, { connectionless: true, target: 'test', fallback: tcp.connect });
+    const warmup = core.call('warmup', undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    udp.reply({ kind: KIND.response, id: udp.requests()[0]?.id ?? -1, result: 'ok', meta: { attempt: 1, clientId: core.clientId, incarnation: 11 } });
+    await warmup;
+    const call = core.call('big', undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    const id = udp.requests()[1]?.id ?? -1;
+    udp.reply({ kind: KIND.response, id, meta: { attempt: 1, clientId: core.clientId, incarnation: 11, truncated: true } });
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(udp.requests()[1]?.meta).not.toHaveProperty('incarnation');
+    expect(tcp.requests()).toMatchObject([{ id, meta: { attempt: 2, fetchOnly: true, incarnation: 11 } }]);
+    tcp.reply({ kind: KIND.response, id, result: 'the whole reply' });
+    expect(await call).toBe('the whole reply');
+  });
+
   it('fetches a truncated reply over the TCP route with the same msgid and client id', async () => {
     const udp = fakeConnection(true);
     const tcp = fakeConnection(false);
