@@ -80,13 +80,14 @@ const REQUEST_META_FIELDS = Object.keys({
   deadlineMs: true,
   attempt: true,
   clientId: true,
+  incarnation: true,
   trace: true,
   auth: true,
   cookie: true,
   fetchOnly: true,
   metadata: true,
 } satisfies Record<keyof RequestMeta, true>);
-const RESPONSE_META_FIELDS = Object.keys({ attempt: true, clientId: true, cookie: true, truncated: true } satisfies Record<keyof ResponseMeta, true>);
+const RESPONSE_META_FIELDS = Object.keys({ attempt: true, clientId: true, incarnation: true, cookie: true, truncated: true } satisfies Record<keyof ResponseMeta, true>);
 
 const vectors = readVectors(readFileSync(DOC_PATH, 'utf8'));
 const ofGroup = (group: Group) => vectors.filter((v) => v.group === group);

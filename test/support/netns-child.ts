@@ -12,8 +12,9 @@ const EXIT_GRACE_MS = 5_000;
 /**
  * A Node script running inside a network namespace, spoken to in JSON lines: one value per line
  * on stdin and stdout. Node cannot enter a namespace in-process, so each side of a namespace
- * test is a child of `ip netns exec`. Closing stdin is the signal to exit, so a child whose
- * test process died exits on its own.
+ * test is a child of `ip netns exec`; with no namespace (`ns` undefined) the script runs as a
+ * plain child process, for tests that must kill a server process. Closing stdin is the signal
+ * to exit, so a child whose test process died exits on its own.
  */
 export class NetnsChild {
   readonly #child: ChildProcess;
@@ -24,9 +25,10 @@ export class NetnsChild {
   /** Resolves with the exit code (or signal name) once the child is gone. */
   readonly exited: Promise<string>;
 
-  constructor(ns: string, script: string, args: readonly string[]) {
+  constructor(ns: string | undefined, script: string, args: readonly string[]) {
     const node = [process.execPath, '--conditions=@volley/source', '--import', 'tsx', script, ...args];
-    this.#child = spawn('ip', ['netns', 'exec', ns, ...node], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const [command, ...rest] = ns === undefined ? node : ['ip', 'netns', 'exec', ns, ...node];
+    this.#child = spawn(command as string, rest, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     this.#child.stdin?.on('error', () => {}); // EPIPE when the child already exited; `exited` tells why.
     this.#child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       this.#stderr = (this.#stderr + chunk).slice(-STDERR_TAIL_CHARS);
@@ -79,6 +81,13 @@ export class NetnsChild {
     } catch {
       throw this.#failure(`${what}: child printed a line that is not JSON: ${line.slice(0, 200)}`);
     }
+  }
+
+  /** Sends `signal` (SIGKILL: no cleanup, as a crash) and waits until the child is gone. */
+  async kill(signal: NodeJS.Signals): Promise<void> {
+    if (this.#exit !== undefined) return;
+    this.#child.kill(signal);
+    await this.exited;
   }
 
   /** Closes stdin (the child's cue to exit), waits for it, and kills it if it lingers. */

@@ -23,6 +23,7 @@ import { CallTable } from '../../../packages/server/src/call-table.js';
 import { ReplyCache } from '../../../packages/server/src/reply-cache.js';
 import { createServerStats } from '../../../packages/server/src/server-stats.js';
 import { AddressValidator } from '../../../packages/server/src/address-validator.js';
+import { LogLimiter } from '../../../packages/server/src/log-limiter.js';
 import { compileRouter } from '@volley/router';
 
 const calls = Number(process.argv[2] ?? 2_000_000);
@@ -33,9 +34,11 @@ const once = process.argv[5] === 'once';
 const TEXT = 'x'.repeat(4096);
 const codec = createCodec();
 const table = new CallTable();
+const logger = pino({ level: 'info' }, pino.destination('/dev/null'));
 const handler = createMessageHandler({
   router: compileRouter(benchRouter),
-  logger: pino({ level: 'info' }, pino.destination('/dev/null')),
+  logger,
+  limiter: new LogLimiter(logger),
   codec,
   calls: table,
   cache: new ReplyCache(),
@@ -43,6 +46,7 @@ const handler = createMessageHandler({
   maxInFlight: 4096,
   maxCallsPerConnection: 1024,
   validator: new AddressValidator(),
+  incarnation: 0x9e3779b9,
   isDraining: () => false,
   onCallDone: () => {},
 });

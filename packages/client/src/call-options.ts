@@ -44,6 +44,11 @@ export interface ClientStats {
   cookieChallenges: number;
   /** UDP datagrams from the server's address that are not responses (ping, goaway, …): ignored, as forgeable. */
   strayDatagrams: number;
+  /**
+   * Calls refused, may have executed, by a restarted server: a retransmission reached another
+   * server process than the first transmission did (UDP; docs/protocol.md §5.7).
+   */
+  incarnationRefusals: number;
 }
 
 /** A zeroed {@link ClientStats}. */
@@ -62,5 +67,6 @@ export function createClientStats(): ClientStats {
     callRetries: 0,
     cookieChallenges: 0,
     strayDatagrams: 0,
+    incarnationRefusals: 0,
   };
 }

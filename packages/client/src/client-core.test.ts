@@ -125,6 +125,82 @@ describe('ClientCore', () => {
     expect(core.stats.forgedReplies).toBe(2);
   });
 
+  it('echoes the server incarnation only on retransmissions, and only the one known when the call was first sent', async () => {
+    const fake = fakeConnection(true);
+    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test', retransmit: { random: () => 0 } });
+    const before = core.call('first', undefined).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(0);
+    const warmup = core.call('warmup', undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    const warmupId = fake.requests()[1]?.id ?? -1;
+    fake.reply({ kind: KIND.response, id: warmupId, result: 'ok', meta: { attempt: 1, clientId: core.clientId, incarnation: 11 } });
+    await warmup;
+    const after = core.call('after', undefined).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(0);
+    // The server restarts: a reply from incarnation 22 arrives before the retransmissions.
+    const probe = core.call('probe', undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    const probeId = fake.requests().at(-1)?.id ?? -1;
+    fake.reply({ kind: KIND.response, id: probeId, result: 'ok', meta: { attempt: 1, clientId: core.clientId, incarnation: 22 } });
+    await probe;
+    await vi.advanceTimersByTimeAsync(250);
+
+    const byMethod = (method: string) => fake.requests().filter((r) => r.method === method);
+    const unknownAtFirst = byMethod('first').map((r) => r.meta?.incarnation);
+    const knownAtFirst = byMethod('after').map((r) => r.meta?.incarnation);
+    expect(unknownAtFirst.length).toBeGreaterThanOrEqual(2);
+    expect(knownAtFirst.length).toBeGreaterThanOrEqual(2);
+    expect(unknownAtFirst.every((i) => i === undefined)).toBe(true);
+    // 11 even after the reply from 22: the value known at the first transmission, not the latest.
+    expect(knownAtFirst).toEqual([undefined, ...knownAtFirst.slice(1).map(() => 11)]);
+    expect(byMethod('probe')[0]?.meta).not.toHaveProperty('incarnation');
+    await core.close();
+    await Promise.all([before, after]);
+  });
+
+  it('fails a call the restarted server refused as may have executed, without retrying it, and counts it', async () => {
+    const fake = fakeConnection(true);
+    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test', retry: { maxAttempts: 3 }, retransmit: { random: () => 0 } });
+    const warmup = core.call('warmup', undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    fake.reply({ kind: KIND.response, id: fake.requests()[0]?.id ?? -1, result: 'ok', meta: { attempt: 1, clientId: core.clientId, incarnation: 11 } });
+    await warmup;
+    const outcome = core.call('debit', undefined).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(250);
+    const debits = () => fake.requests().filter((r) => r.method === 'debit');
+    const retransmission = debits()[1];
+    expect(retransmission?.meta).toMatchObject({ attempt: 2, incarnation: 11 });
+    const sent = debits().length;
+    const error = { code: 'UNAVAILABLE', message: 'Server restarted since the call was first sent; it may have run before', notExecuted: false };
+    fake.reply({ kind: KIND.response, id: retransmission?.id ?? -1, error, meta: { attempt: 2, clientId: core.clientId, incarnation: 22 } });
+
+    expect(await outcome).toMatchObject({ code: 'UNAVAILABLE', notExecuted: false });
+    expect(core.stats).toMatchObject({ incarnationRefusals: 1, callRetries: 0 });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(debits()).toHaveLength(sent);
+    await core.close();
+  });
+
+  it('keeps echoing the incarnation known at the first transmission when the call moves to the TCP route', async () => {
+    const udp = fakeConnection(true);
+    const tcp = fakeConnection(false);
+    const core = new ClientCore(udp.connect, { connectionless: true, target: 'test', fallback: tcp.connect });
+    const warmup = core.call('warmup', undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    udp.reply({ kind: KIND.response, id: udp.requests()[0]?.id ?? -1, result: 'ok', meta: { attempt: 1, clientId: core.clientId, incarnation: 11 } });
+    await warmup;
+    const call = core.call('big', undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    const id = udp.requests()[1]?.id ?? -1;
+    udp.reply({ kind: KIND.response, id, meta: { attempt: 1, clientId: core.clientId, incarnation: 11, truncated: true } });
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(udp.requests()[1]?.meta).not.toHaveProperty('incarnation');
+    expect(tcp.requests()).toMatchObject([{ id, meta: { attempt: 2, fetchOnly: true, incarnation: 11 } }]);
+    tcp.reply({ kind: KIND.response, id, result: 'the whole reply' });
+    expect(await call).toBe('the whole reply');
+  });
+
   it('fetches a truncated reply over the TCP route with the same msgid and client id', async () => {
     const udp = fakeConnection(true);
     const tcp = fakeConnection(false);

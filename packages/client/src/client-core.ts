@@ -38,6 +38,12 @@ export class ClientCore {
   #nextPingId = 0;
   /** The server's address cookie, once it challenged us (UDP anti-amplification). */
   #cookie: Uint8Array | undefined;
+  /**
+   * The server's incarnation from its latest accepted UDP reply; each call records the one known
+   * at its first transmission (PendingCall.incarnation). Per server, like the cookie: a client
+   * spread over several endpoints keeps one per endpoint.
+   */
+  #incarnation: number | undefined;
   readonly #isLive = (call: PendingCall): boolean => this.#pending.get(call.id) === call;
   /** Connections the server sent goaway on, closed once their last call is answered. */
   readonly #retired = new Set<ClientConnection>();
@@ -171,6 +177,7 @@ export class ClientCore {
     // One clock read per transmission serves the deadline sent and the RTT sample's start.
     const now = performance.now();
     const udp = this.#options.connectionless;
+    if (call.attempt === 0) call.incarnation = this.#incarnation;
     const meta = requestMeta(call, now, udp ? this.clientId : undefined, udp && connection.connectionless ? this.#cookie : undefined);
     let bytes: Buffer;
     try {
@@ -295,6 +302,8 @@ export class ClientCore {
       }
       // The echoed attempt says which transmission this answers: a clean RTT sample (Karn, RFC 6298 §3).
       if (meta.attempt === call.attempt) this.#policy.rtt.sample(performance.now() - call.lastSentAt);
+      const { incarnation } = meta;
+      if (incarnation !== undefined && (incarnation !== this.#incarnation || incarnation !== call.incarnation)) this.#onIncarnation(call, incarnation, envelope);
       if (meta.cookie !== undefined) {
         // The server wants proof we receive at this address before sending more than 3× our
         // request: keep its cookie for every later request, and ask again at once.
@@ -313,6 +322,19 @@ export class ClientCore {
     }
     if (envelope.error) this.#settle(call, RpcError.fromWire(envelope.error));
     else this.#settle(call, undefined, envelope.result);
+  }
+
+  /**
+   * A reply from another incarnation than the last one seen or than the call's: the server
+   * restarted (or, behind a balancer, another worker answered); later calls record the new one.
+   * A call first sent to the old one and refused by the new one fails "may have executed" (the
+   * server says so): counted here.
+   */
+  #onIncarnation(call: PendingCall, incarnation: number, envelope: ResponseEnvelope): void {
+    if (call.incarnation !== undefined && call.incarnation !== incarnation && envelope.error?.code === 'UNAVAILABLE' && envelope.error.notExecuted === false) {
+      this.stats.incarnationRefusals++;
+    }
+    this.#incarnation = incarnation;
   }
 
   /** The reply did not fit a datagram: ask again over TCP; the server answers from its reply cache. */

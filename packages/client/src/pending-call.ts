@@ -19,6 +19,11 @@ export class PendingCall implements TimerNode {
   connection: ClientConnection | undefined;
   /** Transmissions so far (1 after the first send). */
   attempt = 0;
+  /**
+   * The server incarnation the client knew when it first transmitted this call (UDP), echoed as
+   * `i` on retransmissions: a server with another one refuses rather than runs it.
+   */
+  incarnation: number | undefined = undefined;
   /** `performance.now()` of the next retransmission (UDP), or Infinity. */
   retransmitAt = Number.POSITIVE_INFINITY;
   /** `performance.now()` of the latest transmission, for an RTT sample when its reply comes. */

@@ -6,7 +6,7 @@ import { z } from 'zod';
 export interface BuiltinOptions {
   /** `$describe`: procedures, schemas and flags. Turn off to keep a service's shape private. */
   reflection?: boolean;
-  /** `$health`: serving or draining, uptime. */
+  /** `$health`: serving or draining, uptime, incarnation. */
   health?: boolean;
   /** Name and version reported by `$describe`. */
   service?: ServiceInfo;
@@ -17,6 +17,7 @@ export interface BuiltinState {
   isDraining(): boolean;
   inFlight(): number;
   startedAt: number;
+  incarnation: number;
 }
 
 const healthReport = z.object({
@@ -24,6 +25,7 @@ const healthReport = z.object({
   protocol: z.number().int(),
   uptimeMs: z.number(),
   inFlight: z.number().int(),
+  incarnation: z.number().int(),
 });
 
 /**
@@ -54,6 +56,7 @@ export function createBuiltins(root: AnyRouter, options: BuiltinOptions, state: 
           protocol: PROTOCOL_VERSION,
           uptimeMs: Math.round(performance.now() - state.startedAt),
           inFlight: state.inFlight(),
+          incarnation: state.incarnation,
         }),
       );
   }

@@ -30,6 +30,8 @@ export interface CallRunnerDeps {
   maxCallsPerConnection: number;
   /** Issues and checks the cookies that lift the anti-amplification limit. */
   validator: AddressValidator;
+  /** This server process's incarnation: random, non-zero, sent as `i` on every UDP reply. */
+  incarnation: number;
   isDraining(): boolean;
   /** Called whenever a call leaves the table, so a draining server can notice it is idle. */
   onCallDone(): void;
@@ -43,6 +45,10 @@ export interface CallRunnerDeps {
  *                 │ no
  *                 ▼
  *             in progress? ──yes──▶ drop (the client retransmits; the reply will come)
+ *                 │ no
+ *                 ▼
+ *             retransmission first sent to ──yes──▶ UNAVAILABLE (may have executed), kept
+ *             another incarnation (not idempotent)?
  *                 │ no
  *                 ▼
  *             draining / saturated? ──yes──▶ UNAVAILABLE / RESOURCE_EXHAUSTED (not executed)
@@ -67,7 +73,9 @@ export function createCallRunner(deps: CallRunnerDeps) {
     const mayBeKnown = !channel.connectionless || cache.size > 0 || calls.datagramCount > 0;
     const cacheKey = mayBeKnown ? replyCacheKey(channel, envelope.id, meta?.clientId, meta?.auth) : undefined;
     const replyMeta: ResponseMeta | undefined =
-      channel.connectionless && (meta?.attempt !== undefined || meta?.clientId !== undefined) ? { attempt: meta?.attempt, clientId: meta?.clientId } : undefined;
+      channel.connectionless && (meta?.attempt !== undefined || meta?.clientId !== undefined)
+        ? { attempt: meta?.attempt, clientId: meta?.clientId, incarnation: deps.incarnation }
+        : undefined;
     // Anti-amplification (RFC 9000 §8): until a UDP source shows a valid cookie, its channel
     // sends no more than 3× the bytes of its request, by any path; the cookie lifts that budget.
     if (meta?.cookie !== undefined && channel.validate !== undefined && deps.validator.isValid(meta.cookie, channel.peer.address)) channel.validate();
@@ -99,6 +107,11 @@ export function createCallRunner(deps: CallRunnerDeps) {
     if (stream ? stream.calls.get(envelope.id) !== undefined : cacheKey !== undefined && calls.get(channel, cacheKey) !== undefined) {
       stats.duplicatesDropped++;
       logger.debug({ id: envelope.id, attempt: meta?.attempt }, 'duplicate of a call in progress dropped');
+      return;
+    }
+    // Before the drain and overload refusals: those say "not executed", which this call may not be.
+    if (isFromAnotherIncarnation(meta, deps.incarnation) && router.get(envelope.method)?.idempotent !== true) {
+      refuseFromAnotherIncarnation(targetOf(channel, envelope, replyMeta, cacheKey), meta?.incarnation as number, keepReply);
       return;
     }
     // `$health` keeps answering while draining: "draining" is the answer a balancer needs.
@@ -200,7 +213,12 @@ export function createCallRunner(deps: CallRunnerDeps) {
         // The handler has run: a caller must not take this for a refusal it may safely retry.
         notExecuted: false,
       });
-      datagram = replies.withMeta(replies.encodeError(id, error, channel.maxMessageBytes - (meta ? META_ROOM_BYTES : 0)), meta);
+      const errorBody = replies.encodeError(id, error, channel.maxMessageBytes - (meta ? META_ROOM_BYTES : 0));
+      // Over UDP, keep this answer in place of the reply the cache could not hold, so neither a
+      // retransmission nor the retry with a cookie (an error above 3× the request) runs it again.
+      const keptError = channel.connectionless && target.cacheKey !== undefined && cache.set(target.cacheKey, errorBody, target.deadlineMs, performance.now());
+      deliver(target, errorBody, keptError);
+      return;
     }
     const budget = channel.sendBudget ?? Number.POSITIVE_INFINITY;
     if (datagram.length <= budget) {
@@ -225,6 +243,20 @@ export function createCallRunner(deps: CallRunnerDeps) {
     const body = replies.encodeError(target.id, error, target.channel.maxMessageBytes - (target.replyMeta ? META_ROOM_BYTES : 0));
     const kept = keep && target.cacheKey !== undefined && cache.set(target.cacheKey, body, target.deadlineMs, performance.now());
     deliver(target, body, kept);
+  }
+
+  /**
+   * A retransmission of a call first sent to another process on this address (the server
+   * restarted, or another worker behind the same port): that process may have run it and its
+   * reply cache is not ours, so running it here could run it twice. Refused as "may have
+   * executed"; the refusal is kept like any other, so later duplicates get the same answer.
+   */
+  function refuseFromAnotherIncarnation(target: ReplyTarget, sentTo: number, keep: boolean): void {
+    stats.incarnationRefused++;
+    limiter.log('warn', 'incarnation', { id: target.id, sentTo, incarnation: deps.incarnation, peer: target.channel.peer }, 'retransmission first sent to another incarnation: not run');
+    // Short: to a source without a cookie the whole reply must stay within 3× the request.
+    const message = 'Server restarted since the call was first sent; it may have run before';
+    refuse(target, new RpcError('UNAVAILABLE', message, { notExecuted: false }), keep);
   }
 
   /** Ends a call before its handler did (cancel, deadline, shutdown); fires its signal. */
@@ -269,6 +301,15 @@ function targetOf(channel: Channel, envelope: RequestEnvelope, replyMeta: Respon
 
 /** The call runner's interface. */
 export type CallRunner = ReturnType<typeof createCallRunner>;
+
+/**
+ * A retransmission (`a` ≥ 2) whose `i`, the incarnation the client knew when it first sent the
+ * call, is not ours. First transmissions and calls sent before the client knew any incarnation
+ * (no `i`) are not: see docs/protocol.md §5.7 for the window that leaves open.
+ */
+function isFromAnotherIncarnation(meta: RequestMeta | undefined, incarnation: number): boolean {
+  return meta?.incarnation !== undefined && meta.incarnation !== incarnation && (meta.attempt ?? 1) >= 2;
+}
 
 function fits(channel: Channel, body: Buffer, meta: ResponseMeta | undefined): boolean {
   return body.length + (meta === undefined ? 0 : META_ROOM_BYTES) <= channel.maxMessageBytes;

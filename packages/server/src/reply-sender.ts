@@ -87,7 +87,9 @@ export class ReplySender {
 }
 
 /**
- * Room kept for response metadata when fitting a reply into a datagram: a map with `a` (≤ 5-byte
- * uint), `c` (8-byte bin) and `tc` (true) takes 24 bytes.
+ * Room kept for response metadata when fitting a reply into a datagram: a map (1 byte) with `a`
+ * (key 2 + uint ≤ 5), `c` (key 2 + bin8 header 2 + 8), `i` (key 2 + uint ≤ 5) and `tc` (key 3 +
+ * true 1) takes 1 + 7 + 12 + 7 + 4 = 31 bytes. A cookie challenge's `ck` is not counted: a
+ * challenge's body is `[1, id, nil, nil]`, far below any limit.
  */
 export const META_ROOM_BYTES = 32;

@@ -25,6 +25,11 @@ export interface ServerStats {
   replyCacheEntries: number;
   /** Bytes the cache holds now, as counted against its cap. */
   replyCacheBytes: number;
+  /**
+   * Retransmissions of non-idempotent calls first sent to another incarnation (a server process
+   * before a restart), refused with UNAVAILABLE, may have executed, instead of run again.
+   */
+  incarnationRefused: number;
   /** Calls refused with RESOURCE_EXHAUSTED because `maxInFlight` calls were running. */
   overloadRejected: number;
   /** Replies not sent because they would have amplified an unvalidated datagram. */
@@ -58,6 +63,7 @@ export function createServerStats(): ServerStats {
     replyCacheEvictions: 0,
     replyCacheEntries: 0,
     replyCacheBytes: 0,
+    incarnationRefused: 0,
     overloadRejected: 0,
     amplificationSuppressed: 0,
     cookieChallenges: 0,

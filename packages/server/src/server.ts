@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type AnyRouter, compileRouter } from '@volley/router';
 import {
   type BoundAddress,
@@ -79,6 +80,12 @@ export interface Server {
    */
   close(options?: { graceMs?: number }): Promise<void>;
   readonly stats: ServerStats;
+  /**
+   * Random non-zero uint32 drawn when the server is created, carried by every UDP reply (`i`):
+   * a client echoes it on retransmissions, so a restarted process (or another worker behind the
+   * same port) refuses rather than re-runs a non-idempotent call it may not have seen finish.
+   */
+  readonly incarnation: number;
   /** Calls in progress now. */
   readonly inFlight: number;
 }
@@ -92,7 +99,8 @@ export interface Server {
 export function createServer(options: ServerOptions): Server {
   const logger = options.logger ?? pino({ level: 'info' });
   const calls = new CallTable();
-  const builtins = createBuiltins(options.router, options, { isDraining: () => draining, inFlight: () => calls.size, startedAt: performance.now() });
+  const incarnation = drawIncarnation();
+  const builtins = createBuiltins(options.router, options, { isDraining: () => draining, inFlight: () => calls.size, startedAt: performance.now(), incarnation });
   const compiled = compileRouter(options.router, builtins);
   const cache = new ReplyCache(options.replyCache);
   const stats = createServerStats();
@@ -114,6 +122,7 @@ export function createServer(options: ServerOptions): Server {
     maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
     maxCallsPerConnection: options.maxCallsPerConnection ?? DEFAULT_MAX_CALLS_PER_CONNECTION,
     validator: new AddressValidator(),
+    incarnation,
     isDraining: () => draining,
     onCallDone: () => {
       if (idleWaiter && isDrained()) idleWaiter();
@@ -183,6 +192,7 @@ export function createServer(options: ServerOptions): Server {
       stats.replyCacheBytes = cache.bytes;
       return stats;
     },
+    incarnation,
     get inFlight() {
       return calls.size;
     },
@@ -209,6 +219,18 @@ export function createServer(options: ServerOptions): Server {
       return closing;
     },
   };
+}
+
+/**
+ * A random non-zero uint32. Random rather than a counter or a start time: it needs no storage
+ * that survives the process, and two workers started in the same millisecond still differ
+ * (two incarnations collide with probability 2^-32). Zero is never drawn, so it can never be
+ * mistaken for an unset value by another implementation.
+ */
+function drawIncarnation(): number {
+  let value = 0;
+  while (value === 0) value = randomBytes(4).readUInt32BE(0);
+  return value;
 }
 
 /**

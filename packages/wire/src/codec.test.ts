@@ -23,6 +23,18 @@ describe('codec', () => {
     }
   });
 
+  it('round-trips the incarnation of a retransmission and of a UDP reply, and refuses a request whose incarnation is not a uint32', () => {
+    const request: Envelope = { kind: KIND.request, id: 7, method: 'kv.put', input: 1, meta: { attempt: 2, clientId: Buffer.alloc(8, 1), incarnation: 0x9e3779b9 } };
+    const response: Envelope = { kind: KIND.response, id: 7, result: null, meta: { attempt: 2, clientId: Buffer.alloc(8, 1), incarnation: 0x9e3779b9 } };
+    expect(codec.decode(codec.encode(request))).toEqual({ ok: true, value: request });
+    expect(codec.decode(codec.encode(response))).toEqual({ ok: true, value: response });
+    for (const i of [-1, 2 ** 32, 1.5, 'x']) {
+      expect(codec.decode(codec.encodeValue([0, 7, 'kv.put', [1], { a: 2, i }]))).toMatchObject({ ok: false, error: { id: 7, error: { code: 'BAD_REQUEST' } } });
+      // Reply metadata is read leniently: an odd `i` is ignored, not fatal.
+      expect(codec.decode(codec.encodeValue([1, 7, null, null, { a: 2, i }]))).toEqual({ ok: true, value: { kind: KIND.response, id: 7, result: null, meta: { attempt: 2 } } });
+    }
+  });
+
   it('writes safe integers beyond 32 bits as int64, not float64, and reads them back exactly', () => {
     const bytes = codec.encodeValue({ n: 2 ** 40 + 1, m: -(2 ** 40), f: 1.5 });
     expect(bytes.toString('hex')).toBe('83a16ed30000010000000001a16dd3ffffff0000000000a166cb3ff8000000000000');
@@ -93,10 +105,18 @@ describe('appendResponseMeta', () => {
     const plain = codec.encode({ kind: KIND.response, id: 7, result: 'ok' });
     for (const attempt of [undefined, 0, 1, 127, 128, 255, 256, 65535, 65536, 0xffffffff]) {
       for (const clientId of [undefined, Buffer.alloc(8, 3)]) {
-        for (const [truncated, cookie] of [[undefined, undefined], [true, undefined], [undefined, Buffer.alloc(16, 9)]] as const) {
-          const meta = { ...(attempt !== undefined && { attempt }), ...(clientId && { clientId }), ...(cookie && { cookie }), ...(truncated && { truncated }) };
-          const expected = codec.encode({ kind: KIND.response, id: 7, result: 'ok', meta });
-          expect(codec.appendResponseMeta(plain, meta).toString('hex')).toBe(expected.toString('hex'));
+        for (const incarnation of [undefined, 1, 200, 0xbeef, 0x9e3779b9]) {
+          for (const [truncated, cookie] of [[undefined, undefined], [true, undefined], [undefined, Buffer.alloc(16, 9)]] as const) {
+            const meta = {
+              ...(attempt !== undefined && { attempt }),
+              ...(clientId && { clientId }),
+              ...(incarnation !== undefined && { incarnation }),
+              ...(cookie && { cookie }),
+              ...(truncated && { truncated }),
+            };
+            const expected = codec.encode({ kind: KIND.response, id: 7, result: 'ok', meta });
+            expect(codec.appendResponseMeta(plain, meta).toString('hex')).toBe(expected.toString('hex'));
+          }
         }
       }
     }

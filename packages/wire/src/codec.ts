@@ -162,6 +162,7 @@ function toRequestMetaMap(meta: RequestMeta): Record<string, unknown> {
   if (meta.deadlineMs !== undefined) map.d = meta.deadlineMs;
   if (meta.attempt !== undefined) map.a = meta.attempt;
   if (meta.clientId !== undefined) map.c = meta.clientId;
+  if (meta.incarnation !== undefined) map.i = meta.incarnation;
   if (meta.trace !== undefined) map.t = meta.trace;
   if (meta.auth !== undefined) map.au = meta.auth;
   if (meta.cookie !== undefined) map.ck = meta.cookie;
@@ -174,6 +175,7 @@ function toResponseMetaMap(meta: ResponseMeta): Record<string, unknown> {
   const map: Record<string, unknown> = {};
   if (meta.attempt !== undefined) map.a = meta.attempt;
   if (meta.clientId !== undefined) map.c = meta.clientId;
+  if (meta.incarnation !== undefined) map.i = meta.incarnation;
   if (meta.cookie !== undefined) map.ck = meta.cookie;
   if (meta.truncated) map.tc = true;
   return map;

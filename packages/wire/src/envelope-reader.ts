@@ -113,7 +113,7 @@ function readRequestMeta(meta: unknown): RequestMeta | undefined | typeof INVALI
   if (meta === undefined || meta === null) return undefined;
   if (!isPlainMap(meta)) return INVALID;
   const out: RequestMeta = {};
-  const { d, a, c, t, au, ck, fo, md } = meta;
+  const { d, a, c, i, t, au, ck, fo, md } = meta;
   if (d !== undefined) {
     if (typeof d !== 'number' || !(d >= 0)) return INVALID;
     out.deadlineMs = d;
@@ -125,6 +125,10 @@ function readRequestMeta(meta: unknown): RequestMeta | undefined | typeof INVALI
   if (c !== undefined) {
     if (!(c instanceof Uint8Array) || c.length !== 8) return INVALID;
     out.clientId = c;
+  }
+  if (i !== undefined) {
+    if (!isMsgid(i)) return INVALID;
+    out.incarnation = i;
   }
   if (t !== undefined) {
     if (typeof t !== 'string') return INVALID;
@@ -156,6 +160,7 @@ function readResponseMeta(meta: unknown): ResponseMeta | undefined | typeof INVA
   const out: ResponseMeta = {};
   if (isMsgid(meta.a)) out.attempt = meta.a;
   if (meta.c instanceof Uint8Array && meta.c.length === 8) out.clientId = meta.c;
+  if (isMsgid(meta.i)) out.incarnation = meta.i;
   if (meta.ck instanceof Uint8Array && meta.ck.length === COOKIE_BYTES) out.cookie = meta.ck;
   if (meta.tc === true) out.truncated = true;
   return out;

@@ -23,6 +23,12 @@ export interface RequestMeta {
   attempt?: number;
   /** Random 8-byte id of the calling client (UDP). Wire key `c`. */
   clientId?: Uint8Array;
+  /**
+   * Server incarnation (wire key `i`, uint32) the client had learned when it first sent this
+   * call; only on retransmissions. A server with another incarnation refuses to run a
+   * non-idempotent call carrying it: the call may have run in the process that died.
+   */
+  incarnation?: number;
   /** W3C `traceparent` or any opaque trace token. Wire key `t`. */
   trace?: string;
   /**
@@ -54,6 +60,11 @@ export interface ResponseMeta {
   attempt?: number;
   /** The client id of the request answered (wire key `c`): a reply must match it to be accepted. */
   clientId?: Uint8Array;
+  /**
+   * The answering server's incarnation (wire key `i`, uint32): random per process start, so a
+   * client can tell a restarted server from the one it first sent a call to.
+   */
+  incarnation?: number;
   /**
    * A challenge (wire key `ck`, 16 bytes): the reply would exceed 3× the request's bytes and the
    * source address is not validated; the response holds neither result nor error. The client

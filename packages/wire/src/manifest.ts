@@ -64,4 +64,6 @@ export interface HealthReport {
   readonly uptimeMs: number;
   /** Calls running at the moment of the check (this one excluded). */
   readonly inFlight: number;
+  /** The server process's incarnation, as in its UDP replies' `i` (docs/protocol.md §5.7). */
+  readonly incarnation: number;
 }

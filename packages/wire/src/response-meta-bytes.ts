@@ -28,19 +28,47 @@ function allocReply(size: number): Buffer {
   return out;
 }
 
+/** Bytes of a uint32 in MessagePack's shortest form, as msgpackr writes it. */
+function uintBytes(value: number): number {
+  return value < 0x80 ? 1 : value < 0x100 ? 2 : value < 0x10000 ? 3 : 5;
+}
+
+/** Writes `value` in `bytes` bytes (from {@link uintBytes}) at `at`; returns the offset after it. */
+function writeUint(out: Buffer, at: number, value: number, bytes: number): number {
+  if (bytes === 1) out[at++] = value;
+  else if (bytes === 2) {
+    out[at++] = 0xcc;
+    out[at++] = value;
+  } else if (bytes === 3) {
+    out[at++] = 0xcd;
+    out[at++] = value >>> 8;
+    out[at++] = value;
+  } else {
+    // By hand: Buffer#writeUInt32BE's argument checks cost more than the four stores.
+    out[at++] = 0xce;
+    out[at++] = value >>> 24;
+    out[at++] = value >>> 16;
+    out[at++] = value >>> 8;
+    out[at++] = value;
+  }
+  return at;
+}
+
 /**
  * Writes `[...response, meta]` by hand: this runs for every UDP reply, and building a map object
  * for msgpackr plus a second copy cost three times the body's own encoding. The bytes are exactly
  * what the codec's `toResponseMetaMap` + msgpackr give (a test compares them): fixmap, keys in the order
- * `a`, `c`, `ck`, `tc`, shortest uint for `a`, bin8 for `c` and `ck`.
+ * `a`, `c`, `i`, `ck`, `tc`, shortest uint for `a` and `i`, bin8 for `c` and `ck`.
  */
 export function appendResponseMetaBytes(response: Buffer, meta: ResponseMeta): Buffer {
-  const { attempt, clientId, cookie, truncated } = meta;
-  const attemptBytes = attempt === undefined ? 0 : attempt < 0x80 ? 1 : attempt < 0x100 ? 2 : attempt < 0x10000 ? 3 : 5;
+  const { attempt, clientId, incarnation, cookie, truncated } = meta;
+  const attemptBytes = attempt === undefined ? 0 : uintBytes(attempt);
+  const incarnationBytes = incarnation === undefined ? 0 : uintBytes(incarnation);
   const size =
     1 +
     (attempt === undefined ? 0 : 2 + attemptBytes) +
     (clientId === undefined ? 0 : 4 + clientId.length) +
+    (incarnation === undefined ? 0 : 2 + incarnationBytes) +
     (cookie === undefined ? 0 : 5 + cookie.length) +
     (truncated ? 4 : 0);
   const out = allocReply(response.length + size);
@@ -49,21 +77,13 @@ export function appendResponseMetaBytes(response: Buffer, meta: ResponseMeta): B
   out.set(response, 0);
   out[0] = FIXARRAY_4 + 1;
   let at = response.length;
-  out[at++] = 0x80 | ((attempt === undefined ? 0 : 1) + (clientId === undefined ? 0 : 1) + (cookie === undefined ? 0 : 1) + (truncated ? 1 : 0));
+  out[at++] =
+    0x80 |
+    ((attempt === undefined ? 0 : 1) + (clientId === undefined ? 0 : 1) + (incarnation === undefined ? 0 : 1) + (cookie === undefined ? 0 : 1) + (truncated ? 1 : 0));
   if (attempt !== undefined) {
     out[at++] = 0xa1;
     out[at++] = 0x61; // "a"
-    if (attemptBytes === 1) out[at++] = attempt;
-    else if (attemptBytes === 2) {
-      out[at++] = 0xcc;
-      out[at++] = attempt;
-    } else if (attemptBytes === 3) {
-      out[at++] = 0xcd;
-      at = out.writeUInt16BE(attempt, at);
-    } else {
-      out[at++] = 0xce;
-      at = out.writeUInt32BE(attempt, at);
-    }
+    at = writeUint(out, at, attempt, attemptBytes);
   }
   if (clientId !== undefined) {
     out[at++] = 0xa1;
@@ -72,6 +92,11 @@ export function appendResponseMetaBytes(response: Buffer, meta: ResponseMeta): B
     out[at++] = clientId.length;
     out.set(clientId, at);
     at += clientId.length;
+  }
+  if (incarnation !== undefined) {
+    out[at++] = 0xa1;
+    out[at++] = 0x69; // "i"
+    at = writeUint(out, at, incarnation, incarnationBytes);
   }
   if (cookie !== undefined) {
     out[at++] = 0xa2;

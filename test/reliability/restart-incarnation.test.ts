@@ -1,0 +1,105 @@
+/**
+ * At most once across a restart (issue 13 item 6; docs/protocol.md §5.7): a server process is
+ * SIGKILLed while non-idempotent UDP calls it has run are still being retransmitted (their
+ * replies lost), and a new process takes its port at once. The retransmissions carry the old
+ * incarnation, so the new process refuses them ("may have executed") instead of running them a
+ * second time. Before incarnations, 16 of 16 such calls ran twice.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClient } from '@volley/client';
+import type { ServerStats } from '@volley/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NetnsChild } from '../support/netns-child.js';
+import { startUdpFaultRelay } from '../support/udp-fault-relay.js';
+import { createSeededRandom, Resources, waitFor } from '../support/index.js';
+import type { LedgerRouter } from './fixtures/ledger-server.js';
+
+const SCRIPT = fileURLToPath(new URL('./fixtures/ledger-server.ts', import.meta.url));
+/** Starting Node with tsx and compiling the packages; generous for two busy cores. */
+const STARTUP_MS = 30_000;
+/** Calls in flight when the server is killed: the issue's 16. */
+const CALLS = 16;
+
+const open = new Resources();
+afterEach(() => open.closeAll());
+
+/** A ledger server process, loaded but not yet listening. */
+async function startLedger(file: string): Promise<NetnsChild> {
+  const child = open.track(new NetnsChild(undefined, SCRIPT, [JSON.stringify({ file })]));
+  await child.next('ledger server start', STARTUP_MS);
+  return child;
+}
+
+async function listen(child: NetnsChild, port: number): Promise<{ port: number; incarnation: number }> {
+  child.send({ listen: port });
+  return child.next('ledger server listen', STARTUP_MS);
+}
+
+/** Executions on disk: request id → the incarnations that ran it, in order. */
+function readExecutions(file: string): Map<string, number[]> {
+  const runs = new Map<string, number[]>();
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return runs;
+  }
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const [id, incarnation] = line.split(' ') as [string, string];
+    runs.set(id, [...(runs.get(id) ?? []), Number(incarnation)]);
+  }
+  return runs;
+}
+
+describe('non-idempotent UDP calls in flight when the server is killed and restarted on its port', () => {
+  it('run at most once across both processes under 30% loss, and every one that failed says it may have executed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'volley-restart-'));
+    open.track({ close: () => rmSync(dir, { recursive: true, force: true }) });
+    const file = join(dir, 'executions.log');
+    // The replacement is loaded ahead, so it binds the port the moment the first one is gone.
+    const [first, replacement] = await Promise.all([startLedger(file), startLedger(file)]);
+    const before = await listen(first, 0);
+    const relay = open.track(await startUdpFaultRelay({ serverPort: before.port, seed: 13, toServer: { dropPercent: 30 }, toClient: { dropPercent: 30 } }));
+    const client = open.track(createClient<LedgerRouter>(relay.url, { tcpFallback: false, timeoutMs: 20_000, retransmit: { random: createSeededRandom(14) } }));
+
+    // The client learns the first incarnation from a reply.
+    await client.ledger.debit({ n: 0 });
+    // Every reply is lost from now until the kill: the calls run, and their retransmissions
+    // (answered from the reply cache, into the void) keep coming.
+    relay.configure('toClient', { dropPercent: 100 });
+    const outcomes = Array.from({ length: CALLS }, (_, i) =>
+      client.ledger.debit({ n: i + 1 }).then(
+        () => ({ ok: true as const }),
+        (error: unknown) => ({ ok: false as const, error: error as { code: string; notExecuted: boolean } }),
+      ),
+    );
+    await waitFor(() => readExecutions(file).size === CALLS + 1, { what: 'every call to run in the first process', timeoutMs: 15_000 });
+    await first.kill('SIGKILL');
+    relay.configure('toClient', { dropPercent: 30 });
+    const after = await listen(replacement, before.port);
+    const settled = await Promise.all(outcomes);
+    // Calls first sent to the new process, under the same loss, each run once there.
+    const fresh = await Promise.all(Array.from({ length: CALLS }, (_, i) => client.ledger.debit({ n: 100 + i })));
+    replacement.send('stats');
+    const stats = await replacement.next<ServerStats>('ledger server stats', STARTUP_MS);
+
+    const runs = readExecutions(file);
+    expect(after.port).toBe(before.port);
+    expect(after.incarnation).not.toBe(before.incarnation);
+    expect([...runs.values()].filter((incarnations) => incarnations.length > 1)).toEqual([]);
+    expect([...runs.values()].filter(([incarnation]) => incarnation === before.incarnation)).toHaveLength(CALLS + 1);
+    expect([...runs.values()].filter(([incarnation]) => incarnation === after.incarnation)).toHaveLength(CALLS);
+    expect(fresh.map((result) => result.n)).toEqual(Array.from({ length: CALLS }, (_, i) => 100 + i));
+    // Every call in flight at the kill had run, and none got its reply: each fails, may have executed.
+    expect(settled.filter((outcome) => outcome.ok || outcome.error.notExecuted !== false)).toEqual([]);
+    const refused = settled.filter((outcome) => !outcome.ok && outcome.error.code === 'UNAVAILABLE').length;
+    expect(refused).toBeGreaterThan(0);
+    expect(client.stats.incarnationRefusals).toBe(refused);
+    expect(stats.incarnationRefused).toBeGreaterThanOrEqual(refused);
+    expect(relay.stats.toServer.dropped).toBeGreaterThan(0);
+  }, 60_000);
+});
