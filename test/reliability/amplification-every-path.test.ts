@@ -99,6 +99,7 @@ describe('every UDP reply path stays within 3× for an unvalidated source', () =
     ['a fetch-only request for a call never made (issue repro)', Buffer.from('950000a09081a2666fc3', 'hex')],
     ['a cancel', encodeValue([3, 1])],
     ['a notification', encodeValue([2, 'echo.add', [{ a: 1, b: 2 }]])],
+    ['a retransmission first sent to another server incarnation', encodeRequest(4, 'kv.set', { key: 'k', value: 'v' }, { ...meta(), attempt: 2, incarnation: 7 })],
     ['a signed envelope to a server without signing', signEnvelope(codec, encodeRequest(1, 'echo.add', { a: 1, b: 2 }, meta()), { ...KEY, audience: 'x' })],
   ])('%s', async (_name, datagram) => {
     const { app } = await serve();
