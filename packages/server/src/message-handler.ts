@@ -5,7 +5,7 @@ import { CallContext } from './call-context.js';
 import { type CallRunnerDeps, createCallRunner } from './call-runner.js';
 import { UNVALIDATED_REPLY_FACTOR } from './constants.js';
 import { InFlightCall } from './in-flight-call.js';
-import { ReplySender } from './reply-sender.js';
+import { META_ROOM_BYTES, ReplySender } from './reply-sender.js';
 
 /**
  * What the message handler needs from the server that owns it: what its call runner needs (it
@@ -58,7 +58,10 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
   function onMalformed(failure: DecodeFailure, bytesIn: number, channel: Channel): void {
     stats.malformed++;
     logger.warn({ peer: channel.peer, bytes: bytesIn, reason: failure.error.message }, 'malformed envelope');
-    const reply = replies.encodeError(failure.id ?? null, failure.error, channel.maxMessageBytes);
+    // A well-formed request refused before decoding (input over its procedure's limit) names its
+    // client id and attempt: a UDP client accepts only replies that echo them.
+    const meta = channel.connectionless && failure.meta?.clientId !== undefined ? { attempt: failure.meta.attempt, clientId: failure.meta.clientId } : undefined;
+    const reply = replies.withMeta(replies.encodeError(failure.id ?? null, failure.error, channel.maxMessageBytes - (meta ? META_ROOM_BYTES : 0)), meta);
     // An unvalidated datagram source may be spoofed: never answer it with much more than it sent.
     if (channel.connectionless && reply.length > bytesIn * UNVALIDATED_REPLY_FACTOR) {
       stats.amplificationSuppressed++;

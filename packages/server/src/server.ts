@@ -1,4 +1,4 @@
-import { type AnyRouter, compileRouter } from '@volley/router';
+import { type AnyRouter, type CompiledRouter, compileRouter } from '@volley/router';
 import {
   type BoundAddress,
   createMemoryTransport,
@@ -11,7 +11,7 @@ import {
   type TlsTransportOptions,
   type UdpTransportOptions,
 } from '@volley/transport';
-import { createCodec, RpcError } from '@volley/wire';
+import { createCodec, type DecodeLimits, type InputLimits, RpcError } from '@volley/wire';
 import { type Logger, pino } from 'pino';
 import { AddressValidator } from './address-validator.js';
 import { CallTable } from './call-table.js';
@@ -35,6 +35,13 @@ export interface ServerOptions extends BuiltinOptions {
   maxInFlight?: number;
   /** Calls one stream connection may have running at once; beyond it, RESOURCE_EXHAUSTED. Default 1024. */
   maxCallsPerConnection?: number;
+  /**
+   * Caps on what one request may expand into, checked on its bytes before it is decoded: nesting
+   * depth (default 128) and objects, `baseObjects + bytes / bytesPerObject` (default 1024 + 1 per
+   * 8 bytes). Beyond them: PAYLOAD_TOO_LARGE (objects) or BAD_REQUEST (depth), not executed.
+   * `false` turns them off (trusted peers only). See docs/security.md.
+   */
+  decodeLimits?: Partial<DecodeLimits> | false;
 }
 
 /** Which transports to listen on. UDP and TCP may share a port number. */
@@ -90,7 +97,7 @@ export function createServer(options: ServerOptions): Server {
   let closing: Promise<void> | undefined;
   let idleWaiter: (() => void) | undefined;
 
-  const codec = createCodec();
+  const codec = createCodec({ decodeLimits: options.decodeLimits, inputLimits: inputLimitsOf(compiled) });
   const handler = createMessageHandler({
     router: compiled,
     logger,
@@ -177,6 +184,14 @@ export function createServer(options: ServerOptions): Server {
       return closing;
     },
   };
+}
+
+/** The procedures' `.maxInputBytes(n)` caps, for the codec; undefined (no cost) when none has one. */
+function inputLimitsOf(compiled: CompiledRouter): InputLimits | undefined {
+  let smallestBytes = Number.POSITIVE_INFINITY;
+  for (const entry of compiled.values()) if (entry.maxInputBytes !== undefined) smallestBytes = Math.min(smallestBytes, entry.maxInputBytes);
+  if (smallestBytes === Number.POSITIVE_INFINITY) return undefined;
+  return { smallestBytes, limitOf: (method) => compiled.get(method)?.maxInputBytes };
 }
 
 /**
