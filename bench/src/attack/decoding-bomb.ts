@@ -9,7 +9,8 @@
  *
  * Shapes: `maps` (the issue's repro, `[0, 1, "x", [[{}, {}, …]]]`, one 0x80 per map), `arrays`
  * (0x90), `ints` (0x01), `keys` (one map of distinct 3-character keys: expands by CPU, not by
- * objects), `ordinary` (records `{id, name, score, tags}`). `bytes` defaults to 4 MiB, the frame
+ * objects), `capped` (as many empty maps as the default decode limits accept, then one string: the
+ * worst message they let through), `ordinary` (records `{id, name, score, tags}`). `bytes` defaults to 4 MiB, the frame
  * limit since issue 13; 16 MiB (the limit before) is closed by the frame limit now.
  */
 import { execFileSync } from 'node:child_process';
@@ -21,10 +22,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { procedure, router } from '@volley/router';
 import { createServer } from '@volley/server';
-import { createCodec, encodeFrame, FrameDecoder } from '@volley/wire';
+import { createCodec, DEFAULT_BASE_OBJECTS, DEFAULT_BYTES_PER_OBJECT, encodeFrame, FrameDecoder } from '@volley/wire';
 import { pino } from 'pino';
 
-const SHAPES = ['maps', 'arrays', 'ints', 'keys', 'ordinary'] as const;
+const SHAPES = ['maps', 'arrays', 'ints', 'keys', 'capped', 'ordinary'] as const;
 type Shape = (typeof SHAPES)[number];
 
 /** The repro's head, `94 00 01 a1 78 91`: a request, msgid 1, method "x", one param. */
@@ -57,6 +58,23 @@ function distinctKeys(bytes: number): Buffer {
   return payload;
 }
 
+/**
+ * `[0, 1, "x", [[{}, … , "xxx…"]]]`: the default object cap (1024 + 1 per 8 bytes) less the three
+ * arrays around the maps, as empty maps, and a str32 filling the rest of `bytes`.
+ */
+function capped(bytes: number): Buffer {
+  const maps = DEFAULT_BASE_OBJECTS + Math.floor(bytes / DEFAULT_BYTES_PER_OBJECT) - 3;
+  const filler = bytes - HEAD.length - 5 - maps - 5;
+  const payload = Buffer.alloc(bytes, 0x78);
+  payload.set(HEAD, 0);
+  payload[HEAD.length] = 0xdd;
+  payload.writeUInt32BE(maps + 1, HEAD.length + 1);
+  payload.fill(0x80, HEAD.length + 5, HEAD.length + 5 + maps);
+  payload[HEAD.length + 5 + maps] = 0xdb;
+  payload.writeUInt32BE(filler, HEAD.length + 6 + maps);
+  return payload;
+}
+
 /** Records of ordinary data, as many as fit in `bytes`. */
 function ordinary(bytes: number): Buffer {
   const codec = createCodec();
@@ -81,6 +99,8 @@ function build(shape: Shape, bytes: number): Buffer {
       return oneByteItems(bytes, 0x01);
     case 'keys':
       return distinctKeys(bytes);
+    case 'capped':
+      return capped(bytes);
     case 'ordinary':
       return ordinary(bytes);
   }

@@ -13,14 +13,16 @@ export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
  * Default deepest nesting of maps and arrays in one message, the envelope array being level 1
  * (params level 2, the input from level 3). serde_json's recursion limit is 128 and protobuf's
  * 100; deeper data is a tree someone should flatten, and handlers, validators and loggers walk
- * input recursively.
+ * input recursively. Checked on messages above {@link DEFAULT_BASE_OBJECTS} bytes: a smaller one
+ * nests at most 1024 levels, well within what the decoder's recursion survives.
  */
 export const DEFAULT_MAX_DECODE_DEPTH = 128;
 
 /**
  * Objects (maps, arrays, binaries, extensions) any message may hold: 1024 objects are at most
  * ~100 KiB of heap, whatever the message's size. With {@link DEFAULT_BYTES_PER_OBJECT} it makes
- * the cap `1024 + bytes / 8`.
+ * the cap `1024 + bytes / 8`. Messages of up to this many bytes cannot exceed it and are not
+ * scanned at all (the depth cap applies above it only): most requests and datagrams pay nothing.
  */
 export const DEFAULT_BASE_OBJECTS = 1_024;
 

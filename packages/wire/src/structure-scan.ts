@@ -6,7 +6,10 @@
 export interface DecodeLimits {
   /** Deepest nesting of maps and arrays, the envelope array being level 1. */
   readonly maxDepth: number;
-  /** Objects any message may hold, whatever its size. */
+  /**
+   * Objects any message may hold, whatever its size. Also the size in bytes up to which messages
+   * are not scanned at all (they cannot hold more objects than bytes).
+   */
   readonly baseObjects: number;
   /** One more object is allowed per this many bytes of message. */
   readonly bytesPerObject: number;
@@ -21,11 +24,11 @@ export type ScanFailure = 'depth' | 'objects' | 'malformed';
  * one array of per-level counters is kept for the scanner's life.
  *
  * ```
- *  remaining[level] = values still to read in the container open at that level
- *  level 0 is the message itself: remaining[0] = 1
- *   read a header ──▶ remaining[level]-- ──▶ container with n > 0 items? ──▶ level++, remaining[level] = n
- *        ▲                                            │ no
- *        └──── while remaining[level] === 0: level-- ◀┘   (level 0 reaching 0: done)
+ *  left = values still to read in the innermost open container (the message itself at first: 1)
+ *  outer[0 … level-1] = the same count for each enclosing container, saved when it was entered
+ *   read a header ──▶ left-- ──▶ container with n > 0 items? ──yes──▶ outer[level++] = left; left = n
+ *        ▲                                   │ no
+ *        └──── while left === 0: left = outer[--level] ◀┘   (level 0 reaching 0: done)
  * ```
  *
  * Counted as **objects**: maps, arrays, binaries and extensions, the values that decode into a
@@ -36,15 +39,18 @@ export type ScanFailure = 'depth' | 'objects' | 'malformed';
  */
 export class StructureScanner {
   readonly #limits: DecodeLimits;
-  /** Grown on demand up to `maxDepth + 1`: most messages nest only a few levels. */
-  #remaining: Float64Array = new Float64Array(16);
+  /**
+   * Counts of the enclosing containers, grown on demand up to `maxDepth`: most messages nest only
+   * a few levels. A count never exceeds the message's bytes (checked before it is stored), so it
+   * fits 32 bits.
+   */
+  #outer: Uint32Array = new Uint32Array(16);
   /** After a failure: which cap (`depth`, `objects`) or what was malformed. */
   reason = '';
   /** After a failure on a cap: the cap's value for this message. */
   cap = 0;
 
   constructor(limits: DecodeLimits) {
-    // Counts reach 2 × 2^32 − 2 (a map32's keys and values): beyond Int32, exact in a double.
     this.#limits = limits;
   }
 
@@ -61,15 +67,15 @@ export class StructureScanner {
   scan(bytes: Uint8Array, start: number, end: number, budgetBytes: number): number | ScanFailure {
     const maxDepth = this.#limits.maxDepth;
     const maxObjects = this.maxObjects(budgetBytes);
-    let remaining: Float64Array = this.#remaining;
+    let outer: Uint32Array = this.#outer;
     let objects = 0;
     let level = 0;
+    let left = 1;
     let at = start;
-    remaining[0] = 1;
     for (;;) {
       if (at >= end) return this.#malformed('unexpected end of data');
       const tag = bytes[at] as number;
-      remaining[level] = (remaining[level] as number) - 1;
+      left--;
       let items = -1;
       if (tag < 0x80 || tag >= 0xe0) at += 1; // positive / negative fixint
       else if (tag < 0x90) {
@@ -183,21 +189,22 @@ export class StructureScanner {
         if (level + 1 > maxDepth) return this.#fail('depth', maxDepth);
         if (items > end - at) return this.#malformed(`a container announces ${items} items in ${end - at} bytes`);
         if (items > 0) {
-          if (++level === remaining.length) remaining = this.#grow();
-          remaining[level] = items;
+          if (level === outer.length) outer = this.#grow();
+          outer[level++] = left;
+          left = items;
         }
       } else if (objects > maxObjects) return this.#fail('objects', maxObjects);
-      while (remaining[level] === 0) {
+      while (left === 0) {
         if (level === 0) return at <= end ? at : this.#malformed('unexpected end of data');
-        level--;
+        left = outer[--level] as number;
       }
     }
   }
 
-  #grow(): Float64Array {
-    const grown = new Float64Array(this.#remaining.length * 2);
-    grown.set(this.#remaining);
-    this.#remaining = grown;
+  #grow(): Uint32Array {
+    const grown = new Uint32Array(this.#outer.length * 2);
+    grown.set(this.#outer);
+    this.#outer = grown;
     return grown;
   }
 
