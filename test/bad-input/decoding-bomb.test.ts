@@ -67,6 +67,17 @@ describe('a frame that expands into millions of values while decoded', () => {
     expect(refusal).toMatchObject({ id: 9, error: { code: 'BAD_REQUEST', message: 'Message nests deeper than 128 levels of maps and arrays' } });
   });
 
+  it('of small integers to a method the server lacks is answered NOT_FOUND with its msgid, without decoding the input', async () => {
+    const app = open.track(await startTestServer());
+    const raw = open.track(await connectRawTcp(app.tcpPort));
+
+    raw.sendFrame(bombPayload(64 * 1024, 0x01, 11));
+    const refusal = decodeResponse(await raw.frames.next());
+
+    expect(refusal).toMatchObject({ id: 11, error: { code: 'NOT_FOUND', message: 'No procedure named "x"', data: { procedure: 'x' } } });
+    expect(app.server.stats).toMatchObject({ calls: 0, malformed: 1 });
+  });
+
   it('sent by three connections at once leaves a concurrent good client with at least 99 % of its calls inside a 2 s deadline', async () => {
     const app = open.track(await startTestServer());
     const good = open.track(createClient<AppRouter>(app.tcpUrl, { timeoutMs: GOOD_DEADLINE_MS }));

@@ -7,9 +7,9 @@
  *
  *   node --conditions=@volley/source --import tsx bench/src/attack/decoding-bomb.ts [bytes] [shape…]
  *
- * Shapes: `maps` (the issue's repro, `[0, 1, "x", [[{}, {}, …]]]`, one 0x80 per map), `arrays`
+ * Shapes: `maps` (the issue's repro, `[0, 1, "sink", [[{}, {}, …]]]`, one 0x80 per map), `arrays`
  * (0x90), `ints` (0x01), `keys` (one map of distinct 3-character keys: expands by CPU, not by
- * objects), `capped` (as many empty maps as the default decode limits accept, then one string: the
+ * objects; `keys-unknown` sends it to a method the server lacks), `capped` (as many empty maps as the default decode limits accept, then one string: the
  * worst message they let through), `ordinary` (records `{id, name, score, tags}`). `bytes` defaults to 4 MiB, the frame
  * limit since issue 13; 16 MiB (the limit before) is closed by the frame limit now.
  */
@@ -25,13 +25,17 @@ import { createServer } from '@volley/server';
 import { createCodec, DEFAULT_BASE_OBJECTS, DEFAULT_BYTES_PER_OBJECT, encodeFrame, FrameDecoder } from '@volley/wire';
 import { pino } from 'pino';
 
-const SHAPES = ['maps', 'arrays', 'ints', 'keys', 'capped', 'ordinary'] as const;
+const SHAPES = ['maps', 'arrays', 'ints', 'keys', 'keys-unknown', 'capped', 'ordinary'] as const;
 type Shape = (typeof SHAPES)[number];
 
-/** The repro's head, `94 00 01 a1 78 91`: a request, msgid 1, method "x", one param. */
-const HEAD = [0x94, 0x00, 0x01, 0xa1, 0x78, 0x91];
+/**
+ * The repro's head with a method the server has: `94 00 01 a4 "sink" 91`, a request, msgid 1, one
+ * param. The issue's repro calls "x"; since issue 13 a large request to an unknown method is
+ * refused before decoding, so a real method is the attacker's best case (`keys-unknown` shows x).
+ */
+const HEAD = [0x94, 0x00, 0x01, 0xa4, 0x73, 0x69, 0x6e, 0x6b, 0x91];
 
-/** `[0, 1, "x", [array32 of n one-byte items]]`, `bytes` long. */
+/** `[0, 1, "sink", [array32 of n one-byte items]]`, `bytes` long. */
 function oneByteItems(bytes: number, item: number): Buffer {
   const payload = Buffer.alloc(bytes, item);
   payload.set(HEAD, 0);
@@ -59,7 +63,7 @@ function distinctKeys(bytes: number): Buffer {
 }
 
 /**
- * `[0, 1, "x", [[{}, … , "xxx…"]]]`: the default object cap (1024 + 1 per 8 bytes) less the three
+ * `[0, 1, "sink", [[{}, … , "xxx…"]]]`: the default object cap (1024 + 1 per 8 bytes) less the three
  * arrays around the maps, as empty maps, and a str32 filling the rest of `bytes`.
  */
 function capped(bytes: number): Buffer {
@@ -81,10 +85,10 @@ function ordinary(bytes: number): Buffer {
   const records: unknown[] = [];
   // One record encodes to about 40 bytes: estimate, then trim to fit.
   for (let i = 0; i < bytes / 40; i++) records.push({ id: i, name: `user${i}`, score: i * 1.5, tags: ['a', 'bb'] });
-  let payload = codec.encode({ kind: 0, id: 1, method: 'x', input: records });
+  let payload = codec.encode({ kind: 0, id: 1, method: 'sink', input: records });
   while (payload.length > bytes) {
     records.length -= Math.ceil((payload.length - bytes) / (payload.length / records.length));
-    payload = codec.encode({ kind: 0, id: 1, method: 'x', input: records });
+    payload = codec.encode({ kind: 0, id: 1, method: 'sink', input: records });
   }
   return payload;
 }
@@ -99,6 +103,11 @@ function build(shape: Shape, bytes: number): Buffer {
       return oneByteItems(bytes, 0x01);
     case 'keys':
       return distinctKeys(bytes);
+    case 'keys-unknown': {
+      // The same keys sent to "x" (the issue's method name), which the server does not have.
+      const payload = distinctKeys(bytes);
+      return Buffer.concat([Buffer.from([0x94, 0x00, 0x01, 0xa1, 0x78]), payload.subarray(HEAD.length - 1)]);
+    }
     case 'capped':
       return capped(bytes);
     case 'ordinary':
@@ -114,7 +123,8 @@ async function measure(shape: Shape, file: string): Promise<void> {
   const payload = frame.subarray(4);
   const bytes = payload.length;
   const server = createServer({
-    router: router({ ping: procedure.handler(() => 'pong') }),
+    // `sink` takes any input (no schema) and ignores it: the input is decoded, then dropped.
+    router: router({ sink: procedure.handler(() => 'ok') }),
     logger: pino({ level: 'silent' }),
   });
   const bound = await server.listen({ tcp: { host: '127.0.0.1', port: 0, maxFrameBytes: Math.max(bytes, 4 * 1024 * 1024) } });

@@ -186,12 +186,20 @@ export function createServer(options: ServerOptions): Server {
   };
 }
 
-/** The procedures' `.maxInputBytes(n)` caps, for the codec; undefined (no cost) when none has one. */
-function inputLimitsOf(compiled: CompiledRouter): InputLimits | undefined {
+/**
+ * The procedures and their `.maxInputBytes(n)` caps, for the codec: it refuses a large request to
+ * an unknown method, or an input over its cap, before decoding it.
+ */
+function inputLimitsOf(compiled: CompiledRouter): InputLimits {
   let smallestBytes = Number.POSITIVE_INFINITY;
   for (const entry of compiled.values()) if (entry.maxInputBytes !== undefined) smallestBytes = Math.min(smallestBytes, entry.maxInputBytes);
-  if (smallestBytes === Number.POSITIVE_INFINITY) return undefined;
-  return { smallestBytes, limitOf: (method) => compiled.get(method)?.maxInputBytes };
+  return {
+    smallestBytes,
+    limitOf(method) {
+      const entry = compiled.get(method);
+      return entry === undefined ? undefined : (entry.maxInputBytes ?? Number.POSITIVE_INFINITY);
+    },
+  };
 }
 
 /**
