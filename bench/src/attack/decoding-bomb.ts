@@ -22,7 +22,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { procedure, router } from '@volley/router';
 import { createServer } from '@volley/server';
-import { createCodec, DEFAULT_BASE_OBJECTS, DEFAULT_BYTES_PER_OBJECT, encodeFrame, FrameDecoder } from '@volley/wire';
+import { createCodec, encodeFrame, FrameDecoder } from '@volley/wire';
 import { pino } from 'pino';
 
 const SHAPES = ['maps', 'arrays', 'ints', 'keys', 'keys-unknown', 'capped', 'ordinary'] as const;
@@ -67,7 +67,9 @@ function distinctKeys(bytes: number): Buffer {
  * arrays around the maps, as empty maps, and a str32 filling the rest of `bytes`.
  */
 function capped(bytes: number): Buffer {
-  const maps = DEFAULT_BASE_OBJECTS + Math.floor(bytes / DEFAULT_BYTES_PER_OBJECT) - 3;
+  // DEFAULT_BASE_OBJECTS and DEFAULT_BYTES_PER_OBJECT, as literals so that this script also runs
+  // on the code from before issue 13 (for "before" figures).
+  const maps = 1024 + Math.floor(bytes / 8) - 3;
   const filler = bytes - HEAD.length - 5 - maps - 5;
   const payload = Buffer.alloc(bytes, 0x78);
   payload.set(HEAD, 0);
