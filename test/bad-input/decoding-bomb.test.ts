@@ -71,7 +71,7 @@ describe('a frame that expands into millions of values while decoded', () => {
     const app = open.track(await startTestServer());
     const raw = open.track(await connectRawTcp(app.tcpPort));
 
-    raw.sendFrame(bombPayload(64 * 1024, 0x01, 11));
+    raw.sendFrame(bombPayload(128 * 1024, 0x01, 11));
     const refusal = decodeResponse(await raw.frames.next());
 
     expect(refusal).toMatchObject({ id: 11, error: { code: 'NOT_FOUND', message: 'No procedure named "x"', data: { procedure: 'x' } } });

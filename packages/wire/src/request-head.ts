@@ -68,5 +68,26 @@ export function readRequestHead(bytes: Uint8Array, withMethod: boolean): Request
     at += 5;
   } else return undefined;
   if (at + length >= bytes.length) return undefined;
-  return { id, method: utf8.decode(bytes.subarray(at, at + length)), paramsAt: at + length };
+  return { id, method: readMethod(bytes, at, at + length), paramsAt: at + length };
+}
+
+/** Longest method name decoded in JavaScript; longer ones go through TextDecoder. */
+const MAX_JS_DECODED_CHARS = 64;
+
+/**
+ * Method names are short ASCII: built here in JavaScript, which is ~4× faster than a TextDecoder
+ * call for them (its fixed cost crossing into C++ was ~250 of the ~350 ns this check first added
+ * to a 4 KiB echo request). Anything else goes through TextDecoder.
+ */
+function readMethod(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= MAX_JS_DECODED_CHARS) {
+    let text = '';
+    for (let i = start; i < end; i++) {
+      const byte = bytes[i] as number;
+      if (byte >= 0x80) return utf8.decode(bytes.subarray(start, end));
+      text += String.fromCharCode(byte);
+    }
+    return text;
+  }
+  return utf8.decode(bytes.subarray(start, end));
 }
