@@ -29,8 +29,8 @@ const HUGE_HEADER = Buffer.from([0xff, 0xff, 0xff, 0xf0]);
 
 describe('stream frames that break the stream', () => {
   it.each([
-    ['a header announcing 0xFFFFFFF0 bytes', [HUGE_HEADER], 'Frame of 4294967280 bytes exceeds the 16777216-byte limit'],
-    ['the same header split across two writes', [HUGE_HEADER.subarray(0, 2), HUGE_HEADER.subarray(2)], 'Frame of 4294967280 bytes exceeds the 16777216-byte limit'],
+    ['a header announcing 0xFFFFFFF0 bytes', [HUGE_HEADER], 'Frame of 4294967280 bytes exceeds the 4194304-byte limit'],
+    ['the same header split across two writes', [HUGE_HEADER.subarray(0, 2), HUGE_HEADER.subarray(2)], 'Frame of 4294967280 bytes exceeds the 4194304-byte limit'],
     ['a zero-length frame', [Buffer.alloc(4)], 'Frame length is zero'],
   ])('closes a connection that sends %s, logs why, and finishes a call in flight on another connection', async (_name, writes, reason) => {
     const { app, probe, raw, client } = await setup();

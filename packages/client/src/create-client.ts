@@ -21,7 +21,7 @@ export interface ClientOptions extends UdpSocketOptions {
   timeoutMs?: number;
   /** UDP: largest datagram to send (default 1200; up to 65 507 on a LAN). */
   maxDatagramBytes?: number;
-  /** TCP/Unix: largest frame to send or accept (default 16 MiB). */
+  /** TCP/Unix: largest frame to send or accept (default 4 MiB). */
   maxFrameBytes?: number;
   connectTimeoutMs?: number;
   /**

@@ -10,6 +10,8 @@ export interface CompiledProcedure {
   readonly path: string;
   readonly idempotent: boolean;
   readonly description: string | undefined;
+  /** Largest encoded input accepted (`.maxInputBytes(n)`); the server checks it before decoding. */
+  readonly maxInputBytes: number | undefined;
   readonly def: ProcedureDef;
   readonly validateInput: Validator | undefined;
   readonly validateOutput: Validator | undefined;
@@ -44,6 +46,7 @@ export function compileRouter(root: AnyRouter, builtins: Readonly<Record<string,
       path,
       idempotent: def.idempotent,
       description: def.description,
+      maxInputBytes: def.maxInputBytes,
       def,
       validateInput: def.input && toValidator(def.input),
       validateOutput: def.output && toValidator(def.output),

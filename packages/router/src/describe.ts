@@ -32,6 +32,7 @@ function describeProcedure(name: string, def: ProcedureDef): ProcedureManifest {
     ...(def.output && { output: toJsonSchema(def.output, 'output') }),
     idempotent: def.idempotent,
     ...(def.deprecated !== undefined && { deprecated: def.deprecated }),
+    ...(def.maxInputBytes !== undefined && { maxInputBytes: def.maxInputBytes }),
     ...(def.examples.length > 0 && { examples: def.examples }),
   };
 }

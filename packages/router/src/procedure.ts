@@ -22,6 +22,8 @@ export interface ProcedureDef {
   readonly deprecated: string | true | undefined;
   /** Example calls for tools and generated stubs. */
   readonly examples: readonly ProcedureExample[];
+  /** Set by `.maxInputBytes(n)`: the largest encoded input accepted, checked before decoding it. */
+  readonly maxInputBytes: number | undefined;
   readonly middlewares: readonly AnyMiddleware[];
   readonly handler: ((options: HandlerOptions<any, any>) => unknown) | undefined;
 }
@@ -82,6 +84,18 @@ export class ProcedureBuilder<TContext, TInputIn, TInputOut, TOutputIn, TOutputO
   }
 
   /**
+   * Refuses calls whose input takes more than `bytes` bytes of MessagePack, with
+   * `PAYLOAD_TOO_LARGE` (not executed), before the input is decoded: a large input then costs the
+   * server a scan of its headers, not its decoding and validation. Reported by `$describe`.
+   * @example
+   * const put = procedure.maxInputBytes(64 * 1024).input(z.object({ key: z.string(), value: z.string() })).handler(…);
+   */
+  maxInputBytes(bytes: number): ProcedureBuilder<TContext, TInputIn, TInputOut, TOutputIn, TOutputOut> {
+    if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`maxInputBytes must be a non-negative integer, got ${bytes}`);
+    return new ProcedureBuilder({ ...this.#def, maxInputBytes: bytes });
+  }
+
+  /**
    * Adds an example call, shown by `volley describe` and in generated stubs. Typed against the
    * schemas declared so far, so examples cannot drift from them silently.
    */
@@ -116,6 +130,7 @@ export const procedure = new ProcedureBuilder<BaseContext, undefined, undefined,
   description: undefined,
   deprecated: undefined,
   examples: [],
+  maxInputBytes: undefined,
   middlewares: [],
   handler: undefined,
 });

@@ -5,7 +5,7 @@ import { CallContext } from './call-context.js';
 import { type CallRunnerDeps, createCallRunner } from './call-runner.js';
 import { InFlightCall } from './in-flight-call.js';
 import { levelOfFailure } from './log-call.js';
-import { ReplySender } from './reply-sender.js';
+import { META_ROOM_BYTES, ReplySender } from './reply-sender.js';
 import { encodeSigningRefusal } from './signing-refusal.js';
 
 /**
@@ -66,8 +66,12 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     if (channel.connectionless) stats.malformedDatagrams++;
     // The peer's fault (BAD_REQUEST), and what a flood of garbage produces: info, rate-limited.
     limiter.log('info', `malformed ${channel.kind}`, { peer: channel.peer, bytes: bytesIn, reason: failure.error.message }, 'malformed envelope');
+    // A well-formed request refused before decoding (input over its procedure's limit) names its
+    // client id and attempt: a UDP client accepts only replies that echo them.
+    const meta = channel.connectionless && failure.meta?.clientId !== undefined ? { attempt: failure.meta.attempt, clientId: failure.meta.clientId } : undefined;
+    const reply = replies.withMeta(replies.encodeError(failure.id ?? null, failure.error, channel.maxMessageBytes - (meta ? META_ROOM_BYTES : 0)), meta);
     // To a datagram source the reply goes out only within its anti-amplification budget (sendBytes).
-    replies.sendBytes(channel, replies.encodeError(failure.id ?? null, failure.error, channel.maxMessageBytes));
+    replies.sendBytes(channel, reply);
   }
 
   function onNotification(envelope: NotificationEnvelope, channel: Channel): void {

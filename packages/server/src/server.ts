@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type AnyRouter, compileRouter } from '@volley/router';
+import { type AnyRouter, type CompiledRouter, compileRouter } from '@volley/router';
 import {
   type BoundAddress,
   createMemoryTransport,
@@ -13,7 +13,7 @@ import {
   type TransportListener,
   type UdpTransportOptions,
 } from '@volley/transport';
-import { createCodec, RpcError, signingAudience } from '@volley/wire';
+import { createCodec, type DecodeLimits, type InputLimits, RpcError, signingAudience } from '@volley/wire';
 import { type Logger, pino } from 'pino';
 import { AddressValidator } from './address-validator.js';
 import { CallTable } from './call-table.js';
@@ -44,6 +44,13 @@ export interface ServerOptions extends BuiltinOptions {
    * a verified certificate (mTLS) is exempt. Handlers see the key id as `ctx.peer.signedBy`.
    */
   signing?: SigningOptions;
+  /**
+   * Caps on what one request may expand into, checked on its bytes before it is decoded: nesting
+   * depth (default 128) and objects, `baseObjects + bytes / bytesPerObject` (default 1024 + 1 per
+   * 8 bytes). Beyond them: PAYLOAD_TOO_LARGE (objects) or BAD_REQUEST (depth), not executed.
+   * `false` turns them off (trusted peers only). See docs/security.md.
+   */
+  decodeLimits?: Partial<DecodeLimits> | false;
 }
 
 /** Which transports to listen on. UDP and TCP may share a port number. */
@@ -109,7 +116,7 @@ export function createServer(options: ServerOptions): Server {
   let closing: Promise<void> | undefined;
   let idleWaiter: (() => void) | undefined;
 
-  const codec = createCodec();
+  const codec = createCodec({ decodeLimits: options.decodeLimits, inputLimits: inputLimitsOf(compiled) });
   const limiter = new LogLimiter(logger);
   const handler = createMessageHandler({
     router: compiled,
@@ -231,6 +238,22 @@ function drawIncarnation(): number {
   let value = 0;
   while (value === 0) value = randomBytes(4).readUInt32BE(0);
   return value;
+}
+
+/**
+ * The procedures and their `.maxInputBytes(n)` caps, for the codec: it refuses a large request to
+ * an unknown method, or an input over its cap, before decoding it.
+ */
+function inputLimitsOf(compiled: CompiledRouter): InputLimits {
+  let smallestBytes = Number.POSITIVE_INFINITY;
+  for (const entry of compiled.values()) if (entry.maxInputBytes !== undefined) smallestBytes = Math.min(smallestBytes, entry.maxInputBytes);
+  return {
+    smallestBytes,
+    limitOf(method) {
+      const entry = compiled.get(method);
+      return entry === undefined ? undefined : (entry.maxInputBytes ?? Number.POSITIVE_INFINITY);
+    },
+  };
 }
 
 /**

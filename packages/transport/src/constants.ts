@@ -25,7 +25,7 @@ export const DEFAULT_UDP_SEND_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /**
  * A frame begun but not completed within this long closes the connection: the slowloris guard.
- * 30 s lets a 16 MiB frame through at ~4 Mbit/s while a drip-feeding peer holds a socket for
+ * 30 s lets a 4 MiB frame (the default limit) through at ~1.1 Mbit/s while a drip-feeding peer holds a socket for
  * 30 s at most (nginx's client_body_timeout is 60 s between reads; ours is per frame).
  */
 export const DEFAULT_PARTIAL_FRAME_TIMEOUT_MS = 30_000;

@@ -2,6 +2,7 @@ import { type Options, Packr, RESERVE_START_SPACE } from 'msgpackr';
 import { KIND, type Envelope, type RequestMeta, type ResponseMeta } from './envelope.js';
 import { widenLargeIntegers } from './integer-widening.js';
 import { type DecodeFailure, envelopeFromArray, isMsgid } from './envelope-reader.js';
+import { createMessageGuard, type DecodeLimits, type InputLimits } from './message-guard.js';
 import { responseHeadBytes, writeResponseHead } from './response-head-bytes.js';
 import { appendResponseMetaBytes, FIXARRAY_4 } from './response-meta-bytes.js';
 import { isSmallWithoutUndefined } from './undefined-scan.js';
@@ -31,6 +32,17 @@ export interface Codec {
   decodeValue(bytes: Uint8Array): unknown;
 }
 
+/** Options for {@link createCodec}. */
+export interface CodecOptions {
+  /**
+   * Caps on what one message may expand into, checked before it is decoded; each key defaults to
+   * its `DEFAULT_…` constant. `false` turns the check off: for peers you trust only.
+   */
+  decodeLimits?: Partial<DecodeLimits> | false;
+  /** Per-method caps on a request's encoded input, checked before it is decoded (servers). */
+  inputLimits?: InputLimits;
+}
+
 const FLOAT64_TAG = 0xcb;
 
 /** Longest excerpt of a decoder message quoted back to a peer. */
@@ -42,7 +54,7 @@ const MAX_REASON_CHARS = 80;
  * 64-bit integers decoded as numbers when safe and BigInt otherwise, and safe integers beyond
  * 32 bits encoded as int64/uint64 rather than float64 (see {@link widenLargeIntegers}).
  */
-export function createCodec(): Codec {
+export function createCodec(codecOptions: CodecOptions = {}): Codec {
   const options: Options = {
     useRecords: false,
     // No shared-reference (0x69/0x70) decoding from peers: a few hundred bytes could expand into
@@ -68,6 +80,7 @@ export function createCodec(): Codec {
    */
   const plainPackr = new Packr(options);
   const packerFor = (value: unknown): Packr => (isSmallWithoutUndefined(value) ? plainPackr : packr);
+  const guard = createMessageGuard(codecOptions.decodeLimits, codecOptions.inputLimits, (bytes) => packr.unpack(bytes));
 
   function encodeValue(value: unknown): Buffer {
     const packer = packerFor(value);
@@ -116,6 +129,11 @@ export function createCodec(): Codec {
       return appendResponseMetaBytes(response, meta);
     },
     decode(bytes) {
+      // Small messages (most requests) cannot exceed a cap: no scan, one comparison.
+      if (bytes.length > guard.minBytes) {
+        const refused = guard.check(bytes);
+        if (refused !== undefined) return err(refused);
+      }
       let value: unknown;
       try {
         value = packr.unpack(bytes);

@@ -2,11 +2,40 @@
 export const FRAME_HEADER_BYTES = 4;
 
 /**
- * Default largest stream frame payload. 16 MiB is gRPC's and NATS' order of magnitude for a single
- * message: big enough for any sane RPC payload, small enough that a forged length cannot make a
- * server allocate gigabytes. Checked before any allocation.
+ * Default largest stream frame payload: 4 MiB, gRPC's default receive limit. Checked before any
+ * allocation. It was 16 MiB until issue 13: what one frame may cost grows with its size even
+ * under the decode limits below (4 MiB of one map with distinct keys takes ~0.8 s of CPU to
+ * decode, measured), and RPC payloads beyond a few MiB belong in a stream or a blob store.
  */
-export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Default deepest nesting of maps and arrays in one message, the envelope array being level 1
+ * (params level 2, the input from level 3). serde_json's recursion limit is 128 and protobuf's
+ * 100; deeper data is a tree someone should flatten, and handlers, validators and loggers walk
+ * input recursively. Checked on messages above {@link DEFAULT_BASE_OBJECTS} bytes: a smaller one
+ * nests at most 1024 levels, well within what the decoder's recursion survives.
+ */
+export const DEFAULT_MAX_DECODE_DEPTH = 128;
+
+/**
+ * Objects (maps, arrays, binaries, extensions) any message may hold: 1024 objects are at most
+ * ~100 KiB of heap, whatever the message's size. With {@link DEFAULT_BYTES_PER_OBJECT} it makes
+ * the cap `1024 + bytes / 8`. Messages of up to this many bytes cannot exceed it and are not
+ * scanned at all (the depth cap applies above it only): most requests and datagrams pay nothing.
+ */
+export const DEFAULT_BASE_OBJECTS = 1_024;
+
+/**
+ * Bytes of message per object allowed beyond {@link DEFAULT_BASE_OBJECTS}. A decoded empty map
+ * costs ~64 B of heap and ~140 ns, an array ~40 B; ordinary records (`{id, name, score, tags}`)
+ * take ~19 bytes per object on the wire and decode to ~4× their size. At 8 bytes per object the
+ * worst message accepted (one empty map per 8 bytes, the rest a string) decodes to ~8× its size,
+ * about 2× ordinary data; the issue's bombs (one object per byte) are refused after a scan of
+ * their first eighth. Dense tiny records (`[{id: 1}, …]`, `[[x, y], …]` with small numbers) above
+ * the base allowance are refused too: send them as columns or binaries, or raise the cap.
+ */
+export const DEFAULT_BYTES_PER_OBJECT = 8;
 
 /** Message ids are MessagePack-RPC `uint32` and wrap around. */
 export const MAX_MSGID = 0xffff_ffff;

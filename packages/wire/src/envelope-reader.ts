@@ -7,6 +7,11 @@ import { RpcError, type WireError } from './rpc-error.js';
 export interface DecodeFailure {
   error: RpcError;
   id: number | undefined;
+  /**
+   * The request's metadata, when a well-formed request was refused before decoding (its input is
+   * over its procedure's size limit): a UDP reply must echo its client id and attempt.
+   */
+  meta?: RequestMeta;
 }
 
 /** A MessagePack-RPC msgid: an integer in uint32 range. */
@@ -109,7 +114,8 @@ function isPlainMap(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
-function readRequestMeta(meta: unknown): RequestMeta | undefined | typeof INVALID {
+/** A request's metadata map, checked; `INVALID` (a symbol) when a known key has the wrong type. */
+export function readRequestMeta(meta: unknown): RequestMeta | undefined | typeof INVALID {
   if (meta === undefined || meta === null) return undefined;
   if (!isPlainMap(meta)) return INVALID;
   const out: RequestMeta = {};

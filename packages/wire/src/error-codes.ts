@@ -11,7 +11,7 @@ export const ERROR_CODES = {
   NOT_FOUND: { notExecuted: true, description: 'No procedure has this name.' },
   UNAUTHENTICATED: { notExecuted: true, description: 'The caller could not be identified.' },
   PERMISSION_DENIED: { notExecuted: true, description: 'The caller may not call this procedure.' },
-  PAYLOAD_TOO_LARGE: { notExecuted: true, description: 'A message exceeds the frame or datagram limit.' },
+  PAYLOAD_TOO_LARGE: { notExecuted: true, description: "A message exceeds a size limit: the frame or datagram limit, the decode limits, or a procedure's input limit." },
   RESOURCE_EXHAUSTED: { notExecuted: true, description: 'The server is saturated; retry with backoff.' },
   UNAVAILABLE: {
     notExecuted: true,

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { DEFAULT_MAX_FRAME_BYTES } from './constants.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { encodeFrame } from './frame-encoder.js';
 
@@ -46,7 +47,7 @@ describe('FrameDecoder memory', () => {
   it('allocates nothing for the length a peer announces before the bytes arrive', () => {
     const { frames, decoder } = collect();
     const header = Buffer.alloc(4);
-    header.writeUInt32BE(16 * 1024 * 1024 - 1);
+    header.writeUInt32BE(DEFAULT_MAX_FRAME_BYTES - 1);
     const chunk = Buffer.concat([header, Buffer.from('abc')]);
     const allocations = [vi.spyOn(Buffer, 'allocUnsafe'), vi.spyOn(Buffer, 'alloc'), vi.spyOn(Buffer, 'allocUnsafeSlow')];
     decoder.push(chunk);

@@ -14,7 +14,7 @@ import { RpcError } from './rpc-error.js';
  * Contract: frames are emitted synchronously from `push`, in order. A frame wholly inside one
  * chunk is emitted as a view of that chunk (no copy). A frame that spans chunks is gathered as
  * views of its chunks and copied once, when complete: memory held grows with the bytes actually
- * received, never with the length a peer merely announces (a 16 MiB header followed by silence
+ * received, never with the length a peer merely announces (a 4 MiB header followed by silence
  * costs nothing). Lengths are checked against the limit first. After a failure the decoder is
  * dead: the stream is out of sync and must be closed. Chunks must not be reused by the caller
  * (Node's socket chunks are fresh allocations).

@@ -1,6 +1,15 @@
 export { createCodec } from './codec.js';
-export type { Codec } from './codec.js';
-export { COOKIE_BYTES, DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, MAX_MSGID } from './constants.js';
+export type { Codec, CodecOptions } from './codec.js';
+export {
+  COOKIE_BYTES,
+  DEFAULT_BASE_OBJECTS,
+  DEFAULT_BYTES_PER_OBJECT,
+  DEFAULT_MAX_DECODE_DEPTH,
+  DEFAULT_MAX_FRAME_BYTES,
+  FRAME_HEADER_BYTES,
+  MAX_MSGID,
+} from './constants.js';
+export type { DecodeLimits, InputLimits } from './message-guard.js';
 export type { DecodeFailure } from './envelope-reader.js';
 export { KIND } from './envelope.js';
 export type {

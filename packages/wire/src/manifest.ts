@@ -43,6 +43,8 @@ export interface ProcedureManifest {
   readonly idempotent: boolean;
   /** Present when the procedure is deprecated: the reason, or `true`. */
   readonly deprecated?: string | true;
+  /** Present when the procedure refuses inputs above this many bytes of MessagePack. */
+  readonly maxInputBytes?: number;
   readonly examples?: readonly ProcedureExample[];
 }
 
