@@ -9,6 +9,10 @@
  * "At a glance" table of docs/security.md (its bolded numbers are checked). In docs/security.md
  * only bolded numbers count ("**4 MiB** (`DEFAULT_MAX_FRAME_BYTES`; 16 MiB before issue 13)"
  * checks 4 MiB); in READMEs, whose tables bold nothing, every number of the default cell does.
+ *
+ * And prose, in those files and in docs/protocol.md and docs/errors.md: wherever a known constant
+ * is named right after a number ("defaults to **4 MiB** (4 194 304 bytes, `DEFAULT_MAX_FRAME_BYTES`"),
+ * that number must be the constant's value.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -90,9 +94,17 @@ interface Value {
 
 const UNITS: Record<string, [Kind, number]> = {
   ms: ['time', 1],
+  millisecond: ['time', 1],
+  milliseconds: ['time', 1],
   s: ['time', 1000],
+  second: ['time', 1000],
+  seconds: ['time', 1000],
   min: ['time', 60_000],
+  minute: ['time', 60_000],
+  minutes: ['time', 60_000],
   h: ['time', 3_600_000],
+  hour: ['time', 3_600_000],
+  hours: ['time', 3_600_000],
   B: ['size', 1],
   byte: ['size', 1],
   bytes: ['size', 1],
@@ -108,7 +120,7 @@ const UNITS: Record<string, [Kind, number]> = {
  */
 function parseValues(text: string): Value[] {
   const values: Value[] = [];
-  const token = /(?<![\p{L}\d.-])(?:(\d+) \+ 1 per (\d+) bytes?|(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+(?:\.\d+)?))(?:\s*(ms|s|min|h|B|bytes?|KiB|MiB|GiB|×)(?![\p{L}\d]))?/gu;
+  const token = /(?<![\p{L}\d.-])(?:(\d+) \+ 1 per (\d+) bytes?|(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+(?:\.\d+)?))(?:\s*(ms|milliseconds?|s|seconds?|minutes?|min|h|hours?|B|bytes?|KiB|MiB|GiB|×)(?![\p{L}\d]))?/gu;
   for (const match of text.matchAll(token)) {
     if (match[1] !== undefined && match[2] !== undefined) {
       values.push({ text: `${match[1]} + 1 per ${match[2]} bytes`, kind: 'count', value: Number(match[1]) });
@@ -158,6 +170,8 @@ interface CheckedRow {
   row: string;
   /** The text whose numbers are checked. */
   text: string;
+  /** The numbers already parsed from it, when the text alone would not give them. */
+  values?: Value[];
   constants: string[];
 }
 
@@ -175,7 +189,7 @@ function tablesOf(markdown: string): Table[] {
   let inFence = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
-    if (line.startsWith('```')) inFence = !inFence;
+    if (line.trimStart().startsWith('```')) inFence = !inFence;
     if (inFence) continue;
     const h = /^#{1,6}\s+(.*)$/.exec(line);
     if (h?.[1] !== undefined) heading = h[1];
@@ -231,7 +245,7 @@ function problemsOf(row: CheckedRow): string[] {
   const where = `${row.file}, row "${row.row.slice(0, 60)}"`;
   const unknown = row.constants.filter((name) => !(name in CONSTANTS));
   if (unknown.length > 0) return [`${where} names ${unknown.join(', ')}, which no constants.ts exports`];
-  const values = parseValues(row.text);
+  const values = row.values ?? parseValues(row.text);
   if (values.length === 0 && row.constants.length === 0) return [];
   if (row.constants.length === 0) return [`${where} states ${values.map((v) => `"${v.text}"`).join(', ')} but names no constant: name it in backticks, or map the row in test/docs-constants.test.ts`];
   const expected = row.constants.map((name) => `${describeValue(name)} (${name})`).join(', ');
@@ -242,6 +256,62 @@ function problemsOf(row: CheckedRow): string[] {
     if (stated.kind !== kindOf(name) || stated.value !== CONSTANTS[name]) problems.push(`${where} says "${stated.text}"; ${name} is ${describeValue(name)}`);
   });
   return problems;
+}
+
+/**
+ * Prose: a constant named in backticks (`DEFAULT_MAX_FRAME_BYTES`, or several separated by commas)
+ * right after the number it holds ("**4 MiB** (`DEFAULT_MAX_FRAME_BYTES`)", "[**50 ms**, **2 s**]
+ * (`MIN_RTO_MS`, `MAX_RTO_MS`)"). The numbers are the last ones before the names, bolded ones if
+ * there are any, else plain ones, looking back no further than the previous constant, table cell
+ * or line start. Names with no number before them ("the limit, `DEFAULT_MAX_FRAME_BYTES`") are
+ * not checked here.
+ */
+/** Constants prose names after a formula rather than after their value. */
+const PROSE_UNCHECKED = new Set(['BACKOFF_FACTOR', 'RTO_JITTER']);
+
+function proseRowsOf(file: string): CheckedRow[] {
+  const rows: CheckedRow[] = [];
+  let inFence = false;
+  // Logical lines: a paragraph or list item joined into one, each table row on its own.
+  const logical: string[] = [];
+  let open = false;
+  for (const raw of readFileSync(join(root, file), 'utf8').split('\n')) {
+    if (raw.trimStart().startsWith('```')) inFence = !inFence;
+    if (inFence || raw.trimStart().startsWith('```')) {
+      open = false;
+      continue;
+    }
+    const startsBlock = raw.trim() === '' || raw.startsWith('|') || /^\s*([-*+]|\d+\.|#{1,6})\s/.test(raw);
+    if (open && !startsBlock) logical[logical.length - 1] += ` ${raw.trim()}`;
+    else logical.push(raw);
+    open = raw.trim() !== '' && !raw.startsWith('|');
+  }
+  for (const line of logical) {
+    let windowStart = 0;
+    const group = /`([A-Z][A-Z0-9_]{3,})`(?:,\s*`([A-Z][A-Z0-9_]{3,})`)*/g;
+    for (const match of line.matchAll(group)) {
+      const names = [...match[0].matchAll(/`([A-Z][A-Z0-9_]{3,})`/g)].map((m) => m[1] as string);
+      const start = match.index ?? 0;
+      if (!names.every((name) => name in CONSTANTS)) {
+        windowStart = start + match[0].length;
+        continue;
+      }
+      const before = line.slice(windowStart, start);
+      const window = before.slice(before.lastIndexOf('|') + 1);
+      const bold = parseValues(bolded(window));
+      const values = bold.length > 0 ? bold : parseValues(window.replace(/`[^`]*`/g, ''));
+      if (values.length >= names.length && !names.some((name) => PROSE_UNCHECKED.has(name))) {
+        const stated = values.slice(-names.length);
+        rows.push({ file, row: `${window.trim().slice(-50)}${match[0]}`, text: stated.map((v) => v.text).join(' ; '), values: stated, constants: names });
+      }
+      windowStart = start + match[0].length;
+    }
+  }
+  return rows;
+}
+
+function proseFiles(): string[] {
+  return [...checkedFiles(), 'docs/protocol.md', 'docs/errors.md'];
 }
 
 describe('defaults in the docs match the constants', () => {
@@ -258,6 +328,7 @@ describe('defaults in the docs match the constants', () => {
     ]);
     expect(parseValues('depth 128; 1024 + 1 per 8 bytes objects').map((v) => v.value)).toEqual([128, 1024, 8]);
     expect(parseValues('a SHA-256 of the credentials, HMAC-SHA256')).toEqual([]);
+    expect(parseValues('every 5 minutes, 2 seconds, 10 min').map((v) => v.value)).toEqual([300_000, 2000, 600_000]);
   });
 
   it('finds the tables it is meant to check', () => {
@@ -281,5 +352,19 @@ describe('defaults in the docs match the constants', () => {
 
   it.each(checkedFiles())('%s states the defaults the code uses', (file) => {
     expect(rowsToCheck(file).flatMap(problemsOf)).toEqual([]);
+  });
+
+  it.each(proseFiles())('%s gives each constant it names after a number that number', (file) => {
+    expect(proseRowsOf(file).flatMap(problemsOf)).toEqual([]);
+  });
+
+  it('checks the prose of protocol.md and security.md', () => {
+    const named = (file: string) => new Set(proseRowsOf(file).flatMap((row) => row.constants));
+    for (const name of ['DEFAULT_MAX_FRAME_BYTES', 'DEFAULT_MAX_DATAGRAM_BYTES', 'MIN_RTO_MS', 'MAX_RTO_MS', 'INITIAL_RTO_MS', 'MAX_RETRANSMITS', 'DEFAULT_MAX_OUTSTANDING', 'DEFAULT_SIGNATURE_SKEW_MS']) {
+      expect(named('docs/protocol.md'), `docs/protocol.md: ${name} not checked`).toContain(name);
+    }
+    for (const name of ['DEFAULT_REPLY_CACHE_MAX_BYTES', 'DEFAULT_REPLY_CACHE_MAX_ENTRIES', 'DEFAULT_MAX_IN_FLIGHT', 'LOG_SUMMARY_WINDOW_MS']) {
+      expect(named('docs/security.md'), `docs/security.md: ${name} not checked`).toContain(name);
+    }
   });
 });

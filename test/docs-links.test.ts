@@ -41,7 +41,7 @@ function anchorsOf(text: string): Set<string> {
   const seen = new Map<string, number>();
   let inFence = false;
   for (const line of text.split('\n')) {
-    if (line.startsWith('```')) inFence = !inFence;
+    if (line.trimStart().startsWith('```')) inFence = !inFence;
     if (inFence) continue;
     const heading = /^#{1,6}\s+(.*)$/.exec(line);
     if (heading?.[1] !== undefined) {
@@ -63,7 +63,7 @@ function linksOf(text: string): string[] {
   const links: string[] = [];
   let inFence = false;
   for (const line of text.split('\n')) {
-    if (line.startsWith('```')) inFence = !inFence;
+    if (line.trimStart().startsWith('```')) inFence = !inFence;
     if (inFence) continue;
     const prose = line.replace(/`[^`]*`/g, '');
     for (const match of prose.matchAll(/\]\(\s*(?:<([^>]+)>|([^)\s]+))(?:\s+"[^"]*")?\s*\)/g)) {
