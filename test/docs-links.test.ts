@@ -10,7 +10,14 @@ import { describe, expect, it } from 'vitest';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function markdownFiles(): string[] {
-  const files = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  // Every top-level page (README, CHANGELOG, CONTRIBUTING, …), every page of docs/, and the workspaces' READMEs.
+  const files = [
+    ...readdirSync(root).filter((f) => f.endsWith('.md')),
+    ...readdirSync(join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
+  for (const dir of ['bench', 'test']) if (existsSync(join(root, dir, 'README.md'))) files.push(`${dir}/README.md`);
   for (const group of ['packages', 'services']) {
     for (const name of readdirSync(join(root, group))) {
       if (existsSync(join(root, group, name, 'README.md'))) files.push(`${group}/${name}/README.md`);
@@ -34,7 +41,7 @@ function anchorsOf(text: string): Set<string> {
   const seen = new Map<string, number>();
   let inFence = false;
   for (const line of text.split('\n')) {
-    if (line.startsWith('```')) inFence = !inFence;
+    if (line.trimStart().startsWith('```')) inFence = !inFence;
     if (inFence) continue;
     const heading = /^#{1,6}\s+(.*)$/.exec(line);
     if (heading?.[1] !== undefined) {
@@ -48,15 +55,23 @@ function anchorsOf(text: string): Set<string> {
   return anchors;
 }
 
-/** `[text](target)` links outside code fences and inline code. */
+/**
+ * Links outside code fences and inline code: `[text](target)`, `[text](target "title")`,
+ * `[text](<target>)`, images, and reference definitions (`[name]: target`).
+ */
 function linksOf(text: string): string[] {
   const links: string[] = [];
   let inFence = false;
   for (const line of text.split('\n')) {
-    if (line.startsWith('```')) inFence = !inFence;
+    if (line.trimStart().startsWith('```')) inFence = !inFence;
     if (inFence) continue;
     const prose = line.replace(/`[^`]*`/g, '');
-    for (const match of prose.matchAll(/\]\(([^)\s]+)\)/g)) if (match[1]) links.push(match[1]);
+    for (const match of prose.matchAll(/\]\(\s*(?:<([^>]+)>|([^)\s]+))(?:\s+"[^"]*")?\s*\)/g)) {
+      const target = match[1] ?? match[2];
+      if (target) links.push(target);
+    }
+    const definition = /^\s{0,3}\[[^\]]+\]:\s*<?([^>\s]+)>?/.exec(prose);
+    if (definition?.[1]) links.push(definition[1]);
   }
   return links;
 }
@@ -67,7 +82,7 @@ describe('links in the docs', () => {
     const broken: string[] = [];
     for (const link of linksOf(text)) {
       if (/^[a-z]+:/i.test(link)) continue;
-      const [path, anchor] = link.split('#') as [string, string | undefined];
+      const [path, anchor] = decodeURI(link).split('#') as [string, string | undefined];
       const target = path === '' ? join(root, file) : resolve(dirname(join(root, file)), path);
       if (!existsSync(target)) {
         broken.push(`${link} (no ${relative(root, target)})`);
