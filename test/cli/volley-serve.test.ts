@@ -104,6 +104,12 @@ describe('volley serve', () => {
     expect(await served.exited).toBe(0);
   }, 30_000);
 
+  it('exits 0 after the drain even when the module keeps a timer running', async () => {
+    const served = await serve([fileURLToPath(new URL('./fixtures/lingering-router.ts', import.meta.url)), '--port', '0']);
+    served.child.kill('SIGTERM');
+    expect(await served.exited).toBe(0);
+  }, 30_000);
+
   it('reports a port in use as one line on stderr and exits 4, without a stack trace', async () => {
     const blocker = createNetServer();
     blockers.push(blocker);

@@ -16,6 +16,8 @@ export const DEFAULT_SERVE_HOST = '127.0.0.1';
 const LOG_LEVELS: readonly string[] = [...Object.keys(pino.levels.values), 'silent'];
 /** The signals a supervisor stops a service with: systemd and `docker stop` send SIGTERM, a terminal SIGINT. */
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/** After the drain, how long stray handles of the served module may keep the process up: a flush of buffered logs, not more. */
+const EXIT_AFTER_DRAIN_MS = 1000;
 /** 128 + the signal's number: what a shell reports for a process the signal killed. */
 const EXIT_ON_SECOND_SIGNAL: Readonly<Record<(typeof STOP_SIGNALS)[number], number>> = { SIGINT: 130, SIGTERM: 143 };
 
@@ -91,6 +93,10 @@ Examples:
       return EXIT.serve;
     }
     await stopped.promise;
+    // Drained: exit 0 even if the module left something holding the event loop open (a timer, a
+    // pool), or the supervisor would wait for its stop timeout and kill it with SIGKILL. unref'd:
+    // a process with nothing left exits at once on its own.
+    setTimeout(() => process.exit(EXIT.ok), EXIT_AFTER_DRAIN_MS).unref();
     return EXIT.ok;
   },
 };
