@@ -21,7 +21,7 @@ const RULES = {
   '@volley/server': { runtime: ['@volley/wire', '@volley/transport', '@volley/router'], types: [] },
   '@volley/client': { runtime: ['@volley/wire', '@volley/transport'], types: ['@volley/router'] },
   '@volley/codegen': { runtime: ['@volley/wire', '@volley/client', '@volley/router'], types: [] },
-  volley: { runtime: ['@volley/wire', '@volley/transport', '@volley/client', '@volley/codegen'], types: ['@volley/router'] },
+  volley: { runtime: ['@volley/wire', '@volley/transport', '@volley/client', '@volley/codegen', '@volley/server'], types: ['@volley/router'] },
 };
 const NO_IO = ['node:net', 'node:dgram', 'node:fs', 'node:tls', 'node:http', 'node:child_process', 'node:dns'];
 

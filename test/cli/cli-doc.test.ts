@@ -16,6 +16,7 @@ describe('docs/cli.md exit codes', () => {
     expect(rows.get(EXIT.failed)).toMatch(/answer is "no"/);
     expect(rows.get(EXIT.usage)).toMatch(/^usage error/);
     expect(rows.get(EXIT.generation)).toMatch(/`gen`/);
+    expect(rows.get(EXIT.serve)).toMatch(/`serve` could not start/);
     expect(rows.get(EXIT.internal)).toMatch(/bug in the CLI/);
     expect(rows.get(EXIT_UNKNOWN_ERROR)).toMatch(/does not know/);
   });

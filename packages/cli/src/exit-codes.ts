@@ -13,6 +13,8 @@ export const EXIT = {
   usage: 2,
   /** `gen` could not load its source or write its output. */
   generation: 3,
+  /** `serve` could not start: the module did not load or an address could not be bound. */
+  serve: 4,
   /** A bug in the CLI itself: the message is printed, the stack with VOLLEY_DEBUG=1. */
   internal: 70,
 } as const;

@@ -6,14 +6,15 @@ import type { Command } from './commands/command.js';
 import { describeCommand } from './commands/describe.js';
 import { genCommand } from './commands/gen.js';
 import { healthCommand } from './commands/health.js';
+import { serveCommand } from './commands/serve.js';
 import { EXIT, exitForError } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { formatJson } from './json-output.js';
 import { UsageError } from './usage-error.js';
 
-const COMMANDS: readonly Command[] = [callCommand, describeCommand, healthCommand, benchCommand, genCommand];
+const COMMANDS: readonly Command[] = [callCommand, describeCommand, healthCommand, benchCommand, genCommand, serveCommand];
 
-const OVERVIEW = `volley — explore, call, load-test and generate clients for Volley services
+const OVERVIEW = `volley — explore, call, load-test, generate clients for and serve Volley services
 
 Usage: volley <command> [arguments] [flags]
 
@@ -22,7 +23,8 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join('\n')}
 
 Run 'volley <command> --help' for a command's flags and examples.
 Exit codes: 0 ok, 1 answered "no" (not serving, failed bench calls), 2 usage error,
-3 generation failed, 10–21 a call failed (one code per error; see docs/cli.md).
+3 generation failed, 4 serve could not start, 10–21 a call failed (one code per error;
+see docs/cli.md).
 
 Example:
   volley call udp://127.0.0.1:4000 echo.add '{"a":1,"b":2}'`;

@@ -15,6 +15,17 @@ const TYPESCRIPT_FILE = /\.(?:[cm]?ts|tsx)$/;
  * const manifest = await loadManifestFromModule('services/app/src/app-router.ts', 'createAppRouter');
  */
 export async function loadManifestFromModule(path: string, exportName?: string): Promise<ServiceManifest> {
+  return describeRouter(await loadRouterFromModule(path, exportName));
+}
+
+/**
+ * The router a module exports, picked as {@link selectRouter} does: what `volley gen` describes
+ * and `volley serve` serves, so one module works for both. Importing runs the module's top-level
+ * code; a failed import throws an Error naming the path.
+ * @example
+ * const router = await loadRouterFromModule('services/app/src/app-router.ts');
+ */
+export async function loadRouterFromModule(path: string, exportName?: string): Promise<AnyRouter> {
   const url = pathToFileURL(resolve(path)).href;
   let namespace: Record<string, unknown>;
   try {
@@ -23,6 +34,5 @@ export async function loadManifestFromModule(path: string, exportName?: string):
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`could not import ${path}: ${reason}`, { cause: error });
   }
-  const router: AnyRouter = await selectRouter(namespace, path, exportName);
-  return describeRouter(router);
+  return selectRouter(namespace, path, exportName);
 }

@@ -1,5 +1,5 @@
 import type { RequestMeta } from '@volley/wire';
-import type { Logger } from 'pino';
+import type { Logger } from './logger.js';
 
 /** A caller's verified TLS client certificate (mTLS), as plain data. */
 export interface CallerIdentity {
@@ -38,7 +38,10 @@ export interface BaseContext {
   readonly requestId: string;
   /** Full dotted procedure name. */
   readonly procedure: string;
-  /** A pino child logger bound to `reqId` and the procedure (created on first use). */
+  /**
+   * A child of the server's logger bound to `reqId` and the procedure (created on first use). Typed
+   * as the pino-compatible {@link Logger} the server accepts; with pino it is a pino child.
+   */
   readonly logger: Logger;
   readonly peer: CallerAddress;
   /** Transport kind, the same as `peer.transport`. */

@@ -1,6 +1,6 @@
 import type { BaseContext, CallerAddress } from '@volley/router';
 import type { RequestMeta } from '@volley/wire';
-import type { Logger } from 'pino';
+import type { Logger } from '@volley/router';
 import type { InFlightCall } from './in-flight-call.js';
 
 const NO_META: RequestMeta = Object.freeze({});

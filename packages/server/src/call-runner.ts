@@ -1,7 +1,7 @@
 import { type CallResult, type CompiledRouter, dispatch } from '@volley/router';
 import type { Channel } from '@volley/transport';
 import { HEALTH_PROCEDURE, type RequestEnvelope, type RequestMeta, type ResponseMeta, RpcError } from '@volley/wire';
-import type { Logger } from 'pino';
+import type { Logger } from '@volley/router';
 import { CallContext } from './call-context.js';
 import type { CallTable } from './call-table.js';
 import type { AddressValidator } from './address-validator.js';

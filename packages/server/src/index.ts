@@ -5,6 +5,7 @@ export {
   DEFAULT_REPLY_CACHE_MAX_ENTRIES,
   REPLY_CACHE_SLACK_MS,
 } from './constants.js';
+export type { LogFn, Logger } from '@volley/router';
 export type { ReplyCacheOptions } from './reply-cache.js';
 export type { SigningOptions } from './signing-gate.js';
 export { createServer } from './server.js';

@@ -1,6 +1,6 @@
 import type { CallResult } from '@volley/router';
 import type { ErrorCode } from '@volley/wire';
-import type { Logger } from 'pino';
+import type { Logger } from '@volley/router';
 import type { InFlightCall } from './in-flight-call.js';
 import type { LimitedLevel, LogLimiter } from './log-limiter.js';
 
@@ -27,12 +27,12 @@ export function logCallOutcome(logger: Logger, limiter: LogLimiter, call: InFlig
   const { channel } = call;
   if (outcome.ok) {
     // The request id string and the elapsed time are computed only when the line will be written.
-    if (logger.isLevelEnabled('debug')) logger.debug({ reqId: call.requestId, procedure, transport: channel.kind, ms: round(performance.now() - call.started) }, 'call ok');
+    if (limiter.enabled('debug')) logger.debug({ reqId: call.requestId, procedure, transport: channel.kind, ms: round(performance.now() - call.started) }, 'call ok');
     return;
   }
   const { error } = outcome;
   const level = levelOfFailure(error.code);
-  if (!logger.isLevelEnabled(level)) return;
+  if (!limiter.enabled(level)) return;
   const fields = { reqId: call.requestId, procedure, peer: channel.peer, code: error.code, ms: round(performance.now() - call.started) };
   if (level === 'error') limiter.log(level, 'call failed INTERNAL', { ...fields, err: error.cause ?? error }, 'call failed');
   else limiter.log(level, `call failed ${error.code}`, { ...fields, message: error.message }, 'call failed');

@@ -1,5 +1,6 @@
-import type { Logger } from 'pino';
+import type { Logger } from '@volley/router';
 import { LOG_SUMMARY_WINDOW_MS } from './constants.js';
+import { type LevelCheck, levelCheckOf } from './level-check.js';
 
 /** The pino levels the server writes through a limiter. */
 export type LimitedLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -29,17 +30,24 @@ interface Window {
  */
 export class LogLimiter {
   readonly #logger: Logger;
+  readonly #enabled: LevelCheck;
   readonly #windowMs: number;
   readonly #windows = new Map<string, Window>();
 
   constructor(logger: Logger, windowMs: number = LOG_SUMMARY_WINDOW_MS) {
     this.#logger = logger;
+    this.#enabled = levelCheckOf(logger);
     this.#windowMs = windowMs;
+  }
+
+  /** Whether the logger writes `level`: test it before building costly fields. */
+  enabled(level: LimitedLevel): boolean {
+    return this.#enabled(level);
   }
 
   /** Writes `message` at `level` unless this `key` already wrote one in the current window. */
   log(level: LimitedLevel, key: string, fields: object, message: string): void {
-    if (!this.#logger.isLevelEnabled(level)) return;
+    if (!this.#enabled(level)) return;
     const now = performance.now();
     const window = this.#windows.get(key);
     if (window !== undefined && now - window.startedAt < this.#windowMs) {

@@ -1,6 +1,6 @@
 import type { Channel } from '@volley/transport';
 import { type Codec, type Envelope, KIND, type ResponseMeta, RpcError } from '@volley/wire';
-import type { Logger } from 'pino';
+import type { Logger } from '@volley/router';
 import type { ServerStats } from './server-stats.js';
 
 /** Message length kept when an error reply must shrink to fit: ~250 bytes in all, under any datagram limit. */

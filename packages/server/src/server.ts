@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type AnyRouter, type CompiledRouter, compileRouter } from '@volley/router';
+import { type AnyRouter, type CompiledRouter, compileRouter, type Logger } from '@volley/router';
 import {
   type BoundAddress,
   createMemoryTransport,
@@ -14,7 +14,7 @@ import {
   type UdpTransportOptions,
 } from '@volley/transport';
 import { createCodec, type DecodeLimits, type InputLimits, RpcError, signingAudience } from '@volley/wire';
-import { type Logger, pino } from 'pino';
+import { pino } from 'pino';
 import { AddressValidator } from './address-validator.js';
 import { CallTable } from './call-table.js';
 import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_CALLS_PER_CONNECTION, DEFAULT_MAX_IN_FLIGHT } from './constants.js';
@@ -28,7 +28,11 @@ import { createServerStats, type ServerStats } from './server-stats.js';
 /** Options for {@link createServer}. */
 export interface ServerOptions extends BuiltinOptions {
   router: AnyRouter;
-  /** Root pino logger; calls log through children carrying `reqId`. Default: pino at `info`. */
+  /**
+   * Root logger: pino or any pino-compatible logger (`info`, `warn`, `error`, `debug`, `child`;
+   * `isLevelEnabled` or `level` optional, see {@link Logger}). Calls log through children carrying
+   * `reqId`. Failures the caller caused log at `info`, never `warn`. Default: pino at `info`.
+   */
   logger?: Logger;
   /** How long `close()` waits for in-flight calls before aborting them. */
   closeGraceMs?: number;
@@ -53,7 +57,10 @@ export interface ServerOptions extends BuiltinOptions {
   decodeLimits?: Partial<DecodeLimits> | false;
 }
 
-/** Which transports to listen on. UDP and TCP may share a port number. */
+/**
+ * Which transports to listen on. UDP and TCP may share a port number. Each host defaults to
+ * `127.0.0.1` (this machine only); pass `host: '0.0.0.0'` (or `'::'`) to listen on every interface.
+ */
 export interface ListenOptions {
   /**
    * UDP. `signing` here is the same as `createServer({ signing })`: it applies to every transport
@@ -104,7 +111,7 @@ export interface Server {
  * await server.listen({ udp: { port: 4000 }, tcp: { port: 4000 } });
  */
 export function createServer(options: ServerOptions): Server {
-  const logger = options.logger ?? pino({ level: 'info' });
+  const logger: Logger = options.logger ?? pino({ level: 'info' });
   const calls = new CallTable();
   const incarnation = drawIncarnation();
   const builtins = createBuiltins(options.router, options, { isDraining: () => draining, inFlight: () => calls.size, startedAt: performance.now(), incarnation });

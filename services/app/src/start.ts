@@ -1,43 +1,78 @@
 /**
  * `npm start`: serves echo and kv on 127.0.0.1 over UDP and TCP (port 4000 by default) until
- * SIGINT/SIGTERM, then drains in-flight calls and exits.
+ * SIGINT/SIGTERM, then drains in-flight calls and exits 0. A second signal exits at once.
  *
  *   npm start -- --port 5000 --host ::1      or   PORT=5000 HOST=::1 LOG_LEVEL=debug npm start
+ *
+ * Mistakes (a bad flag or value, a port in use) print one line on stderr, never a stack: exit 2
+ * for the command line, 1 when the server cannot listen. The npm script runs this file with
+ * `exec node …`, so npm's SIGTERM reaches node rather than only the shell npm starts. This is
+ * also the model for a service that needs its own entry point (signing keys, limits, TLS);
+ * otherwise `volley serve <router module>` does the same (docs/cli.md).
  */
 import { parseArgs } from 'node:util';
-import { createServer } from '@volley/server';
+import { createServer, type ListeningAddresses } from '@volley/server';
 import { pino } from 'pino';
 import { createAppRouter } from './app-router.js';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', short: 'p', default: process.env.PORT ?? '4000' },
-    host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
-    'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'info' },
-  },
-});
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-  console.error(`--port must be an integer from 0 to 65535, got "${values.port}"`);
-  process.exit(2);
+const LOG_LEVELS: readonly string[] = [...Object.keys(pino.levels.values), 'silent'];
+/** 128 + the signal's number, as a shell reports a process the signal killed. */
+const EXIT_ON_SECOND_SIGNAL = { SIGINT: 130, SIGTERM: 143 } as const;
+
+function fail(message: string, code: number): never {
+  console.error(`npm start: ${message}`);
+  process.exit(code);
 }
+
+let values: { port: string; host: string; 'log-level': string };
+try {
+  ({ values } = parseArgs({
+    options: {
+      port: { type: 'string', short: 'p', default: process.env.PORT ?? '4000' },
+      host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
+      'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'info' },
+    },
+  }));
+} catch (error) {
+  fail(`${(error as Error).message.split('\n')[0]} (flags: --port, --host, --log-level)`, 2);
+}
+const port = Number(values.port);
+if (values.port.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65_535) fail(`--port must be an integer from 0 to 65535, got "${values.port}"`, 2);
+if (!LOG_LEVELS.includes(values['log-level'])) fail(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${values['log-level']}"`, 2);
 
 const logger = pino({ level: values['log-level'] });
 const server = createServer({ router: createAppRouter(), logger, service: { name: 'demo', version: '0.1.0' } });
-const bound = await server.listen({ udp: { host: values.host, port }, tcp: { host: values.host, port } });
+let bound: ListeningAddresses;
+try {
+  bound = await server.listen({ udp: { host: values.host, port }, tcp: { host: values.host, port } });
+} catch (error) {
+  await server.close({ graceMs: 0 });
+  fail(listenFailure(error, values.host, port), 1);
+}
 logger.info(
   { udp: `udp://${formatHost(values.host)}:${bound.udp?.port}`, tcp: `tcp://${formatHost(values.host)}:${bound.tcp?.port}` },
-  'echo and kv are serving; stop with Ctrl-C (drains in-flight calls)',
+  'echo and kv are serving; stop with Ctrl-C or SIGTERM (drains in-flight calls)',
 );
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (stopping) process.exit(1); // a second Ctrl-C skips the drain
+    if (stopping) process.exit(EXIT_ON_SECOND_SIGNAL[signal]); // a second signal skips the drain
     stopping = true;
     logger.info({ signal }, 'draining before exit');
     void server.close().then(() => process.exit(0));
   });
+}
+
+/** One line for a failed listen: where, and why in words. */
+function listenFailure(error: unknown, host: string, port: number): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const where = `${formatHost(host)}:${port}`;
+  if (code === 'EADDRINUSE') return `cannot listen on ${where}: the port is in use (EADDRINUSE); pick another with --port`;
+  if (code === 'EADDRNOTAVAIL') return `cannot listen on ${where}: no interface has that address (EADDRNOTAVAIL)`;
+  if (code === 'EACCES') return `cannot listen on ${where}: permission denied (EACCES; ports below 1024 need privileges)`;
+  if (code === 'ENOTFOUND') return `cannot listen on ${where}: unknown host (ENOTFOUND)`;
+  return `cannot listen on ${where}: ${message.split('\n')[0]}`;
 }
 
 function formatHost(host: string): string {

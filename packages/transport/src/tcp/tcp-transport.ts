@@ -14,6 +14,7 @@ import {
 
 /** Options for {@link createTcpTransport}: a TCP `host`/`port`, or a Unix socket `path`. */
 export interface TcpTransportOptions {
+  /** Address to listen on. Default `127.0.0.1`: this machine only; `0.0.0.0` (or `::`) listens on every interface. */
   host?: string;
   port?: number;
   /** Unix domain socket path; when set, `host` and `port` are ignored. */

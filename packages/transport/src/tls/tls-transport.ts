@@ -18,6 +18,7 @@ import { verifiedIdentityOf } from './peer-identity.js';
  * `node:tls` does; anything else `node:tls` offers (ciphers, CRLs, versions) goes in `secure`.
  */
 export interface TlsTransportOptions {
+  /** Address to listen on. Default `127.0.0.1`: this machine only; `0.0.0.0` (or `::`) listens on every interface. */
   host?: string;
   port?: number;
   /** The server's certificate chain. */

@@ -73,7 +73,10 @@ class UdpChannel implements Channel {
 
 /** Options for {@link createUdpTransport}. */
 export interface UdpTransportOptions extends UdpSocketOptions {
-  /** IPv4 or IPv6 address to bind; the socket family follows it. */
+  /**
+   * IPv4 or IPv6 address to bind; the socket family follows it. Default `127.0.0.1`: this machine
+   * only; `0.0.0.0` (or `::`) listens on every interface.
+   */
   host?: string;
   port?: number;
   /** Largest datagram ever sent (default 1200, at most 65 507). Larger replies are refused by `send`. */

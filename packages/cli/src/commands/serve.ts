@@ -1,0 +1,177 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadRouterFromModule } from '@volley/codegen';
+import { createServer, DEFAULT_CLOSE_GRACE_MS, type ListenOptions, type Server } from '@volley/server';
+import { type Level, pino } from 'pino';
+import { positiveInt } from '../client-flags.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { UsageError } from '../usage-error.js';
+import type { Command } from './command.js';
+
+/** Where `volley serve` listens without flags: the port `npm start` uses, loopback only. */
+export const DEFAULT_SERVE_PORT = 4000;
+export const DEFAULT_SERVE_HOST = '127.0.0.1';
+
+const LOG_LEVELS: readonly string[] = [...Object.keys(pino.levels.values), 'silent'];
+/** The signals a supervisor stops a service with: systemd and `docker stop` send SIGTERM, a terminal SIGINT. */
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/** After the drain, how long stray handles of the served module may keep the process up: a flush of buffered logs, not more. */
+const EXIT_AFTER_DRAIN_MS = 1000;
+/** 128 + the signal's number: what a shell reports for a process the signal killed. */
+const EXIT_ON_SECOND_SIGNAL: Readonly<Record<(typeof STOP_SIGNALS)[number], number>> = { SIGINT: 130, SIGTERM: 143 };
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve a router module until SIGTERM/SIGINT, then drain and exit 0',
+  help: `volley serve — run a router module as a service
+
+Usage: volley serve <module> [--port <n> | --udp <n> --tcp <n>] [--host <h>] [flags]
+
+Imports the module (.js with node, .ts through tsx), picks its router as 'volley gen' does
+(--export, else the default export, else the only router, else the only create…Router
+factory), and serves it over UDP and TCP. Logs are pino JSON lines on stdout; the
+"serving" line carries the URLs. On SIGTERM or SIGINT it drains — new calls are refused
+as not executed, in-flight calls get up to --grace-ms to finish — and exits 0. A second
+signal exits at once (130 for SIGINT, 143 for SIGTERM). A port in use or a module that
+does not load: one line on stderr, exit 4.
+
+  --export <name>      the module's export to serve: a router, or a function returning one
+  --port <n>           UDP and TCP port (default ${DEFAULT_SERVE_PORT}; 0 picks a free one, shared)
+  --udp <n>            serve UDP on this port (with --tcp, or alone for UDP only)
+  --tcp <n>            serve TCP on this port (with --udp, or alone for TCP only)
+  --host <h>           address to listen on (default ${DEFAULT_SERVE_HOST}, this machine only;
+                       0.0.0.0 or :: for every interface)
+  --grace-ms <ms>      how long a drain waits for in-flight calls (default ${DEFAULT_CLOSE_GRACE_MS})
+  --log-level <level>  ${LOG_LEVELS.join(', ')} (default info, or $LOG_LEVEL)
+  --name <name>        service name for $describe and $health (default: none)
+
+Examples:
+  volley serve dist/app-router.js --host 0.0.0.0 --port 4000
+  volley serve services/app/src/app-router.ts --port 0 --log-level debug`,
+  flags: {
+    export: { type: 'string' },
+    port: { type: 'string' },
+    udp: { type: 'string' },
+    tcp: { type: 'string' },
+    host: { type: 'string' },
+    'grace-ms': { type: 'string' },
+    'log-level': { type: 'string' },
+    name: { type: 'string' },
+  },
+  async run({ values, positionals, io }) {
+    const [source, ...extra] = positionals;
+    if (source === undefined) throw new UsageError('Needs <module>');
+    if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}"`);
+    const host = (values.host as string | undefined) ?? DEFAULT_SERVE_HOST;
+    const listen = listenOptionsFrom(values, host);
+    const graceMs = nonNegativeInt('grace-ms', values['grace-ms'] as string | undefined, DEFAULT_CLOSE_GRACE_MS);
+    const level = (values['log-level'] as string | undefined) ?? process.env.LOG_LEVEL ?? 'info';
+    if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+    if (!existsSync(source)) throw new UsageError(`No such module: ${source}`);
+
+    let router: Awaited<ReturnType<typeof loadRouterFromModule>>;
+    try {
+      router = await loadRouterFromModule(resolve(source), values.export as string | undefined);
+    } catch (error) {
+      io.err(`volley serve: ${firstLine(error)}`);
+      return EXIT.serve;
+    }
+    const logger = pino({ level: level as Level | 'silent' });
+    const name = values.name as string | undefined;
+    const server = createServer({ router, logger, closeGraceMs: graceMs, ...(name !== undefined && { service: { name } }) });
+    // Handlers are installed before listening: a signal that arrives while binding still drains.
+    const stopped = untilStopSignal(server, io);
+    try {
+      const bound = await server.listen(listen);
+      const urls = Object.fromEntries(Object.entries(bound).map(([kind, address]) => [kind, `${kind}://${formatHost(address.address)}:${address.port}`]));
+      logger.info(urls, 'serving; SIGTERM or SIGINT drains in-flight calls and exits');
+    } catch (error) {
+      await server.close({ graceMs: 0 });
+      stopped.dispose();
+      io.err(`volley serve: ${listenFailure(error)}`);
+      return EXIT.serve;
+    }
+    await stopped.promise;
+    // Drained: exit 0 even if the module left something holding the event loop open (a timer, a
+    // pool), or the supervisor would wait for its stop timeout and kill it with SIGKILL. unref'd:
+    // a process with nothing left exits at once on its own.
+    setTimeout(() => process.exit(EXIT.ok), EXIT_AFTER_DRAIN_MS).unref();
+    return EXIT.ok;
+  },
+};
+
+/** `--port` for both transports, or `--udp`/`--tcp` for the ones named; ports 0–65535. */
+function listenOptionsFrom(values: Record<string, unknown>, host: string): ListenOptions {
+  const udp = values.udp as string | undefined;
+  const tcp = values.tcp as string | undefined;
+  const port = values.port as string | undefined;
+  if (port !== undefined && (udp !== undefined || tcp !== undefined)) throw new UsageError('Use --port for both transports, or --udp and --tcp, not both');
+  if (udp === undefined && tcp === undefined) {
+    const both = portNumber('port', port ?? String(DEFAULT_SERVE_PORT));
+    return { tcp: { host, port: both }, udp: { host, port: both } };
+  }
+  return {
+    ...(tcp !== undefined && { tcp: { host, port: portNumber('tcp', tcp) } }),
+    ...(udp !== undefined && { udp: { host, port: portNumber('udp', udp) } }),
+  };
+}
+
+function portNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65_535) throw new UsageError(`--${flag} must be a port from 0 to 65535, got "${value}"`);
+  return n;
+}
+
+function nonNegativeInt(flag: string, value: string | undefined, fallback: number): number {
+  if (value === '0') return 0;
+  return positiveInt(flag, value, fallback);
+}
+
+/**
+ * Resolves once the server has drained after the first SIGTERM/SIGINT. The server logs the drain
+ * itself ("closing: draining in-flight calls", then "closed"). A second signal exits at once: the
+ * person or supervisor sending it has decided not to wait.
+ */
+function untilStopSignal(server: Server, io: CliIo): { promise: Promise<void>; dispose(): void } {
+  let stopping = false;
+  let onSignal: (signal: (typeof STOP_SIGNALS)[number]) => void = () => {};
+  const dispose = () => {
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+  };
+  const promise = new Promise<void>((done) => {
+    onSignal = (signal) => {
+      if (stopping) {
+        io.err(`volley serve: second ${signal}: exiting without waiting for the drain`);
+        process.exit(EXIT_ON_SECOND_SIGNAL[signal]);
+      }
+      stopping = true;
+      void server.close().then(() => {
+        dispose();
+        done();
+      });
+    };
+  });
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  return { promise, dispose };
+}
+
+/** One line for a failed bind: which address, and why in words. */
+function listenFailure(error: unknown): string {
+  const { code, syscall, address, port, message } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  // net reports a failed `listen` (TCP), dgram a failed `bind` (UDP).
+  const transport = syscall === 'bind' ? 'udp ' : syscall === 'listen' ? 'tcp ' : '';
+  const where = address !== undefined && port !== undefined ? ` ${transport}${formatHost(address)}:${port}` : '';
+  if (code === 'EADDRINUSE') return `cannot listen on${where}: the port is in use (EADDRINUSE)`;
+  if (code === 'EADDRNOTAVAIL') return `cannot listen on${where}: no interface has that address (EADDRNOTAVAIL)`;
+  if (code === 'EACCES') return `cannot listen on${where}: permission denied (EACCES; ports below 1024 need privileges)`;
+  return `cannot listen: ${firstLine(error) || message}`;
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}

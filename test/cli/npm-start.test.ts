@@ -1,0 +1,90 @@
+/**
+ * `npm start` as `docker stop` or systemd stops it: SIGTERM to npm itself. npm passes the signal
+ * to the process it started; the script `exec`s node so that process is the server, not a shell
+ * that would die and leave the server orphaned and serving.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { createClient, type VolleyClient } from '@volley/client';
+import type { AppRouter } from '@volley/service-app';
+import { HEALTH_PROCEDURE, type HealthReport } from '@volley/wire';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+const children: ChildProcessWithoutNullStreams[] = [];
+const clients: VolleyClient<AppRouter>[] = [];
+const blockers: NetServer[] = [];
+
+afterEach(async () => {
+  // npm leads its own group here: killing the group reaches a server npm left behind, even
+  // after npm itself has exited (ESRCH when the whole group is gone).
+  for (const child of children.splice(0)) {
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {}
+  }
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  await Promise.all(blockers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+function npmStart(args: readonly string[]) {
+  const child = spawn('npm', ['start', '--', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  children.push(child);
+  const output = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    output.stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    output.stderr += chunk;
+  });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, output, exited };
+}
+
+async function servingPort(output: { stdout: string; stderr: string }): Promise<number> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const match = /"tcp":"tcp:\/\/127\.0\.0\.1:(\d+)"/.exec(output.stdout);
+    if (match) return Number(match[1]);
+    if (Date.now() > deadline) throw new Error(`npm start did not serve in 20 s\nstdout: ${output.stdout}\nstderr: ${output.stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('npm start', () => {
+  it('drains on SIGTERM sent to npm: the call in flight completes and npm exits 0', async () => {
+    const started = npmStart(['--port', '0']);
+    const port = await servingPort(started.output);
+    const client = createClient<AppRouter>(`tcp://127.0.0.1:${port}`);
+    clients.push(client);
+    const slow = client.echo.slow({ ms: 800 });
+    while (((await client.call(HEALTH_PROCEDURE, undefined)) as HealthReport).inFlight < 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    started.child.kill('SIGTERM');
+
+    expect((await slow).sleptMs).toBeGreaterThanOrEqual(800);
+    expect(await started.exited).toBe(0);
+    expect(started.output.stdout).toContain('"msg":"closing: draining in-flight calls"');
+    expect(started.output.stdout).toContain('"msg":"closed"');
+  }, 30_000);
+
+  it('reports a port in use as one line, without a stack trace, and exits non-zero', async () => {
+    const blocker = createNetServer();
+    blockers.push(blocker);
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    const started = npmStart(['--port', String(port), '--log-level', 'silent']);
+    expect(await started.exited).toBe(1);
+    expect(started.output.stderr).toContain(`npm start: cannot listen on 127.0.0.1:${port}: the port is in use (EADDRINUSE)`);
+    expect(started.output.stderr + started.output.stdout).not.toMatch(/^\s+at /m);
+  }, 30_000);
+
+  it('reports a bad flag as one line and exits 2', async () => {
+    const started = npmStart(['--prot', '4000']);
+    expect(await started.exited).toBe(2);
+    expect(started.output.stderr).toContain("npm start: Unknown option '--prot'");
+    expect(started.output.stderr).not.toMatch(/^\s+at /m);
+  }, 30_000);
+});
