@@ -6,7 +6,7 @@ import { callWithRetries } from './call-retry.js';
 import type { ClientCoreOptions } from './client-core-options.js';
 import { DEFAULT_MAX_OUTSTANDING, DEFAULT_TIMEOUT_MS } from './constants.js';
 import { Keepalive } from './keepalive.js';
-import { notSent, toLocalError } from './local-errors.js';
+import { describeRouteFailure, notSent, toLocalError } from './local-errors.js';
 import { sendNotification } from './notification.js';
 import { type Connector, Link } from './links/link.js';
 import { OutstandingWindow } from './outstanding-window.js';
@@ -441,11 +441,4 @@ export class ClientCore {
       );
     }
   }
-}
-
-/** "the TCP route to tcp://… was refused (…)", or "… failed (…)" for any other failure. */
-function describeRouteFailure(route: string | undefined, error: RpcError): string {
-  let refused = false;
-  for (let cause: unknown = error; cause instanceof Error && !refused; cause = cause.cause) refused = (cause as NodeJS.ErrnoException).code === 'ECONNREFUSED';
-  return `the TCP route${route === undefined ? '' : ` to ${route}`} ${refused ? 'was refused' : 'failed'} (${error.message})`;
 }
