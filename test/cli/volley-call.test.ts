@@ -88,11 +88,11 @@ describe.concurrent('volley call', () => {
     expect((await runVolley(['call', server.tcp, 'echo.fail', '{"code":"INTERNAL"}'])).code).toBe(20);
   });
 
-  it('exits 17 when a UDP call times out and 16 when TCP cannot connect', async () => {
+  it('exits 16 when nothing listens: over UDP the port-unreachable ends the call before --timeout, over TCP the refused connect', async () => {
     const port = await closedPort();
-    const udp = await runVolley(['call', `udp://127.0.0.1:${port}`, 'echo.ping', '--timeout', '300']);
-    expect(udp.code).toBe(17);
-    expect(udp.stderr).toMatch(/^DEADLINE_EXCEEDED: /);
+    const udp = await runVolley(['call', `udp://127.0.0.1:${port}`, 'echo.ping', '--timeout', '10000']);
+    expect(udp.code).toBe(16);
+    expect(udp.stderr).toMatch(/^UNAVAILABLE: /);
     const tcp = await runVolley(['call', `tcp://127.0.0.1:${port}`, 'echo.ping', '--timeout', '1000']);
     expect(tcp.code).toBe(16);
     expect(tcp.stderr).toMatch(/^UNAVAILABLE: /);

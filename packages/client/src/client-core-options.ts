@@ -24,6 +24,8 @@ export interface ClientCoreOptions {
   maxOutstanding?: number;
   /** UDP: a stream route to the same server, for requests and replies too large for a datagram. */
   fallback?: Connector;
+  /** The TCP route's URL, named in errors when it cannot be opened. */
+  fallbackTarget?: string;
   /** Credentials sent with every call and notification (metadata `au`) unless the call sets its own. */
   auth?: string;
   /** Application metadata sent with every call and notification; a call's own keys win. */

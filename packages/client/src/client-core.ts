@@ -6,7 +6,7 @@ import { callWithRetries } from './call-retry.js';
 import type { ClientCoreOptions } from './client-core-options.js';
 import { DEFAULT_MAX_OUTSTANDING, DEFAULT_TIMEOUT_MS } from './constants.js';
 import { Keepalive } from './keepalive.js';
-import { notSent, toLocalError } from './local-errors.js';
+import { describeRouteFailure, notSent, toLocalError } from './local-errors.js';
 import { sendNotification } from './notification.js';
 import { type Connector, Link } from './links/link.js';
 import { OutstandingWindow } from './outstanding-window.js';
@@ -49,6 +49,12 @@ export class ClientCore {
   readonly #retired = new Set<ClientConnection>();
   #nextId = randomBytes(4).readUInt32BE(0);
   #closed = false;
+  /**
+   * UDP datagrams sent (requests, retransmissions, cancels, notifications) that no reply has
+   * shown to have arrived and no ICMP error has been spent on: the ones that could draw an ICMP
+   * port-unreachable. See {@link #onUnreachable}.
+   */
+  #datagramsInDoubt = 0;
 
   constructor(connect: Connector, options: ClientCoreOptions) {
     this.#options = options;
@@ -56,6 +62,7 @@ export class ClientCore {
     const events = {
       onMessage: (message: Buffer, connection: ClientConnection) => this.#onMessage(message, connection),
       onConnectionClosed: (connection: ClientConnection, reason?: Error) => this.#onConnectionClosed(connection, reason),
+      onUnreachable: (connection: ClientConnection, error: Error) => this.#onUnreachable(connection, error),
     };
     this.#link = new Link(connect, events, options.reconnect);
     this.#fallback = options.connectionless && options.fallback ? new Link(options.fallback, events, options.reconnect) : undefined;
@@ -108,6 +115,8 @@ export class ClientCore {
       call.auth = options?.auth ?? this.#options.auth;
       call.metadata = mergeMetadata(this.#options.metadata, options?.metadata);
       this.#pending.set(call.id, call);
+      // The first pending call refs the sockets; #settle unrefs them after the last one.
+      if (this.#pending.size === 1) this.#setReferenced(true);
       if (signal) {
         call.signal = signal;
         call.onAbort = () => this.#cancel(call);
@@ -127,6 +136,8 @@ export class ClientCore {
     if (this.#closed) return Promise.reject(notSent('CLOSED', 'Client is closed'));
     const auth = options?.auth ?? this.#options.auth;
     const metadata = mergeMetadata(this.#options.metadata, options?.metadata);
+    // Counted before it is sent (or refused): an over-count only makes #onUnreachable more careful.
+    if (this.#options.connectionless) this.#datagramsInDoubt++;
     return sendNotification(this.#link, this.#codec, this.#options.target, { method, input, trace: options?.trace, auth, metadata });
   }
 
@@ -160,14 +171,21 @@ export class ClientCore {
     this.#schedule(call, call.attempt > 0 ? call.lastSentAt : performance.now());
   }
 
-  /** Transmits on `link`'s connection, opening it first if needed. */
-  #sendOn(link: Link, call: PendingCall): void {
+  /**
+   * Transmits on `link`'s connection, opening it first if needed. `why` says why a call takes the
+   * TCP route: a failure to open it then names both facts, not just the refused connection.
+   */
+  #sendOn(link: Link, call: PendingCall, why?: string): void {
     const connection = link.current;
     if (connection) this.#transmit(call, connection);
     else {
       link.acquire().then(
         (opened) => this.#transmit(call, opened),
-        (error: unknown) => this.#settle(call, toLocalError(error, this.#options.target, call.sent)),
+        (error: unknown) => {
+          const local = toLocalError(error, this.#options.target, call.sent);
+          if (why === undefined) this.#settle(call, local);
+          else this.#settle(call, new RpcError(local.code, `${why}; ${describeRouteFailure(this.#options.fallbackTarget, local)}`, { local: true, notExecuted: local.notExecuted, cause: error }));
+        },
       );
     }
   }
@@ -191,7 +209,7 @@ export class ClientCore {
       if (connection.connectionless && this.#fallback) {
         this.stats.tcpFallbacks++;
         call.onStream = true;
-        this.#sendOn(this.#fallback, call);
+        this.#sendOn(this.#fallback, call, `${bytes.length}-byte request exceeds the ${connection.maxMessageBytes}-byte datagram limit`);
         return;
       }
       const limit = connection.maxMessageBytes;
@@ -203,6 +221,7 @@ export class ClientCore {
       return;
     }
     this.stats.sent++;
+    if (connection.connectionless) this.#datagramsInDoubt++;
     call.connection = connection;
     call.attempt++;
     call.lastSentAt = now;
@@ -240,7 +259,7 @@ export class ClientCore {
     if (wasSent && call.connection) {
       // Over UDP the server finds the call by client id, msgid and credentials.
       const meta = this.#options.connectionless ? { clientId: this.clientId, ...(call.auth !== undefined && { auth: call.auth }) } : undefined;
-      call.connection.send(this.#codec.encode({ kind: KIND.cancel, id: call.id, ...(meta && { meta }) }));
+      if (call.connection.send(this.#codec.encode({ kind: KIND.cancel, id: call.id, ...(meta && { meta }) })) && call.connection.connectionless) this.#datagramsInDoubt++;
     }
     this.#settle(call, new RpcError('CANCELLED', `"${call.method}" was cancelled by the caller`, { local: true, notExecuted: !wasSent, cause: call.signal?.reason }));
   }
@@ -249,6 +268,7 @@ export class ClientCore {
   #settle(call: PendingCall, error: RpcError | undefined, value?: unknown): void {
     if (!this.#isLive(call)) return;
     this.#pending.delete(call.id);
+    if (this.#pending.size === 0) this.#setReferenced(false);
     this.#timers.cancel(call);
     if (call.onAbort) call.signal?.removeEventListener('abort', call.onAbort);
     if (this.#retired.size > 0 && call.connection && this.#retired.has(call.connection)) this.#closeIfIdle(call.connection);
@@ -302,6 +322,7 @@ export class ClientCore {
       }
       // The echoed attempt says which transmission this answers: a clean RTT sample (Karn, RFC 6298 §3).
       if (meta.attempt === call.attempt) this.#policy.rtt.sample(performance.now() - call.lastSentAt);
+      if (meta.attempt !== undefined) this.#confirmArrival(call, meta.attempt);
       const { incarnation } = meta;
       if (incarnation !== undefined && (incarnation !== this.#incarnation || incarnation !== call.incarnation)) this.#onIncarnation(call, incarnation, envelope);
       if (meta.cookie !== undefined) {
@@ -340,6 +361,7 @@ export class ClientCore {
   /** The reply did not fit a datagram: ask again over TCP; the server answers from its reply cache. */
   #fetchTruncated(call: PendingCall): void {
     this.stats.truncatedReplies++;
+    const why = `Reply to "${call.method}" is too large for a datagram`;
     if (!this.#fallback) {
       const message = `Reply to "${call.method}" is too large for a datagram and no TCP route is configured`;
       this.#settle(call, new RpcError('PAYLOAD_TOO_LARGE', message, { local: true, notExecuted: false }));
@@ -349,7 +371,7 @@ export class ClientCore {
     call.fetching = true;
     call.onStream = true;
     call.retransmitAt = Number.POSITIVE_INFINITY;
-    this.#sendOn(this.#fallback, call);
+    this.#sendOn(this.#fallback, call, why);
     this.#timers.schedule(call, call.deadlineAt - performance.now());
   }
 
@@ -357,6 +379,52 @@ export class ClientCore {
     for (const call of this.#pending.values()) if (call.connection === connection) return;
     this.#retired.delete(connection);
     connection.close();
+  }
+
+  /** Refs (a call is pending) or unrefs (none is) everything that could keep the process alive. */
+  #setReferenced(referenced: boolean): void {
+    // The timer queue needs nothing: its timer runs only while calls are scheduled, and stops
+    // with the last one. The keepalive timer is always unref'd.
+    this.#link.setReferenced(referenced);
+    this.#fallback?.setReferenced(referenced);
+  }
+
+  /** A reply echoing `attempt` shows that transmission arrived: it can no longer draw an ICMP error. */
+  #confirmArrival(call: PendingCall, attempt: number): void {
+    // One bit per transmission, so a duplicated reply is not counted twice; attempts past 31
+    // (cookie re-asks on top of 11 transmissions) stay in doubt, which errs the careful way.
+    if (attempt < 1 || attempt > call.attempt || attempt > 31) return;
+    const bit = 1 << (attempt - 1);
+    if ((call.arrivedAttempts & bit) !== 0) return;
+    call.arrivedAttempts |= bit;
+    if (this.#datagramsInDoubt > 0) this.#datagramsInDoubt--;
+  }
+
+  /**
+   * ICMP port-unreachable on the UDP socket: nothing listened when one of our datagrams arrived
+   * (the server is down, or not up yet). Every call waiting for a reply on the socket fails now
+   * with UNAVAILABLE instead of at its deadline; the socket stays open, so a server that comes up
+   * later is reached by the next call. Queued calls and calls on the TCP route are left alone.
+   *
+   * ICMP errors are not matched to sends, so which datagram drew this one is unknown. A call is
+   * marked not executed only when the error must have been drawn by it: it was transmitted once,
+   * and that transmission is the only datagram in doubt (every other one we sent was answered,
+   * or has already been blamed for an earlier error). Otherwise — a call retransmitted, or other
+   * datagrams in doubt (a burst, a cancel, an unanswered datagram of an earlier call) — the
+   * server may have received the call before it went away: "may have executed". Each error uses
+   * up one datagram in doubt (the kernel may merge several errors into one report, so the count
+   * only ever errs high). A forged ICMP can end calls early with an error, never with a result.
+   */
+  #onUnreachable(connection: ClientConnection, error: Error): void {
+    const sole = this.#datagramsInDoubt === 1;
+    if (this.#datagramsInDoubt > 0) this.#datagramsInDoubt--;
+    // A snapshot: settling frees window slots, and calls sent from them did not draw this error.
+    for (const call of this.#pending.values()) {
+      if (call.connection !== connection || call.onStream) continue;
+      const notExecuted = sole && call.attempt === 1;
+      const message = `Nothing listens at ${this.#options.target}: the port is unreachable (ICMP)${notExecuted ? '' : `; "${call.method}" may have run before`}`;
+      this.#settle(call, new RpcError('UNAVAILABLE', message, { local: true, notExecuted, cause: error }));
+    }
   }
 
   #onConnectionClosed(connection: ClientConnection, reason?: Error): void {

@@ -80,11 +80,12 @@ function tcpFallbackConnector(
   options: ClientOptions,
   maxFrameBytes: number,
   connectTimeoutMs: number,
-): Connector | undefined {
+): { connect: Connector; url: string } | undefined {
   if (options.tcpFallback === false) return undefined;
-  const route = options.tcpFallback === undefined ? { transport: 'tcp' as const, host: endpoint.host, port: endpoint.port } : parseEndpoint(options.tcpFallback);
+  const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
+  const route = options.tcpFallback === undefined ? { transport: 'tcp' as const, host: endpoint.host, port: endpoint.port, url: `tcp://${host}:${endpoint.port}` } : parseEndpoint(options.tcpFallback);
   if (route.transport !== 'tcp') throw new TypeError(`tcpFallback must be a tcp:// URL, got "${options.tcpFallback}"`);
-  return (handlers) => connectStream({ host: route.host, port: route.port, maxFrameBytes, connectTimeoutMs }, handlers);
+  return { connect: (handlers) => connectStream({ host: route.host, port: route.port, maxFrameBytes, connectTimeoutMs }, handlers), url: route.url };
 }
 
 /**
@@ -117,7 +118,8 @@ export function createClient<TRouter extends AnyRouter>(url: string, options: Cl
       connect = (handlers) => (options.memoryNetwork ?? defaultMemoryNetwork).connect(endpoint.name, handlers, maxFrameBytes);
       break;
   }
-  let fallback = endpoint.transport === 'udp' ? tcpFallbackConnector(endpoint, options, maxFrameBytes, connectTimeoutMs) : undefined;
+  const route = endpoint.transport === 'udp' ? tcpFallbackConnector(endpoint, options, maxFrameBytes, connectTimeoutMs) : undefined;
+  let fallback = route?.connect;
   if (options.signing) {
     // One scope for every route: the server checks the same signature whichever door a call uses.
     const scope = { keyId: options.signing.keyId, key: options.signing.key, audience: options.signing.audience ?? defaultAudience(endpoint) };
@@ -139,6 +141,7 @@ export function createClient<TRouter extends AnyRouter>(url: string, options: Cl
     ...(options.retry && { retry: options.retry }),
     ...(options.keepalive && { keepalive: options.keepalive }),
     ...(endpoint.transport === 'udp' && { fallback }),
+    ...(route && { fallbackTarget: route.url }),
   });
   const methods: ClientMethods = {
     call: (procedure, input, callOptions) => core.call(procedure, input, callOptions),

@@ -10,3 +10,10 @@ export function toLocalError(error: unknown, target: string, sent = false): RpcE
   if (error instanceof RpcError) return sent ? new RpcError(error.code, error.message, { local: true, notExecuted: false, cause: error }) : error;
   return new RpcError('UNAVAILABLE', `Cannot reach ${target}: ${(error as Error)?.message ?? String(error)}`, { local: true, notExecuted: !sent, cause: error });
 }
+
+/** "the TCP route to tcp://… was refused (…)", or "… failed (…)" for any other failure. */
+export function describeRouteFailure(route: string | undefined, error: RpcError): string {
+  let refused = false;
+  for (let cause: unknown = error; cause instanceof Error && !refused; cause = cause.cause) refused = (cause as NodeJS.ErrnoException).code === 'ECONNREFUSED';
+  return `the TCP route${route === undefined ? '' : ` to ${route}`} ${refused ? 'was refused' : 'failed'} (${error.message})`;
+}

@@ -26,6 +26,8 @@ export class PendingCall implements TimerNode {
   incarnation: number | undefined = undefined;
   /** `performance.now()` of the next retransmission (UDP), or Infinity. */
   retransmitAt = Number.POSITIVE_INFINITY;
+  /** UDP: bit n−1 set once a reply echoing attempt n arrived (that datagram reached the server). */
+  arrivedAttempts = 0;
   /** `performance.now()` of the latest transmission, for an RTT sample when its reply comes. */
   lastSentAt = 0;
   /** Waiting for a slot in the outstanding window; not sent yet. */

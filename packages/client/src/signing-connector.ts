@@ -28,6 +28,7 @@ export function createSigningConnector(connect: Connector, scope: SigningScope, 
         if (envelope.kind === KIND.response && envelope.error?.code === 'UNAUTHENTICATED') handlers.onMessage(bytes);
       },
       onClose: handlers.onClose,
+      ...(handlers.onUnreachable && { onUnreachable: handlers.onUnreachable }),
     });
     return {
       ...connection,

@@ -123,6 +123,12 @@ export interface ConnectionHandlers {
   onMessage(message: Buffer): void;
   /** The connection is gone (streams) or the socket closed (UDP); `reason` set on error. */
   onClose(reason?: Error): void;
+  /**
+   * UDP: the server's host answered a datagram with ICMP port-unreachable (`ECONNREFUSED` on the
+   * connected socket): nothing listened there when it arrived. The socket stays open and usable;
+   * which datagram drew the error is unknown (ICMP errors are not matched to sends).
+   */
+  onUnreachable?(error: Error): void;
 }
 
 /** The client side of a transport: one stream connection or one UDP socket aimed at a server. */
@@ -136,6 +142,13 @@ export interface ClientConnection {
   close(): void;
   /** Streams: drops the connection at once (a dead peer never completes a graceful close). */
   destroy?(reason?: Error): void;
+  /**
+   * Lets the socket keep the process alive (Node's `ref`), or not (`unref`). A client refs its
+   * sockets while calls are pending and unrefs them when idle, so a script that never closes it
+   * still exits. Sockets start ref'd. Absent where there is no socket (memory).
+   */
+  ref?(): void;
+  unref?(): void;
 }
 
 /** Counters every transport endpoint keeps; cheap integer increments on the hot path. */

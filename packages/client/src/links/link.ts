@@ -21,6 +21,8 @@ export interface ReconnectOptions {
 export interface LinkEvents {
   onMessage(message: Buffer, connection: ClientConnection): void;
   onConnectionClosed(connection: ClientConnection, reason?: Error): void;
+  /** UDP: the server's port was reported unreachable (ICMP); the connection stays open. */
+  onUnreachable?(connection: ClientConnection, error: Error): void;
 }
 
 /**
@@ -40,6 +42,9 @@ export class Link {
   readonly #reconnect: ReconnectOptions;
   #failures = 0;
   #retryAt = 0;
+  /** Whether this link's sockets and reconnect wait may keep the process alive: see {@link setReferenced}. */
+  #referenced = false;
+  #reconnectWait: NodeJS.Timeout | undefined;
 
   constructor(connect: Connector, events: LinkEvents, reconnect: ReconnectOptions = {}) {
     this.#connect = connect;
@@ -66,6 +71,23 @@ export class Link {
     return this.#open;
   }
 
+  /**
+   * Ref (true) or unref (false) every socket of this link, those opened later and the wait before
+   * a reconnect: the client refs them while calls are pending, so an idle client never keeps the
+   * process alive. A socket being opened stays ref'd until it is open (it is opened for a call).
+   */
+  setReferenced(referenced: boolean): void {
+    this.#referenced = referenced;
+    for (const connection of this.#open) this.#applyRef(connection);
+    if (referenced) this.#reconnectWait?.ref();
+    else this.#reconnectWait?.unref();
+  }
+
+  #applyRef(connection: ClientConnection): void {
+    if (this.#referenced) connection.ref?.();
+    else connection.unref?.();
+  }
+
   /** Takes no new calls on `connection` (server said goaway); in-flight calls stay on it. */
   retire(connection: ClientConnection): void {
     if (this.#current === connection) this.#current = undefined;
@@ -86,7 +108,11 @@ export class Link {
       if (this.#reconnect.failFast) {
         throw new RpcError('UNAVAILABLE', `Reconnecting in ${Math.ceil(wait)} ms after ${this.#failures} failed attempt(s)`, { local: true, notExecuted: true });
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+      await new Promise((resolve) => {
+        this.#reconnectWait = setTimeout(resolve, Math.ceil(wait));
+        if (!this.#referenced) this.#reconnectWait.unref();
+      });
+      this.#reconnectWait = undefined;
       if (this.#closed) throw new Error('link closed');
     }
     let connection: ClientConnection;
@@ -120,12 +146,16 @@ export class Link {
         if (this.#current === connection) this.#current = undefined;
         this.#events.onConnectionClosed(connection, reason);
       },
+      onUnreachable: (error) => {
+        if (connection) this.#events.onUnreachable?.(connection, error);
+      },
     });
     if (this.#closed || closedEarly !== null) {
       connection.close();
       throw closedEarly ?? new Error('link closed');
     }
     this.#open.add(connection);
+    this.#applyRef(connection);
     this.#current = connection;
     return connection;
   }

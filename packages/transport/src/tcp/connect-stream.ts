@@ -61,6 +61,8 @@ export function connectStream(options: ConnectStreamOptions, handlers: Connectio
         send: (message) => framed.send(message),
         close: () => framed.close(),
         destroy: (reason) => framed.destroy(reason),
+        ref: () => socket.ref(),
+        unref: () => socket.unref(),
       });
     });
   });

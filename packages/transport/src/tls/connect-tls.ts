@@ -123,6 +123,8 @@ export function connectTls(options: ConnectTlsOptions, handlers: ConnectionHandl
         send: (message) => framed.send(message),
         close: () => framed.close(),
         destroy: (reason) => framed.destroy(reason),
+        ref: () => socket.ref(),
+        unref: () => socket.unref(),
       };
       framed.send(wire.encode({ kind: KIND.ping, id: CONFIRM_PING_ID }));
     });

@@ -21,9 +21,11 @@ export interface ConnectUdpOptions extends UdpSocketOptions {
  * see them, and each send skips Node's per-send address lookup (a `nextTick` and a closure) and
  * the kernel's per-datagram route lookup. Measured in `npm run bench` (UDP, 64 in flight): client
  * CPU per call −1.7 µs for `add` (15.0 → 13.4) and −6 µs for a 4 KiB echo, which ran 0.50× → 0.58×
- * raw. The price: an ICMP port-unreachable now surfaces as an `error` event (ECONNREFUSED), which
- * is ignored below, so a call to a server not yet listening keeps retransmitting within its
- * deadline exactly as before (test/reliability/udp-connected-socket.test.ts).
+ * raw. A connected socket also hears ICMP port-unreachable, as an `error` event (ECONNREFUSED):
+ * it is passed to `onUnreachable` (the client fails the calls waiting on it at once instead of
+ * at their deadline) and the socket stays usable, so a server that starts later is reached
+ * (test/reliability/udp-connected-socket.test.ts). Other socket errors are ignored: the call's
+ * retransmission and deadline deal with them.
  */
 export async function connectUdp(options: ConnectUdpOptions, handlers: ConnectionHandlers): Promise<ClientConnection> {
   const stats = options.stats ?? createTransportStats();
@@ -58,9 +60,9 @@ export async function connectUdp(options: ConnectUdpOptions, handlers: Connectio
     stats.bytesIn += message.length;
     handlers.onMessage(message);
   });
-  socket.on('error', () => {
-    // ICMP errors (ECONNREFUSED while the server is not listening) and send errors: the call's
-    // retransmission and deadline deal with them; an error event must not crash the process.
+  socket.on('error', (error: NodeJS.ErrnoException) => {
+    // An error event must not crash the process, whatever it is.
+    if (error.code === 'ECONNREFUSED' && !closed) handlers.onUnreachable?.(error);
   });
   socket.on('close', () => handlers.onClose());
   return {
@@ -84,5 +86,7 @@ export async function connectUdp(options: ConnectUdpOptions, handlers: Connectio
       closed = true;
       socket.close();
     },
+    ref: () => socket.ref(),
+    unref: () => socket.unref(),
   };
 }
