@@ -40,7 +40,12 @@ beforeAll(async () => {
   temp = mkdtempSync(join(tmpdir(), 'volley-install-'));
   const registryDir = join(temp, 'registry');
   mkdirSync(registryDir);
-  [staged, registry] = await Promise.all([stageAndBuildPackages(join(temp, 'stage')), startLocalRegistry(registryDir)]);
+  // The build and verdaccio's start overlap; `registry` is set as soon as it runs, so afterAll
+  // stops it even when the build fails.
+  const building = stageAndBuildPackages(join(temp, 'stage'));
+  building.catch(() => undefined);
+  registry = await startLocalRegistry(registryDir);
+  staged = await building;
 
   // Nothing of the caller's npm setup leaks in (`npm test` exports npm_config_*); one user config
   // names the local registry and a throwaway token (verdaccio lets anyone publish @volley/*).
