@@ -111,7 +111,7 @@ describe('volley bench', () => {
     [['--concurrency', '0'], /--concurrency must be a positive integer/],
     [['--calls', '10', '--duration', '1'], /--duration or --calls, not both/],
     [['--duration', 'soon'], /--duration wants/],
-    [['--bogus'], /Unknown option '--bogus'/],
+    [['--bogus'], /Unknown flag '--bogus'/],
   ])(
     'exits 2 with one line and no stack for %j',
     async (flags, message) => {

@@ -83,6 +83,25 @@ describe.concurrent('volley call', () => {
     expect(run.stderr).toMatch(/^NOT_FOUND: No procedure named "echo.nope"/);
   });
 
+  it('suggests the nearest procedures from $describe for a misspelt one', async () => {
+    const run = await runVolley(['call', server.udp, 'echo.ad', '{"a":1,"b":2}']);
+    expect(run.code).toBe(11);
+    expect(run.stderr).toMatch(/^NOT_FOUND: No procedure named "echo.ad"\. Did you mean echo.add\?/);
+  });
+
+  it('suggests the nearest flag and command, and prints its version', async () => {
+    const [flag, command, version, help] = await Promise.all([
+      runVolley(['call', server.udp, 'echo.add', '--timout', '5']),
+      runVolley(['cal']),
+      runVolley(['--version']),
+      runVolley(['help', 'health']),
+    ]);
+    expect(flag.stderr).toContain("Unknown flag '--timout'. Did you mean --timeout?");
+    expect(command.stderr).toContain('Did you mean call?');
+    expect(version.stdout).toMatch(/^volley \d+\.\d+\.\d+/);
+    expect(help.stdout).toMatch(/^volley health —/);
+  });
+
   it('exits with the code the handler raised', async () => {
     expect((await runVolley(['call', server.udp, 'echo.fail', '{"code":"PERMISSION_DENIED"}'])).code).toBe(13);
     expect((await runVolley(['call', server.tcp, 'echo.fail', '{"code":"INTERNAL"}'])).code).toBe(20);
@@ -105,7 +124,7 @@ describe.concurrent('volley call', () => {
 
   it.each([
     ['bad JSON', ['call', 'udp://127.0.0.1:1', 'echo.add', '{a:1}'], /volley call: Input is not valid JSON/],
-    ['an unknown flag', ['call', 'udp://127.0.0.1:1', 'echo.ping', '--bogus'], /volley call: Unknown option '--bogus'/],
+    ['an unknown flag', ['call', 'udp://127.0.0.1:1', 'echo.ping', '--bogus'], /volley call: Unknown flag '--bogus'./],
     ['a missing procedure', ['call', 'udp://127.0.0.1:1'], /volley call: Needs <url> and <procedure>/],
     ['a bad timeout', ['call', 'udp://127.0.0.1:1', 'echo.ping', '--timeout', 'soon'], /--timeout must be a positive integer/],
     ['a bad URL', ['call', 'http://127.0.0.1:1', 'echo.ping'], /Unsupported scheme "http:"/],

@@ -125,7 +125,7 @@ describe('volley serve', () => {
     const run = await runVolley(['serve', APP_ROUTER, '--prot', '4000']);
     expect(run.code).toBe(2);
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(run.stderr).toContain("Unknown option '--prot'");
+    expect(run.stderr).toContain("Unknown flag '--prot'. Did you mean --port?");
   });
 
   it('rejects a bad port value with one line and exit 2', async () => {

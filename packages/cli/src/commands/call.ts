@@ -1,4 +1,6 @@
+import { DESCRIBE_PROCEDURE, RpcError, type ServiceManifest } from '@volley/wire';
 import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, clientFromFlags } from '../client-flags.js';
+import { didYouMean } from '../closest.js';
 import { EXIT } from '../exit-codes.js';
 import { formatJson } from '../json-output.js';
 import { readInput } from '../read-input.js';
@@ -37,8 +39,27 @@ Examples:
       const result = await client.call(procedure, input, { timeoutMs });
       io.out(formatJson(result, io.stdoutIsTTY));
       return EXIT.ok;
+    } catch (error) {
+      throw error instanceof RpcError && error.code === 'NOT_FOUND' ? await withSuggestions(error, procedure, (name) => client.call(name, undefined, { timeoutMs })) : error;
     } finally {
       await client.close();
     }
   },
 };
+
+/**
+ * A NOT_FOUND for a procedure the service does not have gains the nearest names from its
+ * `$describe` ("Did you mean kv.get?"). A NOT_FOUND the handler raised (the procedure exists),
+ * or a service without reflection, keeps the error as it was.
+ */
+async function withSuggestions(error: RpcError, procedure: string, call: (name: string) => Promise<unknown>): Promise<RpcError> {
+  let names: string[];
+  try {
+    const manifest = (await call(DESCRIBE_PROCEDURE)) as ServiceManifest;
+    names = manifest.procedures.map((p) => p.name);
+  } catch {
+    return error;
+  }
+  const hint = names.includes(procedure) ? '' : didYouMean(procedure, names);
+  return hint === '' ? error : new RpcError('NOT_FOUND', `${error.message}.${hint}`, { data: error.data, cause: error });
+}
