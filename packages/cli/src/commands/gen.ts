@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { generateClientSource, loadManifestFromModule, loadManifestFromUrl } from '@volley/codegen';
 import { isRpcError, type ServiceManifest } from '@volley/wire';
 import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, type ClientFlagValues, clientOptionsFromFlags } from '../client-flags.js';
 import { EXIT } from '../exit-codes.js';
@@ -45,6 +44,9 @@ Examples:
       io.err(`volley gen: ${(error as Error).message}`);
       return EXIT.generation;
     }
+    // Loaded here, not at the top: codegen (and what it loads) is most of the CLI's start-up time,
+    // and only `gen` needs it.
+    const { generateClientSource } = await import('@volley/codegen');
     const code = await generateClientSource(manifest, { source, ...(name !== undefined && { name }) });
     const out = values.out as string | undefined;
     if (out === undefined) {
@@ -65,6 +67,7 @@ Examples:
 
 /** A file on disk is a module; anything else must be a URL or host:port. */
 async function loadManifest(source: string, values: ClientFlagValues, exportName: string | undefined): Promise<ServiceManifest> {
+  const { loadManifestFromModule, loadManifestFromUrl } = await import('@volley/codegen');
   if (existsSync(source)) return loadManifestFromModule(resolve(source), exportName);
   if (/\.(m|c)?(t|j)s$/.test(source)) throw new UsageError(`No such module: ${source}`);
   const { url, options } = clientOptionsFromFlags(source, values);

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadRouterFromModule } from '@volley/codegen';
-import { createServer, DEFAULT_CLOSE_GRACE_MS, type ListenOptions, type Server } from '@volley/server';
-import { type Level, pino } from 'pino';
+import type { ListenOptions, Server } from '@volley/server';
+import type { Level } from 'pino';
 import { positiveInt } from '../client-flags.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -13,7 +12,14 @@ import type { Command } from './command.js';
 export const DEFAULT_SERVE_PORT = 4000;
 export const DEFAULT_SERVE_HOST = '127.0.0.1';
 
-const LOG_LEVELS: readonly string[] = [...Object.keys(pino.levels.values), 'silent'];
+/** pino's level names (pino.levels.values), written out so the CLI does not load pino to start. */
+export const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * The server's DEFAULT_CLOSE_GRACE_MS, written out so `--help` and the other commands do not load
+ * the server (a test checks they agree).
+ */
+export const DEFAULT_GRACE_MS = 5_000;
 /** The signals a supervisor stops a service with: systemd and `docker stop` send SIGTERM, a terminal SIGINT. */
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 /** After the drain, how long stray handles of the served module may keep the process up: a flush of buffered logs, not more. */
@@ -42,7 +48,7 @@ does not load: one line on stderr, exit 4.
   --tcp <n>            serve TCP on this port (with --udp, or alone for TCP only)
   --host <h>           address to listen on (default ${DEFAULT_SERVE_HOST}, this machine only;
                        0.0.0.0 or :: for every interface)
-  --grace-ms <ms>      how long a drain waits for in-flight calls (default ${DEFAULT_CLOSE_GRACE_MS})
+  --grace-ms <ms>      how long a drain waits for in-flight calls (default ${DEFAULT_GRACE_MS})
   --log-level <level>  ${LOG_LEVELS.join(', ')} (default info, or $LOG_LEVEL)
   --name <name>        service name for $describe and $health (default: none)
 
@@ -65,7 +71,9 @@ Examples:
     if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}"`);
     const host = (values.host as string | undefined) ?? DEFAULT_SERVE_HOST;
     const listen = listenOptionsFrom(values, host);
-    const graceMs = nonNegativeInt('grace-ms', values['grace-ms'] as string | undefined, DEFAULT_CLOSE_GRACE_MS);
+    const graceMs = nonNegativeInt('grace-ms', values['grace-ms'] as string | undefined, DEFAULT_GRACE_MS);
+    // Loaded on demand: the server, pino and codegen are most of the CLI's start-up time.
+    const [{ loadRouterFromModule }, { createServer }, { pino }] = await Promise.all([import('@volley/codegen'), import('@volley/server'), import('pino')]);
     const level = (values['log-level'] as string | undefined) ?? process.env.LOG_LEVEL ?? 'info';
     if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
     if (!existsSync(source)) throw new UsageError(`No such module: ${source}`);
