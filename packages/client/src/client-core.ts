@@ -9,6 +9,7 @@ import { Keepalive } from './keepalive.js';
 import { describeRouteFailure, notSent, toLocalError } from './local-errors.js';
 import { sendNotification } from './notification.js';
 import { type Connector, Link } from './links/link.js';
+import { DatagramsInDoubt } from './datagrams-in-doubt.js';
 import { OutstandingWindow } from './outstanding-window.js';
 import { PendingCall } from './pending-call.js';
 import { requestMeta } from './request-meta.js';
@@ -49,12 +50,8 @@ export class ClientCore {
   readonly #retired = new Set<ClientConnection>();
   #nextId = randomBytes(4).readUInt32BE(0);
   #closed = false;
-  /**
-   * UDP datagrams sent (requests, retransmissions, cancels, notifications) that no reply has
-   * shown to have arrived and no ICMP error has been spent on: the ones that could draw an ICMP
-   * port-unreachable. See {@link #onUnreachable}.
-   */
-  #datagramsInDoubt = 0;
+  /** UDP datagrams that could have drawn an ICMP port-unreachable (see {@link #onUnreachable}). */
+  readonly #inDoubt = new DatagramsInDoubt();
 
   constructor(connect: Connector, options: ClientCoreOptions) {
     this.#options = options;
@@ -136,8 +133,7 @@ export class ClientCore {
     if (this.#closed) return Promise.reject(notSent('CLOSED', 'Client is closed'));
     const auth = options?.auth ?? this.#options.auth;
     const metadata = mergeMetadata(this.#options.metadata, options?.metadata);
-    // Counted before it is sent (or refused): an over-count only makes #onUnreachable more careful.
-    if (this.#options.connectionless) this.#datagramsInDoubt++;
+    if (this.#options.connectionless) this.#inDoubt.sent();
     return sendNotification(this.#link, this.#codec, this.#options.target, { method, input, trace: options?.trace, auth, metadata });
   }
 
@@ -221,7 +217,7 @@ export class ClientCore {
       return;
     }
     this.stats.sent++;
-    if (connection.connectionless) this.#datagramsInDoubt++;
+    if (connection.connectionless) this.#inDoubt.sent();
     call.connection = connection;
     call.attempt++;
     call.lastSentAt = now;
@@ -259,7 +255,7 @@ export class ClientCore {
     if (wasSent && call.connection) {
       // Over UDP the server finds the call by client id, msgid and credentials.
       const meta = this.#options.connectionless ? { clientId: this.clientId, ...(call.auth !== undefined && { auth: call.auth }) } : undefined;
-      if (call.connection.send(this.#codec.encode({ kind: KIND.cancel, id: call.id, ...(meta && { meta }) })) && call.connection.connectionless) this.#datagramsInDoubt++;
+      if (call.connection.send(this.#codec.encode({ kind: KIND.cancel, id: call.id, ...(meta && { meta }) })) && call.connection.connectionless) this.#inDoubt.sent();
     }
     this.#settle(call, new RpcError('CANCELLED', `"${call.method}" was cancelled by the caller`, { local: true, notExecuted: !wasSent, cause: call.signal?.reason }));
   }
@@ -322,7 +318,7 @@ export class ClientCore {
       }
       // The echoed attempt says which transmission this answers: a clean RTT sample (Karn, RFC 6298 §3).
       if (meta.attempt === call.attempt) this.#policy.rtt.sample(performance.now() - call.lastSentAt);
-      if (meta.attempt !== undefined) this.#confirmArrival(call, meta.attempt);
+      if (meta.attempt !== undefined) this.#inDoubt.arrived(call, meta.attempt);
       const { incarnation } = meta;
       if (incarnation !== undefined && (incarnation !== this.#incarnation || incarnation !== call.incarnation)) this.#onIncarnation(call, incarnation, envelope);
       if (meta.cookie !== undefined) {
@@ -389,35 +385,21 @@ export class ClientCore {
     this.#fallback?.setReferenced(referenced);
   }
 
-  /** A reply echoing `attempt` shows that transmission arrived: it can no longer draw an ICMP error. */
-  #confirmArrival(call: PendingCall, attempt: number): void {
-    // One bit per transmission, so a duplicated reply is not counted twice; attempts past 31
-    // (cookie re-asks on top of 11 transmissions) stay in doubt, which errs the careful way.
-    if (attempt < 1 || attempt > call.attempt || attempt > 31) return;
-    const bit = 1 << (attempt - 1);
-    if ((call.arrivedAttempts & bit) !== 0) return;
-    call.arrivedAttempts |= bit;
-    if (this.#datagramsInDoubt > 0) this.#datagramsInDoubt--;
-  }
-
   /**
    * ICMP port-unreachable on the UDP socket: nothing listened when one of our datagrams arrived
    * (the server is down, or not up yet). Every call waiting for a reply on the socket fails now
    * with UNAVAILABLE instead of at its deadline; the socket stays open, so a server that comes up
    * later is reached by the next call. Queued calls and calls on the TCP route are left alone.
    *
-   * ICMP errors are not matched to sends, so which datagram drew this one is unknown. A call is
-   * marked not executed only when the error must have been drawn by it: it was transmitted once,
-   * and that transmission is the only datagram in doubt (every other one we sent was answered,
-   * or has already been blamed for an earlier error). Otherwise — a call retransmitted, or other
-   * datagrams in doubt (a burst, a cancel, an unanswered datagram of an earlier call) — the
-   * server may have received the call before it went away: "may have executed". Each error uses
-   * up one datagram in doubt (the kernel may merge several errors into one report, so the count
-   * only ever errs high). A forged ICMP can end calls early with an error, never with a result.
+   * A call is marked not executed only when the error must have been drawn by it: it was
+   * transmitted once, and that transmission is the only datagram in doubt (DatagramsInDoubt).
+   * Otherwise — a call retransmitted, or other datagrams in doubt (a burst, a cancel, an
+   * unanswered datagram of an earlier call) — the server may have received the call before it
+   * went away: "may have executed". A forged ICMP can end calls early with an error, never with
+   * a result.
    */
   #onUnreachable(connection: ClientConnection, error: Error): void {
-    const sole = this.#datagramsInDoubt === 1;
-    if (this.#datagramsInDoubt > 0) this.#datagramsInDoubt--;
+    const sole = this.#inDoubt.blame();
     // A snapshot: settling frees window slots, and calls sent from them did not draw this error.
     for (const call of this.#pending.values()) {
       if (call.connection !== connection || call.onStream) continue;
