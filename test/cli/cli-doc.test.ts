@@ -18,6 +18,7 @@ describe('docs/cli.md exit codes', () => {
     expect(rows.get(EXIT.generation)).toMatch(/`gen`/);
     expect(rows.get(EXIT.serve)).toMatch(/`serve` could not start/);
     expect(rows.get(EXIT.internal)).toMatch(/bug in the CLI/);
+    expect(rows.get(EXIT.interrupted)).toMatch(/^interrupted by Ctrl-C/);
     expect(rows.get(EXIT_UNKNOWN_ERROR)).toMatch(/does not know/);
   });
 

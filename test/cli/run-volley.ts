@@ -42,3 +42,38 @@ export function runVolley(args: readonly string[], options: { stdin?: string; cw
     child.stdin.end(options.stdin ?? '');
   });
 }
+
+/** A CLI run still going: its process, and its outcome once it exits. */
+export interface VolleyProcess {
+  /** Delivers `signal` to the CLI's whole process group, as a terminal's Ctrl-C does. */
+  signalGroup(signal: NodeJS.Signals): void;
+  readonly done: Promise<VolleyRun>;
+}
+
+/**
+ * Spawns `volley <args>` in a process group of its own, so a test can press Ctrl-C on it: the
+ * bin (and, in the workspace, the tsx child it starts) receive the signal as from a terminal.
+ */
+export function startVolley(args: readonly string[], options: { timeoutMs?: number } = {}): VolleyProcess {
+  const child = spawn(process.execPath, [VOLLEY_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const done = new Promise<VolleyRun>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      process.kill(-(child.pid as number), 'SIGKILL');
+      reject(new Error(`volley ${args.join(' ')} ran past ${options.timeoutMs ?? 30_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+  return { signalGroup: (signal) => process.kill(-(child.pid as number), signal), done };
+}

@@ -19,7 +19,7 @@ export interface StagedPackage {
 /**
  * Copies every package under packages/ into `stage` and builds it there with its own build
  * script's command (`tsc -p tsconfig.build.json`). The repository's own `dist/` folders are never
- * written: other tests run beside this one, and `bin/volley.js` prefers a `dist/` when it finds one.
+ * written: other tests run beside this one and must not see half-written builds.
  * Sibling imports resolve through the repository's node_modules (the stage links to it).
  */
 export async function stageAndBuildPackages(stage: string): Promise<StagedPackage[]> {

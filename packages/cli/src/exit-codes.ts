@@ -15,6 +15,8 @@ export const EXIT = {
   generation: 3,
   /** `serve` could not start: the module did not load or an address could not be bound. */
   serve: 4,
+  /** Ctrl-C ended the command (`call` first sends the server a cancel): 128 + SIGINT, as shells expect. */
+  interrupted: 130,
   /** A bug in the CLI itself: the message is printed, the stack with VOLLEY_DEBUG=1. */
   internal: 70,
 } as const;

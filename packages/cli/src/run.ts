@@ -27,7 +27,7 @@ Run 'volley help <command>' (or 'volley <command> --help') for a command's flags
 'volley --version' for the version.
 Exit codes: 0 ok, 1 answered "no" (not serving, failed bench calls), 2 usage error,
 3 generation failed, 4 serve could not start, 10–21 a call failed (one code per error;
-see docs/cli.md).
+see docs/cli.md), 130 interrupted by Ctrl-C.
 
 Example:
   volley call udp://127.0.0.1:4000 echo.add '{"a":1,"b":2}'`;

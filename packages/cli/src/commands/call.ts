@@ -21,6 +21,9 @@ prints "CODE: message" and the error's data to stderr and exits with the code's 
 Input: inline JSON, @file to read a JSON file, - to read stdin; omit it for procedures that
 take no input.
 
+Ctrl-C cancels the call: the server is sent a cancel (over UDP as over TCP), so its handler
+stops, and volley exits 130. A second Ctrl-C exits at once.
+
 ${CLIENT_FLAGS_HELP}
 
 Examples:
@@ -35,13 +38,24 @@ Examples:
     if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}" (quote JSON input as one argument)`);
     const input = await readInput(json, io);
     const { client, timeoutMs } = clientFromFlags(target, values);
+    // Ctrl-C cancels the call rather than killing the process: the client sends the server a
+    // cancel (over UDP nothing else would tell it; over TCP the closing connection would, later),
+    // so the handler's signal fires. A second Ctrl-C, with this listener gone, kills as usual.
+    const interrupt = new AbortController();
+    const onInterrupt = (): void => interrupt.abort();
+    process.once('SIGINT', onInterrupt);
     try {
-      const result = await client.call(procedure, input, { timeoutMs });
+      const result = await client.call(procedure, input, { timeoutMs, signal: interrupt.signal });
       io.out(formatJson(result, io.stdoutIsTTY));
       return EXIT.ok;
     } catch (error) {
+      if (interrupt.signal.aborted && error instanceof RpcError && error.code === 'CANCELLED') {
+        io.err(`Interrupted: ${error.notExecuted ? 'the call was not sent' : `sent the server a cancel for "${procedure}"`}.`);
+        return EXIT.interrupted;
+      }
       throw error instanceof RpcError && error.code === 'NOT_FOUND' ? await withSuggestions(error, procedure, (name) => client.call(name, undefined, { timeoutMs })) : error;
     } finally {
+      process.off('SIGINT', onInterrupt);
       await client.close();
     }
   },
