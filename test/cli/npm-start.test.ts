@@ -30,8 +30,9 @@ afterEach(async () => {
   await Promise.all(blockers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
 });
 
-function npmStart(args: readonly string[]) {
-  const child = spawn('npm', ['start', '--', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+function npmStart(args: readonly string[], options: { workspace?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const workspace = options.workspace === undefined ? [] : ['-w', options.workspace];
+  const child = spawn('npm', ['start', ...workspace, '--', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...options.env } });
   children.push(child);
   const output = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -77,7 +78,21 @@ describe('npm start', () => {
     const { port } = blocker.address() as { port: number };
     const started = npmStart(['--port', String(port), '--log-level', 'silent']);
     expect(await started.exited).toBe(1);
-    expect(started.output.stderr).toContain(`npm start: cannot listen on 127.0.0.1:${port}: the port is in use (EADDRINUSE)`);
+    expect(started.output.stderr).toContain(`npm start: cannot listen on tcp 127.0.0.1:${port}: the port is in use (EADDRINUSE)`);
+    expect(started.output.stderr + started.output.stdout).not.toMatch(/^\s+at /m);
+  }, 30_000);
+
+  it.each([
+    ['@volley/service-echo', 'echo'],
+    ['@volley/service-kv', 'kv'],
+  ])('%s alone reports a port in use as one line and exits 1', async (workspace, name) => {
+    const blocker = createNetServer();
+    blockers.push(blocker);
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    const started = npmStart([], { workspace, env: { PORT: String(port), LOG_LEVEL: 'silent' } });
+    expect(await started.exited).toBe(1);
+    expect(started.output.stderr).toContain(`${name}: cannot listen on tcp 127.0.0.1:${port}: the port is in use (EADDRINUSE)`);
     expect(started.output.stderr + started.output.stdout).not.toMatch(/^\s+at /m);
   }, 30_000);
 

@@ -8,6 +8,7 @@ export {
 export type { LogFn, Logger } from '@volley/router';
 export type { ReplyCacheOptions } from './reply-cache.js';
 export type { SigningOptions } from './signing-gate.js';
+export { ListenError, type ListenTarget } from './listen-error.js';
 export { createServer } from './server.js';
 export type { ListenOptions, ListeningAddresses, Server, ServerOptions } from './server.js';
 export type { ServerStats } from './server-stats.js';

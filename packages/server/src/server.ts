@@ -19,6 +19,7 @@ import { AddressValidator } from './address-validator.js';
 import { CallTable } from './call-table.js';
 import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_CALLS_PER_CONNECTION, DEFAULT_MAX_IN_FLIGHT } from './constants.js';
 import { type BuiltinOptions, createBuiltins } from './builtins.js';
+import { ListenError, type ListenTarget } from './listen-error.js';
 import { LogLimiter } from './log-limiter.js';
 import { createMessageHandler } from './message-handler.js';
 import { ReplyCache, type ReplyCacheOptions } from './reply-cache.js';
@@ -153,8 +154,13 @@ export function createServer(options: ServerOptions): Server {
     return listener;
   };
 
-  async function start(transport: ServerTransport): Promise<BoundAddress> {
-    const bound = await transport.listen(listenerFor());
+  async function start(transport: ServerTransport, target: ListenTarget): Promise<BoundAddress> {
+    let bound: BoundAddress;
+    try {
+      bound = await transport.listen(listenerFor());
+    } catch (error) {
+      throw new ListenError(target, error);
+    }
     for (const name of namesOf(bound)) ownAddresses.add(name);
     transports.push(transport);
     logger.info({ transport: bound.transport, address: bound.address, port: bound.port }, 'listening');
@@ -221,11 +227,11 @@ export function createServer(options: ServerOptions): Server {
         signing = udpSigning;
       }
       const bound: ListeningAddresses = {};
-      if (listen.tcp) bound.tcp = await start(createTcpTransport(listen.tcp));
+      if (listen.tcp) bound.tcp = await start(createTcpTransport(listen.tcp), { transport: 'tcp', ...listen.tcp });
       if (listen.udp) bound.udp = await listenUdpBesideTcp(listen.udp, bound.tcp, start);
-      if (listen.tls) bound.tls = await start(createTlsTransport(listen.tls));
-      if (listen.unix) bound.unix = await start(createTcpTransport(listen.unix));
-      if (listen.memory) bound.memory = await start(createMemoryTransport(listen.memory));
+      if (listen.tls) bound.tls = await start(createTlsTransport(listen.tls), { transport: 'tls', host: listen.tls.host, port: listen.tls.port });
+      if (listen.unix) bound.unix = await start(createTcpTransport(listen.unix), { transport: 'unix', path: listen.unix.path });
+      if (listen.memory) bound.memory = await start(createMemoryTransport(listen.memory), { transport: 'memory', path: listen.memory.name });
       return bound;
     },
     close(closeOptions) {
@@ -270,17 +276,17 @@ function inputLimitsOf(compiled: CompiledRouter): InputLimits {
 async function listenUdpBesideTcp(
   udp: UdpTransportOptions,
   tcp: BoundAddress | undefined,
-  start: (transport: ServerTransport) => Promise<BoundAddress>,
+  start: (transport: ServerTransport, target: ListenTarget) => Promise<BoundAddress>,
 ): Promise<BoundAddress> {
   const host = udp.host ?? '127.0.0.1';
   if ((udp.port ?? 0) === 0 && tcp && tcp.address === host) {
     try {
-      return await start(createUdpTransport({ ...udp, host, port: tcp.port }));
+      return await start(createUdpTransport({ ...udp, host, port: tcp.port }), { transport: 'udp', host, port: tcp.port });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      if ((error as ListenError).code !== 'EADDRINUSE') throw error;
     }
   }
-  return start(createUdpTransport(udp));
+  return start(createUdpTransport(udp), { transport: 'udp', host, port: udp.port });
 }
 
 /** The audiences a client may sign for to reach `bound`: its address, and `localhost` for loopback. */

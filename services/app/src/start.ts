@@ -47,7 +47,7 @@ try {
   bound = await server.listen({ udp: { host: values.host, port }, tcp: { host: values.host, port } });
 } catch (error) {
   await server.close({ graceMs: 0 });
-  fail(listenFailure(error, values.host, port), 1);
+  fail((error as Error).message.split('\n')[0] ?? String(error), 1);
 }
 logger.info(
   { udp: `udp://${formatHost(values.host)}:${bound.udp?.port}`, tcp: `tcp://${formatHost(values.host)}:${bound.tcp?.port}` },
@@ -62,17 +62,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     logger.info({ signal }, 'draining before exit');
     void server.close().then(() => process.exit(0));
   });
-}
-
-/** One line for a failed listen: where, and why in words. */
-function listenFailure(error: unknown, host: string, port: number): string {
-  const { code, message } = error as NodeJS.ErrnoException;
-  const where = `${formatHost(host)}:${port}`;
-  if (code === 'EADDRINUSE') return `cannot listen on ${where}: the port is in use (EADDRINUSE); pick another with --port`;
-  if (code === 'EADDRNOTAVAIL') return `cannot listen on ${where}: no interface has that address (EADDRNOTAVAIL)`;
-  if (code === 'EACCES') return `cannot listen on ${where}: permission denied (EACCES; ports below 1024 need privileges)`;
-  if (code === 'ENOTFOUND') return `cannot listen on ${where}: unknown host (ENOTFOUND)`;
-  return `cannot listen on ${where}: ${message.split('\n')[0]}`;
 }
 
 function formatHost(host: string): string {

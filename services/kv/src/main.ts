@@ -14,6 +14,13 @@ const port = Number(process.env.PORT ?? 4002);
 const tokenFile = process.env.KV_TOKENS_FILE;
 const tokens = tokenFile === undefined ? undefined : readTokenFile(tokenFile);
 const server = createServer({ router: createKvRouter(new KvStore(), tokens && { auth: { tokens } }), logger, service: { name: 'kv', version: '0.1.0' } });
-await server.listen({ udp: { host, port }, tcp: { host, port } });
+try {
+  await server.listen({ udp: { host, port }, tcp: { host, port } });
+} catch (error) {
+  // A port in use or a bad HOST: the ListenError's one line, not a stack trace.
+  await server.close({ graceMs: 0 });
+  console.error(`kv: ${(error as Error).message}`);
+  process.exit(1);
+}
 logger.info({ auth: tokens === undefined ? 'off' : `${tokens.size} token(s) from ${tokenFile}` }, 'kv is serving');
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void server.close().then(() => process.exit(0)));

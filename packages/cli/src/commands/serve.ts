@@ -97,7 +97,7 @@ Examples:
     } catch (error) {
       await server.close({ graceMs: 0 });
       stopped.dispose();
-      io.err(`volley serve: ${listenFailure(error)}`);
+      io.err(`volley serve: ${firstLine(error)}`);
       return EXIT.serve;
     }
     await stopped.promise;
@@ -162,18 +162,6 @@ function untilStopSignal(server: Server, io: CliIo): { promise: Promise<void>; d
   });
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   return { promise, dispose };
-}
-
-/** One line for a failed bind: which address, and why in words. */
-function listenFailure(error: unknown): string {
-  const { code, syscall, address, port, message } = error as NodeJS.ErrnoException & { address?: string; port?: number };
-  // net reports a failed `listen` (TCP), dgram a failed `bind` (UDP).
-  const transport = syscall === 'bind' ? 'udp ' : syscall === 'listen' ? 'tcp ' : '';
-  const where = address !== undefined && port !== undefined ? ` ${transport}${formatHost(address)}:${port}` : '';
-  if (code === 'EADDRINUSE') return `cannot listen on${where}: the port is in use (EADDRINUSE)`;
-  if (code === 'EADDRNOTAVAIL') return `cannot listen on${where}: no interface has that address (EADDRNOTAVAIL)`;
-  if (code === 'EACCES') return `cannot listen on${where}: permission denied (EACCES; ports below 1024 need privileges)`;
-  return `cannot listen: ${firstLine(error) || message}`;
 }
 
 function firstLine(error: unknown): string {
