@@ -88,7 +88,7 @@ async function volleyLoop(): Promise<(n: number) => Promise<void>> {
   const connection: ClientConnection = {
     kind: udp ? 'udp' : 'tcp',
     peer: { transport: udp ? 'udp' : 'tcp', address: '127.0.0.1', port: 1 },
-    connectionless: udp,
+    mode: udp ? 'datagram' : 'stream',
     maxMessageBytes: udp ? 65_507 : 16 * 1024 * 1024,
     send: (message) => {
       server.receive(message);
@@ -101,7 +101,7 @@ async function volleyLoop(): Promise<(n: number) => Promise<void>> {
       handlers = h;
       return connection;
     },
-    { connectionless: udp, target: 'loop' },
+    { mode: udp ? 'datagram' : 'stream', target: 'loop' },
   );
   const body = codec.encodeResult(TEMPLATE_ID, echo ? { message: TEXT } : { sum: 3 });
   template = udp ? codec.appendResponseMeta(body, { attempt: 1, clientId: core.clientId }) : body;

@@ -6,13 +6,14 @@
  *
  *   node --conditions=@volley/source --import tsx bench/src/micro/server-loop.ts [calls] [volley|raw|both] [tcp|udp] [add|echo|once]
  *
- * `udp` makes the channel connectionless and the requests carry what a UDP client sends (attempt,
+ * `udp` makes the channel a datagram channel and the requests carry what a UDP client sends (attempt,
  * client id); `echo` sends a 4096-character string instead of `{a, b}`; `once` calls `addOnce`
  * (not idempotent: over UDP every reply is kept in the reply cache, which fills to its cap and
  * evicts, as in the bench) with a new msgid per call.
  *
  * With `--trace-gc-nvp` and one system, `allocated` per scavenge ÷ calls gives bytes per call.
  */
+import type { Channel } from '@volley/transport';
 import { createCodec } from '@volley/wire';
 import { pino } from 'pino';
 import { Packr } from 'msgpackr';
@@ -51,18 +52,20 @@ const handler = createMessageHandler({
   onCallDone: () => {},
 });
 let sent = 0;
-const channel = {
+const channelBase = {
   kind: udp ? ('udp' as const) : ('tcp' as const),
   peer: { transport: udp ? ('udp' as const) : ('tcp' as const), address: '127.0.0.1', port: 1 },
-  connectionless: udp,
   maxMessageBytes: udp ? 65_507 : 16 * 1024 * 1024,
   send: () => {
     sent++;
     return true;
   },
-  close: () => {},
 };
-if (!udp) handler.listener.onChannelOpen?.(channel);
+// A validated datagram source (no anti-amplification budget), as a client with a cookie is.
+const channel: Channel = udp
+  ? { ...channelBase, mode: 'datagram', sendBudget: Number.POSITIVE_INFINITY, validate: () => {} }
+  : { ...channelBase, mode: 'stream', close: () => {} };
+if (channel.mode === 'stream') handler.listener.onChannelOpen?.(channel);
 const clientId = Buffer.from('0123456789abcdef', 'hex');
 // 256 distinct requests, as the bench's client varies `a` and the msgid. Their msgids are
 // uint32s (`ce` + 4 bytes at offset 3), so `once` can patch a new one into each call.

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { DeliveryMode } from '@volley/transport';
 import type { RetryOptions } from './call-retry.js';
 import type { KeepaliveOptions } from './keepalive.js';
 import type { Connector, ReconnectOptions } from './links/link.js';
@@ -12,8 +13,8 @@ export interface ProcedureFlags {
 
 /** Settings {@link ClientCore} needs beyond its connector. */
 export interface ClientCoreOptions {
-  /** True for UDP: calls are retransmitted and carry the client id. */
-  connectionless: boolean;
+  /** How the connector's connections deliver: `datagram` (UDP) calls are retransmitted and carry the client id. */
+  mode: DeliveryMode;
   /** Shown in error messages. */
   target: string;
   defaultTimeoutMs?: number;

@@ -14,7 +14,7 @@ function fakeUdp() {
   const connection: ClientConnection = {
     kind: 'udp',
     peer: { transport: 'udp', address: '127.0.0.1', port: 1 },
-    connectionless: true,
+    mode: 'datagram',
     maxMessageBytes: 1200,
     send(bytes) {
       const decoded = codec.decode(bytes);
@@ -48,7 +48,7 @@ describe('ClientCore on ICMP port-unreachable', () => {
 
   it('fails a call sent once with UNAVAILABLE, not executed, long before its deadline', async () => {
     const udp = fakeUdp();
-    const core = new ClientCore(udp.connect, { connectionless: true, target: 'udp://test' });
+    const core = new ClientCore(udp.connect, { mode: 'datagram', target: 'udp://test' });
     const outcome = core.call('a', undefined, { timeoutMs: 10_000 }).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(1);
     udp.unreachable();
@@ -59,7 +59,7 @@ describe('ClientCore on ICMP port-unreachable', () => {
 
   it('fails a retransmitted call as "may have executed": an earlier attempt may have reached the server', async () => {
     const udp = fakeUdp();
-    const core = new ClientCore(udp.connect, { connectionless: true, target: 'udp://test' });
+    const core = new ClientCore(udp.connect, { mode: 'datagram', target: 'udp://test' });
     const outcome = core.call('a', undefined, { timeoutMs: 10_000 }).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(500);
     expect(udp.requests.length).toBeGreaterThan(1);
@@ -70,7 +70,7 @@ describe('ClientCore on ICMP port-unreachable', () => {
 
   it('fails calls in flight together as "may have executed": the error cannot be pinned on one of them', async () => {
     const udp = fakeUdp();
-    const core = new ClientCore(udp.connect, { connectionless: true, target: 'udp://test' });
+    const core = new ClientCore(udp.connect, { mode: 'datagram', target: 'udp://test' });
     const first = core.call('a', undefined).catch((error: unknown) => error);
     const second = core.call('b', undefined).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(1);
@@ -84,7 +84,7 @@ describe('ClientCore on ICMP port-unreachable', () => {
 
   it('pins the error on a lone call once every earlier datagram was answered, and the socket stays usable', async () => {
     const udp = fakeUdp();
-    const core = new ClientCore(udp.connect, { connectionless: true, target: 'udp://test' });
+    const core = new ClientCore(udp.connect, { mode: 'datagram', target: 'udp://test' });
     const answered = core.call('a', undefined);
     await vi.advanceTimersByTimeAsync(1);
     // The reply echoes attempt 1: that datagram arrived, so it cannot be the one an ICMP error is about.
@@ -103,7 +103,7 @@ describe('ClientCore on ICMP port-unreachable', () => {
 
   it('refs the socket while a call is pending and unrefs it when the last one settles', async () => {
     const udp = fakeUdp();
-    const core = new ClientCore(udp.connect, { connectionless: true, target: 'udp://test' });
+    const core = new ClientCore(udp.connect, { mode: 'datagram', target: 'udp://test' });
     const first = core.call('a', undefined);
     const second = core.call('b', undefined);
     await vi.advanceTimersByTimeAsync(1);

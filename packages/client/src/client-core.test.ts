@@ -6,14 +6,14 @@ import { ClientCore } from './client-core.js';
 const codec = createCodec();
 
 /** A connection whose "server" is the test: it records what was sent and can answer. */
-function fakeConnection(connectionless: boolean) {
+function fakeConnection(datagram: boolean) {
   const sent: Envelope[] = [];
   let handlers: ConnectionHandlers | undefined;
   const connection: ClientConnection = {
-    kind: connectionless ? 'udp' : 'tcp',
-    peer: { transport: connectionless ? 'udp' : 'tcp', address: '127.0.0.1', port: 1 },
-    connectionless,
-    maxMessageBytes: connectionless ? 1200 : 16 * 1024 * 1024,
+    kind: datagram ? 'udp' : 'tcp',
+    peer: { transport: datagram ? 'udp' : 'tcp', address: '127.0.0.1', port: 1 },
+    mode: datagram ? ('datagram' as const) : ('stream' as const),
+    maxMessageBytes: datagram ? 1200 : 16 * 1024 * 1024,
     send(bytes) {
       const decoded = codec.decode(bytes);
       if (decoded.ok) sent.push(decoded.value);
@@ -42,7 +42,7 @@ describe('ClientCore', () => {
 
   it('matches replies that arrive in any order to their calls', async () => {
     const fake = fakeConnection(false);
-    const core = new ClientCore(fake.connect, { connectionless: false, target: 'test' });
+    const core = new ClientCore(fake.connect, { mode: 'stream', target: 'test' });
     const first = core.call('a', 1);
     const second = core.call('b', 2);
     await vi.advanceTimersByTimeAsync(0);
@@ -55,7 +55,7 @@ describe('ClientCore', () => {
 
   it('sends the remaining timeout as the deadline and fails with DEADLINE_EXCEEDED when it passes', async () => {
     const fake = fakeConnection(false);
-    const core = new ClientCore(fake.connect, { connectionless: false, target: 'test' });
+    const core = new ClientCore(fake.connect, { mode: 'stream', target: 'test' });
     const call = core.call('slow', undefined, { timeoutMs: 300 });
     const outcome = call.catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(0);
@@ -67,7 +67,7 @@ describe('ClientCore', () => {
 
   it('retransmits a UDP call with the same msgid on an exact, jittered, doubling schedule within the deadline', async () => {
     const fake = fakeConnection(true);
-    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test', retransmit: { random: () => 0.5 } });
+    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test', retransmit: { random: () => 0.5 } });
     const outcome = core.call('lost', undefined, { timeoutMs: 3000 }).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(0);
     const times: number[] = [];
@@ -88,7 +88,7 @@ describe('ClientCore', () => {
   it('caps each wait at the RTO ceiling and stops after the most retransmissions allowed', async () => {
     const fake = fakeConnection(true);
     const core = new ClientCore(fake.connect, {
-      connectionless: true,
+      mode: 'datagram',
       target: 'test',
       retransmit: { random: () => 0, initialRtoMs: 100, maxRtoMs: 300, maxRetransmits: 4 },
     });
@@ -102,7 +102,7 @@ describe('ClientCore', () => {
 
   it('takes a clean RTT sample from a reply that echoes the attempt it answers', async () => {
     const fake = fakeConnection(true);
-    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test', retransmit: { random: () => 0, minRtoMs: 1 } });
+    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test', retransmit: { random: () => 0, minRtoMs: 1 } });
     const call = core.call('x', undefined);
     await vi.advanceTimersByTimeAsync(10);
     const request = fake.requests()[0];
@@ -114,7 +114,7 @@ describe('ClientCore', () => {
 
   it('never accepts a UDP reply that does not carry its client id', async () => {
     const fake = fakeConnection(true);
-    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test' });
+    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test' });
     const call = core.call('x', undefined);
     await vi.advanceTimersByTimeAsync(0);
     const id = fake.requests()[0]?.id ?? -1;
@@ -127,7 +127,7 @@ describe('ClientCore', () => {
 
   it('echoes the server incarnation only on retransmissions, and only the one known when the call was first sent', async () => {
     const fake = fakeConnection(true);
-    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test', retransmit: { random: () => 0 } });
+    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test', retransmit: { random: () => 0 } });
     const before = core.call('first', undefined).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(0);
     const warmup = core.call('warmup', undefined);
@@ -160,7 +160,7 @@ describe('ClientCore', () => {
 
   it('fails a call the restarted server refused as may have executed, without retrying it, and counts it', async () => {
     const fake = fakeConnection(true);
-    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test', retry: { maxAttempts: 3 }, retransmit: { random: () => 0 } });
+    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test', retry: { maxAttempts: 3 }, retransmit: { random: () => 0 } });
     const warmup = core.call('warmup', undefined);
     await vi.advanceTimersByTimeAsync(0);
     fake.reply({ kind: KIND.response, id: fake.requests()[0]?.id ?? -1, result: 'ok', meta: { attempt: 1, clientId: core.clientId, incarnation: 11 } });
@@ -184,7 +184,7 @@ describe('ClientCore', () => {
   it('keeps echoing the incarnation known at the first transmission when the call moves to the TCP route', async () => {
     const udp = fakeConnection(true);
     const tcp = fakeConnection(false);
-    const core = new ClientCore(udp.connect, { connectionless: true, target: 'test', fallback: tcp.connect });
+    const core = new ClientCore(udp.connect, { mode: 'datagram', target: 'test', fallback: tcp.connect });
     const warmup = core.call('warmup', undefined);
     await vi.advanceTimersByTimeAsync(0);
     udp.reply({ kind: KIND.response, id: udp.requests()[0]?.id ?? -1, result: 'ok', meta: { attempt: 1, clientId: core.clientId, incarnation: 11 } });
@@ -204,7 +204,7 @@ describe('ClientCore', () => {
   it('fetches a truncated reply over the TCP route with the same msgid and client id', async () => {
     const udp = fakeConnection(true);
     const tcp = fakeConnection(false);
-    const core = new ClientCore(udp.connect, { connectionless: true, target: 'test', fallback: tcp.connect });
+    const core = new ClientCore(udp.connect, { mode: 'datagram', target: 'test', fallback: tcp.connect });
     const call = core.call('big', undefined);
     await vi.advanceTimersByTimeAsync(0);
     const id = udp.requests()[0]?.id ?? -1;
@@ -219,7 +219,7 @@ describe('ClientCore', () => {
   it('sends a request too large for a datagram over the TCP route', async () => {
     const udp = fakeConnection(true);
     const tcp = fakeConnection(false);
-    const core = new ClientCore(udp.connect, { connectionless: true, target: 'test', fallback: tcp.connect });
+    const core = new ClientCore(udp.connect, { mode: 'datagram', target: 'test', fallback: tcp.connect });
     const call = core.call('big', 'x'.repeat(5000));
     await vi.advanceTimersByTimeAsync(0);
     expect(udp.requests()).toHaveLength(0);
@@ -232,7 +232,7 @@ describe('ClientCore', () => {
     const udp = fakeConnection(true);
     const tcp = fakeConnection(false);
     const slowTcp = (handlers: ConnectionHandlers) => new Promise<ClientConnection>((resolve) => setTimeout(() => resolve(tcp.connect(handlers)), 300));
-    const core = new ClientCore(udp.connect, { connectionless: true, target: 'test', fallback: slowTcp });
+    const core = new ClientCore(udp.connect, { mode: 'datagram', target: 'test', fallback: slowTcp });
     const call = core.call('big', 'x'.repeat(5000));
     await vi.advanceTimersByTimeAsync(1000);
     expect(tcp.requests()).toHaveLength(1);
@@ -243,7 +243,7 @@ describe('ClientCore', () => {
 
   it('keeps at most maxOutstanding UDP calls in flight; the rest wait their turn', async () => {
     const fake = fakeConnection(true);
-    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test', maxOutstanding: 2 });
+    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test', maxOutstanding: 2 });
     const calls = [core.call('a', 1), core.call('b', 2), core.call('c', 3)];
     await vi.advanceTimersByTimeAsync(0);
     expect(fake.requests().map((r) => r.method)).toEqual(['a', 'b']);
@@ -257,7 +257,7 @@ describe('ClientCore', () => {
 
   it('fails a call still waiting for a window slot at its deadline as not executed', async () => {
     const fake = fakeConnection(true);
-    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test', maxOutstanding: 1 });
+    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test', maxOutstanding: 1 });
     void core.call('a', 1).catch(() => {});
     const waiting = core.call('b', 2, { timeoutMs: 100 }).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(100);
@@ -268,7 +268,7 @@ describe('ClientCore', () => {
 
   it('sends a cancel and rejects with CANCELLED when the signal aborts', async () => {
     const fake = fakeConnection(false);
-    const core = new ClientCore(fake.connect, { connectionless: false, target: 'test' });
+    const core = new ClientCore(fake.connect, { mode: 'stream', target: 'test' });
     const controller = new AbortController();
     const outcome = core.call('slow', undefined, { signal: controller.signal }).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(0);
@@ -280,7 +280,7 @@ describe('ClientCore', () => {
 
   it('fails pending calls with CLOSED on close, and later calls without sending', async () => {
     const fake = fakeConnection(false);
-    const core = new ClientCore(fake.connect, { connectionless: false, target: 'test' });
+    const core = new ClientCore(fake.connect, { mode: 'stream', target: 'test' });
     const pending = core.call('x', undefined).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(0);
     await core.close();
@@ -290,7 +290,7 @@ describe('ClientCore', () => {
 
   it('fails calls in flight with UNAVAILABLE (may have executed) when the connection drops', async () => {
     const fake = fakeConnection(false);
-    const core = new ClientCore(fake.connect, { connectionless: false, target: 'test' });
+    const core = new ClientCore(fake.connect, { mode: 'stream', target: 'test' });
     const pending = core.call('x', undefined).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(0);
     fake.drop();
@@ -299,14 +299,14 @@ describe('ClientCore', () => {
 
   it('refuses a request larger than a datagram, before sending, when there is no TCP route', async () => {
     const fake = fakeConnection(true);
-    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test' });
+    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test' });
     await expect(core.call('big', 'x'.repeat(2000))).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE', notExecuted: true });
     expect(fake.requests()).toHaveLength(0);
   });
 
   it('drops replies that match no pending call', async () => {
     const fake = fakeConnection(false);
-    const core = new ClientCore(fake.connect, { connectionless: false, target: 'test' });
+    const core = new ClientCore(fake.connect, { mode: 'stream', target: 'test' });
     const call = core.call('x', undefined);
     await vi.advanceTimersByTimeAsync(0);
     fake.reply({ kind: KIND.response, id: 12345, result: 'forged' });
@@ -317,7 +317,7 @@ describe('ClientCore', () => {
 
   it('fails a call whose input MessagePack cannot carry with a local BAD_REQUEST, without crashing', async () => {
     const fake = fakeConnection(true);
-    const core = new ClientCore(fake.connect, { connectionless: true, target: 'test' });
+    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test' });
     const outcome = core.call('add', { a: 2n ** 70n }).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(1000);
     expect(await outcome).toMatchObject({ code: 'BAD_REQUEST', local: true, notExecuted: true });

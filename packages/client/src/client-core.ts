@@ -62,7 +62,7 @@ export class ClientCore {
       onUnreachable: (connection: ClientConnection, error: Error) => this.#onUnreachable(connection, error),
     };
     this.#link = new Link(connect, events, options.reconnect);
-    this.#fallback = options.connectionless && options.fallback ? new Link(options.fallback, events, options.reconnect) : undefined;
+    this.#fallback = options.mode === 'datagram' && options.fallback ? new Link(options.fallback, events, options.reconnect) : undefined;
     this.#policy = new RetransmitPolicy(options.retransmit);
     this.#keepalive = new Keepalive(options.keepalive ?? {}, {
       connections: () => [...this.#link.connections(), ...(this.#fallback?.connections() ?? [])],
@@ -70,12 +70,12 @@ export class ClientCore {
       ping: (connection) => connection.send(this.#codec.encode({ kind: KIND.ping, id: this.#nextPingId++ })),
       onDead: (connection, silentMs) => {
         options.logger?.warn({ target: options.target, silentMs }, 'no answer to keepalive ping: dropping the connection');
-        if (connection.destroy) connection.destroy(new Error(`No answer to a keepalive ping after ${silentMs} ms of silence`));
+        if (connection.mode === 'stream' && connection.destroy) connection.destroy(new Error(`No answer to a keepalive ping after ${silentMs} ms of silence`));
         else connection.close();
       },
     });
-    if (!options.connectionless || options.fallback) this.#keepalive.start();
-    this.#window = options.connectionless ? new OutstandingWindow(options.maxOutstanding ?? DEFAULT_MAX_OUTSTANDING) : undefined;
+    if (options.mode === 'stream' || options.fallback) this.#keepalive.start();
+    this.#window = options.mode === 'datagram' ? new OutstandingWindow(options.maxOutstanding ?? DEFAULT_MAX_OUTSTANDING) : undefined;
   }
 
   /** Calls awaiting a reply. */
@@ -133,7 +133,7 @@ export class ClientCore {
     if (this.#closed) return Promise.reject(notSent('CLOSED', 'Client is closed'));
     const auth = options?.auth ?? this.#options.auth;
     const metadata = mergeMetadata(this.#options.metadata, options?.metadata);
-    if (this.#options.connectionless) this.#inDoubt.sent();
+    if (this.#options.mode === 'datagram') this.#inDoubt.sent();
     return sendNotification(this.#link, this.#codec, this.#options.target, { method, input, trace: options?.trace, auth, metadata });
   }
 
@@ -190,9 +190,9 @@ export class ClientCore {
     if (!this.#isLive(call)) return;
     // One clock read per transmission serves the deadline sent and the RTT sample's start.
     const now = performance.now();
-    const udp = this.#options.connectionless;
+    const udp = this.#options.mode === 'datagram';
     if (call.attempt === 0) call.incarnation = this.#incarnation;
-    const meta = requestMeta(call, now, udp ? this.clientId : undefined, udp && connection.connectionless ? this.#cookie : undefined);
+    const meta = requestMeta(call, now, udp ? this.clientId : undefined, udp && connection.mode === 'datagram' ? this.#cookie : undefined);
     let bytes: Buffer;
     try {
       bytes = this.#codec.encode({ kind: KIND.request, id: call.id, method: call.method, input: call.input, meta });
@@ -202,7 +202,7 @@ export class ClientCore {
       return;
     }
     if (bytes.length > connection.maxMessageBytes) {
-      if (connection.connectionless && this.#fallback) {
+      if (connection.mode === 'datagram' && this.#fallback) {
         this.stats.tcpFallbacks++;
         call.onStream = true;
         this.#sendOn(this.#fallback, call, `${bytes.length}-byte request exceeds the ${connection.maxMessageBytes}-byte datagram limit`);
@@ -217,7 +217,7 @@ export class ClientCore {
       return;
     }
     this.stats.sent++;
-    if (connection.connectionless) this.#inDoubt.sent();
+    if (connection.mode === 'datagram') this.#inDoubt.sent();
     call.connection = connection;
     call.attempt++;
     call.lastSentAt = now;
@@ -226,7 +226,7 @@ export class ClientCore {
   /** Puts the call in the timer queue for whichever comes first: the next retransmission or the deadline. */
   #schedule(call: PendingCall, now = performance.now()): void {
     if (!this.#isLive(call)) return;
-    const retransmits = this.#options.connectionless && !call.queued && !call.onStream && this.#policy.mayRetransmit(call.attempt);
+    const retransmits = this.#options.mode === 'datagram' && !call.queued && !call.onStream && this.#policy.mayRetransmit(call.attempt);
     call.retransmitAt = retransmits ? now + this.#policy.waitMs(call.attempt) : Number.POSITIVE_INFINITY;
     this.#timers.schedule(call, Math.min(call.retransmitAt, call.deadlineAt) - now, now);
   }
@@ -240,7 +240,7 @@ export class ClientCore {
       return;
     }
     const connection = call.connection ?? this.#link.current;
-    if (connection?.connectionless && !call.onStream) {
+    if (connection?.mode === 'datagram' && !call.onStream) {
       this.stats.retransmits++;
       this.#options.logger?.debug({ id: call.id, method: call.method, attempt: call.attempt + 1, rtoMs: Math.round(this.#policy.rtt.rtoMs) }, 'retransmitting');
       this.#transmit(call, connection);
@@ -254,8 +254,8 @@ export class ClientCore {
     const wasSent = call.sent;
     if (wasSent && call.connection) {
       // Over UDP the server finds the call by client id, msgid and credentials.
-      const meta = this.#options.connectionless ? { clientId: this.clientId, ...(call.auth !== undefined && { auth: call.auth }) } : undefined;
-      if (call.connection.send(this.#codec.encode({ kind: KIND.cancel, id: call.id, ...(meta && { meta }) })) && call.connection.connectionless) this.#inDoubt.sent();
+      const meta = this.#options.mode === 'datagram' ? { clientId: this.clientId, ...(call.auth !== undefined && { auth: call.auth }) } : undefined;
+      if (call.connection.send(this.#codec.encode({ kind: KIND.cancel, id: call.id, ...(meta && { meta }) })) && call.connection.mode === 'datagram') this.#inDoubt.sent();
     }
     this.#settle(call, new RpcError('CANCELLED', `"${call.method}" was cancelled by the caller`, { local: true, notExecuted: !wasSent, cause: call.signal?.reason }));
   }
@@ -278,7 +278,7 @@ export class ClientCore {
   }
 
   #onMessage(bytes: Buffer, connection: ClientConnection): void {
-    if (!connection.connectionless) this.#keepalive.heard(connection);
+    if (connection.mode === 'stream') this.#keepalive.heard(connection);
     const decoded = this.#codec.decode(bytes);
     if (!decoded.ok) {
       this.stats.malformedReplies++;
@@ -287,7 +287,7 @@ export class ClientCore {
     }
     const envelope: Envelope = decoded.value;
     if (envelope.kind === KIND.response) this.#onResponse(envelope, connection);
-    else if (connection.connectionless) {
+    else if (connection.mode === 'datagram') {
       // Ping, pong and goaway are stream-only (protocol.md §7): over UDP anyone can forge the
       // server's address, so a datagram client neither answers them nor drops its socket on them.
       this.stats.strayDatagrams++;
@@ -309,7 +309,7 @@ export class ClientCore {
       if (envelope.id === null && envelope.error) this.#options.logger?.warn({ error: envelope.error }, 'server rejected a message it could not read');
       return;
     }
-    if (connection.connectionless) {
+    if (connection.mode === 'datagram') {
       const meta = envelope.meta;
       // Right address and msgid but not our client id: a forgery or a stray reply, never accepted.
       if (meta?.clientId === undefined || !this.clientId.equals(meta.clientId)) {

@@ -69,7 +69,7 @@ export class Keepalive {
   #check(): void {
     const now = performance.now();
     for (const connection of this.#host.connections()) {
-      if (connection.connectionless || !this.#host.hasPending(connection)) continue;
+      if (connection.mode === 'datagram' || !this.#host.hasPending(connection)) continue;
       let state = this.#heard.get(connection);
       if (state === undefined) {
         state = { lastHeardAt: now, pingSentAt: undefined };

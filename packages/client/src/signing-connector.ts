@@ -35,7 +35,7 @@ export function createSigningConnector(connect: Connector, scope: SigningScope, 
       maxMessageBytes: connection.maxMessageBytes - overhead,
       send: (bytes) => connection.send(signEnvelope(codec, bytes, scope)),
       close: () => connection.close(),
-      ...(connection.destroy && { destroy: (reason?: Error) => connection.destroy?.(reason) }),
+      ...(connection.mode === 'stream' && connection.destroy && { destroy: (reason?: Error) => connection.destroy?.(reason) }),
     };
   };
 }

@@ -70,15 +70,15 @@ export function createCallRunner(deps: CallRunnerDeps) {
     // something while the reply cache or the table of running UDP calls holds an entry; otherwise
     // it is built when first needed (InFlightCall.cacheKey): to keep a reply, or to track a call
     // still running. A stream request has a key only when it fetches a truncated reply.
-    const mayBeKnown = !channel.connectionless || cache.size > 0 || calls.datagramCount > 0;
+    const mayBeKnown = channel.mode === 'stream' || cache.size > 0 || calls.datagramCount > 0;
     const cacheKey = mayBeKnown ? replyCacheKey(channel, envelope.id, meta?.clientId, meta?.auth) : undefined;
     const replyMeta: ResponseMeta | undefined =
-      channel.connectionless && (meta?.attempt !== undefined || meta?.clientId !== undefined)
+      channel.mode === 'datagram' && (meta?.attempt !== undefined || meta?.clientId !== undefined)
         ? { attempt: meta?.attempt, clientId: meta?.clientId, incarnation: deps.incarnation }
         : undefined;
     // Anti-amplification (RFC 9000 §8): until a UDP source shows a valid cookie, its channel
     // sends no more than 3× the bytes of its request, by any path; the cookie lifts that budget.
-    if (meta?.cookie !== undefined && channel.validate !== undefined && deps.validator.isValid(meta.cookie, channel.peer.address)) channel.validate();
+    if (meta?.cookie !== undefined && channel.mode === 'datagram' && deps.validator.isValid(meta.cookie, channel.peer.address)) channel.validate();
     // Only requests answered without running (cache hits, refusals) need a ReplyTarget; a call
     // that runs carries the same fields on its InFlightCall. Made on demand (a module function,
     // not a closure, which would itself cost an allocation per call).
@@ -101,9 +101,9 @@ export function createCallRunner(deps: CallRunnerDeps) {
     }
     // Over UDP, a non-idempotent call's outcome is kept, refusals included: a late duplicate of a
     // refused request must be refused too, or "not executed" would become false after the fact.
-    const keepReply = channel.connectionless && router.get(envelope.method)?.idempotent !== true;
+    const keepReply = channel.mode === 'datagram' && router.get(envelope.method)?.idempotent !== true;
     // One lookup of the connection's calls serves the duplicate check, its limit and its id.
-    const stream = channel.connectionless ? undefined : calls.streamOf(channel);
+    const stream = channel.mode === 'datagram' ? undefined : calls.streamOf(channel);
     if (stream ? stream.calls.get(envelope.id) !== undefined : cacheKey !== undefined && calls.get(channel, cacheKey) !== undefined) {
       stats.duplicatesDropped++;
       logger.debug({ id: envelope.id, attempt: meta?.attempt }, 'duplicate of a call in progress dropped');
@@ -201,7 +201,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
     const { channel, id, replyMeta: meta } = target;
     let datagram: Buffer;
     if (fits(channel, body, meta)) datagram = replies.withMeta(body, meta);
-    else if (channel.connectionless && inCache) {
+    else if (channel.mode === 'datagram' && inCache) {
       stats.truncatedReplies++;
       logger.debug({ reqId: target.requestId, bytes: body.length, limit: channel.maxMessageBytes }, 'reply truncated: the client fetches it over TCP');
       datagram = replies.withMeta(replies.encodeResult(id, null), { ...meta, truncated: true });
@@ -216,11 +216,11 @@ export function createCallRunner(deps: CallRunnerDeps) {
       const errorBody = replies.encodeError(id, error, channel.maxMessageBytes - (meta ? META_ROOM_BYTES : 0));
       // Over UDP, keep this answer in place of the reply the cache could not hold, so neither a
       // retransmission nor the retry with a cookie (an error above 3× the request) runs it again.
-      const keptError = channel.connectionless && target.cacheKey !== undefined && cache.set(target.cacheKey, errorBody, target.deadlineMs, performance.now());
+      const keptError = channel.mode === 'datagram' && target.cacheKey !== undefined && cache.set(target.cacheKey, errorBody, target.deadlineMs, performance.now());
       deliver(target, errorBody, keptError);
       return;
     }
-    const budget = channel.sendBudget ?? Number.POSITIVE_INFINITY;
+    const budget = channel.mode === 'datagram' ? channel.sendBudget : Number.POSITIVE_INFINITY;
     if (datagram.length <= budget) {
       replies.sendBytes(channel, datagram);
       return;
@@ -277,7 +277,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
     finishEarly,
     /** The call a cancel refers to, if it is still running. */
     find(channel: Channel, id: number, meta: RequestMeta | undefined): InFlightCall | undefined {
-      return calls.get(channel, channel.connectionless ? (replyCacheKey(channel, id, meta?.clientId, meta?.auth) as string) : id);
+      return calls.get(channel, channel.mode === 'datagram' ? (replyCacheKey(channel, id, meta?.clientId, meta?.auth) as string) : id);
     },
   };
 }

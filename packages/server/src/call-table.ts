@@ -54,17 +54,17 @@ export class CallTable {
   }
 
   get(channel: Channel, key: string | number): InFlightCall | undefined {
-    return channel.connectionless ? this.#datagram.get(key as string) : this.#streams.get(channel)?.calls.get(key as number);
+    return channel.mode === 'datagram' ? this.#datagram.get(key as string) : this.#streams.get(channel)?.calls.get(key as number);
   }
 
   add(channel: Channel, call: InFlightCall): void {
-    if (channel.connectionless) this.#datagram.set(call.key as string, call);
+    if (channel.mode === 'datagram') this.#datagram.set(call.key as string, call);
     else this.#streams.get(channel)?.calls.set(call.key as number, call);
     this.#size++;
   }
 
   delete(channel: Channel, call: InFlightCall): void {
-    const removed = channel.connectionless
+    const removed = channel.mode === 'datagram'
       ? this.#datagram.get(call.key as string) === call && this.#datagram.delete(call.key as string)
       : this.#streams.get(channel)?.calls.get(call.key as number) === call && this.#streams.get(channel)?.calls.delete(call.key as number);
     if (removed) this.#size--;

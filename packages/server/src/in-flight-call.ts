@@ -49,19 +49,19 @@ export class InFlightCall {
    * never needs it (see the call runner).
    */
   get cacheKey(): string | undefined {
-    if (!this.channel.connectionless) return undefined;
+    if (this.channel.mode === 'stream') return undefined;
     this.#cacheKey ??= replyCacheKey(this.channel, this.id, this.clientId, this.#auth);
     return this.#cacheKey;
   }
 
   /** Call-table key: the msgid on streams, the reply-cache key on UDP. */
   get key(): string | number {
-    return this.channel.connectionless ? (this.cacheKey as string) : this.id;
+    return this.channel.mode === 'datagram' ? (this.cacheKey as string) : this.id;
   }
 
   /** Id for logs: `<client id hex or address>/<msgid>` on UDP, `c<connection>/<msgid>` on streams. Built on demand. */
   get requestId(): string {
-    if (!this.channel.connectionless) return `c${this.connectionId}/${this.id}`;
+    if (this.channel.mode === 'stream') return `c${this.connectionId}/${this.id}`;
     const { clientId, channel } = this;
     const client = clientId ? Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('hex') : `${channel.peer.address}:${channel.peer.port}`;
     return `${client}/${this.id}`;

@@ -63,12 +63,12 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
 
   function onMalformed(failure: DecodeFailure, bytesIn: number, channel: Channel): void {
     stats.malformed++;
-    if (channel.connectionless) stats.malformedDatagrams++;
+    if (channel.mode === 'datagram') stats.malformedDatagrams++;
     // The peer's fault (BAD_REQUEST), and what a flood of garbage produces: info, rate-limited.
     limiter.log('info', `malformed ${channel.kind}`, { peer: channel.peer, bytes: bytesIn, reason: failure.error.message }, 'malformed envelope');
     // A well-formed request refused before decoding (input over its procedure's limit) names its
     // client id and attempt: a UDP client accepts only replies that echo them.
-    const meta = channel.connectionless && failure.meta?.clientId !== undefined ? { attempt: failure.meta.attempt, clientId: failure.meta.clientId } : undefined;
+    const meta = channel.mode === 'datagram' && failure.meta?.clientId !== undefined ? { attempt: failure.meta.attempt, clientId: failure.meta.clientId } : undefined;
     const reply = replies.withMeta(replies.encodeError(failure.id ?? null, failure.error, channel.maxMessageBytes - (meta ? META_ROOM_BYTES : 0)), meta);
     // To a datagram source the reply goes out only within its anti-amplification budget (sendBytes).
     replies.sendBytes(channel, reply);
@@ -76,7 +76,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
 
   function onNotification(envelope: NotificationEnvelope, channel: Channel): void {
     stats.notifications++;
-    const call = new InFlightCall(-1, channel, channel.connectionless ? 0 : (calls.streamOf(channel)?.id ?? 0));
+    const call = new InFlightCall(-1, channel, channel.mode === 'datagram' ? 0 : (calls.streamOf(channel)?.id ?? 0));
     const log = (outcome: CallResult) => {
       if (outcome.ok) return;
       const { code } = outcome.error;

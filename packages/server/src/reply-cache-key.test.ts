@@ -5,12 +5,13 @@ import { replyCacheKey } from './reply-cache-key.js';
 const udp = (address: string, port: number): Channel => ({
   kind: 'udp',
   peer: { transport: 'udp', address, port },
-  connectionless: true,
+  mode: 'datagram',
   maxMessageBytes: 1200,
   send: () => true,
-  close: () => {},
+  sendBudget: Number.POSITIVE_INFINITY,
+  validate: () => {},
 });
-const tcp: Channel = { ...udp('127.0.0.1', 1), kind: 'tcp', connectionless: false };
+const tcp: Channel = { kind: 'tcp', peer: { transport: 'tcp', address: '127.0.0.1', port: 1 }, mode: 'stream', maxMessageBytes: 1200, send: () => true, close: () => {} };
 const from = udp('10.0.0.1', 4000);
 
 describe('replyCacheKey', () => {

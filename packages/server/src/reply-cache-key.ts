@@ -35,7 +35,7 @@ export function replyCacheKey(channel: Channel, id: number, clientId: Uint8Array
     );
   } else if (clientId !== undefined) {
     key = `${OTHER_CLIENT}${Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('latin1')}/${id}`;
-  } else if (channel.connectionless) key = `${channel.peer.address}:${channel.peer.port}/${id}`;
+  } else if (channel.mode === 'datagram') key = `${channel.peer.address}:${channel.peer.port}/${id}`;
   else return undefined;
   return auth === undefined ? key : `${key}/${createHash('sha256').update(auth).digest('base64')}`;
 }

@@ -77,8 +77,7 @@ export class ReplySender {
    * (the channel would refuse it too; checking first keeps the count in the server's stats).
    */
   sendBytes(channel: Channel, bytes: Uint8Array): void {
-    const budget = channel.sendBudget;
-    if (budget !== undefined && bytes.length > budget) {
+    if (channel.mode === 'datagram' && bytes.length > channel.sendBudget) {
       this.#stats.amplificationSuppressed++;
       return;
     }

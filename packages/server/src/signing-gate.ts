@@ -1,4 +1,4 @@
-import type { Channel, PeerAddress, TransportListener } from '@volley/transport';
+import type { Channel, DatagramChannel, PeerAddress, StreamChannel, TransportListener } from '@volley/transport';
 import {
   type Codec,
   DEFAULT_SIGNATURE_SKEW_MS,
@@ -67,8 +67,8 @@ export function createSigningGate(inner: TransportListener, options: SigningOpti
   const verifyOptions = { skewMs, isAudience: (audience: string) => named.has(audience) || deps.isOwnAddress(audience) };
   const guard = new SignatureReplayGuard(skewMs, options.maxRememberedSignatures);
   /** One signing view per stream connection, so the server's call table sees one channel per connection. */
-  const streams = new WeakMap<Channel, SigningStreamChannel>();
-  const streamView = (channel: Channel): SigningStreamChannel => {
+  const streams = new WeakMap<StreamChannel, SigningStreamChannel>();
+  const streamView = (channel: StreamChannel): SigningStreamChannel => {
     let view = streams.get(channel);
     if (view === undefined) {
       view = new SigningStreamChannel(channel, codec);
@@ -76,14 +76,14 @@ export function createSigningGate(inner: TransportListener, options: SigningOpti
     }
     return view;
   };
-  const viewOf = (channel: Channel): Channel => (channel.connectionless ? channel : streamView(channel));
+  const viewOf = (channel: Channel): Channel => (channel.mode === 'datagram' ? channel : streamView(channel));
 
   function refuse(channel: Channel, innerBytes: Uint8Array, error: RpcError): void {
     stats.signatureRejected++;
     // UNAUTHENTICATED is the caller's failure: info, one line per window (every one counted).
     limiter.log('info', 'signature rejected', { peer: channel.peer, reason: error.message }, 'signed message rejected');
     const reply = encodeSigningRefusal(codec, innerBytes, error);
-    if (channel.sendBudget !== undefined && reply.length > channel.sendBudget) {
+    if (channel.mode === 'datagram' && reply.length > channel.sendBudget) {
       stats.amplificationSuppressed++;
       return;
     }
@@ -106,7 +106,7 @@ export function createSigningGate(inner: TransportListener, options: SigningOpti
     const key = keys.get(envelope.keyId) as Uint8Array | string;
     const scope: SigningScope = { keyId: envelope.keyId, audience: envelope.audience, key };
     const innerBytes = Buffer.from(verified.value.buffer, verified.value.byteOffset, verified.value.byteLength);
-    if (channel.connectionless) inner.onMessage(innerBytes, new SigningDatagramChannel(channel, codec, scope));
+    if (channel.mode === 'datagram') inner.onMessage(innerBytes, new SigningDatagramChannel(channel, codec, scope));
     else {
       const view = streamView(channel);
       view.signWith(scope);
@@ -135,17 +135,17 @@ export function createSigningGate(inner: TransportListener, options: SigningOpti
 }
 
 /** The reply path of one verified datagram: signs with the request's key, within its budget. */
-class SigningDatagramChannel implements Channel {
+class SigningDatagramChannel implements DatagramChannel {
   readonly kind;
-  readonly connectionless = true;
+  readonly mode = 'datagram' as const;
   readonly peer: PeerAddress;
   readonly maxMessageBytes: number;
-  readonly #channel: Channel;
+  readonly #channel: DatagramChannel;
   readonly #codec: Codec;
   readonly #scope: SigningScope;
   readonly #overhead: number;
 
-  constructor(channel: Channel, codec: Codec, scope: SigningScope) {
+  constructor(channel: DatagramChannel, codec: Codec, scope: SigningScope) {
     this.kind = channel.kind;
     this.peer = { ...channel.peer, signedBy: scope.keyId };
     this.#channel = channel;
@@ -156,20 +156,17 @@ class SigningDatagramChannel implements Channel {
   }
 
   /** A valid signature proves the key, not the source address: the datagram's budget still holds. */
-  get sendBudget(): number | undefined {
-    const budget = this.#channel.sendBudget;
-    return budget === undefined ? undefined : budget - this.#overhead;
+  get sendBudget(): number {
+    return this.#channel.sendBudget - this.#overhead;
   }
 
   validate(): void {
-    this.#channel.validate?.();
+    this.#channel.validate();
   }
 
   send(message: Uint8Array): boolean {
     return this.#channel.send(signEnvelope(this.#codec, message, this.#scope));
   }
-
-  close(): void {}
 }
 
 /**
@@ -177,16 +174,16 @@ class SigningDatagramChannel implements Channel {
  * connection (the call table keys on it), signing what the server sends with the scope of the
  * connection's latest signed frame, or not at all before one (an mTLS client's connection).
  */
-class SigningStreamChannel implements Channel {
+class SigningStreamChannel implements StreamChannel {
   readonly kind;
-  readonly connectionless = false;
+  readonly mode = 'stream' as const;
   peer: PeerAddress;
-  readonly #channel: Channel;
+  readonly #channel: StreamChannel;
   readonly #codec: Codec;
   #scope: SigningScope | undefined;
   #overhead = 0;
 
-  constructor(channel: Channel, codec: Codec) {
+  constructor(channel: StreamChannel, codec: Codec) {
     this.kind = channel.kind;
     this.peer = channel.peer;
     this.#channel = channel;

@@ -32,35 +32,57 @@ export interface PeerAddress {
 }
 
 /**
- * The server's view of one conversation: a stream connection, or (UDP) the sender of one datagram.
- * Replies to a message go back through the channel it arrived on.
+ * How a transport carries messages, after the Berkeley socket types: `datagram` (SOCK_DGRAM, UDP:
+ * no connection, each message stands alone and may be lost, duplicated or reordered) or `stream`
+ * (SOCK_STREAM, TCP, TLS, Unix sockets, memory: an ordered connection of length-framed messages).
+ * Channels and client connections are unions on it, so code narrows instead of testing a flag.
  */
-export interface Channel {
+export type DeliveryMode = 'datagram' | 'stream';
+
+/** What every server-side channel offers, whatever its mode. */
+interface ChannelBase {
   readonly kind: TransportKind;
   readonly peer: PeerAddress;
-  /** True for UDP: no connection, every datagram stands alone, `close` does nothing. */
-  readonly connectionless: boolean;
   /** Largest encoded envelope this channel will send (datagram or frame limit). */
   readonly maxMessageBytes: number;
   /**
-   * Sends one encoded envelope. Returns false, sending nothing, when the channel is closed or the
-   * message exceeds `maxMessageBytes`. The buffer must not be modified afterwards.
+   * Sends one encoded envelope. Returns false, sending nothing, when the channel is closed, the
+   * message exceeds `maxMessageBytes`, or (datagrams) it exceeds `sendBudget`. The buffer must not
+   * be modified afterwards.
    */
   send(message: Uint8Array): boolean;
-  /** Closes a stream connection (logged by the listener's `onChannelClose`); no-op for UDP. */
-  close(reason?: RpcError): void;
-  /**
-   * Datagram channels only: bytes this channel may still send before its peer has proved that it
-   * receives at its address (anti-amplification, RFC 9000 §8): `UNVALIDATED_REPLY_FACTOR` (3)
-   * times the datagram it answers, less what was already sent; `Infinity` once {@link validate}d.
-   * `send` refuses (returns false) anything above it, so no path can reflect more, and a caller
-   * that wants to do better (a cookie challenge) reads it first. Undefined on streams: a stream
-   * peer proved its address in the handshake.
-   */
-  readonly sendBudget?: number;
-  /** Datagram channels only: the peer proved its address (a valid cookie); lifts `sendBudget`. */
-  validate?(): void;
 }
+
+/**
+ * The reply path to the sender of one datagram. There is no connection, so nothing to close; the
+ * sender's address is unproven (it may be spoofed), so what it may be sent is budgeted.
+ */
+export interface DatagramChannel extends ChannelBase {
+  readonly mode: 'datagram';
+  /**
+   * Bytes this channel may still send before its peer has proved that it receives at its address
+   * (anti-amplification, RFC 9000 §8): `UNVALIDATED_REPLY_FACTOR` (3) times the datagram it
+   * answers, less what was already sent; `Infinity` once {@link validate}d. `send` refuses
+   * (returns false) anything above it, so no path can reflect more, and a caller that wants to do
+   * better (a cookie challenge) reads it first.
+   */
+  readonly sendBudget: number;
+  /** The peer proved its address (a valid cookie): lifts `sendBudget`. */
+  validate(): void;
+}
+
+/** One stream connection, as the server sees it. Its peer proved its address in the handshake. */
+export interface StreamChannel extends ChannelBase {
+  readonly mode: 'stream';
+  /** Closes the connection (logged by the listener's `onChannelClose`). */
+  close(reason?: RpcError): void;
+}
+
+/**
+ * The server's view of one conversation: a stream connection, or the sender of one datagram.
+ * Replies to a message go back through the channel it arrived on.
+ */
+export type Channel = DatagramChannel | StreamChannel;
 
 /**
  * Why a server transport turned a connection away before it carried a frame. Plain data, not an
@@ -80,15 +102,15 @@ export interface ConnectionRefusal {
 export interface TransportListener {
   /** One whole envelope's bytes. The buffer may be a view of a socket chunk: decode, don't keep. */
   onMessage(message: Buffer, channel: Channel): void;
-  /** A stream connection opened (never called for UDP). */
-  onChannelOpen?(channel: Channel): void;
+  /** A stream connection opened (never called for datagrams). */
+  onChannelOpen?(channel: StreamChannel): void;
   /**
    * A stream connection closed; `reason` is set when it closed because of an error or bad frame,
    * not for a normal close (the peer's, ours, or an idle close `onChannelIdle` agreed to).
    */
-  onChannelClose?(channel: Channel, reason?: Error): void;
+  onChannelClose?(channel: StreamChannel, reason?: Error): void;
   /** A stream connection has been silent past the idle timeout: return true to close it. */
-  onChannelIdle?(channel: Channel): boolean;
+  onChannelIdle?(channel: StreamChannel): boolean;
   /** A socket-level problem that closed nothing (for example a UDP send failure); for logging. */
   onTransportError?(error: Error, peer?: PeerAddress): void;
   /**
@@ -131,17 +153,14 @@ export interface ConnectionHandlers {
   onUnreachable?(error: Error): void;
 }
 
-/** The client side of a transport: one stream connection or one UDP socket aimed at a server. */
-export interface ClientConnection {
+/** What every client connection offers, whatever its mode. */
+interface ConnectionBase {
   readonly kind: TransportKind;
   readonly peer: PeerAddress;
-  readonly connectionless: boolean;
   readonly maxMessageBytes: number;
   /** Sends one encoded envelope; false (nothing sent) when closed or too large. */
   send(message: Uint8Array): boolean;
   close(): void;
-  /** Streams: drops the connection at once (a dead peer never completes a graceful close). */
-  destroy?(reason?: Error): void;
   /**
    * Lets the socket keep the process alive (Node's `ref`), or not (`unref`). A client refs its
    * sockets while calls are pending and unrefs them when idle, so a script that never closes it
@@ -150,6 +169,21 @@ export interface ClientConnection {
   ref?(): void;
   unref?(): void;
 }
+
+/** A UDP socket aimed at one server: sends datagrams, accepts datagrams from that address only. */
+export interface DatagramConnection extends ConnectionBase {
+  readonly mode: 'datagram';
+}
+
+/** One stream connection to a server. */
+export interface StreamConnection extends ConnectionBase {
+  readonly mode: 'stream';
+  /** Drops the connection at once (a dead peer never completes a graceful close). */
+  destroy?(reason?: Error): void;
+}
+
+/** The client side of a transport: one stream connection or one UDP socket aimed at a server. */
+export type ClientConnection = DatagramConnection | StreamConnection;
 
 /** Counters every transport endpoint keeps; cheap integer increments on the hot path. */
 export interface TransportStats {

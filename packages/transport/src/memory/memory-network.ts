@@ -47,7 +47,7 @@ export class MemoryNetwork {
     return {
       kind: 'memory',
       peer: clientEnd.peer,
-      connectionless: false,
+      mode: 'stream',
       maxMessageBytes,
       send: (message) => clientEnd.send(message),
       close: () => clientEnd.close(),

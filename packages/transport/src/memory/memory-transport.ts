@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
-import type { Channel, ServerTransport } from '../types.js';
+import type { ServerTransport, StreamChannel } from '../types.js';
 import { defaultMemoryNetwork, type MemoryNetwork, type MemoryPipeEnd } from './memory-network.js';
 
 /** Options for {@link createMemoryTransport}. */
@@ -24,10 +24,10 @@ export function createMemoryTransport(options: MemoryTransportOptions): ServerTr
     async listen(listener) {
       network.listen(options.name, (end) => {
         open.add(end);
-        const channel: Channel = {
+        const channel: StreamChannel = {
           kind: 'memory',
           peer: end.peer,
-          connectionless: false,
+          mode: 'stream',
           maxMessageBytes,
           send: (message) => end.send(message),
           close: (reason) => end.close(reason),

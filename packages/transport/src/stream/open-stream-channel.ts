@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PARTIAL_FRAME_TIMEOUT_MS } from '../constants.js';
-import type { Channel, PeerAddress, TransportListener, TransportStats } from '../types.js';
+import type { PeerAddress, StreamChannel, TransportListener, TransportStats } from '../types.js';
 import { FramedSocket } from './framed-socket.js';
 
 /** Limits every accepted stream connection gets (TCP, Unix, TLS). */
@@ -11,7 +11,7 @@ export interface StreamChannelLimits {
 }
 
 /**
- * Turns an accepted socket into a server {@link Channel}: frames it, applies the limits, and
+ * Turns an accepted socket into a server {@link StreamChannel}: frames it, applies the limits, and
  * reports open, messages, idleness and close to the listener. `onGone` runs when it closes, so
  * the transport can forget the socket. Shared by the TCP/Unix and TLS transports.
  */
@@ -19,7 +19,7 @@ export function openStreamChannel(
   socket: Socket,
   peer: PeerAddress,
   setup: { limits: StreamChannelLimits; stats: TransportStats; listener: TransportListener; onGone(): void },
-): Channel {
+): StreamChannel {
   const { limits, stats, listener } = setup;
   const framed: FramedSocket = new FramedSocket(socket, {
     maxFrameBytes: limits.maxFrameBytes,
@@ -33,10 +33,10 @@ export function openStreamChannel(
       listener.onChannelClose?.(channel, reason);
     },
   });
-  const channel: Channel = {
+  const channel: StreamChannel = {
     kind: peer.transport,
     peer,
-    connectionless: false,
+    mode: 'stream',
     maxMessageBytes: limits.maxFrameBytes,
     send: (message) => framed.send(message),
     close: (reason) => framed.close(reason),

@@ -56,7 +56,7 @@ export function connectStream(options: ConnectStreamOptions, handlers: Connectio
       resolve({
         kind,
         peer,
-        connectionless: false,
+        mode: 'stream',
         maxMessageBytes: maxFrameBytes,
         send: (message) => framed.send(message),
         close: () => framed.close(),

@@ -118,7 +118,7 @@ export function connectTls(options: ConnectTlsOptions, handlers: ConnectionHandl
       const connection: ClientConnection = {
         kind: 'tls',
         peer,
-        connectionless: false,
+        mode: 'stream',
         maxMessageBytes: maxFrameBytes,
         send: (message) => framed.send(message),
         close: () => framed.close(),

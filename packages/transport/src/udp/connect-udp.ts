@@ -68,7 +68,7 @@ export async function connectUdp(options: ConnectUdpOptions, handlers: Connectio
   return {
     kind: 'udp',
     peer: { transport: 'udp', address, port },
-    connectionless: true,
+    mode: 'datagram',
     maxMessageBytes: maxDatagramBytes,
     send(message) {
       if (closed) return false;

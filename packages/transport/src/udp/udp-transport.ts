@@ -2,7 +2,7 @@ import type { Socket } from 'node:dgram';
 import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_BYTES, UNVALIDATED_REPLY_FACTOR } from '../constants.js';
 import {
   type BoundAddress,
-  type Channel,
+  type DatagramChannel,
   createTransportStats,
   type PeerAddress,
   type ServerTransport,
@@ -26,9 +26,9 @@ interface DatagramSender {
  * a victim's, spoofed), so everything sent back through this channel, by any path above it,
  * together stays within {@link UNVALIDATED_REPLY_FACTOR}× the datagram until `validate()`.
  */
-class UdpChannel implements Channel {
+class UdpChannel implements DatagramChannel {
   readonly kind = 'udp' as const;
-  readonly connectionless = true;
+  readonly mode = 'datagram' as const;
   readonly peer: PeerAddress;
   readonly #sender: DatagramSender;
   #budget: number;
@@ -67,8 +67,6 @@ class UdpChannel implements Channel {
     socket.send(message, this.peer.port, this.peer.address);
     return true;
   }
-
-  close(): void {}
 }
 
 /** Options for {@link createUdpTransport}. */
@@ -89,8 +87,8 @@ export interface UdpTransport extends ServerTransport {
 }
 
 /**
- * Creates a connectionless server transport on `node:dgram`: one envelope per datagram, no
- * per-peer state. Each datagram is delivered with a throwaway {@link Channel} addressed to its
+ * Creates a datagram server transport on `node:dgram`: one envelope per datagram, no
+ * per-peer state. Each datagram is delivered with a throwaway {@link DatagramChannel} addressed to its
  * sender, through which the reply goes back.
  * @example
  * const udp = createUdpTransport({ host: '::1', port: 4000 });
