@@ -1,18 +1,5 @@
-import type { RequestMeta } from '@volley/wire';
+import type { PeerIdentity, RequestMeta } from '@volley/wire';
 import type { Logger } from './logger.js';
-
-/** A caller's verified TLS client certificate (mTLS), as plain data. */
-export interface CallerIdentity {
-  /** Subject common name (CN). */
-  readonly commonName: string | undefined;
-  /** Subject alternative names as Node prints them: `"DNS:a.example, URI:spiffe://…"`. */
-  readonly subjectAltName: string | undefined;
-  /** Issuer common name: the CA that vouched for the caller. */
-  readonly issuerCommonName: string | undefined;
-  /** SHA-256 of the certificate, `:`-separated upper-case hex. */
-  readonly fingerprint256: string;
-  readonly serialNumber: string;
-}
 
 /** Who called, as the server saw it. Plain data: the router knows no transport. */
 export interface CallerAddress {
@@ -21,7 +8,7 @@ export interface CallerAddress {
   readonly address: string;
   readonly port: number;
   /** Over mTLS: the caller's certificate, present only when it verified against the server's CA. */
-  readonly identity?: CallerIdentity;
+  readonly identity?: PeerIdentity;
   /**
    * On a server with signing keys: the key id of the valid signature the request carried. With
    * neither `signedBy` nor `identity`, nothing authenticated the caller below the router.

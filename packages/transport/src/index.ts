@@ -16,6 +16,7 @@ export { connectTls } from './tls/connect-tls.js';
 export type { ConnectTlsOptions, TlsClientOptions } from './tls/connect-tls.js';
 export { createTlsTransport } from './tls/tls-transport.js';
 export type { TlsTransport, TlsTransportOptions } from './tls/tls-transport.js';
+export type { PeerIdentity } from '@volley/wire';
 export { createTransportStats } from './types.js';
 export type {
   BoundAddress,
@@ -27,7 +28,6 @@ export type {
   DatagramConnection,
   DeliveryMode,
   PeerAddress,
-  PeerIdentity,
   ServerTransport,
   StreamChannel,
   StreamConnection,

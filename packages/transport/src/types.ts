@@ -1,24 +1,7 @@
-import type { RpcError } from '@volley/wire';
+import type { PeerIdentity, RpcError } from '@volley/wire';
 
 /** Which transport carried a message. */
 export type TransportKind = 'udp' | 'tcp' | 'tls' | 'unix' | 'memory';
-
-/**
- * Who the peer proved to be with a TLS certificate that verified against the configured CA.
- * Plain data copied from the certificate, so it can be logged, compared and sent anywhere.
- */
-export interface PeerIdentity {
-  /** Subject common name (CN), if the certificate has one. */
-  readonly commonName: string | undefined;
-  /** Subject alternative names as Node prints them: `"DNS:a.example, URI:spiffe://…"`. */
-  readonly subjectAltName: string | undefined;
-  /** Issuer common name (CN): which CA vouched for the peer. */
-  readonly issuerCommonName: string | undefined;
-  /** SHA-256 of the DER certificate, `:`-separated upper-case hex: a stable key for pinning. */
-  readonly fingerprint256: string;
-  /** Serial number, upper-case hex. */
-  readonly serialNumber: string;
-}
 
 /** Where a message came from or goes to. For Unix sockets `address` is the path and `port` is 0. */
 export interface PeerAddress {

@@ -33,6 +33,7 @@ export { FrameDecoder } from './frame-decoder.js';
 export { encodeFrame, encodeFrameHeader } from './frame-encoder.js';
 export { widenLargeIntegers } from './integer-widening.js';
 export { MsgidTable } from './msgid-table.js';
+export type { PeerIdentity } from './peer-identity.js';
 export { err, ok } from './result.js';
 export type { Result } from './result.js';
 export { isRpcError, RpcError } from './rpc-error.js';

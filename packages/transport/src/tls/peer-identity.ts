@@ -1,5 +1,5 @@
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import type { PeerIdentity } from '../types.js';
+import type { PeerIdentity } from '@volley/wire';
 
 /** A distinguished-name field Node gives as an array when the name repeats it; the first wins. */
 function firstOf(value: string | string[] | undefined): string | undefined {
