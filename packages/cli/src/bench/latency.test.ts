@@ -31,29 +31,41 @@ describe('LatencyRecorder', () => {
     expect(recorder.histogram()).toEqual([]);
   });
 
-  it('splits 1..100 ms into ten linear buckets of ten calls each', () => {
-    const buckets = recorderOf(ONE_TO_HUNDRED_MS).histogram(10);
-    expect(buckets.map((b) => b.count)).toEqual([10, 10, 10, 10, 10, 10, 10, 10, 10, 10]);
-    expect(buckets[0]?.upToMs).toBeCloseTo(10.9, 6);
-    expect(buckets[9]?.upToMs).toBe(100);
+  it('buckets 1..100 ms on the 1-2-5 series from 1 to 100 ms, upper bounds inclusive', () => {
+    const buckets = recorderOf(ONE_TO_HUNDRED_MS).histogram();
+    expect(buckets).toEqual([
+      { upToMs: 1, count: 1 },
+      { upToMs: 2, count: 1 },
+      { upToMs: 5, count: 3 },
+      { upToMs: 10, count: 5 },
+      { upToMs: 20, count: 10 },
+      { upToMs: 50, count: 30 },
+      { upToMs: 100, count: 50 },
+    ]);
   });
 
-  it('counts a skewed distribution into the right buckets, totalling every call', () => {
-    // 90 fast calls at 1 ms, 9 at 5 ms (exactly on a bound: upper bounds are inclusive), one
-    // outlier at 11 ms: buckets of 1 ms from 1 to 11.
-    const samples = [...Array<number>(90).fill(1), ...Array<number>(9).fill(5), 11];
-    const buckets = recorderOf(samples).histogram(10);
-    expect(buckets.map((b) => b.count)).toEqual([90, 0, 0, 9, 0, 0, 0, 0, 0, 1]);
+  it('shows a tail two decades out, with the empty buckets before it, totalling every call', () => {
+    // 90 fast calls at 0.3 ms, 9 at 2 ms (exactly on a bound), one outlier at 45 ms.
+    const samples = [...Array<number>(90).fill(0.3), ...Array<number>(9).fill(2), 45];
+    const buckets = recorderOf(samples).histogram();
+    expect(buckets.map((b) => b.upToMs)).toEqual([0.5, 1, 2, 5, 10, 20, 50]);
+    expect(buckets.map((b) => b.count)).toEqual([90, 0, 9, 0, 0, 0, 1]);
+  });
+
+  it('gives the same bounds to two runs whose calls fall in the same decades', () => {
+    const bounds = (samples: number[]) => recorderOf(samples).histogram().map((b) => b.upToMs);
+    expect(bounds([0.31, 0.9, 4.2])).toEqual(bounds([0.42, 0.7, 3.9]));
   });
 
   it('gives one bucket when every call took the same time', () => {
-    expect(recorderOf([2, 2, 2]).histogram(10)).toEqual([{ upToMs: 2, count: 3 }]);
+    expect(recorderOf([2, 2, 2]).histogram()).toEqual([{ upToMs: 2, count: 3 }]);
+    expect(recorderOf([0.3, 0.3]).histogram()).toEqual([{ upToMs: 0.5, count: 2 }]);
   });
 
   it('keeps memory bounded: a million calls still answer in one histogram', () => {
     const recorder = new LatencyRecorder();
     for (let i = 0; i < 1_000_000; i++) recorder.record(0.1 + (i % 1000) / 1000);
-    const buckets = recorder.histogram(10);
+    const buckets = recorder.histogram();
     expect(buckets.reduce((sum, b) => sum + b.count, 0)).toBe(1_000_000);
     expect(recorder.summary()?.p50).toBeCloseTo(0.6, 2);
   });

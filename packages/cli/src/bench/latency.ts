@@ -1,5 +1,6 @@
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
-import { HISTOGRAM_BUCKETS, LATENCY_SIGNIFICANT_FIGURES } from './constants.js';
+import { LATENCY_SIGNIFICANT_FIGURES } from './constants.js';
+import { toHistogramBounds } from './histogram-bounds.js';
 
 /** Latency statistics of a run, in milliseconds. */
 export interface LatencySummary {
@@ -27,7 +28,7 @@ const NS_PER_MS = 1e6;
 const HDR_READBACK_SLACK = 10 ** -LATENCY_SIGNIFICANT_FIGURES;
 
 /**
- * Records call latencies and answers percentiles and a linear histogram.
+ * Records call latencies and answers percentiles and a log-scale histogram.
  *
  * Memory is bounded whatever the run's length: values go into `node:perf_hooks`' HdrHistogram
  * (nanoseconds, {@link LATENCY_SIGNIFICANT_FIGURES} significant digits, a fixed ~360 KB of
@@ -71,22 +72,22 @@ export class LatencyRecorder {
   }
 
   /**
-   * `buckets` equal-width buckets from min to max (one when every call took the same time), each
-   * with its upper bound and count; the counts add up to {@link count}.
+   * Buckets with upper bounds on the 1-2-5 series (…0.5, 1, 2, 5 ms…), from the first bound ≥ min
+   * to the first bound ≥ max (see {@link toHistogramBounds}); each holds the calls above the
+   * previous bound and at most its own. Empty buckets between stay in, so a gap before a tail
+   * shows; the counts add up to {@link count}.
    */
-  histogram(buckets = HISTOGRAM_BUCKETS): HistogramBucket[] {
+  histogram(): HistogramBucket[] {
     if (this.#count === 0) return [];
-    const width = (this.#maxMs - this.#minMs) / buckets;
-    if (width === 0) return [{ upToMs: this.#maxMs, count: this.#count }];
-    const result: HistogramBucket[] = [];
+    const bounds = toHistogramBounds(this.#minMs, this.#maxMs);
     let below = 0;
-    for (let i = 1; i <= buckets; i++) {
-      const upToMs = i === buckets ? this.#maxMs : this.#minMs + width * i;
-      const atOrBelow = i === buckets ? this.#count : this.#countAtOrBelow(upToMs * NS_PER_MS);
-      result.push({ upToMs, count: atOrBelow - below });
+    return bounds.map((upToMs, i) => {
+      // The last bound is ≥ max by construction: everything is at or below it.
+      const atOrBelow = i === bounds.length - 1 ? this.#count : this.#countAtOrBelow(upToMs * NS_PER_MS);
+      const bucket = { upToMs, count: atOrBelow - below };
       below = atOrBelow;
-    }
-    return result;
+      return bucket;
+    });
   }
 
   #percentileMs(percentile: number): number {

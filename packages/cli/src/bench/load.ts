@@ -4,8 +4,11 @@ import { CALLS_PER_YIELD } from './constants.js';
 import type { StopCondition } from './options.js';
 import { LoadTally } from './tally.js';
 
-/** One call of the benchmark, made by worker number `worker` (0-based). */
-export type BenchCall = (worker: number) => Promise<unknown>;
+/**
+ * One call of the benchmark. `lane` (0-based) picks the client round-robin: the worker's number in
+ * the closed loop, the call's number in the open loop.
+ */
+export type BenchCall = (lane: number) => Promise<unknown>;
 
 /** How {@link runLoad} drives the calls. */
 export interface LoadOptions {

@@ -31,15 +31,40 @@ describe('startProgress', () => {
   it('rewrites the status line every 250 ms, then clears it and leaves no timer', () => {
     const io = fakeIo();
     const tally = new LoadTally();
-    const progress = startProgress(io, tally, { kind: 'calls', calls: 10 });
+    const progress = startProgress(io);
+    progress.show({ name: 'measure', tally, stop: { kind: 'calls', calls: 10 } });
     tally.recordOk(1);
     vi.advanceTimersByTime(250);
     tally.recordOk(1);
     vi.advanceTimersByTime(250);
     expect(io.statuses).toHaveLength(2);
-    expect(io.statuses[1]).toMatch(/ · 2\/10 calls · \d+ calls\/s · 0 errors$/);
+    expect(io.statuses[1]).toMatch(/^0\.5s · 2\/10 calls · \d+ calls\/s · 0 errors$/);
     progress.stop();
     expect(io.statuses.at(-1)).toBe('');
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('says "warming up" during the warm-up, then restarts time and counts for the measured run', () => {
+    const io = fakeIo();
+    const progress = startProgress(io);
+    const warmup = new LoadTally();
+    progress.show({ name: 'warmup', tally: warmup, stop: { kind: 'duration', durationMs: 1000 } });
+    for (let i = 0; i < 5; i++) warmup.recordOk(1);
+    vi.advanceTimersByTime(250);
+    expect(io.statuses.at(-1)).toBe('warming up · 0.3s / 1.0s · 5 calls · 20 calls/s · 0 errors');
+    const measured = new LoadTally();
+    progress.show({ name: 'measure', tally: measured, stop: { kind: 'calls', calls: 100 } });
+    measured.recordOk(1);
+    vi.advanceTimersByTime(250);
+    expect(io.statuses.at(-1)).toBe('0.3s · 1/100 calls · 4 calls/s · 0 errors');
+    progress.stop();
+  });
+
+  it('writes nothing before the first phase', () => {
+    const io = fakeIo();
+    const progress = startProgress(io);
+    vi.advanceTimersByTime(1000);
+    progress.stop();
+    expect(io.statuses).toEqual(['']);
   });
 });

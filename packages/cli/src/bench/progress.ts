@@ -1,31 +1,44 @@
-import { performance } from 'node:perf_hooks';
 import type { CliIo } from '../io.js';
 import { PROGRESS_INTERVAL_MS } from './constants.js';
 import type { StopCondition } from './options.js';
-import type { LoadTally } from './tally.js';
+import type { BenchPhase } from './run-bench.js';
 
-/** A running progress line; `stop` clears it and its timer. */
+/** A running progress line; `show` switches it to a phase, `stop` clears it and its timer. */
 export interface Progress {
+  /** From now on, shows `phase`'s counts, with elapsed time and rate counted from now. */
+  show(phase: BenchPhase): void;
   stop(): void;
 }
 
 /**
  * Rewrites one stderr line every {@link PROGRESS_INTERVAL_MS}: elapsed (of the duration), calls
- * done (of the total), calls per second over the last interval, errors. Only for a terminal: the
- * caller starts it when `io.stderrIsTTY`. `stop` clears the line, so the report starts clean.
+ * done (of the total), calls per second over the last interval, errors; `warming up · ` in front
+ * during the warm-up. Silent until the first `show`. Only for a terminal: the caller starts it
+ * when `io.stderrIsTTY`. `stop` clears the line, so the report starts clean.
  */
-export function startProgress(io: CliIo, tally: LoadTally, stop: StopCondition): Progress {
-  const startedAt = performance.now();
-  let lastAt = startedAt;
+export function startProgress(io: CliIo): Progress {
+  // The global `performance`, which vitest's fake timers replace along with `setInterval`.
+  let phase: BenchPhase | undefined;
+  let startedAt = 0;
+  let lastAt = 0;
   let lastCalls = 0;
   const timer = setInterval(() => {
+    if (phase === undefined) return;
+    const { tally } = phase;
     const now = performance.now();
     const rate = ((tally.calls - lastCalls) * 1000) / Math.max(1, now - lastAt);
     lastAt = now;
     lastCalls = tally.calls;
-    io.status(formatProgress({ elapsedMs: now - startedAt, calls: tally.calls, callsPerSecond: rate, errors: tally.failed }, stop));
+    const snapshot = { elapsedMs: now - startedAt, calls: tally.calls, callsPerSecond: rate, errors: tally.failed };
+    const line = formatProgress(snapshot, phase.stop);
+    io.status(phase.name === 'warmup' ? `warming up · ${line}` : line);
   }, PROGRESS_INTERVAL_MS);
   return {
+    show(next) {
+      phase = next;
+      startedAt = lastAt = performance.now();
+      lastCalls = 0;
+    },
     stop() {
       clearInterval(timer);
       io.status('');

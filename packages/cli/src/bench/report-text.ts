@@ -18,16 +18,24 @@ const PERCENTILE_LINES: ReadonlyArray<readonly [label: string, key: keyof Latenc
  */
 export function formatBenchText(report: BenchReport): string {
   const failed = report.calls - report.ok;
+  const { rate, warmup } = report;
   const lines = [
     'Summary:',
     field('Target', report.target),
     field('Procedure', report.procedure),
     field('Transport', report.transport),
-    field('Concurrency', `${report.concurrency}`),
+    field('Mode', formatMode(report)),
     field('Connections', `${report.connections}`),
+    ...(warmup === null ? [] : [field('Warm-up', `${formatDuration(warmup.durationMs)}, ${warmup.calls} calls (not counted)`)]),
     field('Duration', formatDuration(report.durationMs)),
     field('Calls', `${report.calls}`),
     field('Calls/s', report.callsPerSecond.toFixed(1)),
+    ...(rate === null
+      ? []
+      : [
+          field('Rate', `${rate.target} calls/s target, ${rate.achieved.toFixed(1)} achieved`),
+          field('Late starts', `${rate.lateCalls} (more than ${rate.lateAfterMs} ms after their intended time)`),
+        ]),
     field('OK', `${report.ok}`),
     field('Errors', `${failed}`),
   ];
@@ -45,16 +53,35 @@ export function formatBenchText(report: BenchReport): string {
   return lines.join('\n');
 }
 
-/** `  0.412 [1234] |████…`, bars scaled to the largest bucket; a non-empty bucket shows at least one block. */
+function formatMode(report: BenchReport): string {
+  if (report.rate === null) return `closed loop, ${report.concurrency} workers`;
+  return `open loop, at most ${report.concurrency} calls in flight`;
+}
+
+/**
+ * One line per bucket, its upper bound aligned on the decimal point (the 1-2-5 bounds print as
+ * written: 0.05, 0.1, 1, 20): `   0.5 [  1234] |████…`. Bars are scaled to the largest bucket; a
+ * non-empty bucket shows at least one block, so a tail of a few calls stays visible.
+ */
 function formatHistogram(buckets: BenchReport['histogram']): string[] {
   const largest = Math.max(1, ...buckets.map((b) => b.count));
-  const bounds = buckets.map((b) => formatMs(b.upToMs));
-  const boundWidth = Math.max(...bounds.map((b) => b.length));
+  const bounds = alignDecimals(buckets.map((b) => `${b.upToMs}`));
   const countWidth = Math.max(...buckets.map((b) => `${b.count}`.length));
   return buckets.map((bucket, i) => {
     const length = bucket.count === 0 ? 0 : Math.max(1, Math.round((bucket.count / largest) * HISTOGRAM_BAR_WIDTH));
-    return `  ${(bounds[i] ?? '').padStart(boundWidth)} [${`${bucket.count}`.padStart(countWidth)}] |${'█'.repeat(length)}`;
+    return `  ${bounds[i]} [${`${bucket.count}`.padStart(countWidth)}] |${'█'.repeat(length)}`;
   });
+}
+
+/** Pads decimal numbers to one width with their points in one column: `['0.05', '1', '20']` → `[' 0.05', ' 1   ', '20   ']`. */
+function alignDecimals(numbers: readonly string[]): string[] {
+  const parts = numbers.map((n) => {
+    const point = n.indexOf('.');
+    return point === -1 ? { whole: n, fraction: '' } : { whole: n.slice(0, point), fraction: n.slice(point) };
+  });
+  const wholeWidth = Math.max(...parts.map((p) => p.whole.length));
+  const fractionWidth = Math.max(...parts.map((p) => p.fraction.length));
+  return parts.map((p) => p.whole.padStart(wholeWidth) + p.fraction.padEnd(fractionWidth));
 }
 
 function field(label: string, value: string): string {

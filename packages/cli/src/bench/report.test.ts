@@ -4,7 +4,13 @@ import { formatBenchText } from './report-text.js';
 import { toBenchReport } from './report.js';
 import { LoadTally } from './tally.js';
 
-const TARGET = { url: 'udp://127.0.0.1:4000', procedure: 'echo.add', concurrency: 8, connections: 2 };
+const TARGET = { url: 'udp://127.0.0.1:4000', procedure: 'echo.add', mode: { kind: 'closed', concurrency: 8 }, connections: 2 } as const;
+const OPEN_TARGET = { ...TARGET, mode: { kind: 'open', rate: 2000, maxInFlight: 512 } } as const;
+
+/** A measured run without warm-up. */
+function runOf(tally: LoadTally, durationMs: number) {
+  return { measured: { tally, durationMs }, warmup: undefined };
+}
 
 /** 1..100 ms, the first five failed with NOT_FOUND, over one second. */
 function finishedRun() {
@@ -13,7 +19,7 @@ function finishedRun() {
     if (ms <= 5) tally.recordError(ms, new RpcError('NOT_FOUND', 'No procedure "echo.nope"'));
     else tally.recordOk(ms);
   }
-  return toBenchReport(TARGET, { tally, durationMs: 1000 });
+  return toBenchReport(TARGET, runOf(tally, 1000));
 }
 
 describe('toBenchReport', () => {
@@ -23,8 +29,11 @@ describe('toBenchReport', () => {
       target: 'udp://127.0.0.1:4000',
       procedure: 'echo.add',
       transport: 'udp',
+      mode: 'closed',
       concurrency: 8,
       connections: 2,
+      rate: null,
+      warmup: null,
       durationMs: 1000,
       calls: 100,
       ok: 95,
@@ -33,9 +42,22 @@ describe('toBenchReport', () => {
       latencyMs: { min: 1, mean: 50.5, max: 100 },
     });
     expect(Object.keys(report.latencyMs ?? {})).toEqual(['min', 'mean', 'p50', 'p90', 'p99', 'p999', 'max']);
-    expect(report.histogram).toHaveLength(10);
+    expect(report.histogram.map((b) => b.upToMs)).toEqual([1, 2, 5, 10, 20, 50, 100]);
     expect(report.histogram.reduce((sum, b) => sum + b.count, 0)).toBe(100);
-    expect(report.histogram[0]).toEqual({ upToMs: 10.9, count: 10 });
+  });
+
+  it('gives the mode, the cap, the rate kept and the warm-up of an open-loop run', () => {
+    const tally = new LoadTally();
+    tally.recordOk(1);
+    const schedule = { targetRate: 2000, achievedRate: 1987.654, lateCalls: 3, lateAfterMs: 2 };
+    const report = toBenchReport(OPEN_TARGET, { measured: { tally, durationMs: 1000, schedule }, warmup: { durationMs: 500.04, calls: 998 } });
+    expect(report).toMatchObject({
+      mode: 'open',
+      concurrency: 512,
+      rate: { target: 2000, achieved: 1987.7, lateCalls: 3, lateAfterMs: 2 },
+      warmup: { durationMs: 500, calls: 998 },
+      calls: 1,
+    });
   });
 
   it('round-trips through JSON unchanged', () => {
@@ -47,11 +69,11 @@ describe('toBenchReport', () => {
     const tally = new LoadTally();
     tally.recordError(1, new RpcError('INTERNAL', 'boom'));
     for (let i = 0; i < 3; i++) tally.recordError(1, new RpcError('UNAVAILABLE', 'refused'));
-    expect(Object.keys(toBenchReport(TARGET, { tally, durationMs: 10 }).errors)).toEqual(['UNAVAILABLE', 'INTERNAL']);
+    expect(Object.keys(toBenchReport(TARGET, runOf(tally, 10)).errors)).toEqual(['UNAVAILABLE', 'INTERNAL']);
   });
 
   it('reports null latency and no histogram when no call finished', () => {
-    const report = toBenchReport(TARGET, { tally: new LoadTally(), durationMs: 5 });
+    const report = toBenchReport(TARGET, runOf(new LoadTally(), 5));
     expect(report).toMatchObject({ calls: 0, callsPerSecond: 0, latencyMs: null, histogram: [] });
   });
 });
@@ -79,24 +101,53 @@ describe('formatBenchText', () => {
     }
   });
 
-  it('draws ten histogram bars scaled to the largest bucket', () => {
+  it('says closed loop with its workers, and has no rate or warm-up lines', () => {
+    expect(text).toMatch(/^ {2}Mode:\s+closed loop, 8 workers$/m);
+    expect(text).not.toMatch(/Rate:|Late starts:|Warm-up:/);
+  });
+
+  it('draws one bar per 1-2-5 bucket, bounds right-aligned, scaled to the largest bucket', () => {
     const bars = text.split('\n').filter((line) => line.includes('|'));
-    expect(bars).toHaveLength(10);
-    // Every bucket holds 10 calls: every bar is full width.
-    for (const bar of bars) expect(bar).toMatch(/\[10\] \|█{40}$/);
-    expect(bars[0]).toMatch(/^ {2}10\.90 \[10\]/);
-    expect(bars[9]).toMatch(/^ {2}100\.0 \[10\]/);
+    // 1..100 ms: 1 call ≤ 1, 1 in (1, 2], 3 in (2, 5], 5, 10, 30 and 50 in the next ones.
+    expect(bars).toEqual([
+      '    1 [ 1] |█',
+      '    2 [ 1] |█',
+      '    5 [ 3] |██',
+      '   10 [ 5] |████',
+      '   20 [10] |████████',
+      '   50 [30] |████████████████████████',
+      '  100 [50] |████████████████████████████████████████',
+    ]);
+  });
+
+  it('lines the bounds up on the decimal point', () => {
+    const tally = new LoadTally();
+    for (const ms of [0.04, 0.3, 0.3, 12]) tally.recordOk(ms);
+    const bounds = formatBenchText(toBenchReport(TARGET, runOf(tally, 1000)))
+      .split('\n')
+      .filter((line) => line.includes('|'))
+      .map((line) => line.slice(0, line.indexOf(' [')));
+    expect(bounds).toEqual(['   0.05', '   0.1 ', '   0.2 ', '   0.5 ', '   1   ', '   2   ', '   5   ', '  10   ', '  20   ']);
   });
 
   it('gives a small non-empty bucket at least one block and an empty one none', () => {
     const tally = new LoadTally();
     for (let i = 0; i < 1000; i++) tally.recordOk(1);
     tally.recordOk(11);
-    const bars = formatBenchText(toBenchReport(TARGET, { tally, durationMs: 1000 }))
+    const bars = formatBenchText(toBenchReport(TARGET, runOf(tally, 1000)))
       .split('\n')
       .filter((line) => line.includes('|'));
-    expect(bars[0]).toMatch(/\[1000\] \|█{40}$/);
-    expect(bars[1]).toMatch(/\[ {3}0\] \|$/);
-    expect(bars[9]).toMatch(/\[ {3}1\] \|█$/);
+    expect(bars).toEqual(['   1 [1000] |████████████████████████████████████████', '   2 [   0] |', '   5 [   0] |', '  10 [   0] |', '  20 [   1] |█']);
+  });
+
+  it('shows the open loop: cap, target and achieved rate, late starts and the warm-up', () => {
+    const tally = new LoadTally();
+    tally.recordOk(1);
+    const schedule = { targetRate: 2000, achievedRate: 1987.65, lateCalls: 3, lateAfterMs: 2 };
+    const open = formatBenchText(toBenchReport(OPEN_TARGET, { measured: { tally, durationMs: 1000, schedule }, warmup: { durationMs: 1000, calls: 1999 } }));
+    expect(open).toMatch(/^ {2}Mode:\s+open loop, at most 512 calls in flight$/m);
+    expect(open).toMatch(/^ {2}Warm-up:\s+1\.00 s, 1999 calls \(not counted\)$/m);
+    expect(open).toMatch(/^ {2}Rate:\s+2000 calls\/s target, 1987\.7 achieved$/m);
+    expect(open).toMatch(/^ {2}Late starts:\s+3 \(more than 2 ms after their intended time\)$/m);
   });
 });

@@ -1,13 +1,24 @@
 import type { HistogramBucket, LatencySummary } from './latency.js';
-import type { LoadResult } from './load.js';
+import type { LoadMode } from './options.js';
+import type { BenchRun } from './run-bench.js';
 
 /** What was benchmarked, for the report's header. */
 export interface BenchTarget {
   /** The resolved URL (`udp://127.0.0.1:4000`). */
   readonly url: string;
   readonly procedure: string;
-  readonly concurrency: number;
+  readonly mode: LoadMode;
   readonly connections: number;
+}
+
+/** How well an open-loop run kept to its schedule. Rates in calls/s. */
+export interface RateReport {
+  readonly target: number;
+  /** Calls started per second of schedule; below the target when calls started late or were never made. */
+  readonly achieved: number;
+  /** Calls issued more than `lateAfterMs` after their intended time: the client or the cap could not keep up. */
+  readonly lateCalls: number;
+  readonly lateAfterMs: number;
 }
 
 /** The result of `volley bench`, printed as text or as this JSON object (`--json`). Times in ms. */
@@ -15,8 +26,16 @@ export interface BenchReport {
   readonly target: string;
   readonly procedure: string;
   readonly transport: string;
+  /** `closed`: workers, each starting a call when its last one finished; `open`: calls on a schedule (`--rate`). */
+  readonly mode: LoadMode['kind'];
+  /** Closed loop: workers. Open loop: the cap on calls in flight. */
   readonly concurrency: number;
   readonly connections: number;
+  /** Open loop only, else null. */
+  readonly rate: RateReport | null;
+  /** The uncounted load before the measured run; null without `--warmup`. */
+  readonly warmup: { readonly durationMs: number; readonly calls: number } | null;
+  /** The measured run, from its first call started to its last call finished. */
   readonly durationMs: number;
   readonly calls: number;
   readonly ok: number;
@@ -29,8 +48,10 @@ export interface BenchReport {
 }
 
 /** Builds the report of a finished run; latencies rounded to 0.1 µs, rates to 0.1 call/s. */
-export function toBenchReport(target: BenchTarget, result: LoadResult): BenchReport {
-  const { tally, durationMs } = result;
+export function toBenchReport(target: BenchTarget, run: BenchRun): BenchReport {
+  const { measured, warmup } = run;
+  const { tally, durationMs } = measured;
+  const schedule = 'schedule' in measured ? measured.schedule : undefined;
   const errors: Record<string, { count: number; sample: string }> = {};
   for (const [code, group] of [...tally.errors].sort((a, b) => b[1].count - a[1].count)) errors[code] = { count: group.count, sample: group.sample };
   const latency = tally.latency.summary();
@@ -38,8 +59,14 @@ export function toBenchReport(target: BenchTarget, result: LoadResult): BenchRep
     target: target.url,
     procedure: target.procedure,
     transport: target.url.slice(0, Math.max(0, target.url.indexOf('://'))),
-    concurrency: target.concurrency,
+    mode: target.mode.kind,
+    concurrency: target.mode.kind === 'open' ? target.mode.maxInFlight : target.mode.concurrency,
     connections: target.connections,
+    rate:
+      schedule === undefined
+        ? null
+        : { target: schedule.targetRate, achieved: round(schedule.achievedRate, 1), lateCalls: schedule.lateCalls, lateAfterMs: round(schedule.lateAfterMs, 4) },
+    warmup: warmup === undefined ? null : { durationMs: round(warmup.durationMs, 1), calls: warmup.calls },
     durationMs: round(durationMs, 1),
     calls: tally.calls,
     ok: tally.ok,
