@@ -8,6 +8,7 @@ export {
 export { defaultMemoryNetwork, MemoryNetwork } from './memory/memory-network.js';
 export { createMemoryTransport } from './memory/memory-transport.js';
 export type { MemoryTransportOptions } from './memory/memory-transport.js';
+export { createTransportStats } from './stats.js';
 export { connectStream } from './tcp/connect-stream.js';
 export type { ConnectStreamOptions } from './tcp/connect-stream.js';
 export { createTcpTransport } from './tcp/tcp-transport.js';
@@ -16,7 +17,6 @@ export { connectTls } from './tls/connect-tls.js';
 export type { ConnectTlsOptions, TlsClientOptions } from './tls/connect-tls.js';
 export { createTlsTransport } from './tls/tls-transport.js';
 export type { TlsTransport, TlsTransportOptions } from './tls/tls-transport.js';
-export { createTransportStats } from './types.js';
 export type {
   BoundAddress,
   Channel,
