@@ -4,7 +4,7 @@ export { createLogCapture } from './log-capture.js';
 export type { LogCapture, LogLine } from './log-capture.js';
 export { MessageQueue } from './message-queue.js';
 export { createProbe, createTestRouter } from './probe-router.js';
-export type { HoldOutcome, Probe, TestRouter } from './probe-router.js';
+export type { CallContext, CounterReport, HoldOutcome, Probe, TestRouter } from './probe-router.js';
 export { startProbeServer } from './probe-server.js';
 export { connectRawTcp } from './raw-tcp.js';
 export type { RawTcp } from './raw-tcp.js';
