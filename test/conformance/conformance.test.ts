@@ -1,13 +1,16 @@
 /**
- * One client/server suite, run unchanged over every transport (udp IPv4/IPv6, tcp, unix, memory).
- * A case skips only with a stated reason (see transports.ts).
+ * One client/server suite, run unchanged over every transport (udp IPv4/IPv6, tcp, unix, memory
+ * as a stream and as datagrams), then the at-most-once and retransmission cases over every
+ * transport whose datagrams it can lose, duplicate and reorder on a fake clock. A case skips only
+ * with a stated reason (see transports.ts).
  */
 import { createClient, type VolleyClient } from '@volley/client';
 import { createServer, type Server } from '@volley/server';
+import { DEFAULT_FAULT_DELAY_MS, type MemoryNetwork } from '@volley/transport';
 import { isRpcError } from '@volley/wire';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
-import { createProbe, createTestRouter, errorOf, type Probe, type TestRouter, waitFor } from '../support/index.js';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { createProbe, createSeededRandom, createTestRouter, errorOf, type Probe, settleOnFakeClock, type TestRouter, waitFor } from '../support/index.js';
 import { probeIpv6, transportCases } from './transports.js';
 
 await probeIpv6();
@@ -23,7 +26,7 @@ for (const transport of transportCases()) {
       probe = createProbe();
       server = createServer({ router: createTestRouter(probe), logger: pino({ level: 'silent' }), closeGraceMs: 2000 });
       url = transport.url(await server.listen(transport.listen()));
-      client = createClient<TestRouter>(url);
+      client = createClient<TestRouter>(url, transport.clientOptions?.());
     });
 
     afterEach(async () => {
@@ -149,6 +152,88 @@ for (const transport of transportCases()) {
       await server.close({ graceMs: 50 });
       expect(probe.aborts).toEqual([{ procedure: 'probe.wait', code: 'CANCELLED' }]);
       expect(await call).toMatchObject({ code: expect.stringMatching(/^(CANCELLED|UNAVAILABLE)$/), notExecuted: false });
+    });
+  });
+}
+
+for (const transport of transportCases()) {
+  const skip = transport.skip ?? (transport.faults ? undefined : transport.faultsSkip);
+  describe.skipIf(skip !== undefined)(`at-most-once and retransmission over ${transport.name}${skip ? ` (skipped: ${skip})` : ''}`, () => {
+    let server: Server;
+    let client: VolleyClient<TestRouter>;
+    let probe: Probe;
+    let network: MemoryNetwork;
+    const range = (count: number) => Array.from({ length: count }, (_, i) => i);
+
+    beforeEach(async () => {
+      // Before anything is created, so every timer and performance.now() reading is on one fake clock.
+      vi.useFakeTimers();
+      probe = createProbe();
+      server = createServer({ router: createTestRouter(probe), logger: pino({ level: 'silent' }), closeGraceMs: 0 });
+      const url = transport.url(await server.listen(transport.listen()));
+      network = transport.faults?.() as MemoryNetwork;
+      client = createClient<TestRouter>(url, { ...transport.clientOptions?.(), retransmit: { random: createSeededRandom(11) } });
+    });
+
+    afterEach(async () => {
+      await settleOnFakeClock(client.close());
+      await settleOnFakeClock(server.close());
+      vi.useRealTimers();
+    });
+
+    it('runs each non-idempotent call exactly once while datagrams are lost, duplicated and reordered', async () => {
+      const CALLS = 100;
+      network.faults = { loss: 0.2, duplication: 0.2, reorder: 0.3, random: createSeededRandom(7) };
+
+      const results = await settleOnFakeClock(Promise.all(range(CALLS).map((n) => client.probe.bump({ n }))));
+
+      expect(results).toEqual(range(CALLS).map((n) => ({ n })));
+      expect(range(CALLS).map(probe.executionsOf)).toEqual(range(CALLS).map(() => 1));
+      expect(probe.report()).toEqual({ executions: CALLS, requests: CALLS, maxExecutionsPerRequest: 1 });
+      expect(Math.min(network.faultStats.lost, network.faultStats.duplicated, network.faultStats.reordered)).toBeGreaterThan(0);
+      expect(client.stats.retransmits).toBeGreaterThan(0);
+      expect(server.stats.replyCacheHits).toBeGreaterThan(0);
+    });
+
+    it('answers a duplicated request from the reply cache without running it again', async () => {
+      network.faults = { duplication: 1, random: createSeededRandom(3) };
+
+      expect(await settleOnFakeClock(client.probe.bump({ n: 1 }))).toEqual({ n: 1 });
+      // The request's copy is held back a few ms, so it finds the call finished and its reply kept.
+      await vi.advanceTimersByTimeAsync(DEFAULT_FAULT_DELAY_MS * 2);
+
+      expect(probe.executionsOf(1)).toBe(1);
+      expect(server.stats).toMatchObject({ calls: 1, replyCacheHits: 1, duplicatesDropped: 0 });
+      expect(client.stats.retransmits).toBe(0);
+    });
+
+    it('retransmits a lost request, which then runs once', async () => {
+      network.faults = { loss: 1 };
+      const call = client.probe.bump({ n: 7 });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(network.faultStats.lost).toBe(1);
+      expect(probe.executions).toBe(0);
+      network.faults = {};
+
+      expect(await settleOnFakeClock(call)).toEqual({ n: 7 });
+      expect(client.stats.retransmits).toBe(1);
+      expect(probe.executionsOf(7)).toBe(1);
+    });
+
+    it('retransmits when the reply is lost, and gets the kept reply without the call running again', async () => {
+      const call = client.probe.hold();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(probe.holding).toBe(1);
+      network.faults = { loss: 1 };
+      probe.release();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(network.faultStats.lost).toBe(1);
+      network.faults = {};
+
+      expect(await settleOnFakeClock(call)).toEqual({ released: true });
+      expect(client.stats.retransmits).toBe(1);
+      expect(server.stats.replyCacheHits).toBe(1);
+      expect(probe.report()).toEqual({ executions: 1, requests: 1, maxExecutionsPerRequest: 1 });
     });
   });
 }

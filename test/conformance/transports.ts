@@ -2,7 +2,9 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ClientOptions } from '@volley/client';
 import type { ListeningAddresses, ListenOptions } from '@volley/server';
+import { MemoryNetwork } from '@volley/transport';
 
 /** One way of reaching a server, as the conformance suite runs it. */
 export interface TransportCase {
@@ -11,7 +13,21 @@ export interface TransportCase {
   skip: string | undefined;
   listen(): ListenOptions;
   url(bound: ListeningAddresses): string;
+  /** What a client needs beyond the URL to reach the last `listen()` (a memory network, TLS trust). */
+  clientOptions?(): ClientOptions;
+  /**
+   * The datagram faults of the last `listen()`: a case whose datagrams the suite can lose,
+   * duplicate and reorder on a fake clock has them, and runs the at-most-once and
+   * retransmission cases; any other says why not in `faultsSkip`.
+   */
+  faults?(): MemoryNetwork;
+  faultsSkip?: string;
 }
+
+/** Why the fault cases skip real UDP sockets. */
+const KERNEL_UDP = 'real UDP sockets: the suite cannot lose or duplicate their datagrams on a fake clock (test/reliability/relay-faults.test.ts and netns-loss.test.ts prove this end to end)';
+/** Why the fault cases skip streams. */
+const STREAM = 'a stream delivers every message once and in order: no datagram to lose, duplicate or retransmit';
 
 let memoryCounter = 0;
 
@@ -39,6 +55,7 @@ export function transportCases(): TransportCase[] {
       skip: undefined,
       listen: () => ({ udp: { host: '127.0.0.1', port: 0 } }),
       url: (bound) => `udp://127.0.0.1:${bound.udp?.port}`,
+      faultsSkip: KERNEL_UDP,
     },
     {
       name: 'udp (IPv6)',
@@ -47,24 +64,48 @@ export function transportCases(): TransportCase[] {
       },
       listen: () => ({ udp: { host: '::1', port: 0 } }),
       url: (bound) => `udp://[::1]:${bound.udp?.port}`,
+      faultsSkip: KERNEL_UDP,
     },
     {
       name: 'tcp',
       skip: undefined,
       listen: () => ({ tcp: { host: '127.0.0.1', port: 0 } }),
       url: (bound) => `tcp://127.0.0.1:${bound.tcp?.port}`,
+      faultsSkip: STREAM,
     },
     {
       name: 'unix',
       skip: process.platform === 'win32' ? 'Unix domain sockets are not available on Windows' : undefined,
       listen: () => ({ unix: { path: join(mkdtempSync(join(tmpdir(), 'volley-')), 'conformance.sock') } }),
       url: (bound) => `unix://${bound.unix?.address}`,
+      faultsSkip: STREAM,
     },
     {
       name: 'memory',
       skip: undefined,
       listen: () => ({ memory: { name: `conformance-${process.pid}-${++memoryCounter}` } }),
       url: (bound) => `memory://${bound.memory?.address}`,
+      faultsSkip: STREAM,
     },
+    memoryDatagramCase(),
   ];
+}
+
+/**
+ * Memory in datagram mode: UDP's semantics (budgets, retransmission, the reply cache) with no
+ * socket. Delivery is faultless unless a test sets `faults().faults`.
+ */
+function memoryDatagramCase(): TransportCase {
+  let network = new MemoryNetwork({ mode: 'datagram' });
+  return {
+    name: 'memory (datagram)',
+    skip: undefined,
+    listen: () => {
+      network = new MemoryNetwork({ mode: 'datagram' });
+      return { memory: { name: `conformance-dgram-${process.pid}-${++memoryCounter}`, network } };
+    },
+    url: (bound) => `memory://${bound.memory?.address}`,
+    clientOptions: () => ({ memoryNetwork: network }),
+    faults: () => network,
+  };
 }

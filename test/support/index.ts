@@ -1,5 +1,7 @@
 export { errorOf } from './error-of.js';
 export { decodeEnvelope, decodeResponse, encodeRequest, encodeValue } from './envelopes.js';
+export { settleOnFakeClock } from './fake-clock.js';
+export type { SettleOptions } from './fake-clock.js';
 export { createLogCapture } from './log-capture.js';
 export type { LogCapture, LogLine } from './log-capture.js';
 export { MessageQueue } from './message-queue.js';
