@@ -1,6 +1,6 @@
 /**
  * One client/server suite, run unchanged over every transport (udp IPv4/IPv6, tcp, unix, memory
- * as a stream and as datagrams), then the at-most-once and retransmission cases over every
+ * as a stream and as datagrams, tls), then the at-most-once and retransmission cases over every
  * transport whose datagrams it can lose, duplicate and reorder on a fake clock. A case skips only
  * with a stated reason (see transports.ts).
  */
@@ -9,11 +9,13 @@ import { createServer, type Server } from '@volley/server';
 import { DEFAULT_FAULT_DELAY_MS, type MemoryNetwork } from '@volley/transport';
 import { isRpcError } from '@volley/wire';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { createProbe, createSeededRandom, createTestRouter, errorOf, type Probe, settleOnFakeClock, type TestRouter, waitFor } from '../support/index.js';
-import { probeIpv6, transportCases } from './transports.js';
+import { prepareTls, probeIpv6, removeTls, transportCases } from './transports.js';
 
 await probeIpv6();
+await prepareTls();
+afterAll(removeTls);
 
 for (const transport of transportCases()) {
   describe.skipIf(transport.skip !== undefined)(`conformance over ${transport.name}${transport.skip ? ` (skipped: ${transport.skip})` : ''}`, () => {
@@ -64,6 +66,7 @@ for (const transport of transportCases()) {
       const error = await errorOf(client.probe.add({ a: 'one' as unknown as number, b: 2 }));
       expect(error).toMatchObject({ code: 'BAD_REQUEST', notExecuted: true, local: false });
       expect((error as { data: unknown }).data).toEqual({ issues: [{ path: ['a'], message: 'Invalid input: expected number, received string' }] });
+      expect(probe.executions).toBe(0);
     });
 
     it('answers an unknown procedure with NOT_FOUND naming it', async () => {
@@ -71,7 +74,7 @@ for (const transport of transportCases()) {
     });
 
     it('passes a handler RpcError through with code, message and data', async () => {
-      expect(await errorOf(client.probe.refuse())).toMatchObject({ code: 'PERMISSION_DENIED', message: 'not for you', data: { need: 'admin' } });
+      expect(await errorOf(client.probe.refuse())).toMatchObject({ code: 'PERMISSION_DENIED', message: 'not for you', data: { need: 'admin' }, local: false });
     });
 
     it('hides a handler crash as a generic INTERNAL', async () => {

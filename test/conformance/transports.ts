@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ClientOptions } from '@volley/client';
 import type { ListeningAddresses, ListenOptions } from '@volley/server';
 import { MemoryNetwork } from '@volley/transport';
+import { createTestPki, type TestPki } from '../tls/test-pki.js';
 
 /** One way of reaching a server, as the conformance suite runs it. */
 export interface TransportCase {
@@ -45,6 +46,24 @@ export async function probeIpv6(): Promise<void> {
     });
     socket.bind(0, '::1', () => socket.close(() => resolve(undefined)));
   });
+}
+
+let pki: TestPki | undefined;
+let pkiProblem: string | undefined = 'the TLS certificates were not made (call prepareTls first)';
+
+/** Makes the TLS case's certificates with the openssl CLI; without it, the case says so and skips. */
+export async function prepareTls(): Promise<void> {
+  try {
+    pki = await createTestPki();
+    pkiProblem = undefined;
+  } catch (error) {
+    pkiProblem = `cannot make test certificates with openssl: ${(error as Error).message.split('\n')[0]}`;
+  }
+}
+
+/** Deletes the TLS case's certificates. */
+export async function removeTls(): Promise<void> {
+  await pki?.remove();
 }
 
 /** Every transport the suite runs against, each used unchanged by the same tests. */
@@ -88,6 +107,17 @@ export function transportCases(): TransportCase[] {
       faultsSkip: STREAM,
     },
     memoryDatagramCase(),
+    {
+      name: 'tls',
+      get skip() {
+        return pkiProblem;
+      },
+      listen: () => ({ tls: { host: '127.0.0.1', port: 0, cert: pki?.server.cert ?? '', key: pki?.server.key ?? '' } }),
+      url: (bound) => `tls://127.0.0.1:${bound.tls?.port}`,
+      // The server certificate names localhost only (test-pki.ts), so the client checks that name.
+      clientOptions: () => ({ tls: { ca: pki?.ca ?? '', servername: 'localhost' } }),
+      faultsSkip: STREAM,
+    },
   ];
 }
 
