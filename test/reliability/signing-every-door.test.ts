@@ -78,7 +78,7 @@ describe('a signing server has no unsigned door', () => {
 describe('an on-path relay that rewrites the signing client’s TCP route', () => {
   it('cannot change a large request: the server refuses it and runs nothing', async () => {
     const { app } = await serveSigned();
-    const relay = open.track(await startTcpRewriteRelay({ serverPort: app.tcpPort, direction: 'toServer', from: 'AAAA', to: 'BBBB' }));
+    const relay = open.track(await startTcpRewriteRelay({ serverPort: app.tcpPort, rewrite: { direction: 'toServer', from: 'AAAA', to: 'BBBB' } }));
     const client = open.track(createClient<TestRouter>(app.udpUrl, { signing: KEY, tcpFallback: relay.url }));
 
     expect(await errorOf(client.kv.set({ key: 'k', value: LARGE }))).toMatchObject({ code: 'UNAUTHENTICATED', notExecuted: true });
@@ -89,7 +89,7 @@ describe('an on-path relay that rewrites the signing client’s TCP route', () =
 
   it('cannot forge a truncated reply fetched over TCP: the client never accepts the rewritten bytes', async () => {
     const { app, probe } = await serveSigned();
-    const relay = open.track(await startTcpRewriteRelay({ serverPort: app.tcpPort, direction: 'toClient', from: 'xxxx', to: 'yyyy' }));
+    const relay = open.track(await startTcpRewriteRelay({ serverPort: app.tcpPort, rewrite: { direction: 'toClient', from: 'xxxx', to: 'yyyy' } }));
     const client = open.track(createClient<TestRouter>(app.udpUrl, { signing: KEY, tcpFallback: relay.url }));
 
     const error = await errorOf(client.probe.big({ chars: 5_000 }, { timeoutMs: 1_000 }));

@@ -17,7 +17,7 @@ export type { Closable } from './resources.js';
 export { createSeededRandom, randomBytesFrom } from './seeded-random.js';
 export { listenOnLoopback, startTestServer } from './test-server.js';
 export type { LoopbackServer, TestServer, TestServerOptions } from './test-server.js';
-export { DEFAULT_WAIT_MS, waitFor } from './wait-for.js';
+export { DEFAULT_WAIT_MS, waitFor, waitForQuiet } from './wait-for.js';
 export type { WaitForOptions } from './wait-for.js';
 export { startTcpRewriteRelay } from './tcp-rewrite-relay.js';
 export type { StreamDirection, TcpRewriteRelay } from './tcp-rewrite-relay.js';
