@@ -1,5 +1,6 @@
 /** `volley describe` and `volley health` end to end, against real servers over UDP and TCP. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/index.js';
 import { type CliServer, closedPort, startCliServer } from './cli-fixture.js';
 import { runVolley } from './run-volley.js';
 
@@ -83,7 +84,8 @@ describe('volley health', () => {
     const server = await serve();
     // Not awaited: the call stays in flight while the server drains.
     const hold = runVolley(['call', server.tcp, 'probe.hold', '{"ms":3000}']);
-    while (server.server.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Generous: the CLI starts a process before it calls.
+    await waitFor(() => server.server.inFlight === 1, { what: 'the CLI call to reach the server', timeoutMs: 10_000 });
     const closing = server.server.close({ graceMs: 10_000 });
     const run = await runVolley(['health', server.udp]);
     expect(run.code).toBe(1);

@@ -5,7 +5,7 @@
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createClient } from '@volley/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProbe, createTestRouter, Resources, startTestServer, type TestRouter, waitFor } from '../support/index.js';
+import { createProbe, createTestRouter, Resources, startTcpRewriteRelay, startTestServer, type TestRouter, waitFor } from '../support/index.js';
 
 const open = new Resources();
 afterEach(() => open.closeAll());
@@ -42,10 +42,14 @@ describe('keepalive on TCP', () => {
   it('keeps a connection whose server answers pings while a slow call runs', { timeout: 10_000 }, async () => {
     const probe = createProbe();
     const app = open.track(await startTestServer({ router: createTestRouter(probe) }));
-    const client = open.track(createClient<TestRouter>(app.tcpUrl, { keepalive: { intervalMs: 50, timeoutMs: 50 } }));
+    // Through a relay that counts what the server sends: while the call is held, only pongs.
+    const relay = open.track(await startTcpRewriteRelay({ serverPort: app.tcpPort }));
+    // A ping every 50 ms of silence; a 2 s timeout, so a stalled loaded machine cannot drop the connection.
+    const client = open.track(createClient<TestRouter>(relay.url, { keepalive: { intervalMs: 50, timeoutMs: 2_000 } }));
     const call = client.probe.hold();
     await waitFor(() => probe.holding === 1);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    const before = relay.chunks.toClient;
+    await waitFor(() => relay.chunks.toClient >= before + 3, { what: 'the server to answer three pings' });
     probe.release();
 
     await expect(call).resolves.toEqual({ released: true });

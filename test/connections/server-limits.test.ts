@@ -5,7 +5,7 @@
 import { createClient } from '@volley/client';
 import { createServer, type Server } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectRawTcp, createLogCapture, createProbe, createTestRouter, decodeResponse, encodeRequest, Resources, type TestRouter, waitFor } from '../support/index.js';
+import { connectRawTcp, createLogCapture, createProbe, createTestRouter, decodeResponse, encodeRequest, Resources, type TestRouter, waitFor, waitForQuiet } from '../support/index.js';
 
 const open = new Resources();
 afterEach(() => open.closeAll());
@@ -63,10 +63,12 @@ describe('server limits on TCP', () => {
   it('keeps a connection whose frames complete, however slowly they started', async () => {
     const { port } = await serve({ partialFrameTimeoutMs: 200 });
     const raw = open.track(await connectRawTcp(port));
+    const other = open.track(createClient<TestRouter>(`tcp://127.0.0.1:${port}`));
     const request = encodeRequest(1, 'echo.add', { a: 1, b: 1 });
     const frame = Buffer.concat([Buffer.from([0, 0, 0, request.length]), request]);
     raw.write(frame.subarray(0, 3));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The rest follows only after a whole call on another connection: a pause the server sees.
+    await other.echo.add({ a: 0, b: 0 });
     raw.write(frame.subarray(3));
 
     expect(decodeResponse(await raw.frames.next())).toMatchObject({ id: 1, result: { sum: 2 } });
@@ -80,10 +82,12 @@ describe('server limits on TCP', () => {
     busy.sendFrame(encodeRequest(1, 'probe.hold', {}));
     await waitFor(() => probe.holding === 1);
     await idle.closed;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // A connection opened now closes a whole idle period later: the busy one outlived that too.
+    const later = open.track(await connectRawTcp(port));
+    await later.closed;
 
     expect(busy.isClosed).toBe(false);
-    expect(logs.withMessage('closing an idle connection')).toHaveLength(1);
+    expect(logs.withMessage('closing an idle connection')).toHaveLength(2);
     probe.release();
     expect(decodeResponse(await busy.frames.next())).toMatchObject({ id: 1, result: { released: true } });
   });
@@ -108,10 +112,10 @@ describe('server limits on TCP', () => {
     let written = 0;
     // Write until our own socket refuses more: the server has stopped reading from us.
     while (raw.socket.write(frame)) written++;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const callsServed = server.stats.calls;
+    // Until the server has run all it read: its count of calls stops moving.
+    const callsServed = await waitForQuiet(() => server.stats.calls, { quietMs: 300, what: 'the calls served' });
     for (let i = 0; i < 200; i++) raw.socket.write(frame);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitForQuiet(() => server.stats.calls, { quietMs: 300, what: 'the calls served' });
 
     // Each call answers 60 KB: the server ran only as many as its socket buffers could take,
     // and none of the 200 written after it stopped reading.

@@ -3,7 +3,7 @@ import { type BaseContext, middleware, procedure, router } from '@volley/router'
 import { type HealthReport, PROTOCOL_VERSION, type ServiceManifest } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { errorOf, Resources, startTestServer, type TestServer } from '../support/index.js';
+import { errorOf, Resources, startTestServer, type TestServer, waitFor } from '../support/index.js';
 
 const resources = new Resources();
 afterEach(() => resources.closeAll());
@@ -77,7 +77,7 @@ describe('$health during a drain', () => {
     const client = clientFor(server.tcpUrl);
     const other = clientFor(server.udpUrl);
     const running = client.call('hold');
-    while (server.server.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor(() => server.server.inFlight === 1, { what: 'the call to reach the server' });
     const closing = server.server.close({ graceMs: 5000 });
     expect(await other.call('$health')).toMatchObject({ status: 'draining', inFlight: 1 });
     expect(await errorOf(other.call('echo', 'x'))).toMatchObject({ code: 'UNAVAILABLE', notExecuted: true });

@@ -79,9 +79,9 @@ describe.skipIf(skipReason !== undefined)(`UDP over a lossy link between network
     { timeout: TEST_TIMEOUT_MS },
     async () => {
       await pair!.setLoss({ dropPercent: 30, dupPercent: 5 });
-      const summary = await runLoad(pair!, { url: server!.udpUrl, procedure: 'counter.bump', calls: LOSSY_CALLS, concurrency: CONCURRENCY }, LOAD_BUDGET_MS);
+      const summary = await runLoad(pair!, { url: server!.udpUrl, procedure: 'probe.bump', calls: LOSSY_CALLS, concurrency: CONCURRENCY }, LOAD_BUDGET_MS);
       const report = await server!.report();
-      logFigures('30% loss + 5% dup, counter.bump (non-idempotent)', summary, report);
+      logFigures('30% loss + 5% dup, probe.bump (non-idempotent)', summary, report);
 
       expect(report.maxExecutionsPerRequest).toBeLessThanOrEqual(1);
       // Every success ran somewhere, so the bound above is not met by counting nothing.
@@ -97,9 +97,9 @@ describe.skipIf(skipReason !== undefined)(`UDP over a lossy link between network
     { timeout: TEST_TIMEOUT_MS },
     async () => {
       await pair!.setLoss({ dropPercent: 30, dupPercent: 5 });
-      const summary = await runLoad(pair!, { url: server!.udpUrl, procedure: 'counter.peek', calls: LOSSY_CALLS, concurrency: CONCURRENCY }, LOAD_BUDGET_MS);
+      const summary = await runLoad(pair!, { url: server!.udpUrl, procedure: 'probe.peek', calls: LOSSY_CALLS, concurrency: CONCURRENCY }, LOAD_BUDGET_MS);
       // Idempotent calls may run again on a duplicate (they bypass the reply cache): no execution bound here.
-      logFigures('30% loss + 5% dup, counter.peek (idempotent)', summary, await server!.report());
+      logFigures('30% loss + 5% dup, probe.peek (idempotent)', summary, await server!.report());
 
       expect(summary.wrongResults).toBe(0);
       expect(summary.successes).toBeGreaterThanOrEqual(MIN_LOSSY_SUCCESSES);
@@ -111,12 +111,12 @@ describe.skipIf(skipReason !== undefined)(`UDP over a lossy link between network
     'keeps throughput under 1% loss each way within a loose factor of lossless, every call succeeding',
     { timeout: TEST_TIMEOUT_MS },
     async () => {
-      const load = { url: server!.udpUrl, procedure: 'counter.peek', calls: THROUGHPUT_CALLS, concurrency: CONCURRENCY, warmupCalls: WARMUP_CALLS } as const;
+      const load = { url: server!.udpUrl, procedure: 'probe.peek', calls: THROUGHPUT_CALLS, concurrency: CONCURRENCY, warmupCalls: WARMUP_CALLS } as const;
       const lossless = await runLoad(pair!, load, LOAD_BUDGET_MS);
       await pair!.setLoss({ dropPercent: 1 });
       const lossy = await runLoad(pair!, load, LOAD_BUDGET_MS);
-      logFigures('lossless, counter.peek', lossless);
-      logFigures('1% loss, counter.peek', lossy);
+      logFigures('lossless, probe.peek', lossless);
+      logFigures('1% loss, probe.peek', lossy);
       const ratio = lossless.callsPerSecond / Math.max(1, lossy.callsPerSecond);
       console.log(`[netns-loss] throughput lossless ${lossless.callsPerSecond} calls/s, 1% loss ${lossy.callsPerSecond} calls/s (x${ratio.toFixed(2)} slower)`);
 

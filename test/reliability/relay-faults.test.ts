@@ -1,57 +1,18 @@
 import { createClient } from '@volley/client';
-import { procedure, router } from '@volley/router';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { createSeededRandom, Resources, startTestServer, waitFor } from '../support/index.js';
+import { createProbe, createSeededRandom, createTestRouter, type Probe, Resources, startTestServer, type TestRouter, waitFor } from '../support/index.js';
 import { type FaultSettings, startUdpFaultRelay } from '../support/udp-fault-relay.js';
 
 const open = new Resources();
 afterEach(() => open.closeAll());
 
-/**
- * `bump` is not idempotent and counts its executions per request (`ctx.requestId`) and per input
- * `n`, so a test can see a second execution of one call however it came about. `bumpLater`
- * answers a few event-loop turns later, so duplicates find the call still in progress.
- * `square` is idempotent, for calls whose only point is their answer.
- */
-function createCountingRouter() {
-  const byRequest = new Map<string, number>();
-  const byInput = new Map<number, number>();
-  const count = (requestId: string, n: number) => {
-    byRequest.set(requestId, (byRequest.get(requestId) ?? 0) + 1);
-    byInput.set(n, (byInput.get(n) ?? 0) + 1);
-    return { n };
-  };
-  const input = z.object({ n: z.number().int() });
-  const countingRouter = router({
-    bump: procedure.input(input).handler(({ input, ctx }) => count(ctx.requestId, input.n)),
-    bumpLater: procedure.input(input).handler(async ({ input, ctx }) => {
-      for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
-      return count(ctx.requestId, input.n);
-    }),
-    square: procedure
-      .input(input)
-      .idempotent()
-      .handler(({ input }) => ({ square: input.n * input.n })),
-  });
-  return {
-    router: countingRouter,
-    /** The most times any one request ran. */
-    maxExecutions: () => Math.max(0, ...byRequest.values(), ...byInput.values()),
-    /** How many times the call with input `n` ran. */
-    executionsOf: (n: number) => byInput.get(n) ?? 0,
-  };
-}
-
-type CountingRouter = ReturnType<typeof createCountingRouter>['router'];
-
 async function setup(seed: number, faults: { toServer?: FaultSettings; toClient?: FaultSettings }) {
-  const counting = createCountingRouter();
-  const app = open.track(await startTestServer({ router: counting.router }));
+  const probe = createProbe();
+  const app = open.track(await startTestServer({ router: createTestRouter(probe) }));
   const relay = open.track(await startUdpFaultRelay({ serverPort: app.udpPort, seed, ...faults }));
   // No reply here is large enough to be truncated: a TCP fallback would be a bug, so it is off.
-  const client = open.track(createClient<CountingRouter>(relay.url, { tcpFallback: false, retransmit: { random: createSeededRandom(seed + 1) } }));
-  return { counting, app, relay, client };
+  const client = open.track(createClient<TestRouter>(relay.url, { tcpFallback: false, retransmit: { random: createSeededRandom(seed + 1) } }));
+  return { probe, app, relay, client };
 }
 
 /** Runs `task(0)` … `task(count - 1)` with at most `concurrency` running; settles like `Promise.allSettled`. */
@@ -73,6 +34,9 @@ async function runPool<T>(count: number, concurrency: number, task: (i: number) 
 
 const range = (count: number) => Array.from({ length: count }, (_, i) => i);
 
+/** The most times any one request, or any one input `n` below `calls`, ran: 1 means exactly once. */
+const maxExecutions = (probe: Probe, calls: number) => Math.max(probe.report().maxExecutionsPerRequest, ...range(calls).map(probe.executionsOf));
+
 describe('over a relay that duplicates half the datagrams both ways', () => {
   const CALLS = 100;
 
@@ -80,13 +44,13 @@ describe('over a relay that duplicates half the datagrams both ways', () => {
     ['bump', 'answers duplicates of a finished call from the reply cache'],
     ['bumpLater', 'drops duplicates of a call still in progress'],
   ] as const)('%s runs every non-idempotent call exactly once: the server %s', async (method, _how) => {
-    const { counting, app, relay, client } = await setup(3, { toServer: { duplicatePercent: 50 }, toClient: { duplicatePercent: 50 } });
+    const { probe, app, relay, client } = await setup(3, { toServer: { duplicatePercent: 50 }, toClient: { duplicatePercent: 50 } });
 
-    const results = await Promise.all(range(CALLS).map((n) => client[method]({ n })));
+    const results = await Promise.all(range(CALLS).map((n) => client.probe[method]({ n })));
 
     expect(results).toEqual(range(CALLS).map((n) => ({ n })));
-    expect(range(CALLS).map(counting.executionsOf)).toEqual(range(CALLS).map(() => 1));
-    expect(counting.maxExecutions()).toBe(1);
+    expect(range(CALLS).map(probe.executionsOf)).toEqual(range(CALLS).map(() => 1));
+    expect(maxExecutions(probe, CALLS)).toBe(1);
     expect(relay.stats.toServer.duplicated).toBeGreaterThan(0);
     expect(app.server.stats.replyCacheHits + app.server.stats.duplicatesDropped).toBeGreaterThan(0);
     expect(app.server.stats.calls).toBe(CALLS);
@@ -95,7 +59,7 @@ describe('over a relay that duplicates half the datagrams both ways', () => {
   it('counts every reply beyond the first of a call as unmatched, and never settles a call twice', async () => {
     const { relay, client } = await setup(5, { toServer: { duplicatePercent: 50 }, toClient: { duplicatePercent: 50 } });
 
-    await Promise.all(range(CALLS).map((n) => client.bump({ n })));
+    await Promise.all(range(CALLS).map((n) => client.probe.bump({ n })));
     // Late copies may still be on their way: every reply datagram either settled a call or was unmatched.
     const extra = () => relay.stats.toClient.forwarded - CALLS;
     await waitFor(() => client.stats.unmatchedReplies === extra(), { what: 'late reply copies to be counted' });
@@ -115,14 +79,14 @@ describe('over a relay that delays and reorders datagrams both ways', () => {
 
     const results = await Promise.all(
       range(CALLS).map((n) =>
-        client.square({ n }).then((result) => {
+        client.probe.peek({ n }).then((result) => {
           settledOrder.push(n);
           return result;
         }),
       ),
     );
 
-    expect(results).toEqual(range(CALLS).map((n) => ({ square: n * n })));
+    expect(results).toEqual(range(CALLS).map((n) => ({ n })));
     expect(relay.stats.toClient.reordered).toBeGreaterThan(0);
     expect(relay.stats.toClient.delayed).toBeGreaterThan(0);
     expect(settledOrder).not.toEqual(range(CALLS));
@@ -138,16 +102,16 @@ describe('over a relay that loses 30 % of the datagrams each way', () => {
   // client makes about ten, so about 0.1 % of calls may still fail (0.51^10). Long test timeout: a
   // failing call takes the whole deadline, and several waves of 32 calls run one after another.
   it('completes at least 99 % of 300 non-idempotent calls, each run at most once', { timeout: 60_000 }, async () => {
-    const { counting, app, relay, client } = await setup(30, { toServer: { dropPercent: 30 }, toClient: { dropPercent: 30 } });
+    const { probe, app, relay, client } = await setup(30, { toServer: { dropPercent: 30 }, toClient: { dropPercent: 30 } });
 
-    const results = await runPool(CALLS, CONCURRENCY, (n) => client.bump({ n }));
+    const results = await runPool(CALLS, CONCURRENCY, (n) => client.probe.bump({ n }));
 
     const succeeded = results.filter((result) => result.status === 'fulfilled');
     const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
     expect(succeeded.length).toBeGreaterThanOrEqual(CALLS * 0.99);
     for (const [n, result] of results.entries()) if (result.status === 'fulfilled') expect(result.value).toEqual({ n });
     for (const failure of failures) expect(failure).toMatchObject({ code: 'DEADLINE_EXCEEDED', notExecuted: false });
-    expect(counting.maxExecutions()).toBeLessThanOrEqual(1);
+    expect(maxExecutions(probe, CALLS)).toBeLessThanOrEqual(1);
     expect(client.stats.retransmits).toBeGreaterThan(0);
     expect(relay.stats.toServer.dropped).toBeGreaterThan(0);
     expect(relay.stats.toClient.dropped).toBeGreaterThan(0);

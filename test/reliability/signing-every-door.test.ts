@@ -62,7 +62,7 @@ describe('a signing server has no unsigned door', () => {
 
     await expect(client.kv.set({ key: 'k', value: LARGE })).resolves.toMatchObject({ version: 1 });
     await expect(client.kv.get({ key: 'k' })).resolves.toMatchObject({ value: LARGE });
-    await expect(client.probe.whoami()).resolves.toEqual({ transport: 'udp', signedBy: 'k1', tls: null });
+    await expect(client.probe.whoami()).resolves.toEqual({ transport: 'udp', peerTransport: 'udp', signedBy: 'k1', identity: null });
     expect(client.stats.tcpFallbacks).toBe(2);
     expect(probe.bigExecutions).toBe(0);
   });
@@ -71,14 +71,14 @@ describe('a signing server has no unsigned door', () => {
     const { app } = await serveSigned();
     const client = open.track(createClient<TestRouter>(app.tcpUrl, { signing: { ...KEY, audience: signingAudience('127.0.0.1', app.udpPort) } }));
 
-    await expect(client.probe.whoami()).resolves.toEqual({ transport: 'tcp', signedBy: 'k1', tls: null });
+    await expect(client.probe.whoami()).resolves.toEqual({ transport: 'tcp', peerTransport: 'tcp', signedBy: 'k1', identity: null });
   });
 });
 
 describe('an on-path relay that rewrites the signing client’s TCP route', () => {
   it('cannot change a large request: the server refuses it and runs nothing', async () => {
     const { app } = await serveSigned();
-    const relay = open.track(await startTcpRewriteRelay({ serverPort: app.tcpPort, direction: 'toServer', from: 'AAAA', to: 'BBBB' }));
+    const relay = open.track(await startTcpRewriteRelay({ serverPort: app.tcpPort, rewrite: { direction: 'toServer', from: 'AAAA', to: 'BBBB' } }));
     const client = open.track(createClient<TestRouter>(app.udpUrl, { signing: KEY, tcpFallback: relay.url }));
 
     expect(await errorOf(client.kv.set({ key: 'k', value: LARGE }))).toMatchObject({ code: 'UNAUTHENTICATED', notExecuted: true });
@@ -89,7 +89,7 @@ describe('an on-path relay that rewrites the signing client’s TCP route', () =
 
   it('cannot forge a truncated reply fetched over TCP: the client never accepts the rewritten bytes', async () => {
     const { app, probe } = await serveSigned();
-    const relay = open.track(await startTcpRewriteRelay({ serverPort: app.tcpPort, direction: 'toClient', from: 'xxxx', to: 'yyyy' }));
+    const relay = open.track(await startTcpRewriteRelay({ serverPort: app.tcpPort, rewrite: { direction: 'toClient', from: 'xxxx', to: 'yyyy' } }));
     const client = open.track(createClient<TestRouter>(app.udpUrl, { signing: KEY, tcpFallback: relay.url }));
 
     const error = await errorOf(client.probe.big({ chars: 5_000 }, { timeoutMs: 1_000 }));
@@ -152,7 +152,7 @@ describe('TLS on a signing server', () => {
     const url = await tlsBeside(true);
     const client = open.track(createClient<TestRouter>(url, { tls: { ca: pki.ca, cert: pki.alice.cert, key: pki.alice.key, servername: 'localhost' } }));
 
-    await expect(client.probe.whoami()).resolves.toEqual({ transport: 'tls', signedBy: null, tls: 'alice' });
+    await expect(client.probe.whoami()).resolves.toEqual({ transport: 'tls', peerTransport: 'tls', signedBy: null, identity: expect.objectContaining({ commonName: 'alice' }) });
   });
 
   it('refuses an unsigned client on TLS without client certificates: TLS alone does not say who is calling', async () => {

@@ -9,22 +9,27 @@ export interface TcpRewriteRelay {
   readonly url: string;
   /** Bytes replaced so far, per direction. */
   readonly rewrites: Record<StreamDirection, number>;
+  /** Chunks forwarded so far, per direction: what a peer sends while otherwise silent shows here. */
+  readonly chunks: Record<StreamDirection, number>;
   close(): Promise<void>;
 }
 
 /**
  * Starts a relay that replaces every occurrence of `from` with `to` (same length, so framing is
  * untouched and only content changes) in the chosen direction. An occurrence split across two
- * reads is missed: give the marker many chances (a long run of one character).
+ * reads is missed: give the marker many chances (a long run of one character). Without a
+ * rewrite it only forwards, and counts.
  */
-export async function startTcpRewriteRelay(options: { serverPort: number; direction: StreamDirection; from: string; to: string }): Promise<TcpRewriteRelay> {
-  const from = Buffer.from(options.from);
-  const to = Buffer.from(options.to);
+export async function startTcpRewriteRelay(options: { serverPort: number; rewrite?: { direction: StreamDirection; from: string; to: string } }): Promise<TcpRewriteRelay> {
+  const from = Buffer.from(options.rewrite?.from ?? '');
+  const to = Buffer.from(options.rewrite?.to ?? '');
   if (from.length !== to.length) throw new Error('from and to must have the same length');
   const rewrites: Record<StreamDirection, number> = { toServer: 0, toClient: 0 };
+  const chunks: Record<StreamDirection, number> = { toServer: 0, toClient: 0 };
   const sockets = new Set<Socket>();
   const rewrite = (direction: StreamDirection, chunk: Buffer): Buffer => {
-    if (direction !== options.direction) return chunk;
+    chunks[direction]++;
+    if (direction !== options.rewrite?.direction) return chunk;
     for (let at = chunk.indexOf(from); at !== -1; at = chunk.indexOf(from, at + from.length)) {
       to.copy(chunk, at);
       rewrites[direction]++;
@@ -53,6 +58,7 @@ export async function startTcpRewriteRelay(options: { serverPort: number; direct
     port,
     url: `tcp://127.0.0.1:${port}`,
     rewrites,
+    chunks,
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();

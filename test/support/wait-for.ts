@@ -29,3 +29,32 @@ export function waitFor(condition: () => boolean, options: WaitForOptions = {}):
     }, 2);
   });
 }
+
+/**
+ * Resolves once `value()` has stayed the same for `quietMs` (checked every few ms), with that
+ * value; rejects after `timeoutMs`. For "nothing more happens" checks: unlike a fixed sleep it
+ * waits as long as a slow machine is still making progress.
+ */
+export function waitForQuiet<T>(value: () => T, options: WaitForOptions & { quietMs: number }): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let last = value();
+    let changedAt = started;
+    const poll = setInterval(() => {
+      const now = performance.now();
+      const current = value();
+      if (current !== last) {
+        last = current;
+        changedAt = now;
+      } else if (now - changedAt >= options.quietMs) {
+        clearInterval(poll);
+        resolve(current);
+      }
+      if (now - started > timeoutMs) {
+        clearInterval(poll);
+        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${options.what ?? 'a value'} to settle`));
+      }
+    }, 2);
+  });
+}

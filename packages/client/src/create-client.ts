@@ -128,7 +128,7 @@ export function createClient<TRouter extends AnyRouter>(url: string, options: Cl
     if (fallback) fallback = createSigningConnector(fallback, scope, codec);
   }
   const core = new ClientCore(connect, {
-    mode: endpoint.transport === 'udp' ? 'datagram' : 'stream',
+    mode: endpoint.transport === 'udp' || (endpoint.transport === 'memory' && options.memoryNetwork?.mode === 'datagram') ? 'datagram' : 'stream',
     target: url,
     ...(options.timeoutMs !== undefined && { defaultTimeoutMs: options.timeoutMs }),
     ...(options.logger && { logger: options.logger }),

@@ -45,3 +45,10 @@ export const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
  * reclaimed after 5 min and reopened on its next call.
  */
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+
+/**
+ * Memory datagram networks: the longest a reordered datagram or a duplicate copy is held back,
+ * ms. 20 ms is past a loopback round trip and well under the client's 50 ms RTO floor, so a
+ * reordered datagram is overtaken without always drawing a retransmission.
+ */
+export const DEFAULT_FAULT_DELAY_MS = 20;

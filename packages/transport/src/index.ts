@@ -1,13 +1,17 @@
 export {
+  DEFAULT_FAULT_DELAY_MS,
   DEFAULT_MAX_DATAGRAM_BYTES,
   DEFAULT_UDP_RECV_BUFFER_BYTES,
   DEFAULT_UDP_SEND_BUFFER_BYTES,
   MAX_UDP_PAYLOAD_BYTES,
   UNVALIDATED_REPLY_FACTOR,
 } from './constants.js';
+export type { DatagramFaults, DatagramFaultStats } from './memory/datagram-faults.js';
 export { defaultMemoryNetwork, MemoryNetwork } from './memory/memory-network.js';
+export type { MemoryNetworkOptions } from './memory/memory-network.js';
 export { createMemoryTransport } from './memory/memory-transport.js';
 export type { MemoryTransportOptions } from './memory/memory-transport.js';
+export { createTransportStats } from './stats.js';
 export { connectStream } from './tcp/connect-stream.js';
 export type { ConnectStreamOptions } from './tcp/connect-stream.js';
 export { createTcpTransport } from './tcp/tcp-transport.js';
@@ -17,7 +21,6 @@ export type { ConnectTlsOptions, TlsClientOptions } from './tls/connect-tls.js';
 export { createTlsTransport } from './tls/tls-transport.js';
 export type { TlsTransport, TlsTransportOptions } from './tls/tls-transport.js';
 export type { PeerIdentity } from '@volley/wire';
-export { createTransportStats } from './types.js';
 export type {
   BoundAddress,
   Channel,

@@ -185,18 +185,3 @@ export interface TransportStats {
   /** TLS listeners: connections destroyed because their handshake did not finish in time. */
   handshakeTimeouts: number;
 }
-
-/** A zeroed {@link TransportStats}. */
-export function createTransportStats(): TransportStats {
-  return {
-    messagesIn: 0,
-    messagesOut: 0,
-    bytesIn: 0,
-    bytesOut: 0,
-    foreignDropped: 0,
-    oversizeRefused: 0,
-    amplificationRefused: 0,
-    connectionsRefused: 0,
-    handshakeTimeouts: 0,
-  };
-}

@@ -1,7 +1,7 @@
 import { createClient, type VolleyClient } from '@volley/client';
 import { createServer, type Server } from '@volley/server';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type EchoRouter, echoRouter } from './router.js';
 
 describe('echo service over UDP', () => {
@@ -28,10 +28,10 @@ describe('echo service over UDP', () => {
   it('stops a slow call when the caller cancels, freeing the server', async () => {
     const controller = new AbortController();
     const call = client.slow({ ms: 30_000 }, { signal: controller.signal });
-    while (server.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await vi.waitFor(() => expect(server.inFlight).toBe(1), { timeout: 5_000 });
     controller.abort();
     await expect(call).rejects.toMatchObject({ code: 'CANCELLED' });
-    while (server.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await vi.waitFor(() => expect(server.inFlight).toBe(0), { timeout: 5_000 });
     expect(server.stats.cancelled).toBe(1);
   });
 

@@ -1,5 +1,9 @@
 import { RpcError } from '@volley/wire';
-import type { ClientConnection, ConnectionHandlers, PeerAddress } from '../types.js';
+import { DEFAULT_MAX_DATAGRAM_BYTES } from '../constants.js';
+import type { ClientConnection, ConnectionHandlers, DeliveryMode, PeerAddress } from '../types.js';
+import { connectMemoryDatagram } from './connect-memory-datagram.js';
+import type { DatagramFaults, DatagramFaultStats } from './datagram-faults.js';
+import { DatagramMedium } from './datagram-medium.js';
 
 /** What a listening memory endpoint does with a new connection. */
 export type MemoryAcceptor = (client: MemoryPipeEnd) => void;
@@ -13,14 +17,63 @@ export interface MemoryPipeEnd {
   attach(handlers: ConnectionHandlers): void;
 }
 
+/** Options for a {@link MemoryNetwork}. */
+export interface MemoryNetworkOptions {
+  /**
+   * `stream` (default): endpoints take ordered, reliable connections, like TCP. `datagram`:
+   * endpoints take unconnected datagrams, like UDP, through `faults`; a client reaching such an
+   * endpoint takes the datagram path (retransmission, client id, reply cache).
+   */
+  mode?: DeliveryMode;
+  /** Datagram mode: largest datagram either side sends (default 1200, as UDP). */
+  maxDatagramBytes?: number;
+  /** Datagram mode: loss, duplication and reordering, none by default; see {@link MemoryNetwork.faults}. */
+  faults?: DatagramFaults;
+}
+
 /**
  * A namespace of in-memory endpoints: lets every layer above be tested without a socket.
  * Messages are copied and delivered on a later microtask, as a real socket would, so no caller
  * can rely on synchronous delivery or shared buffers.
+ *
+ * A network has one mode, as a medium does: every endpoint on it is a stream endpoint or every
+ * one a datagram endpoint, so `memory://name` means the same to the server and to its clients.
+ * @example
+ * const network = new MemoryNetwork({ mode: 'datagram', faults: { loss: 0.1, random: seeded } });
+ * await server.listen({ memory: { name: 'app', network } });
+ * const client = createClient<AppRouter>('memory://app', { memoryNetwork: network });
  */
 export class MemoryNetwork {
+  readonly mode: DeliveryMode;
+  /** Datagram mode: largest datagram either side sends. */
+  readonly maxDatagramBytes: number;
+  /** Datagram mode only: the addresses and the faulty delivery between them. */
+  readonly datagrams: DatagramMedium | undefined;
   readonly #endpoints = new Map<string, MemoryAcceptor>();
   #nextConnection = 1;
+
+  constructor(options: MemoryNetworkOptions = {}) {
+    this.mode = options.mode ?? 'stream';
+    this.maxDatagramBytes = options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES;
+    this.datagrams = this.mode === 'datagram' ? new DatagramMedium(options.faults) : undefined;
+  }
+
+  /**
+   * Datagram mode: the faults every datagram sent from now on goes through. Set it to change
+   * them mid-test (`network.faults = { loss: 1 }` loses everything until set back to `{}`).
+   */
+  get faults(): DatagramFaults {
+    return this.#medium('faults').faults;
+  }
+
+  set faults(faults: DatagramFaults) {
+    this.#medium('faults').faults = faults;
+  }
+
+  /** Datagram mode: what the faults did so far. */
+  get faultStats(): Readonly<DatagramFaultStats> {
+    return this.#medium('faultStats').stats;
+  }
 
   /** Registers a listening endpoint; throws if the name is taken. */
   listen(name: string, acceptor: MemoryAcceptor): void {
@@ -32,11 +85,19 @@ export class MemoryNetwork {
     this.#endpoints.delete(name);
   }
 
-  /** Connects to `name`; rejects with `UNAVAILABLE` when nothing listens there. */
+  /**
+   * Connects to `name`; rejects with `UNAVAILABLE` when nothing listens there. In datagram mode it
+   * opens a socket aimed at `name` instead, which nothing needs to listen on yet (as UDP), and
+   * whose datagrams are at most the smaller of `maxMessageBytes` and the network's limit.
+   */
   async connect(name: string, handlers: ConnectionHandlers, maxMessageBytes: number): Promise<ClientConnection> {
+    const connectionId = this.#nextConnection++;
+    if (this.datagrams) {
+      const maxDatagramBytes = Math.min(maxMessageBytes, this.maxDatagramBytes);
+      return connectMemoryDatagram(this.datagrams, { name, address: `client-${connectionId}`, port: connectionId, maxDatagramBytes }, handlers);
+    }
     const acceptor = this.#endpoints.get(name);
     if (!acceptor) throw new RpcError('UNAVAILABLE', `Nothing listens on memory://${name}`, { local: true, notExecuted: true });
-    const connectionId = this.#nextConnection++;
     const [clientEnd, serverEnd] = createPipe(
       { transport: 'memory', address: name, port: 0 },
       { transport: 'memory', address: `client-${connectionId}`, port: connectionId },
@@ -52,6 +113,11 @@ export class MemoryNetwork {
       send: (message) => clientEnd.send(message),
       close: () => clientEnd.close(),
     };
+  }
+
+  #medium(what: string): DatagramMedium {
+    if (!this.datagrams) throw new TypeError(`${what} applies to a datagram memory network; this one is a stream network`);
+    return this.datagrams;
   }
 }
 

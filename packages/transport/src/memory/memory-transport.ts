@@ -1,21 +1,26 @@
 import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
 import type { ServerTransport, StreamChannel } from '../types.js';
+import { createMemoryDatagramTransport } from './memory-datagram-transport.js';
 import { defaultMemoryNetwork, type MemoryNetwork, type MemoryPipeEnd } from './memory-network.js';
 
 /** Options for {@link createMemoryTransport}. */
 export interface MemoryTransportOptions {
   /** Endpoint name; clients reach it as `memory://<name>`. */
   name: string;
+  /** Default: the process-wide network. A datagram network makes this a datagram endpoint. */
   network?: MemoryNetwork;
+  /** Largest frame (stream) or datagram (datagram; default the network's `maxDatagramBytes`). */
   maxMessageBytes?: number;
 }
 
 /**
- * Creates an in-process server transport: connection-oriented and ordered like TCP, with no
- * socket, for tests of every layer above the transport.
+ * Creates an in-process server transport, with no socket, for tests of every layer above the
+ * transport: connection-oriented and ordered like TCP on a stream network (the default), or
+ * datagrams like UDP, lost, duplicated and reordered as told, on a datagram network.
  */
 export function createMemoryTransport(options: MemoryTransportOptions): ServerTransport {
   const network = options.network ?? defaultMemoryNetwork;
+  if (network.datagrams) return createMemoryDatagramTransport(options.name, network.datagrams, options.maxMessageBytes ?? network.maxDatagramBytes);
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const open = new Set<MemoryPipeEnd>();
   let listening = false;

@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { encodeFrame, FrameDecoder } from '@volley/wire';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTransportStats } from '../types.js';
 import { FramedSocket, MAX_BYTES_PER_WRITE, MAX_FRAMES_PER_WRITE, WRITE_HIGH_WATER_BYTES } from './framed-socket.js';
+import { createTransportStats } from '../stats.js';
 
 const open: Array<Server | Socket> = [];
 

@@ -1,7 +1,8 @@
 import { connect as netConnect } from 'node:net';
 import { DEFAULT_MAX_FRAME_BYTES, RpcError } from '@volley/wire';
 import { FramedSocket } from '../stream/framed-socket.js';
-import { type ClientConnection, type ConnectionHandlers, createTransportStats, type PeerAddress, type TransportStats } from '../types.js';
+import { createTransportStats } from '../stats.js';
+import type { ClientConnection, ConnectionHandlers, PeerAddress, TransportStats } from '../types.js';
 
 /** Where and how to open a client stream connection. */
 export interface ConnectStreamOptions {

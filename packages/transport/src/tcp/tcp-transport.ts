@@ -2,15 +2,8 @@ import { existsSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
 import { openStreamChannel } from '../stream/open-stream-channel.js';
-import {
-  type BoundAddress,
-  createTransportStats,
-  type PeerAddress,
-  type ServerTransport,
-  type TransportKind,
-  type TransportListener,
-  type TransportStats,
-} from '../types.js';
+import { createTransportStats } from '../stats.js';
+import type { BoundAddress, PeerAddress, ServerTransport, TransportKind, TransportListener, TransportStats } from '../types.js';
 
 /** Options for {@link createTcpTransport}: a TCP `host`/`port`, or a Unix socket `path`. */
 export interface TcpTransportOptions {

@@ -1,7 +1,8 @@
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { type Codec, createCodec, DEFAULT_MAX_FRAME_BYTES, KIND, RpcError } from '@volley/wire';
 import { FramedSocket } from '../stream/framed-socket.js';
-import { type ClientConnection, type ConnectionHandlers, createTransportStats, type PeerAddress, type TransportStats } from '../types.js';
+import { createTransportStats } from '../stats.js';
+import type { ClientConnection, ConnectionHandlers, PeerAddress, TransportStats } from '../types.js';
 import { verifiedIdentityOf } from './peer-identity.js';
 
 /** A client's TLS settings, passed to `node:tls`. PEM strings or Buffers. */

@@ -3,14 +3,8 @@ import { createServer, type Server, type TLSSocket, type TlsOptions } from 'node
 import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
 import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from '../constants.js';
 import { openStreamChannel } from '../stream/open-stream-channel.js';
-import {
-  type BoundAddress,
-  createTransportStats,
-  type PeerAddress,
-  type ServerTransport,
-  type TransportListener,
-  type TransportStats,
-} from '../types.js';
+import { createTransportStats } from '../stats.js';
+import type { BoundAddress, PeerAddress, ServerTransport, TransportListener, TransportStats } from '../types.js';
 import { verifiedIdentityOf } from './peer-identity.js';
 
 /**

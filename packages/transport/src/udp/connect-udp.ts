@@ -2,7 +2,8 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { RpcError } from '@volley/wire';
 import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_BYTES } from '../constants.js';
-import { type ClientConnection, type ConnectionHandlers, createTransportStats, type TransportStats } from '../types.js';
+import { createTransportStats } from '../stats.js';
+import type { ClientConnection, ConnectionHandlers, TransportStats } from '../types.js';
 import { bindUdpSocket, type UdpSocketOptions } from './udp-socket.js';
 
 /** Where and how to open a client UDP socket. */

@@ -1,13 +1,7 @@
 import type { Socket } from 'node:dgram';
 import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_BYTES, UNVALIDATED_REPLY_FACTOR } from '../constants.js';
-import {
-  type BoundAddress,
-  type DatagramChannel,
-  createTransportStats,
-  type PeerAddress,
-  type ServerTransport,
-  type TransportStats,
-} from '../types.js';
+import { createTransportStats } from '../stats.js';
+import type { BoundAddress, DatagramChannel, PeerAddress, ServerTransport, TransportStats } from '../types.js';
 import { bindUdpSocket, type UdpSocketOptions } from './udp-socket.js';
 
 /** What every {@link UdpChannel} of one socket shares. */
