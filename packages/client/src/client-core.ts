@@ -5,15 +5,15 @@ import { type CallOptions, type ClientStats, createClientStats, mergeMetadata } 
 import { callWithRetries } from './call-retry.js';
 import type { ClientCoreOptions } from './client-core-options.js';
 import { DEFAULT_MAX_OUTSTANDING, DEFAULT_TIMEOUT_MS } from './constants.js';
-import { Keepalive } from './keepalive.js';
+import { Keepalive } from './stream/keepalive.js';
 import { describeRouteFailure, notSent, toLocalError } from './local-errors.js';
 import { sendNotification } from './notification.js';
-import { type Connector, Link } from './links/link.js';
-import { DatagramsInDoubt } from './datagrams-in-doubt.js';
-import { OutstandingWindow } from './outstanding-window.js';
+import { type Connector, Link } from './reconnecting-connection.js';
+import { DatagramsInDoubt } from './datagram/datagrams-in-doubt.js';
+import { OutstandingWindow } from './datagram/outstanding-window.js';
 import { PendingCall } from './pending-call.js';
 import { requestMeta } from './request-meta.js';
-import { RetransmitPolicy } from './retransmit-policy.js';
+import { RetransmitPolicy } from './datagram/retransmit-policy.js';
 import { TimerQueue } from './timer-queue.js';
 
 /**

@@ -1,5 +1,5 @@
 import { type Codec, KIND, type RequestMeta, RpcError } from '@volley/wire';
-import type { Link } from './links/link.js';
+import type { Link } from './reconnecting-connection.js';
 import { notSent, toLocalError } from './local-errors.js';
 
 /** A one-way message to send. */

@@ -1,6 +1,6 @@
 import type { ClientConnection, ConnectionHandlers } from '@volley/transport';
 import { RpcError } from '@volley/wire';
-import { RECONNECT_BASE_MS, RECONNECT_MAX_MS } from '../constants.js';
+import { RECONNECT_BASE_MS, RECONNECT_MAX_MS } from './constants.js';
 
 /** Opens one connection (a TCP/Unix/memory stream or a UDP socket) with the given handlers. */
 export type Connector = (handlers: ConnectionHandlers) => Promise<ClientConnection>;

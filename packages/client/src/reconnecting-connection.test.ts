@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Link } from './link.js';
+import { Link } from './reconnecting-connection.js';
 
 const events = { onMessage: () => {}, onConnectionClosed: () => {} };
 
