@@ -8,7 +8,7 @@ import { DEFAULT_MAX_OUTSTANDING, DEFAULT_TIMEOUT_MS } from './constants.js';
 import { Keepalive } from './stream/keepalive.js';
 import { describeRouteFailure, notSent, toLocalError } from './local-errors.js';
 import { sendNotification } from './notification.js';
-import { type Connector, Link } from './reconnecting-connection.js';
+import { type Connector, ReconnectingConnection } from './reconnecting-connection.js';
 import { DatagramsInDoubt } from './datagram/datagrams-in-doubt.js';
 import { OutstandingWindow } from './datagram/outstanding-window.js';
 import { PendingCall } from './pending-call.js';
@@ -29,8 +29,8 @@ export class ClientCore {
   readonly #codec: Codec = createCodec();
   readonly #pending = new MsgidTable<PendingCall>();
   readonly #timers = new TimerQueue<PendingCall>((call) => this.#onTimer(call));
-  readonly #link: Link;
-  readonly #fallback: Link | undefined;
+  readonly #link: ReconnectingConnection;
+  readonly #fallback: ReconnectingConnection | undefined;
   readonly #policy: RetransmitPolicy;
   readonly #window: OutstandingWindow<PendingCall> | undefined;
   readonly #options: ClientCoreOptions;
@@ -61,8 +61,8 @@ export class ClientCore {
       onConnectionClosed: (connection: ClientConnection, reason?: Error) => this.#onConnectionClosed(connection, reason),
       onUnreachable: (connection: ClientConnection, error: Error) => this.#onUnreachable(connection, error),
     };
-    this.#link = new Link(connect, events, options.reconnect);
-    this.#fallback = options.mode === 'datagram' && options.fallback ? new Link(options.fallback, events, options.reconnect) : undefined;
+    this.#link = new ReconnectingConnection(connect, events, options.reconnect);
+    this.#fallback = options.mode === 'datagram' && options.fallback ? new ReconnectingConnection(options.fallback, events, options.reconnect) : undefined;
     this.#policy = new RetransmitPolicy(options.retransmit);
     this.#keepalive = new Keepalive(options.keepalive ?? {}, {
       connections: () => [...this.#link.connections(), ...(this.#fallback?.connections() ?? [])],
@@ -171,7 +171,7 @@ export class ClientCore {
    * Transmits on `link`'s connection, opening it first if needed. `why` says why a call takes the
    * TCP route: a failure to open it then names both facts, not just the refused connection.
    */
-  #sendOn(link: Link, call: PendingCall, why?: string): void {
+  #sendOn(link: ReconnectingConnection, call: PendingCall, why?: string): void {
     const connection = link.current;
     if (connection) this.#transmit(call, connection);
     else {
