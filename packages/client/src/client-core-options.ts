@@ -13,7 +13,10 @@ export interface ProcedureFlags {
 
 /** Settings {@link ClientCore} needs beyond its connector. */
 export interface ClientCoreOptions {
-  /** How the connector's connections deliver: `datagram` (UDP) calls are retransmitted and carry the client id. */
+  /**
+   * How the connector's connections deliver, which picks the call path once (`createCallPath`):
+   * `datagram` (UDP) calls are retransmitted and carry the client id; `stream` calls are sent once.
+   */
   mode: DeliveryMode;
   /** Shown in error messages. */
   target: string;
