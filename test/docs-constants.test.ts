@@ -27,11 +27,11 @@ import { DEFAULT_SIGNATURE_SKEW_MS } from '../packages/wire/src/signing.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The client's keepalive defaults are literals in keepalive.ts; read them from the source. */
+/** The client's keepalive defaults are literals in stream/keepalive.ts; read them from the source. */
 function keepaliveDefault(option: 'intervalMs' | 'timeoutMs'): number {
-  const source = readFileSync(join(root, 'packages/client/src/keepalive.ts'), 'utf8');
+  const source = readFileSync(join(root, 'packages/client/src/stream/keepalive.ts'), 'utf8');
   const match = new RegExp(`options\\.${option} \\?\\? ([\\d_]+)`).exec(source);
-  if (match?.[1] === undefined) throw new Error(`packages/client/src/keepalive.ts: no default for ${option} found`);
+  if (match?.[1] === undefined) throw new Error(`packages/client/src/stream/keepalive.ts: no default for ${option} found`);
   return Number(match[1].replace(/_/g, ''));
 }
 

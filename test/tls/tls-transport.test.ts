@@ -1,10 +1,11 @@
 /**
- * The TLS transport on its own: framing both ways, the client's view of the server, the
- * confirmation round trip, and closing with a handshake that never finishes.
+ * The TLS transport on its own: framing both ways, the client's view of the server, and closing
+ * with a handshake that never finishes; then the client's connect step above it, which confirms
+ * each new connection with a ping round trip.
  */
 import { X509Certificate } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
-import { parseEndpoint } from '@volley/client';
+import { createClient, parseEndpoint } from '@volley/client';
 import { type Channel, type ClientConnection, connectTls, createTlsTransport, type TlsTransport } from '@volley/transport';
 import { createCodec, KIND } from '@volley/wire';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -64,14 +65,6 @@ describe('tls transport', () => {
     expect(transport?.connectionCount).toBe(1);
   });
 
-  it('does not resolve a connection the server never confirms', async () => {
-    // A TLS server that completes handshakes but never answers: the client must not treat it as open.
-    transport = createTlsTransport({ host: '127.0.0.1', port: 0, cert: pki.server.cert, key: pki.server.key });
-    const bound = await transport.listen({ onMessage: () => {} });
-    const attempt = connectTls({ host: '127.0.0.1', port: bound.port, ca: pki.ca, servername: 'localhost', connectTimeoutMs: 200 }, { onMessage: () => {}, onClose: () => {} });
-    await expect(attempt).rejects.toMatchObject({ code: 'UNAVAILABLE', notExecuted: true, message: expect.stringContaining('timed out after 200 ms') });
-  });
-
   it('closes without waiting for a connection stuck before its handshake', async () => {
     const { port } = await startEcho();
     rawSocket = netConnect({ host: '127.0.0.1', port });
@@ -81,12 +74,33 @@ describe('tls transport', () => {
     expect(performance.now() - started).toBeLessThan(1000);
     await waitFor(() => rawSocket?.destroyed === true || rawSocket?.readableEnded === true, { what: 'the raw socket to be closed' });
   });
+});
+
+describe('tls client connect step', () => {
+  let transport: TlsTransport | undefined;
+  let client: ReturnType<typeof createClient> | undefined;
+
+  afterEach(async () => {
+    await client?.close();
+    await transport?.close();
+    transport = client = undefined;
+  });
+
+  it('does not resolve a connection the server never confirms', async () => {
+    // A TLS server that completes handshakes but never answers: the client must not treat it as open.
+    transport = createTlsTransport({ host: '127.0.0.1', port: 0, cert: pki.server.cert, key: pki.server.key });
+    const bound = await transport.listen({ onMessage: () => {} });
+    client = createClient(`tls://127.0.0.1:${bound.port}`, { tls: { ca: pki.ca, servername: 'localhost' }, connectTimeoutMs: 200 });
+    const attempt = client.call('add', { a: 1, b: 2 }, { timeoutMs: 5000 });
+    await expect(attempt).rejects.toMatchObject({ code: 'UNAVAILABLE', notExecuted: true, message: expect.stringContaining('timed out after 200 ms') });
+  });
 
   it('counts refused clients', async () => {
     transport = createTlsTransport({ host: '127.0.0.1', port: 0, cert: pki.server.cert, key: pki.server.key, ca: pki.ca, requestCert: true });
     const errors: string[] = [];
     const bound = await transport.listen({ onMessage: () => {}, onTransportError: (error) => void errors.push(error.message) });
-    const attempt = connectTls({ host: '127.0.0.1', port: bound.port, ca: pki.ca, servername: 'localhost' }, { onMessage: () => {}, onClose: () => {} });
+    client = createClient(`tls://127.0.0.1:${bound.port}`, { tls: { ca: pki.ca, servername: 'localhost' } });
+    const attempt = client.call('add', { a: 1, b: 2 }, { timeoutMs: 5000 });
     await expect(attempt).rejects.toMatchObject({ code: 'UNAVAILABLE', notExecuted: true });
     expect(transport.refusedCount).toBe(1);
     expect(transport.connectionCount).toBe(0);

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { DeliveryMode } from '@volley/transport';
 import type { RetryOptions } from './call-retry.js';
-import type { KeepaliveOptions } from './keepalive.js';
-import type { Connector, ReconnectOptions } from './links/link.js';
-import type { RetransmitOptions } from './retransmit-policy.js';
+import type { KeepaliveOptions } from './stream/keepalive.js';
+import type { Connector, ReconnectOptions } from './reconnecting-connection.js';
+import type { RetransmitOptions } from './datagram/retransmit-policy.js';
 
 /** What a client knows of one procedure, as the server declared it. */
 export interface ProcedureFlags {
@@ -13,7 +13,10 @@ export interface ProcedureFlags {
 
 /** Settings {@link ClientCore} needs beyond its connector. */
 export interface ClientCoreOptions {
-  /** How the connector's connections deliver: `datagram` (UDP) calls are retransmitted and carry the client id. */
+  /**
+   * How the connector's connections deliver, which picks the call path once (`createCallPath`):
+   * `datagram` (UDP) calls are retransmitted and carry the client id; `stream` calls are sent once.
+   */
   mode: DeliveryMode;
   /** Shown in error messages. */
   target: string;

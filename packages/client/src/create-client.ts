@@ -1,18 +1,19 @@
 import type { AnyRouter } from '@volley/router';
 import { connectStream, connectTls, connectUdp, defaultMemoryNetwork, type MemoryNetwork, type TlsClientOptions, type UdpSocketOptions } from '@volley/transport';
-import { createCodec, DEFAULT_MAX_FRAME_BYTES, type SigningKey, signingAudience } from '@volley/wire';
+import { type Codec, createCodec, DEFAULT_MAX_FRAME_BYTES, type SigningKey, signingAudience } from '@volley/wire';
 import type { Logger } from 'pino';
 import type { RetryOptions } from './call-retry.js';
 import { ClientCore } from './client-core.js';
 import type { ProcedureFlags } from './client-core-options.js';
-import type { KeepaliveOptions } from './keepalive.js';
-import type { ReconnectOptions } from './links/link.js';
-import type { RetransmitOptions } from './retransmit-policy.js';
+import type { KeepaliveOptions } from './stream/keepalive.js';
+import type { ReconnectOptions } from './reconnecting-connection.js';
+import type { RetransmitOptions } from './datagram/retransmit-policy.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './constants.js';
 import { type Endpoint, parseEndpoint } from './endpoint.js';
-import type { Connector } from './links/link.js';
+import type { Connector } from './reconnecting-connection.js';
 import { createProxy } from './proxy.js';
 import { createSigningConnector } from './signing-connector.js';
+import { createConfirmingConnector } from './stream/confirming-connector.js';
 import type { ClientMethods, VolleyClient } from './types.js';
 
 /** Options for {@link createClient}. */
@@ -100,6 +101,7 @@ export function createClient<TRouter extends AnyRouter>(url: string, options: Cl
   const endpoint = parseEndpoint(url);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  let codec: Codec | undefined;
   let connect: Connector;
   switch (endpoint.transport) {
     case 'udp':
@@ -108,9 +110,13 @@ export function createClient<TRouter extends AnyRouter>(url: string, options: Cl
     case 'tcp':
       connect = (handlers) => connectStream({ host: endpoint.host, port: endpoint.port, maxFrameBytes, connectTimeoutMs }, handlers);
       break;
-    case 'tls':
-      connect = (handlers) => connectTls({ ...options.tls, host: endpoint.host, port: endpoint.port, maxFrameBytes, connectTimeoutMs }, handlers);
+    case 'tls': {
+      const { host, port } = endpoint;
+      const handshake: Connector = (handlers) => connectTls({ ...options.tls, host, port, maxFrameBytes, connectTimeoutMs }, handlers);
+      codec = createCodec();
+      connect = createConfirmingConnector(handshake, { codec, target: `tls://${host.includes(':') ? `[${host}]` : host}:${port}`, connectTimeoutMs });
       break;
+    }
     case 'unix':
       connect = (handlers) => connectStream({ path: endpoint.path, maxFrameBytes, connectTimeoutMs }, handlers);
       break;
@@ -123,7 +129,7 @@ export function createClient<TRouter extends AnyRouter>(url: string, options: Cl
   if (options.signing) {
     // One scope for every route: the server checks the same signature whichever door a call uses.
     const scope = { keyId: options.signing.keyId, key: options.signing.key, audience: options.signing.audience ?? defaultAudience(endpoint) };
-    const codec = createCodec();
+    codec ??= createCodec();
     connect = createSigningConnector(connect, scope, codec);
     if (fallback) fallback = createSigningConnector(fallback, scope, codec);
   }

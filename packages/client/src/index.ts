@@ -11,10 +11,10 @@ export {
   RTO_JITTER,
 } from './constants.js';
 export type { RetryOptions } from './call-retry.js';
-export type { KeepaliveOptions } from './keepalive.js';
-export type { ReconnectOptions } from './links/link.js';
-export type { RetransmitOptions } from './retransmit-policy.js';
-export type { RtoBounds } from './rtt-estimator.js';
+export type { KeepaliveOptions } from './stream/keepalive.js';
+export type { ReconnectOptions } from './reconnecting-connection.js';
+export type { RetransmitOptions } from './datagram/retransmit-policy.js';
+export type { RtoBounds } from './datagram/rtt-estimator.js';
 export type { ProcedureFlags } from './client-core-options.js';
 export { createClient } from './create-client.js';
 export type { ClientOptions } from './create-client.js';

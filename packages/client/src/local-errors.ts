@@ -17,3 +17,8 @@ export function describeRouteFailure(route: string | undefined, error: RpcError)
   for (let cause: unknown = error; cause instanceof Error && !refused; cause = cause.cause) refused = (cause as NodeJS.ErrnoException).code === 'ECONNREFUSED';
   return `the TCP route${route === undefined ? '' : ` to ${route}`} ${refused ? 'was refused' : 'failed'} (${error.message})`;
 }
+
+/** A request larger than the connection carries, with no other route to send it on: never sent. */
+export function requestTooLarge(size: number, connection: { readonly maxMessageBytes: number; readonly kind: string }): RpcError {
+  return notSent('PAYLOAD_TOO_LARGE', `Request of ${size} bytes exceeds the ${connection.maxMessageBytes}-byte ${connection.kind} limit and no TCP route is configured`);
+}

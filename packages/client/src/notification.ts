@@ -1,5 +1,5 @@
 import { type Codec, KIND, type RequestMeta, RpcError } from '@volley/wire';
-import type { Link } from './links/link.js';
+import type { ReconnectingConnection } from './reconnecting-connection.js';
 import { notSent, toLocalError } from './local-errors.js';
 
 /** A one-way message to send. */
@@ -11,12 +11,12 @@ export interface Notification {
   metadata: Record<string, string> | undefined;
 }
 
-/** Sends a notification on the link's connection: no reply, no retransmission, no deadline. */
-export async function sendNotification(link: Link, codec: Codec, target: string, notification: Notification): Promise<void> {
-  let connection = link.current;
+/** Sends a notification on the route's connection (opening it if needed): no reply, no retransmission, no deadline. */
+export async function sendNotification(route: ReconnectingConnection, codec: Codec, target: string, notification: Notification): Promise<void> {
+  let connection = route.current;
   if (connection === undefined) {
     try {
-      connection = await link.acquire();
+      connection = await route.acquire();
     } catch (error) {
       throw toLocalError(error, target);
     }

@@ -1,5 +1,5 @@
 import { type Codec, KIND, type SigningScope, signatureOverheadBytes, signEnvelope, verifySignedEnvelope } from '@volley/wire';
-import type { Connector } from './links/link.js';
+import type { Connector } from './reconnecting-connection.js';
 
 /**
  * Signs everything a client sends, on any transport (a UDP socket, its TCP route, a stream), and

@@ -1,5 +1,5 @@
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
-import { type Codec, createCodec, DEFAULT_MAX_FRAME_BYTES, KIND, RpcError } from '@volley/wire';
+import { DEFAULT_MAX_FRAME_BYTES, RpcError } from '@volley/wire';
 import { FramedSocket } from '../stream/framed-socket.js';
 import { createTransportStats } from '../stats.js';
 import type { ClientConnection, ConnectionHandlers, PeerAddress, TransportStats } from '../types.js';
@@ -29,24 +29,21 @@ export interface ConnectTlsOptions extends TlsClientOptions {
   maxFrameBytes?: number;
   /** Counters to add to; one set can be shared by a client's successive connections. */
   stats?: TransportStats;
-  /** Gives up after this many milliseconds, handshake and confirmation included. */
+  /** Gives up connecting after this many milliseconds, TLS handshake included. */
   connectTimeoutMs?: number;
   signal?: AbortSignal;
 }
 
-/** Id of the ping that confirms a new connection; the client sends no other pings. */
-const CONFIRM_PING_ID = 0;
-let codec: Codec | undefined;
-
 /**
- * Opens a length-framed TLS connection, verifying the server's certificate and name.
+ * Opens a length-framed TLS connection, verifying the server's certificate and name. Resolves
+ * once the handshake is done; rejects with `UNAVAILABLE` (not executed) when the server cannot be
+ * reached or the handshake fails.
  *
- * Resolves only once the server has answered a ping on the new connection. A client's
- * `secureConnect` is not proof it was accepted: under TLS 1.3 the server checks the client's
- * certificate after the client's handshake is done, and it refuses a certificate from an unknown
- * CA by closing the connection. Waiting for the pong turns every such refusal into a failed
- * connect, rejected with `UNAVAILABLE` and `notExecuted` (no call was sent), instead of calls
- * lost on a connection that was never going to be served. It costs one round trip per connection.
+ * A client's `secureConnect` is not proof it was accepted: under TLS 1.3 the server checks the
+ * client's certificate after the client's handshake is done, and refuses one from an unknown CA
+ * by closing the connection. This transport knows bytes, not messages, so it does not wait to
+ * find out: a client that must know confirms the connection one floor up (the Volley client
+ * pings each new TLS connection before using it, `client/src/stream/confirming-connector.ts`).
  */
 export function connectTls(options: ConnectTlsOptions, handlers: ConnectionHandlers): Promise<ClientConnection> {
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
@@ -54,8 +51,6 @@ export function connectTls(options: ConnectTlsOptions, handlers: ConnectionHandl
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
   const target = `tls://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  codec ??= createCodec();
-  const wire = codec;
   return new Promise((resolve, reject) => {
     const socket = tlsConnect({
       host,
@@ -67,16 +62,16 @@ export function connectTls(options: ConnectTlsOptions, handlers: ConnectionHandl
       ...(options.servername !== undefined && { servername: options.servername }),
       rejectUnauthorized: options.rejectUnauthorized ?? true,
     });
-    let state: 'connecting' | 'confirming' | 'open' | 'failed' = 'connecting';
+    let settled = false;
     let timer: NodeJS.Timeout | undefined;
     const cleanup = () => {
+      settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       socket.off('error', fail);
     };
     const fail = (cause: unknown) => {
-      if (state === 'open' || state === 'failed') return;
-      state = 'failed';
+      if (settled) return;
       cleanup();
       socket.destroy();
       const message = `Cannot connect to ${target}: ${(cause as Error)?.message ?? String(cause)}`;
@@ -89,34 +84,15 @@ export function connectTls(options: ConnectTlsOptions, handlers: ConnectionHandl
     options.signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('error', fail);
     socket.once('secureConnect', () => {
-      socket.off('error', fail);
-      state = 'confirming';
+      if (settled) return;
+      cleanup();
       const identity = verifiedIdentityOf(socket);
       const address = socket.remoteAddress ?? host;
       const remotePort = socket.remotePort ?? port;
       const peer: PeerAddress = identity ? { transport: 'tls', address, port: remotePort, identity } : { transport: 'tls', address, port: remotePort };
-      const framed = new FramedSocket(socket, {
-        maxFrameBytes,
-        stats,
-        pauseReadingWhenCongested: false,
-        onFrame: (payload) => {
-          if (state === 'confirming') {
-            const decoded = wire.decode(payload);
-            if (decoded.ok && decoded.value.kind === KIND.pong && decoded.value.id === CONFIRM_PING_ID) {
-              state = 'open';
-              cleanup();
-              resolve(connection);
-              return;
-            }
-          }
-          handlers.onMessage(payload);
-        },
-        onClose: (reason) => {
-          if (state === 'open') handlers.onClose(reason);
-          else fail(reason ?? new Error('the server closed the connection before accepting it (a refused client certificate?)'));
-        },
-      });
-      const connection: ClientConnection = {
+      // A client keeps reading replies whatever its write backlog: see pauseReadingWhenCongested.
+      const framed = new FramedSocket(socket, { maxFrameBytes, stats, pauseReadingWhenCongested: false, onFrame: handlers.onMessage, onClose: handlers.onClose });
+      resolve({
         kind: 'tls',
         peer,
         mode: 'stream',
@@ -126,8 +102,7 @@ export function connectTls(options: ConnectTlsOptions, handlers: ConnectionHandl
         destroy: (reason) => framed.destroy(reason),
         ref: () => socket.ref(),
         unref: () => socket.unref(),
-      };
-      framed.send(wire.encode({ kind: KIND.ping, id: CONFIRM_PING_ID }));
+      });
     });
   });
 }

@@ -1,4 +1,4 @@
-import { BACKOFF_FACTOR, MAX_RETRANSMITS, RTO_JITTER } from './constants.js';
+import { BACKOFF_FACTOR, MAX_RETRANSMITS, RTO_JITTER } from '../constants.js';
 import { type RtoBounds, RttEstimator } from './rtt-estimator.js';
 
 /** How a UDP client retransmits; every field has a default in `constants.ts`. */

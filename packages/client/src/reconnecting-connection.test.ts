@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Link } from './link.js';
+import { ReconnectingConnection } from './reconnecting-connection.js';
 
 const events = { onMessage: () => {}, onConnectionClosed: () => {} };
 
-describe('Link reconnect backoff', () => {
+describe('ReconnectingConnection backoff', () => {
   beforeEach(() => {
     vi.useFakeTimers();
   });
@@ -15,7 +15,7 @@ describe('Link reconnect backoff', () => {
     const attempts: number[] = [];
     const start = performance.now();
     let up = false;
-    const link = new Link(
+    const connection = new ReconnectingConnection(
       async () => {
         attempts.push(performance.now() - start);
         if (!up) throw new Error('refused');
@@ -33,25 +33,25 @@ describe('Link reconnect backoff', () => {
       while (!done) await vi.advanceTimersByTimeAsync(10);
     };
     // Each acquire is made as soon as the previous one failed.
-    for (let i = 0; i < 5; i++) await settle(link.acquire());
+    for (let i = 0; i < 5; i++) await settle(connection.acquire());
     // Waits of 100, 200, 400, 400 (capped) after each failure.
     expect(attempts).toEqual([0, 100, 300, 700, 1100]);
     up = true;
-    const connecting = link.acquire();
+    const connecting = connection.acquire();
     await settle(connecting);
     await expect(connecting).resolves.toBeDefined();
     expect(attempts).toEqual([0, 100, 300, 700, 1100, 1500]);
   });
 
   it('fails fast while waiting to reconnect when asked to', async () => {
-    const link = new Link(
+    const connection = new ReconnectingConnection(
       async () => {
         throw new Error('refused');
       },
       events,
       { baseMs: 1000, failFast: true, random: () => 0 },
     );
-    await expect(link.acquire()).rejects.toThrow('refused');
-    await expect(link.acquire()).rejects.toMatchObject({ code: 'UNAVAILABLE', notExecuted: true });
+    await expect(connection.acquire()).rejects.toThrow('refused');
+    await expect(connection.acquire()).rejects.toMatchObject({ code: 'UNAVAILABLE', notExecuted: true });
   });
 });

@@ -1,4 +1,4 @@
-import { INITIAL_RTO_MS, MAX_RTO_MS, MIN_RTO_MS } from './constants.js';
+import { INITIAL_RTO_MS, MAX_RTO_MS, MIN_RTO_MS } from '../constants.js';
 
 /** Bounds of a {@link RttEstimator}; defaults from `constants.ts`. */
 export interface RtoBounds {

@@ -1,4 +1,4 @@
-import type { PendingCall } from './pending-call.js';
+import type { PendingCall } from '../pending-call.js';
 
 /**
  * UDP datagrams a client sent (requests, retransmissions, cancels, notifications) that no reply

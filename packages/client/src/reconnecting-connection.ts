@@ -1,11 +1,11 @@
 import type { ClientConnection, ConnectionHandlers } from '@volley/transport';
 import { RpcError } from '@volley/wire';
-import { RECONNECT_BASE_MS, RECONNECT_MAX_MS } from '../constants.js';
+import { RECONNECT_BASE_MS, RECONNECT_MAX_MS } from './constants.js';
 
 /** Opens one connection (a TCP/Unix/memory stream or a UDP socket) with the given handlers. */
 export type Connector = (handlers: ConnectionHandlers) => Promise<ClientConnection>;
 
-/** How a link reconnects after a failed connect. */
+/** How a {@link ReconnectingConnection} reconnects after a failed connect. */
 export interface ReconnectOptions {
   /** First wait after a failure (default 100 ms); doubles per consecutive failure, with jitter. */
   baseMs?: number;
@@ -17,8 +17,8 @@ export interface ReconnectOptions {
   random?: () => number;
 }
 
-/** What a {@link Link} reports to its client. */
-export interface LinkEvents {
+/** What a {@link ReconnectingConnection} reports to its client. */
+export interface ConnectionEvents {
   onMessage(message: Buffer, connection: ClientConnection): void;
   onConnectionClosed(connection: ClientConnection, reason?: Error): void;
   /** UDP: the server's port was reported unreachable (ICMP); the connection stays open. */
@@ -32,9 +32,9 @@ export interface LinkEvents {
  * attempt waits an exponentially growing, jittered delay (reset by a success), so a down server
  * is not hammered; calls wait within their own deadline, or fail fast if asked.
  */
-export class Link {
+export class ReconnectingConnection {
   readonly #connect: Connector;
-  readonly #events: LinkEvents;
+  readonly #events: ConnectionEvents;
   #current: ClientConnection | undefined;
   #connecting: Promise<ClientConnection> | undefined;
   #closed = false;
@@ -42,11 +42,11 @@ export class Link {
   readonly #reconnect: ReconnectOptions;
   #failures = 0;
   #retryAt = 0;
-  /** Whether this link's sockets and reconnect wait may keep the process alive: see {@link setReferenced}. */
+  /** Whether its sockets and reconnect wait may keep the process alive: see {@link setReferenced}. */
   #referenced = false;
   #reconnectWait: NodeJS.Timeout | undefined;
 
-  constructor(connect: Connector, events: LinkEvents, reconnect: ReconnectOptions = {}) {
+  constructor(connect: Connector, events: ConnectionEvents, reconnect: ReconnectOptions = {}) {
     this.#connect = connect;
     this.#events = events;
     this.#reconnect = reconnect;
@@ -60,19 +60,19 @@ export class Link {
   /** Resolves with an open connection, opening one if needed; rejects with the connect error. */
   acquire(): Promise<ClientConnection> {
     if (this.#current) return Promise.resolve(this.#current);
-    this.#connecting ??= this.#open1().finally(() => {
+    this.#connecting ??= this.#openWithBackoff().finally(() => {
       this.#connecting = undefined;
     });
     return this.#connecting;
   }
 
-  /** Every connection this link has open, retired ones included. */
+  /** Every connection it has open, retired ones included. */
   connections(): Iterable<ClientConnection> {
     return this.#open;
   }
 
   /**
-   * Ref (true) or unref (false) every socket of this link, those opened later and the wait before
+   * Ref (true) or unref (false) every socket it holds, those opened later and the wait before
    * a reconnect: the client refs them while calls are pending, so an idle client never keeps the
    * process alive. A socket being opened stays ref'd until it is open (it is opened for a call).
    */
@@ -101,7 +101,7 @@ export class Link {
     this.#open.clear();
   }
 
-  async #open1(): Promise<ClientConnection> {
+  async #openWithBackoff(): Promise<ClientConnection> {
     if (this.#closed) throw new Error('link closed');
     const wait = this.#retryAt - performance.now();
     if (wait > 0) {
