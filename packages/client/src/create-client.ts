@@ -30,7 +30,11 @@ export interface ClientOptions extends UdpSocketOptions {
    * certificate must carry (default: the URL's host).
    */
   tls?: TlsClientOptions;
-  /** For `memory://` URLs; defaults to the process-wide network. */
+  /**
+   * For `memory://` URLs; defaults to the process-wide network. On a network made with
+   * `new MemoryNetwork({ mode: 'datagram' })` the client takes the datagram path, as over UDP
+   * (retransmission, client id, the server's reply cache), without a TCP route.
+   */
   memoryNetwork?: MemoryNetwork;
   /** Debug lines for retransmissions, warnings for malformed replies. */
   logger?: Logger;
