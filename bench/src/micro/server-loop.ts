@@ -21,9 +21,9 @@ import { benchRouter } from '../bench-router.js';
 // Internals on purpose: this measures the handler alone, not a transport.
 import { createMessageHandler } from '../../../packages/server/src/message-handler.js';
 import { CallTable } from '../../../packages/server/src/call-table.js';
-import { ReplyCache } from '../../../packages/server/src/reply-cache.js';
+import { ReplyCache } from '../../../packages/server/src/datagram/reply-cache.js';
 import { createServerStats } from '../../../packages/server/src/server-stats.js';
-import { AddressValidator } from '../../../packages/server/src/address-validator.js';
+import { AddressValidator } from '../../../packages/server/src/datagram/address-validator.js';
 import { LogLimiter } from '../../../packages/server/src/log-limiter.js';
 import { compileRouter } from '@volley/router';
 

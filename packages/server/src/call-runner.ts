@@ -4,13 +4,13 @@ import { HEALTH_PROCEDURE, type RequestEnvelope, type RequestMeta, type Response
 import type { Logger } from '@volley/router';
 import { CallContext } from './call-context.js';
 import type { CallTable } from './call-table.js';
-import type { AddressValidator } from './address-validator.js';
+import type { AddressValidator } from './datagram/address-validator.js';
 import { MAX_TIMER_DELAY_MS } from './constants.js';
 import { InFlightCall } from './in-flight-call.js';
 import { logCallOutcome } from './log-call.js';
 import type { LogLimiter } from './log-limiter.js';
-import { replyCacheKey } from './reply-cache-key.js';
-import type { ReplyCache } from './reply-cache.js';
+import { replyCacheKey } from './datagram/reply-cache-key.js';
+import type { ReplyCache } from './datagram/reply-cache.js';
 import { META_ROOM_BYTES, type ReplySender } from './reply-sender.js';
 import type { ServerStats } from './server-stats.js';
 

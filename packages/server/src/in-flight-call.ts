@@ -1,6 +1,6 @@
 import type { Channel } from '@volley/transport';
 import type { ResponseMeta, RpcError } from '@volley/wire';
-import { replyCacheKey } from './reply-cache-key.js';
+import { replyCacheKey } from './datagram/reply-cache-key.js';
 
 /**
  * One call the server is running. The AbortController is created only if the handler reads

@@ -6,8 +6,8 @@ export {
   REPLY_CACHE_SLACK_MS,
 } from './constants.js';
 export type { LogFn, Logger } from '@volley/router';
-export type { ReplyCacheOptions } from './reply-cache.js';
-export type { SigningOptions } from './signing-gate.js';
+export type { ReplyCacheOptions } from './datagram/reply-cache.js';
+export type { SigningOptions } from './signing/signing-gate.js';
 export { ListenError, type ListenTarget } from './listen-error.js';
 export { createServer } from './server.js';
 export type { ListenOptions, ListeningAddresses, Server, ServerOptions } from './server.js';

@@ -6,7 +6,7 @@ import { type CallRunnerDeps, createCallRunner } from './call-runner.js';
 import { InFlightCall } from './in-flight-call.js';
 import { levelOfFailure } from './log-call.js';
 import { META_ROOM_BYTES, ReplySender } from './reply-sender.js';
-import { encodeSigningRefusal } from './signing-refusal.js';
+import { encodeSigningRefusal } from './signing/signing-refusal.js';
 
 /**
  * What the message handler needs from the server that owns it: what its call runner needs (it

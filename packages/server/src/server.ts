@@ -15,15 +15,15 @@ import {
 } from '@volley/transport';
 import { createCodec, type DecodeLimits, type InputLimits, RpcError, signingAudience } from '@volley/wire';
 import { pino } from 'pino';
-import { AddressValidator } from './address-validator.js';
+import { AddressValidator } from './datagram/address-validator.js';
 import { CallTable } from './call-table.js';
 import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_CALLS_PER_CONNECTION, DEFAULT_MAX_IN_FLIGHT } from './constants.js';
 import { type BuiltinOptions, createBuiltins } from './builtins.js';
 import { ListenError, type ListenTarget } from './listen-error.js';
 import { LogLimiter } from './log-limiter.js';
 import { createMessageHandler } from './message-handler.js';
-import { ReplyCache, type ReplyCacheOptions } from './reply-cache.js';
-import { createSigningGate, type SigningOptions } from './signing-gate.js';
+import { ReplyCache, type ReplyCacheOptions } from './datagram/reply-cache.js';
+import { createSigningGate, type SigningOptions } from './signing/signing-gate.js';
 import { createServerStats, type ServerStats } from './server-stats.js';
 
 /** Options for {@link createServer}. */

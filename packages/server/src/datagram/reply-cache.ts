@@ -5,7 +5,7 @@ import {
   REPLY_CACHE_ENTRY_OVERHEAD_BYTES,
   REPLY_CACHE_MAX_TTL_MS,
   REPLY_CACHE_SLACK_MS,
-} from './constants.js';
+} from '../constants.js';
 
 /** Limits of a {@link ReplyCache}. */
 export interface ReplyCacheOptions {
