@@ -16,15 +16,17 @@ import {
 import { createCodec, type DecodeLimits, type InputLimits, RpcError, signingAudience } from '@volley/wire';
 import { pino } from 'pino';
 import { AddressValidator } from './datagram/address-validator.js';
-import { CallTable } from './call-table.js';
+import { DatagramPolicy } from './datagram/datagram-policy.js';
 import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_CALLS_PER_CONNECTION, DEFAULT_MAX_IN_FLIGHT } from './constants.js';
 import { type BuiltinOptions, createBuiltins } from './builtins.js';
 import { ListenError, type ListenTarget } from './listen-error.js';
 import { LogLimiter } from './log-limiter.js';
 import { createMessageHandler } from './message-handler.js';
 import { ReplyCache, type ReplyCacheOptions } from './datagram/reply-cache.js';
+import { ReplySender } from './reply-sender.js';
 import { createSigningGate, type SigningOptions } from './signing/signing-gate.js';
 import { createServerStats, type ServerStats } from './server-stats.js';
+import { StreamPolicy } from './stream/stream-policy.js';
 
 /** Options for {@link createServer}. */
 export interface ServerOptions extends BuiltinOptions {
@@ -113,9 +115,8 @@ export interface Server {
  */
 export function createServer(options: ServerOptions): Server {
   const logger: Logger = options.logger ?? pino({ level: 'info' });
-  const calls = new CallTable();
   const incarnation = drawIncarnation();
-  const builtins = createBuiltins(options.router, options, { isDraining: () => draining, inFlight: () => calls.size, startedAt: performance.now(), incarnation });
+  const builtins = createBuiltins(options.router, options, { isDraining: () => draining, inFlight: () => handler.inFlight, startedAt: performance.now(), incarnation });
   const compiled = compileRouter(options.router, builtins);
   const cache = new ReplyCache(options.replyCache);
   const stats = createServerStats();
@@ -126,17 +127,21 @@ export function createServer(options: ServerOptions): Server {
 
   const codec = createCodec({ decodeLimits: options.decodeLimits, inputLimits: inputLimitsOf(compiled) });
   const limiter = new LogLimiter(logger);
+  const replies = new ReplySender(codec, logger, stats);
+  // The one place the datagram path is wired in: the message handler sees it as a CallPolicy.
+  const datagram = new DatagramPolicy({ cache, validator: new AddressValidator(), incarnation, replies, stats, logger, limiter });
+  const maxCallsPerConnection = options.maxCallsPerConnection ?? DEFAULT_MAX_CALLS_PER_CONNECTION;
+  const stream = new StreamPolicy({ replies, stats, logger, limiter, maxCallsPerConnection, kept: datagram.atMostOnce });
   const handler = createMessageHandler({
     router: compiled,
     logger,
     limiter,
     codec,
-    calls,
-    cache,
+    replies,
     stats,
+    datagram,
+    stream,
     maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
-    maxCallsPerConnection: options.maxCallsPerConnection ?? DEFAULT_MAX_CALLS_PER_CONNECTION,
-    validator: new AddressValidator(),
     incarnation,
     isDraining: () => draining,
     onCallDone: () => {
@@ -173,12 +178,12 @@ export function createServer(options: ServerOptions): Server {
    * request already on the wire is refused as not executed rather than lost with the socket.
    */
   function isDrained(): boolean {
-    return calls.size === 0 && calls.streamCount === 0;
+    return handler.inFlight === 0 && stream.connectionCount === 0;
   }
 
   async function drain(graceMs: number): Promise<void> {
     draining = true;
-    logger.info({ inFlight: calls.size, connections: calls.streamCount, graceMs }, 'closing: draining in-flight calls');
+    logger.info({ inFlight: handler.inFlight, connections: stream.connectionCount, graceMs }, 'closing: draining in-flight calls');
     for (const transport of transports) transport.stopAccepting();
     handler.goaway('server is shutting down');
     if (!isDrained()) {
@@ -191,8 +196,8 @@ export function createServer(options: ServerOptions): Server {
       });
       idleWaiter = undefined;
     }
-    if (calls.size > 0) {
-      logger.warn({ abandoned: calls.size }, 'grace period over: aborting calls still running');
+    if (handler.inFlight > 0) {
+      logger.warn({ abandoned: handler.inFlight }, 'grace period over: aborting calls still running');
       handler.abortAll(new RpcError('CANCELLED', 'Server shut down before the call finished'));
     }
     // Let the last replies leave (stream writes are coalesced on setImmediate).
@@ -214,7 +219,7 @@ export function createServer(options: ServerOptions): Server {
     },
     incarnation,
     get inFlight() {
-      return calls.size;
+      return handler.inFlight;
     },
     async listen(listen) {
       if (draining) throw new Error('Server is closed');

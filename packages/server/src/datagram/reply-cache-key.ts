@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Channel } from '@volley/transport';
+import type { Channel, PeerAddress } from '@volley/transport';
 
 /**
  * Leading chars that keep the key forms apart: an address never starts with a control char, so a
@@ -10,21 +10,17 @@ const EIGHT_BYTE_CLIENT = 0;
 const OTHER_CLIENT = '\u0001';
 
 /**
- * The key of a UDP call in the call table and the reply cache: its client id and msgid (or, from
- * a client that sent no id, its address and msgid), plus a hash of its credentials. A stream
- * request carrying a client id (a client fetching a truncated reply over TCP) gets the same key;
- * other stream requests get none. The credentials take part so that a kept reply is only ever
- * resent to a request bearing the same credentials: someone who learns a client id and msgid
- * cannot read another caller's reply or plant an answer for it.
+ * The key of a UDP call in the table of running calls and the reply cache: its client id and
+ * msgid (or, from a client that sent no id, its address and msgid), plus a hash of its
+ * credentials. The credentials take part so that a kept reply is only ever resent to a request
+ * bearing the same credentials: someone who learns a client id and msgid cannot read another
+ * caller's reply or plant an answer for it. The one place a call key is built.
  *
  * Every client sends an 8-byte id: its key is those bytes and the msgid's 4 as 13 latin1 chars,
  * made by one `String.fromCharCode`: a flat one-byte string, with no number formatting and no
- * concatenation for V8 to flatten before hashing it. In the in-process loop of non-idempotent
- * UDP calls (bench/src/micro/server-loop.ts … udp once), where every call looks its key up,
- * stores it and evicts an older one, this took a call from ~4.15 to ~3.77 µs, against
- * `${latin1 id}/${msgid}`.
+ * concatenation for V8 to flatten before hashing it (measured in docs/performance.md).
  */
-export function replyCacheKey(channel: Channel, id: number, clientId: Uint8Array | undefined, auth: string | undefined): string | undefined {
+export function toCallKey(peer: PeerAddress, id: number, clientId: Uint8Array | undefined, auth: string | undefined): string {
   let key: string;
   if (clientId !== undefined && clientId.length === 8) {
     const c = clientId;
@@ -35,7 +31,16 @@ export function replyCacheKey(channel: Channel, id: number, clientId: Uint8Array
     );
   } else if (clientId !== undefined) {
     key = `${OTHER_CLIENT}${Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('latin1')}/${id}`;
-  } else if (channel.mode === 'datagram') key = `${channel.peer.address}:${channel.peer.port}/${id}`;
-  else return undefined;
+  } else key = `${peer.address}:${peer.port}/${id}`;
   return auth === undefined ? key : `${key}/${createHash('sha256').update(auth).digest('base64')}`;
+}
+
+/**
+ * {@link toCallKey} of a request on any channel. A stream request carrying a client id (a client
+ * fetching a truncated reply over TCP) gets the key the call had over UDP; other stream requests
+ * get none, since a stream's address names a connection, not a caller.
+ */
+export function replyCacheKey(channel: Channel, id: number, clientId: Uint8Array | undefined, auth: string | undefined): string | undefined {
+  if (clientId === undefined && channel.mode === 'stream') return undefined;
+  return toCallKey(channel.peer, id, clientId, auth);
 }

@@ -32,8 +32,8 @@ interface CachedReply {
 }
 
 /**
- * The *done* half of at-most-once execution over UDP (the *in progress* half is the server's
- * call table): finished replies keyed by `<client id>/<msgid>`, so a retransmission gets the
+ * The *done* half of at-most-once execution over UDP (the *in progress* half is AtMostOnce's
+ * running calls): finished replies under the call's key (reply-cache-key.ts), so a retransmission gets the
  * same reply instead of a second execution (ONC RPC's duplicate request cache, CoAP §4.5).
  *
  * ```
