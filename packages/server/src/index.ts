@@ -10,5 +10,6 @@ export type { ReplyCacheOptions } from './datagram/reply-cache.js';
 export type { SigningOptions } from './signing/signing-gate.js';
 export { ListenError, type ListenTarget } from './listen-error.js';
 export { createServer } from './server.js';
-export type { ListenOptions, ListeningAddresses, Server, ServerOptions } from './server.js';
+export type { ListenOptions, ListeningAddresses } from './listen-options.js';
+export type { Server, ServerOptions } from './server.js';
 export type { ServerStats } from './server-stats.js';
