@@ -67,25 +67,30 @@ export class DatagramPolicy implements CallPolicy<DatagramCall> {
     if (meta?.cookie !== undefined && this.#deps.validator.isValid(meta.cookie, channel.peer.address)) channel.validate();
     const replyMeta: ResponseMeta | undefined =
       meta?.attempt !== undefined || meta?.clientId !== undefined ? { attempt: meta?.attempt, clientId: meta?.clientId, incarnation: this.#deps.incarnation } : undefined;
-    if (key !== undefined) {
-      const kept = state.kept(key, arrived);
-      if (kept !== undefined) {
-        this.#deps.logger.debug({ id: envelope.id, attempt: meta?.attempt, transport: channel.kind }, 'answered from the reply cache');
-        this.#out.deliver(new DatagramCall(envelope, channel, arrived, key, replyMeta, procedure?.idempotent !== true), kept, true);
-        return undefined;
-      }
-    }
-    if (meta?.fetchOnly) {
-      this.#out.send(channel, this.#deps.replies.withMeta(this.#deps.replies.encodeFetchMiss(envelope, channel, bodyLimit(channel, replyMeta)), replyMeta));
+    // A non-idempotent call's outcome is kept, refusals included (DatagramReplies.replyError).
+    const call = new DatagramCall(envelope, channel, arrived, key, replyMeta, procedure?.idempotent !== true);
+    if (key === undefined) return meta?.fetchOnly ? this.#answerFetch(call, envelope) : call;
+    const kept = state.kept(key, arrived);
+    if (kept !== undefined) {
+      this.#deps.logger.debug({ id: envelope.id, attempt: meta?.attempt, transport: channel.kind }, 'answered from the reply cache');
+      this.#out.deliver(call, kept, true);
       return undefined;
     }
-    if (key !== undefined && state.running(key) !== undefined) {
+    if (meta?.fetchOnly) return this.#answerFetch(call, envelope);
+    if (state.running(key) !== undefined) {
       this.#deps.stats.duplicatesDropped++;
       this.#deps.logger.debug({ id: envelope.id, attempt: meta?.attempt }, 'duplicate of a call in progress dropped');
       return undefined;
     }
-    // A non-idempotent call's outcome is kept, refusals included (DatagramReplies.replyError).
-    return new DatagramCall(envelope, channel, arrived, key, replyMeta, procedure?.idempotent !== true);
+    return call;
+  }
+
+  /** A fetch of a reply that is not kept: never runs the handler (ReplySender.encodeFetchMiss). */
+  #answerFetch(call: DatagramCall, envelope: RequestEnvelope): undefined {
+    const { replies } = this.#deps;
+    const { channel, replyMeta } = call;
+    this.#out.send(channel, replies.withMeta(replies.encodeFetchMiss(envelope, channel, bodyLimit(channel, replyMeta)), replyMeta));
+    return undefined;
   }
 
   /** Datagrams have no connection, so no limit of their own: the server-wide one applies. */

@@ -35,16 +35,24 @@ export interface DatagramRepliesDeps {
  * ```
  */
 export class DatagramReplies {
+  readonly #replies: ReplySender;
+  readonly #state: AtMostOnce;
   readonly #deps: DatagramRepliesDeps;
 
   constructor(deps: DatagramRepliesDeps) {
+    this.#replies = deps.replies;
+    this.#state = deps.state;
     this.#deps = deps;
   }
 
   /** A handler's reply: kept unless the procedure is idempotent, and whenever it does not fit. */
   reply(call: DatagramCall, body: Buffer): void {
-    const kept = (call.keepReply || !fits(body, call.channel, call.replyMeta)) && this.#deps.state.keep(call, body);
-    this.deliver(call, body, kept);
+    const { channel, replyMeta } = call;
+    if (body.length <= bodyLimit(channel, replyMeta)) {
+      // The common case, one fits check: the key is built only for a reply that is kept.
+      const kept = call.keepReply && this.#state.keep(call, body);
+      this.#send(call, this.#replies.withMeta(body, replyMeta), body, kept);
+    } else this.deliver(call, body, this.#state.keep(call, body));
   }
 
   /**
@@ -53,46 +61,54 @@ export class DatagramReplies {
    * after the fact; a late duplicate of a cancelled call must not run it again.
    */
   replyError(call: DatagramCall, error: RpcError, send: boolean): void {
-    const body = this.#deps.replies.encodeError(call.id, error, bodyLimit(call.channel, call.replyMeta));
-    const kept = call.keepReply && this.#deps.state.keep(call, body);
+    const body = this.#replies.encodeError(call.id, error, bodyLimit(call.channel, call.replyMeta));
+    const kept = call.keepReply && this.#state.keep(call, body);
     if (send) this.deliver(call, body, kept);
   }
 
   /** Sends `body` (`inCache`: it is kept under the call's key), or what the datagram allows instead. */
   deliver(call: DatagramCall, body: Buffer, inCache: boolean): void {
-    const { replies, stats, logger, limiter, state } = this.#deps;
+    const replies = this.#replies;
     const { channel, id, replyMeta: meta } = call;
-    let datagram: Buffer;
-    if (fits(body, channel, meta)) datagram = replies.withMeta(body, meta);
-    else if (inCache) {
-      stats.truncatedReplies++;
-      logger.debug({ reqId: call.requestId, bytes: body.length, limit: channel.maxMessageBytes }, 'reply truncated: the client fetches it over TCP');
-      datagram = replies.withMeta(replies.encodeResult(id, null), { ...meta, truncated: true });
-    } else {
-      stats.oversizeReplies++;
-      limiter.log('warn', 'reply too large', { reqId: call.requestId, bytes: body.length, limit: channel.maxMessageBytes, peer: channel.peer }, 'reply too large for the channel');
-      const errorBody = replies.encodeError(id, toOversizeError(body.length, channel), bodyLimit(channel, meta));
-      // Kept in place of the reply the cache could not hold, so neither a retransmission nor the
-      // retry with a cookie (an error above 3× the request) runs it again.
-      this.deliver(call, errorBody, state.keep(call, errorBody));
+    if (body.length <= bodyLimit(channel, meta)) {
+      this.#send(call, replies.withMeta(body, meta), body, inCache);
       return;
     }
+    const { stats, logger, limiter } = this.#deps;
+    if (inCache) {
+      stats.truncatedReplies++;
+      logger.debug({ reqId: call.requestId, bytes: body.length, limit: channel.maxMessageBytes }, 'reply truncated: the client fetches it over TCP');
+      this.#send(call, replies.withMeta(replies.encodeResult(id, null), { ...meta, truncated: true }), body, inCache);
+      return;
+    }
+    stats.oversizeReplies++;
+    limiter.log('warn', 'reply too large', { reqId: call.requestId, bytes: body.length, limit: channel.maxMessageBytes, peer: channel.peer }, 'reply too large for the channel');
+    const errorBody = replies.encodeError(id, toOversizeError(body.length, channel), bodyLimit(channel, meta));
+    // Kept in place of the reply the cache could not hold, so neither a retransmission nor the
+    // retry with a cookie (an error above 3× the request) runs it again.
+    this.deliver(call, errorBody, this.#state.keep(call, errorBody));
+  }
+
+  /** Sends the `datagram` made from `body` within the source's budget, or a cookie challenge instead. */
+  #send(call: DatagramCall, datagram: Buffer, body: Buffer, inCache: boolean): void {
+    const { channel } = call;
     const budget = channel.sendBudget;
     if (datagram.length <= budget) {
-      replies.sendBytes(channel, datagram);
+      this.#replies.sendBytes(channel, datagram);
       return;
     }
     // Too much for an unvalidated source: keep the reply (so the retry with the cookie is answered
     // without running the handler again) and send a challenge no larger than the budget.
-    const keptNow = inCache || state.keep(call, body);
-    const challenge = replies.withMeta(replies.encodeResult(id, null), { ...meta, cookie: this.#deps.validator.issue(channel.peer.address) });
+    const { stats, logger, validator } = this.#deps;
+    const keptNow = inCache || this.#state.keep(call, body);
+    const challenge = this.#replies.withMeta(this.#replies.encodeResult(call.id, null), { ...call.replyMeta, cookie: validator.issue(channel.peer.address) });
     if (!keptNow || challenge.length > budget) {
       stats.amplificationSuppressed++;
       logger.debug({ reqId: call.requestId, bytes: datagram.length, budget, peer: channel.peer }, 'reply suppressed: unvalidated source');
       return;
     }
     stats.cookieChallenges++;
-    replies.sendBytes(channel, challenge);
+    this.#replies.sendBytes(channel, challenge);
   }
 
   /**
@@ -125,6 +141,3 @@ export function bodyLimit(channel: DatagramChannel, meta: ResponseMeta | undefin
   return channel.maxMessageBytes - (meta === undefined ? 0 : META_ROOM_BYTES);
 }
 
-function fits(body: Buffer, channel: DatagramChannel, meta: ResponseMeta | undefined): boolean {
-  return body.length <= bodyLimit(channel, meta);
-}
