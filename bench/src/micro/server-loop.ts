@@ -18,13 +18,15 @@ import { createCodec } from '@volley/wire';
 import { pino } from 'pino';
 import { Packr } from 'msgpackr';
 import { benchRouter } from '../bench-router.js';
-// Internals on purpose: this measures the handler alone, not a transport.
+// Internals on purpose: this measures the handler alone, not a transport. Composed as server.ts does.
 import { createMessageHandler } from '../../../packages/server/src/message-handler.js';
-import { CallTable } from '../../../packages/server/src/call-table.js';
-import { ReplyCache } from '../../../packages/server/src/reply-cache.js';
+import { DatagramPolicy } from '../../../packages/server/src/datagram/datagram-policy.js';
+import { ReplyCache } from '../../../packages/server/src/datagram/reply-cache.js';
 import { createServerStats } from '../../../packages/server/src/server-stats.js';
-import { AddressValidator } from '../../../packages/server/src/address-validator.js';
+import { AddressValidator } from '../../../packages/server/src/datagram/address-validator.js';
 import { LogLimiter } from '../../../packages/server/src/log-limiter.js';
+import { ReplySender } from '../../../packages/server/src/reply-sender.js';
+import { StreamPolicy } from '../../../packages/server/src/stream/stream-policy.js';
 import { compileRouter } from '@volley/router';
 
 const calls = Number(process.argv[2] ?? 2_000_000);
@@ -34,20 +36,23 @@ const echo = process.argv[5] === 'echo';
 const once = process.argv[5] === 'once';
 const TEXT = 'x'.repeat(4096);
 const codec = createCodec();
-const table = new CallTable();
 const logger = pino({ level: 'info' }, pino.destination('/dev/null'));
+const limiter = new LogLimiter(logger);
+const stats = createServerStats();
+const replies = new ReplySender(codec, logger, stats);
+const incarnation = 0x9e3779b9;
+const datagram = new DatagramPolicy({ cache: new ReplyCache(), validator: new AddressValidator(), incarnation, replies, stats, logger, limiter });
 const handler = createMessageHandler({
   router: compileRouter(benchRouter),
   logger,
-  limiter: new LogLimiter(logger),
+  limiter,
   codec,
-  calls: table,
-  cache: new ReplyCache(),
-  stats: createServerStats(),
+  replies,
+  stats,
+  datagram,
+  stream: new StreamPolicy({ replies, stats, logger, limiter, maxCallsPerConnection: 1024, kept: datagram.atMostOnce }),
   maxInFlight: 4096,
-  maxCallsPerConnection: 1024,
-  validator: new AddressValidator(),
-  incarnation: 0x9e3779b9,
+  incarnation,
   isDraining: () => false,
   onCallDone: () => {},
 });

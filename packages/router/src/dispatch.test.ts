@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { compileRouter } from './compile.js';
 import type { BaseContext } from './context.js';
-import { dispatch, INTERNAL_MESSAGE } from './dispatch.js';
+import { dispatch, dispatchProcedure, INTERNAL_MESSAGE } from './dispatch.js';
 import { procedure } from './procedure.js';
 import { router } from './router.js';
 
@@ -51,6 +51,12 @@ describe('dispatch', () => {
   it('answers NOT_FOUND naming the unknown procedure', () => {
     const result = dispatch(compileRouter(router({ add })), 'sub', {}, context());
     expect(result).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: 'No procedure named "sub"' } });
+  });
+
+  it('runs an entry the caller looked up itself, and answers NOT_FOUND for none', () => {
+    const compiled = compileRouter(router({ add }));
+    expect(dispatchProcedure(compiled.get('add'), 'add', { a: 1, b: 2 }, context())).toEqual({ ok: true, value: { sum: 3 } });
+    expect(dispatchProcedure(undefined, 'sub', {}, context())).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: 'No procedure named "sub"' } });
   });
 
   it('hides an output validation failure as INTERNAL and keeps the detail in cause', async () => {

@@ -19,7 +19,14 @@ export const INTERNAL_MESSAGE = 'Internal server error';
  * (`INTERNAL`) keep it in `cause` for the server's log.
  */
 export function dispatch(router: CompiledRouter, path: string, input: unknown, ctx: BaseContext): CallResult | Promise<CallResult> {
-  const entry = router.get(path);
+  return dispatchProcedure(router.get(path), path, input, ctx);
+}
+
+/**
+ * {@link dispatch} for a caller that has already looked `path` up (the server reads the entry's
+ * flags before it runs a call): `entry` is what `router.get(path)` returned, `NOT_FOUND` when undefined.
+ */
+export function dispatchProcedure(entry: CompiledProcedure | undefined, path: string, input: unknown, ctx: BaseContext): CallResult | Promise<CallResult> {
   if (entry === undefined) return err(new RpcError('NOT_FOUND', `No procedure named "${path}"`, { data: { procedure: path } }));
   if (entry.validateInput === undefined) return afterInput(entry, input, ctx);
   let checked: StandardResult | Promise<StandardResult>;

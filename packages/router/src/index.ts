@@ -2,7 +2,7 @@ export { compileRouter } from './compile.js';
 export type { CompiledProcedure, CompiledRouter } from './compile.js';
 export type { PeerIdentity } from '@volley/wire';
 export type { BaseContext, CallerAddress } from './context.js';
-export { dispatch, INTERNAL_MESSAGE } from './dispatch.js';
+export { dispatch, dispatchProcedure, INTERNAL_MESSAGE } from './dispatch.js';
 export type { LogFn, Logger } from './logger.js';
 export type { CallResult } from './dispatch.js';
 export { middleware } from './middleware.js';

@@ -1,9 +1,38 @@
 import type { BaseContext, CallerAddress } from '@volley/router';
+import type { Channel } from '@volley/transport';
 import type { RequestMeta } from '@volley/wire';
 import type { Logger } from '@volley/router';
-import type { InFlightCall } from './in-flight-call.js';
 
 const NO_META: RequestMeta = Object.freeze({});
+
+/** What a context reads from the call, or the notification, it serves (an InFlightCall, a {@link Notification}). */
+export interface ContextSource {
+  readonly channel: Channel;
+  readonly requestId: string;
+  readonly deadline: number | undefined;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * What a notification's handler reads: no msgid, no deadline, nothing to cancel it (its signal
+ * never fires, and is made only if read). Its request id names the sender alone.
+ */
+export class Notification implements ContextSource {
+  readonly channel: Channel;
+  readonly requestId: string;
+  readonly deadline = undefined;
+  #controller: AbortController | undefined;
+
+  constructor(channel: Channel, sender: string) {
+    this.channel = channel;
+    this.requestId = sender;
+  }
+
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    return this.#controller.signal;
+  }
+}
 
 /**
  * The `ctx` a handler receives. A class so that every call's context has one shape and its lazy
@@ -17,11 +46,11 @@ export class CallContext implements BaseContext {
   readonly peer: CallerAddress;
   readonly transport: string;
   readonly meta: RequestMeta;
-  protected readonly call: InFlightCall;
+  protected readonly call: ContextSource;
   protected readonly rootLogger: Logger;
   protected childLogger: Logger | undefined;
 
-  constructor(procedure: string, call: InFlightCall, meta: RequestMeta | undefined, rootLogger: Logger) {
+  constructor(procedure: string, call: ContextSource, meta: RequestMeta | undefined, rootLogger: Logger) {
     this.procedure = procedure;
     this.peer = call.channel.peer;
     this.transport = call.channel.kind;

@@ -1,31 +1,24 @@
 import type { Channel } from '@volley/transport';
-import type { ResponseMeta, RpcError } from '@volley/wire';
-import { replyCacheKey } from './reply-cache-key.js';
+import type { RpcError } from '@volley/wire';
 
 /**
- * One call the server is running. The AbortController is created only if the handler reads
- * `ctx.signal`: most handlers never do, and the controller is the costliest allocation per call.
+ * One request the server answers: a call it runs, or one it answers without running (a kept
+ * reply, a refusal). It is where the reply goes, so each channel kind extends it with what its
+ * replies need (`DatagramCall`, `StreamCall`). The AbortController is created only if the handler
+ * reads `ctx.signal`: most handlers never do, and the controller is the costliest allocation per call.
  */
-export class InFlightCall {
+export abstract class InFlightCall<C extends Channel = Channel> {
   /** The request's msgid, for the reply. */
   readonly id: number;
   /** Where the reply goes. */
-  readonly channel: Channel;
-  /** The stream connection's number in logs (0 for UDP). */
-  readonly connectionId: number;
-  /** The UDP caller's client id, for logs and the call's key. */
-  readonly clientId: Uint8Array | undefined;
-  /** The request's credentials, part of a UDP call's key. */
-  readonly #auth: string | undefined;
-  #cacheKey: string | undefined;
-  /** Metadata every reply to this request carries (UDP: attempt echo and client id). */
-  replyMeta: ResponseMeta | undefined = undefined;
-  /** Keep the reply for retransmissions: UDP calls to procedures not declared idempotent. */
-  keepReply = false;
-  /** The caller's deadline in ms from arrival, which bounds how long a cached reply is kept. */
-  deadlineMs: number | undefined = undefined;
+  readonly channel: C;
   /** `performance.now()` when the request arrived: elapsed times in logs, deadline timers. */
-  started = 0;
+  readonly started: number;
+  /**
+   * The caller's deadline in ms from arrival, which bounds how long a kept reply is kept. Once the
+   * call runs, only one a timer can enforce (see the call runner).
+   */
+  deadlineMs: number | undefined = undefined;
   #deadline: number | undefined;
   /** Set once the reply (or a deadline/cancel outcome) has been decided; later results are dropped. */
   settled = false;
@@ -33,39 +26,14 @@ export class InFlightCall {
   #controller: AbortController | undefined;
   #reason: RpcError | undefined;
 
-  /** `cacheKey`: a UDP call's key when the caller has already built it. */
-  constructor(id: number, channel: Channel, connectionId: number, clientId?: Uint8Array, auth?: string, cacheKey?: string) {
+  constructor(id: number, channel: C, started: number) {
     this.id = id;
     this.channel = channel;
-    this.connectionId = connectionId;
-    this.clientId = clientId;
-    this.#auth = auth;
-    this.#cacheKey = cacheKey;
+    this.started = started;
   }
 
-  /**
-   * Reply-cache key of a UDP call (undefined on streams): where a truncated or kept reply is
-   * stored. Built on first use: a synchronous call to an idempotent procedure, the common case,
-   * never needs it (see the call runner).
-   */
-  get cacheKey(): string | undefined {
-    if (this.channel.mode === 'stream') return undefined;
-    this.#cacheKey ??= replyCacheKey(this.channel, this.id, this.clientId, this.#auth);
-    return this.#cacheKey;
-  }
-
-  /** Call-table key: the msgid on streams, the reply-cache key on UDP. */
-  get key(): string | number {
-    return this.channel.mode === 'datagram' ? (this.cacheKey as string) : this.id;
-  }
-
-  /** Id for logs: `<client id hex or address>/<msgid>` on UDP, `c<connection>/<msgid>` on streams. Built on demand. */
-  get requestId(): string {
-    if (this.channel.mode === 'stream') return `c${this.connectionId}/${this.id}`;
-    const { clientId, channel } = this;
-    const client = clientId ? Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('hex') : `${channel.peer.address}:${channel.peer.port}`;
-    return `${client}/${this.id}`;
-  }
+  /** Id for logs, built on demand: it names the caller (a client, an address, a connection) and the msgid. */
+  abstract get requestId(): string;
 
   /**
    * Absolute deadline (epoch ms) from the caller's `deadlineMs`, fixed on first read: the wall
@@ -83,6 +51,12 @@ export class InFlightCall {
       if (this.#reason) this.#controller.abort(this.#reason);
     }
     return this.#controller.signal;
+  }
+
+  /** The outcome is decided (a reply, a deadline, a cancel, a lost connection): stops the deadline timer; later results are dropped. */
+  settle(): void {
+    this.settled = true;
+    clearTimeout(this.timer);
   }
 
   /** Fires the handler's signal once; the first reason wins. */

@@ -6,9 +6,10 @@ export {
   REPLY_CACHE_SLACK_MS,
 } from './constants.js';
 export type { LogFn, Logger } from '@volley/router';
-export type { ReplyCacheOptions } from './reply-cache.js';
-export type { SigningOptions } from './signing-gate.js';
+export type { ReplyCacheOptions } from './datagram/reply-cache.js';
+export type { SigningOptions } from './signing/signing-gate.js';
 export { ListenError, type ListenTarget } from './listen-error.js';
 export { createServer } from './server.js';
-export type { ListenOptions, ListeningAddresses, Server, ServerOptions } from './server.js';
+export type { ListenOptions, ListeningAddresses } from './listen-options.js';
+export type { Server, ServerOptions } from './server.js';
 export type { ServerStats } from './server-stats.js';

@@ -1,19 +1,23 @@
 import { type CallResult, dispatch } from '@volley/router';
-import type { Channel, TransportListener } from '@volley/transport';
+import type { Channel, DatagramChannel, TransportListener } from '@volley/transport';
 import { type Codec, type DecodeFailure, KIND, type NotificationEnvelope, RpcError } from '@volley/wire';
-import { CallContext } from './call-context.js';
+import { CallContext, Notification } from './call-context.js';
+import type { CallPolicy } from './call-policy.js';
 import { type CallRunnerDeps, createCallRunner } from './call-runner.js';
-import { InFlightCall } from './in-flight-call.js';
+import type { InFlightCall } from './in-flight-call.js';
 import { levelOfFailure } from './log-call.js';
-import { META_ROOM_BYTES, ReplySender } from './reply-sender.js';
-import { encodeSigningRefusal } from './signing-refusal.js';
+import { encodeSigningRefusal } from './signing/signing-refusal.js';
+import type { StreamPolicy } from './stream/stream-policy.js';
 
 /**
- * What the message handler needs from the server that owns it: what its call runner needs (it
- * makes the runner's reply sender itself), plus the codec.
+ * What the message handler needs from the server that owns it: what its call runner needs, the
+ * codec, and one policy per channel kind (the datagram one comes from `datagram/`, wired by
+ * the server, so nothing here depends on how datagrams are answered).
  */
-export interface MessageHandlerDeps extends Omit<CallRunnerDeps, 'replies'> {
+export interface MessageHandlerDeps extends Omit<CallRunnerDeps, 'inFlight'> {
   codec: Codec;
+  datagram: CallPolicy<InFlightCall<DatagramChannel>>;
+  stream: StreamPolicy;
 }
 
 /**
@@ -21,68 +25,62 @@ export interface MessageHandlerDeps extends Omit<CallRunnerDeps, 'replies'> {
  * Nothing a peer sends can throw out of here; every failure becomes an error reply and a log line.
  */
 export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
-  const { router, logger, limiter, codec, calls, stats } = deps;
-  const replies = new ReplySender(codec, logger, stats);
-  const runner = createCallRunner({ ...deps, replies });
+  const { router, logger, limiter, codec, stats, datagram, stream } = deps;
+  const inFlight = () => datagram.size + stream.size;
+  const runner = createCallRunner({ ...deps, inFlight });
 
-  function onMessage(bytes: Buffer, channel: Channel): void {
+  function onMessage<T extends InFlightCall>(policy: CallPolicy<T>, bytes: Buffer, channel: T['channel']): void {
     const decoded = codec.decode(bytes);
     if (!decoded.ok) {
-      onMalformed(decoded.error, bytes.length, channel);
+      onMalformed(policy, decoded.error, bytes.length, channel);
       return;
     }
     const envelope = decoded.value;
     switch (envelope.kind) {
       case KIND.request:
-        runner.run(envelope, channel);
+        runner.run(policy, envelope, channel);
         return;
       case KIND.notification:
-        onNotification(envelope, channel);
+        onNotification(envelope, channel, policy.senderOf(channel));
         return;
       case KIND.cancel: {
-        const call = runner.find(channel, envelope.id, envelope.meta);
+        const call = policy.find(channel, envelope.id, envelope.meta);
         if (call && !call.settled) {
           stats.cancelled++;
-          runner.finishEarly(call, new RpcError('CANCELLED', 'Cancelled by the caller'), false);
+          runner.finishEarly(policy, call, new RpcError('CANCELLED', 'Cancelled by the caller'), false);
           logger.debug({ reqId: call.requestId, peer: channel.peer }, 'call cancelled by the caller');
         }
         return;
       }
       case KIND.ping:
-        replies.send(channel, { kind: KIND.pong, id: envelope.id });
+        policy.send(channel, codec.encode({ kind: KIND.pong, id: envelope.id }));
         return;
       case KIND.signed:
         // A signing client must hear why nothing runs, not retransmit into silence.
         stats.signatureRejected++;
-        replies.sendBytes(channel, encodeSigningRefusal(codec, envelope.inner, new RpcError('UNAUTHENTICATED', 'This server has no signing keys: it cannot check signed messages')));
+        policy.send(channel, encodeSigningRefusal(codec, envelope.inner, new RpcError('UNAUTHENTICATED', 'This server has no signing keys: it cannot check signed messages')));
         return;
       default:
         logger.debug({ kind: envelope.kind, peer: channel.peer }, 'ignored an envelope a server does not expect');
     }
   }
 
-  function onMalformed(failure: DecodeFailure, bytesIn: number, channel: Channel): void {
+  function onMalformed<T extends InFlightCall>(policy: CallPolicy<T>, failure: DecodeFailure, bytesIn: number, channel: T['channel']): void {
     stats.malformed++;
-    if (channel.mode === 'datagram') stats.malformedDatagrams++;
     // The peer's fault (BAD_REQUEST), and what a flood of garbage produces: info, rate-limited.
     limiter.log('info', `malformed ${channel.kind}`, { peer: channel.peer, bytes: bytesIn, reason: failure.error.message }, 'malformed envelope');
-    // A well-formed request refused before decoding (input over its procedure's limit) names its
-    // client id and attempt: a UDP client accepts only replies that echo them.
-    const meta = channel.mode === 'datagram' && failure.meta?.clientId !== undefined ? { attempt: failure.meta.attempt, clientId: failure.meta.clientId } : undefined;
-    const reply = replies.withMeta(replies.encodeError(failure.id ?? null, failure.error, channel.maxMessageBytes - (meta ? META_ROOM_BYTES : 0)), meta);
-    // To a datagram source the reply goes out only within its anti-amplification budget (sendBytes).
-    replies.sendBytes(channel, reply);
+    policy.replyMalformed(channel, failure);
   }
 
-  function onNotification(envelope: NotificationEnvelope, channel: Channel): void {
+  function onNotification(envelope: NotificationEnvelope, channel: Channel, sender: string): void {
     stats.notifications++;
-    const call = new InFlightCall(-1, channel, channel.mode === 'datagram' ? 0 : (calls.streamOf(channel)?.id ?? 0));
     const log = (outcome: CallResult) => {
       if (outcome.ok) return;
       const { code } = outcome.error;
       limiter.log(levelOfFailure(code), `notification failed ${code}`, { procedure: envelope.method, peer: channel.peer, code, err: outcome.error.cause ?? outcome.error }, 'notification failed');
     };
-    const result = dispatch(router, envelope.method, envelope.input, new CallContext(envelope.method, call, envelope.meta, logger));
+    const context = new CallContext(envelope.method, new Notification(channel, sender), envelope.meta, logger);
+    const result = dispatch(router, envelope.method, envelope.input, context);
     if (result instanceof Promise) result.then(log);
     else log(result);
   }
@@ -90,34 +88,36 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
   const listener: TransportListener = {
     onMessage(bytes, channel) {
       try {
-        onMessage(bytes, channel);
+        // The one place a channel's kind is looked at: everything after runs with its policy.
+        if (channel.mode === 'datagram') onMessage(datagram, bytes, channel);
+        else onMessage(stream, bytes, channel);
       } catch (error) {
         // A bug of ours, not the peer's: log it loudly, keep serving.
         logger.error({ err: error, peer: channel.peer }, 'unexpected failure handling a message');
       }
     },
     onChannelOpen(channel) {
-      const state = calls.openStream(channel);
-      logger.debug({ conn: state.id, peer: channel.peer }, 'connection opened');
+      const connection = stream.open(channel);
+      logger.debug({ conn: connection.id, peer: channel.peer }, 'connection opened');
     },
     onChannelClose(channel, reason) {
-      const id = calls.streamOf(channel)?.id;
-      const orphans = calls.closeStream(channel);
+      const id = stream.connectionOf(channel)?.id;
+      const orphans = stream.close(channel);
       if (reason) stats.brokenStreams++;
       if (reason) limiter.log('warn', 'closed on error', { conn: id, peer: channel.peer, reason: reason.message, abandonedCalls: orphans.length }, 'connection closed on error');
       else if (orphans.length > 0) limiter.log('info', 'went away', { conn: id, peer: channel.peer, abandonedCalls: orphans.length }, 'client went away mid-call');
       else logger.debug({ conn: id, peer: channel.peer }, 'connection closed');
       for (const call of orphans) {
-        call.settled = true;
-        clearTimeout(call.timer);
+        call.settle();
         call.abort(new RpcError('CANCELLED', 'The client connection closed'));
       }
       // A draining server waits for clients to close their connections, too.
       deps.onCallDone();
     },
     onChannelIdle(channel) {
-      const running = calls.streamOf(channel)?.calls.size ?? 0;
-      if (running === 0) logger.info({ conn: calls.streamOf(channel)?.id, peer: channel.peer }, 'closing an idle connection');
+      const connection = stream.connectionOf(channel);
+      const running = connection?.calls.size ?? 0;
+      if (running === 0) logger.info({ conn: connection?.id, peer: channel.peer }, 'closing an idle connection');
       return running === 0;
     },
     onTransportError(error, peer) {
@@ -131,19 +131,25 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
 
   return {
     listener,
+    get inFlight() {
+      return inFlight();
+    },
     goaway(reason) {
       const bytes = codec.encode({ kind: KIND.goaway, reason });
-      for (const channel of calls.streamChannels()) channel.send(bytes);
+      for (const channel of stream.channels()) channel.send(bytes);
     },
     abortAll(reason) {
-      for (const call of [...calls.all()]) runner.finishEarly(call, reason, true);
+      for (const call of [...datagram.calls()]) runner.finishEarly(datagram, call, reason, true);
+      for (const call of [...stream.calls()]) runner.finishEarly(stream, call, reason, true);
     },
   };
 }
 
-/** The transport listener plus the levers `close()` pulls. */
+/** The transport listener plus what the server reads and the levers `close()` pulls. */
 export interface MessageHandler {
   readonly listener: TransportListener;
+  /** Calls running now, of every channel kind. */
+  readonly inFlight: number;
   /** Tells every stream client to take new calls elsewhere. */
   goaway(reason: string): void;
   /** Ends every call in progress with `reason`, replying to its caller. */

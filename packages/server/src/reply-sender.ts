@@ -1,5 +1,5 @@
 import type { Channel } from '@volley/transport';
-import { type Codec, type Envelope, KIND, type ResponseMeta, RpcError } from '@volley/wire';
+import { type Codec, KIND, type RequestEnvelope, type ResponseMeta, RpcError } from '@volley/wire';
 import type { Logger } from '@volley/router';
 import type { ServerStats } from './server-stats.js';
 
@@ -53,36 +53,39 @@ export class ReplySender {
     return bytes;
   }
 
-  /** Sends a body encoded by this class, with `meta` appended when given. */
-  sendBody(channel: Channel, body: Buffer, meta: ResponseMeta | undefined): void {
-    this.sendBytes(channel, this.withMeta(body, meta));
-  }
-
   /** The datagram or frame for a body encoded by this class, with `meta` appended when given. */
   withMeta(body: Buffer, meta: ResponseMeta | undefined): Buffer {
     return meta === undefined ? body : this.#codec.appendResponseMeta(body, meta);
   }
 
-  sendError(channel: Channel, id: number, error: RpcError, meta?: ResponseMeta): void {
-    this.sendBody(channel, this.encodeError(id, error, channel.maxMessageBytes - (meta ? META_ROOM_BYTES : 0)), meta);
-  }
-
-  send(channel: Channel, envelope: Envelope): void {
-    this.sendBytes(channel, this.#codec.encode(envelope));
+  /**
+   * The answer to a fetch (`meta.fetchOnly`) of a reply that is not kept: the call ran and its
+   * truncated reply left the reply cache (caps, expiry, a restart) before the client came for it,
+   * or no such call ever reached this server. Either way the handler is never run for a fetch,
+   * and "may have run" is all we know.
+   */
+  encodeFetchMiss(envelope: RequestEnvelope, channel: Channel, limitBytes: number): Buffer {
+    this.#logger.debug({ id: envelope.id, procedure: envelope.method, peer: channel.peer }, 'fetch of a reply not in the reply cache');
+    const message = 'No reply is kept for this call: it may have run and its reply been evicted, or never reached this server';
+    return this.encodeError(envelope.id, new RpcError('RESOURCE_EXHAUSTED', message, { notExecuted: false }), limitBytes);
   }
 
   /**
-   * Every reply leaves through here. To a datagram source that has not proved its address, a
-   * reply above the channel's anti-amplification budget is suppressed and counted, never sent
-   * (the channel would refuse it too; checking first keeps the count in the server's stats).
+   * Every reply leaves through here, after its channel kind's checks (a datagram's
+   * anti-amplification budget). A reply the channel refuses is counted.
    */
   sendBytes(channel: Channel, bytes: Uint8Array): void {
-    if (channel.mode === 'datagram' && bytes.length > channel.sendBudget) {
-      this.#stats.amplificationSuppressed++;
-      return;
-    }
     if (!channel.send(bytes)) this.#stats.repliesUndeliverable++;
   }
+}
+
+/** PAYLOAD_TOO_LARGE in place of a reply of `bytes` that exceeds what `channel` carries: it says the handler ran. */
+export function toOversizeError(bytes: number, channel: Channel): RpcError {
+  return new RpcError('PAYLOAD_TOO_LARGE', `Reply of ${bytes} bytes exceeds the ${channel.maxMessageBytes}-byte ${channel.kind} limit`, {
+    data: { bytes, limit: channel.maxMessageBytes },
+    // The handler has run: a caller must not take this for a refusal it may safely retry.
+    notExecuted: false,
+  });
 }
 
 /**

@@ -13,7 +13,7 @@ export interface ServerStats {
   duplicatesDropped: number;
   cancelled: number;
   deadlineExceeded: number;
-  /** Stream replies replaced by `PAYLOAD_TOO_LARGE` because they exceeded the frame limit. */
+  /** Replies replaced by `PAYLOAD_TOO_LARGE`: above the frame limit, or a datagram's when they could not be kept for a fetch. */
   oversizeReplies: number;
   /** UDP replies too large for a datagram, answered truncated (the client fetches them over TCP). */
   truncatedReplies: number;

@@ -5,26 +5,24 @@ import {
   createMemoryTransport,
   createTcpTransport,
   createTlsTransport,
-  createUdpTransport,
-  type MemoryNetwork,
   type ServerTransport,
-  type TcpTransportOptions,
-  type TlsTransportOptions,
   type TransportListener,
-  type UdpTransportOptions,
 } from '@volley/transport';
-import { createCodec, type DecodeLimits, type InputLimits, RpcError, signingAudience } from '@volley/wire';
+import { createCodec, type DecodeLimits, type InputLimits, RpcError } from '@volley/wire';
 import { pino } from 'pino';
-import { AddressValidator } from './address-validator.js';
-import { CallTable } from './call-table.js';
+import { AddressValidator } from './datagram/address-validator.js';
+import { DatagramPolicy } from './datagram/datagram-policy.js';
 import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_CALLS_PER_CONNECTION, DEFAULT_MAX_IN_FLIGHT } from './constants.js';
 import { type BuiltinOptions, createBuiltins } from './builtins.js';
 import { ListenError, type ListenTarget } from './listen-error.js';
+import { type ListeningAddresses, type ListenOptions, listenUdpBesideTcp, namesOf } from './listen-options.js';
 import { LogLimiter } from './log-limiter.js';
 import { createMessageHandler } from './message-handler.js';
-import { ReplyCache, type ReplyCacheOptions } from './reply-cache.js';
-import { createSigningGate, type SigningOptions } from './signing-gate.js';
+import { ReplyCache, type ReplyCacheOptions } from './datagram/reply-cache.js';
+import { ReplySender } from './reply-sender.js';
+import { createSigningGate, type SigningOptions } from './signing/signing-gate.js';
 import { createServerStats, type ServerStats } from './server-stats.js';
+import { StreamPolicy } from './stream/stream-policy.js';
 
 /** Options for {@link createServer}. */
 export interface ServerOptions extends BuiltinOptions {
@@ -58,32 +56,6 @@ export interface ServerOptions extends BuiltinOptions {
   decodeLimits?: Partial<DecodeLimits> | false;
 }
 
-/**
- * Which transports to listen on. UDP and TCP may share a port number. Each host defaults to
- * `127.0.0.1` (this machine only); pass `host: '0.0.0.0'` (or `'::'`) to listen on every interface.
- */
-export interface ListenOptions {
-  /**
-   * UDP. `signing` here is the same as `createServer({ signing })`: it applies to every transport
-   * of the server, or a TCP route beside the UDP port would be a way around it.
-   */
-  udp?: UdpTransportOptions & { signing?: SigningOptions };
-  tcp?: Omit<TcpTransportOptions, 'path'>;
-  /** TLS over TCP (`node:tls`); `requestCert` with a `ca` makes it mTLS. Needs its own port. */
-  tls?: TlsTransportOptions;
-  unix?: { path: string; maxFrameBytes?: number; maxConnections?: number };
-  memory?: { name: string; network?: MemoryNetwork };
-}
-
-/** Where each requested transport ended up listening. */
-export interface ListeningAddresses {
-  udp?: BoundAddress;
-  tcp?: BoundAddress;
-  tls?: BoundAddress;
-  unix?: BoundAddress;
-  memory?: BoundAddress;
-}
-
 /** A router bound to transports. */
 export interface Server {
   /** Binds the requested transports; resolves with their addresses. Can be called more than once. */
@@ -113,9 +85,8 @@ export interface Server {
  */
 export function createServer(options: ServerOptions): Server {
   const logger: Logger = options.logger ?? pino({ level: 'info' });
-  const calls = new CallTable();
   const incarnation = drawIncarnation();
-  const builtins = createBuiltins(options.router, options, { isDraining: () => draining, inFlight: () => calls.size, startedAt: performance.now(), incarnation });
+  const builtins = createBuiltins(options.router, options, { isDraining: () => draining, inFlight: () => handler.inFlight, startedAt: performance.now(), incarnation });
   const compiled = compileRouter(options.router, builtins);
   const cache = new ReplyCache(options.replyCache);
   const stats = createServerStats();
@@ -126,17 +97,21 @@ export function createServer(options: ServerOptions): Server {
 
   const codec = createCodec({ decodeLimits: options.decodeLimits, inputLimits: inputLimitsOf(compiled) });
   const limiter = new LogLimiter(logger);
+  const replies = new ReplySender(codec, logger, stats);
+  // The one place the datagram path is wired in: the message handler sees it as a CallPolicy.
+  const datagram = new DatagramPolicy({ cache, validator: new AddressValidator(), incarnation, replies, stats, logger, limiter });
+  const maxCallsPerConnection = options.maxCallsPerConnection ?? DEFAULT_MAX_CALLS_PER_CONNECTION;
+  const stream = new StreamPolicy({ replies, stats, logger, limiter, maxCallsPerConnection, kept: datagram.atMostOnce });
   const handler = createMessageHandler({
     router: compiled,
     logger,
     limiter,
     codec,
-    calls,
-    cache,
+    replies,
     stats,
+    datagram,
+    stream,
     maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
-    maxCallsPerConnection: options.maxCallsPerConnection ?? DEFAULT_MAX_CALLS_PER_CONNECTION,
-    validator: new AddressValidator(),
     incarnation,
     isDraining: () => draining,
     onCallDone: () => {
@@ -173,12 +148,12 @@ export function createServer(options: ServerOptions): Server {
    * request already on the wire is refused as not executed rather than lost with the socket.
    */
   function isDrained(): boolean {
-    return calls.size === 0 && calls.streamCount === 0;
+    return handler.inFlight === 0 && stream.connectionCount === 0;
   }
 
   async function drain(graceMs: number): Promise<void> {
     draining = true;
-    logger.info({ inFlight: calls.size, connections: calls.streamCount, graceMs }, 'closing: draining in-flight calls');
+    logger.info({ inFlight: handler.inFlight, connections: stream.connectionCount, graceMs }, 'closing: draining in-flight calls');
     for (const transport of transports) transport.stopAccepting();
     handler.goaway('server is shutting down');
     if (!isDrained()) {
@@ -191,8 +166,8 @@ export function createServer(options: ServerOptions): Server {
       });
       idleWaiter = undefined;
     }
-    if (calls.size > 0) {
-      logger.warn({ abandoned: calls.size }, 'grace period over: aborting calls still running');
+    if (handler.inFlight > 0) {
+      logger.warn({ abandoned: handler.inFlight }, 'grace period over: aborting calls still running');
       handler.abortAll(new RpcError('CANCELLED', 'Server shut down before the call finished'));
     }
     // Let the last replies leave (stream writes are coalesced on setImmediate).
@@ -214,7 +189,7 @@ export function createServer(options: ServerOptions): Server {
     },
     incarnation,
     get inFlight() {
-      return calls.size;
+      return handler.inFlight;
     },
     async listen(listen) {
       if (draining) throw new Error('Server is closed');
@@ -269,30 +244,3 @@ function inputLimitsOf(compiled: CompiledRouter): InputLimits {
   };
 }
 
-/**
- * When UDP asks for an ephemeral port and TCP is on the same host, take TCP's port number so the
- * service has one port for both (as DNS does); fall back to any free port if UDP has it taken.
- */
-async function listenUdpBesideTcp(
-  udp: UdpTransportOptions,
-  tcp: BoundAddress | undefined,
-  start: (transport: ServerTransport, target: ListenTarget) => Promise<BoundAddress>,
-): Promise<BoundAddress> {
-  const host = udp.host ?? '127.0.0.1';
-  if ((udp.port ?? 0) === 0 && tcp && tcp.address === host) {
-    try {
-      return await start(createUdpTransport({ ...udp, host, port: tcp.port }), { transport: 'udp', host, port: tcp.port });
-    } catch (error) {
-      if ((error as ListenError).code !== 'EADDRINUSE') throw error;
-    }
-  }
-  return start(createUdpTransport(udp), { transport: 'udp', host, port: udp.port });
-}
-
-/** The audiences a client may sign for to reach `bound`: its address, and `localhost` for loopback. */
-function namesOf(bound: BoundAddress): string[] {
-  if (bound.transport === 'unix' || bound.transport === 'memory') return [bound.address];
-  const names = [signingAudience(bound.address, bound.port)];
-  if (bound.address === '127.0.0.1' || bound.address === '::1') names.push(signingAudience('localhost', bound.port));
-  return names;
-}

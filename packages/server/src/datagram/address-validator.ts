@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { COOKIE_BYTES } from '@volley/wire';
-import { COOKIE_ROTATE_MS } from './constants.js';
+import { COOKIE_ROTATE_MS } from '../constants.js';
 
 const MAC_BYTES = COOKIE_BYTES - 4;
 

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_REMEMBERED_SIGNATURES } from './constants.js';
+import { DEFAULT_MAX_REMEMBERED_SIGNATURES } from '../constants.js';
 
 /** What the guard says of a signature that verified. */
 export type SignatureVerdict = 'fresh' | 'replay' | 'forgotten';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COOKIE_ROTATE_MS } from './constants.js';
+import { COOKIE_ROTATE_MS } from '../constants.js';
 import { AddressValidator } from './address-validator.js';
 
 describe('AddressValidator', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REPLY_CACHE_SLACK_MS } from './constants.js';
+import { REPLY_CACHE_SLACK_MS } from '../constants.js';
 import { ReplyCache } from './reply-cache.js';
 
 describe('ReplyCache', () => {

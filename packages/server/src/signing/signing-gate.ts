@@ -10,8 +10,8 @@ import {
   signEnvelope,
   verifySignedEnvelope,
 } from '@volley/wire';
-import type { LogLimiter } from './log-limiter.js';
-import type { ServerStats } from './server-stats.js';
+import type { LogLimiter } from '../log-limiter.js';
+import type { ServerStats } from '../server-stats.js';
 import { SignatureReplayGuard } from './signature-replay-guard.js';
 import { encodeSigningRefusal } from './signing-refusal.js';
 

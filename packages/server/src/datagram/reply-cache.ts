@@ -5,7 +5,7 @@ import {
   REPLY_CACHE_ENTRY_OVERHEAD_BYTES,
   REPLY_CACHE_MAX_TTL_MS,
   REPLY_CACHE_SLACK_MS,
-} from './constants.js';
+} from '../constants.js';
 
 /** Limits of a {@link ReplyCache}. */
 export interface ReplyCacheOptions {
@@ -32,8 +32,8 @@ interface CachedReply {
 }
 
 /**
- * The *done* half of at-most-once execution over UDP (the *in progress* half is the server's
- * call table): finished replies keyed by `<client id>/<msgid>`, so a retransmission gets the
+ * The *done* half of at-most-once execution over UDP (the *in progress* half is AtMostOnce's
+ * running calls): finished replies under the call's key (reply-cache-key.ts), so a retransmission gets the
  * same reply instead of a second execution (ONC RPC's duplicate request cache, CoAP §4.5).
  *
  * ```
