@@ -6,7 +6,9 @@
  *
  * Checks every non-test source file of packages/* and services/*: which @volley packages it may
  * import (type-only imports are allowed where the table says so), no deep imports into another
- * package's files, no node I/O in wire, and no cycles among a package's own modules.
+ * package's files, no node I/O in wire, no cycles among a package's own modules, and that the
+ * server's and client's datagram/ and stream/ folders are reached only from their composition
+ * roots (docs/architecture.md §5).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -22,6 +24,18 @@ const RULES = {
   '@volley/client': { runtime: ['@volley/wire', '@volley/transport'], types: ['@volley/router'] },
   '@volley/codegen': { runtime: ['@volley/wire', '@volley/client', '@volley/router'], types: [] },
   volley: { runtime: ['@volley/wire', '@volley/transport', '@volley/client', '@volley/codegen', '@volley/server'], types: ['@volley/router'] },
+};
+/**
+ * Folders that hold one delivery mode's machinery, and the files outside them that may import
+ * them: the composition roots that choose a policy or path (and, for the client, the files that
+ * declare its public option types). Generic code reaches a mode only through CallPolicy/CallPath,
+ * and one mode's folder never imports the other's.
+ */
+const MODE_FOLDERS = {
+  'packages/server/src/datagram': ['packages/server/src/server.ts', 'packages/server/src/index.ts'],
+  'packages/server/src/stream': ['packages/server/src/server.ts'],
+  'packages/client/src/datagram': ['packages/client/src/create-call-path.ts', 'packages/client/src/create-client.ts', 'packages/client/src/client-core-options.ts', 'packages/client/src/index.ts'],
+  'packages/client/src/stream': ['packages/client/src/create-call-path.ts', 'packages/client/src/create-client.ts', 'packages/client/src/client-core-options.ts', 'packages/client/src/index.ts'],
 };
 const NO_IO = ['node:net', 'node:dgram', 'node:fs', 'node:tls', 'node:http', 'node:child_process', 'node:dns'];
 
@@ -56,13 +70,20 @@ for (const dir of workspaces) {
     const local = [];
     for (const { typeOnly, spec } of importsOf(file)) {
       if (spec.startsWith('.')) {
-        local.push(resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
+        const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
+        local.push(target);
+        const folder = Object.keys(MODE_FOLDERS).find((mode) => relative(ROOT, target).startsWith(`${mode}/`));
+        if (folder && !where.startsWith(`${folder}/`) && !MODE_FOLDERS[folder].includes(where)) {
+          problems.push(`${where}: imports ${relative(ROOT, target)}; ${folder}/ is reached only from ${MODE_FOLDERS[folder].join(', ')}`);
+        }
         continue;
       }
       const volley = spec.match(/^(@volley\/[^/]+|volley)(\/.*)?$/);
       if (volley) {
         const [, pkg, deep] = volley;
-        if (deep && deep !== '/package.json') problems.push(`${where}: deep import "${spec}"; use the package entry point`);
+        // `./internal` is sibling glue (docs/architecture.md §5): @volley packages may use it, services may not.
+        const allowedDeep = deep === '/package.json' || (deep === '/internal' && where.startsWith('packages/'));
+        if (deep && !allowedDeep) problems.push(`${where}: deep import "${spec}"; use the package entry point`);
         if (rule && pkg !== name && !rule.runtime.includes(pkg) && !(typeOnly && rule.types.includes(pkg))) {
           problems.push(`${where}: ${name} must not import ${typeOnly ? 'type from ' : ''}${pkg}`);
         }

@@ -12,7 +12,8 @@
  *   ```
  */
 import { readFileSync } from 'node:fs';
-import { createCodec, type Envelope, encodeFrame, FrameDecoder, KIND, type RequestMeta, type ResponseMeta } from '@volley/wire';
+import { createCodec, type Envelope, KIND, type RequestMeta, type ResponseMeta } from '@volley/wire';
+import { encodeFrame, FrameDecoder } from '@volley/wire/internal';
 import { describe, expect, it } from 'vitest';
 
 type Group = 'envelope' | 'reject' | 'frames';

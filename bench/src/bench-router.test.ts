@@ -1,4 +1,4 @@
-import { compileRouter } from '@volley/router';
+import { compileRouter } from '@volley/router/internal';
 import { describe, expect, it } from 'vitest';
 import { benchRouter } from './bench-router.js';
 

@@ -1,5 +1,5 @@
 import { createClient } from '@volley/client';
-import { encodeFrame } from '@volley/wire';
+import { encodeFrame } from '@volley/wire/internal';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   connectRawTcp,

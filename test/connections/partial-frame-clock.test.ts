@@ -7,7 +7,7 @@
  * only once the server has read what was written, so no test waits on wall-clock time.
  */
 import { createTcpTransport } from '@volley/transport';
-import { encodeFrame } from '@volley/wire';
+import { encodeFrame } from '@volley/wire/internal';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { connectRawTcp, Resources, waitFor } from '../support/index.js';
 

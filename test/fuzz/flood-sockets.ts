@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { FrameDecoder } from '@volley/wire';
+import { FrameDecoder } from '@volley/wire/internal';
 
 /**
  * Raw sockets for the flood test. Unlike `openRawUdp` / `connectRawTcp` they keep nothing they

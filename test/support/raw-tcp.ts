@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { encodeFrame, FrameDecoder } from '@volley/wire';
+import { encodeFrame, FrameDecoder } from '@volley/wire/internal';
 import { MessageQueue } from './message-queue.js';
 
 /** A bare TCP connection: writes any bytes, decodes the server's length-prefixed frames. */

@@ -22,7 +22,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { procedure, router } from '@volley/router';
 import { createServer } from '@volley/server';
-import { createCodec, encodeFrame, FrameDecoder } from '@volley/wire';
+import { createCodec } from '@volley/wire';
+import { encodeFrame, FrameDecoder } from '@volley/wire/internal';
 import { pino } from 'pino';
 
 const SHAPES = ['maps', 'arrays', 'ints', 'keys', 'keys-unknown', 'capped', 'ordinary'] as const;

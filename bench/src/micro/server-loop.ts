@@ -27,7 +27,7 @@ import { AddressValidator } from '../../../packages/server/src/datagram/address-
 import { LogLimiter } from '../../../packages/server/src/log-limiter.js';
 import { ReplySender } from '../../../packages/server/src/reply-sender.js';
 import { StreamPolicy } from '../../../packages/server/src/stream/stream-policy.js';
-import { compileRouter } from '@volley/router';
+import { compileRouter } from '@volley/router/internal';
 
 const calls = Number(process.argv[2] ?? 2_000_000);
 const only = process.argv[3];

@@ -1,4 +1,5 @@
-import { createCodec, FrameDecoder, KIND } from '@volley/wire';
+import { createCodec, KIND } from '@volley/wire';
+import { FrameDecoder } from '@volley/wire/internal';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { encodeAddDatagram, encodeAddFrame, firstFrame, isAddReply, readDatagramReply } from './wire-requests.js';

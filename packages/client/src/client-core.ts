@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientConnection } from '@volley/transport';
-import { type Codec, createCodec, type Envelope, KIND, MAX_MSGID, MsgidTable, type ResponseEnvelope, RpcError } from '@volley/wire';
+import { type Codec, createCodec, type Envelope, KIND, MAX_MSGID, type ResponseEnvelope, RpcError } from '@volley/wire';
+import { MsgidTable } from '@volley/wire/internal';
 import { type CallOptions, type ClientStats, createClientStats, mergeMetadata } from './call-options.js';
 import type { CallHost, CallPath } from './call-path.js';
 import { callWithRetries } from './call-retry.js';

@@ -1,4 +1,5 @@
-import { err, isRpcError, ok, type Result, RpcError } from '@volley/wire';
+import { isRpcError, RpcError } from '@volley/wire';
+import { err, ok, type Result } from '@volley/wire/internal';
 import type { CompiledProcedure, CompiledRouter, StandardResult } from './compile.js';
 import type { BaseContext } from './context.js';
 import type { MiddlewareResult } from './middleware.js';

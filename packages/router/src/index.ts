@@ -1,17 +1,12 @@
-export { compileRouter } from './compile.js';
-export type { CompiledProcedure, CompiledRouter } from './compile.js';
 export type { PeerIdentity } from '@volley/wire';
 export type { BaseContext, CallerAddress } from './context.js';
-export { dispatch, dispatchProcedure, INTERNAL_MESSAGE } from './dispatch.js';
 export type { LogFn, Logger } from './logger.js';
-export type { CallResult } from './dispatch.js';
 export { middleware } from './middleware.js';
 export type { AnyMiddleware, Middleware, MiddlewareOptions, MiddlewareResult } from './middleware.js';
 export { procedure, ProcedureBuilder } from './procedure.js';
 export type { AnyProcedure, HandlerOptions, inferProcedureInput, inferProcedureOutput, MaybePromise, Procedure, ProcedureDef } from './procedure.js';
-export { flattenRouter, router } from './router.js';
+export { router } from './router.js';
 export type { AnyRouter, Router, RouterRecord } from './router.js';
-export { toInputIssues } from './schema-issues.js';
 export type { InputIssue } from './schema-issues.js';
 export { describeRouter } from './describe.js';
 export type { ServiceInfo } from './describe.js';

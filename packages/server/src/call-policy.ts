@@ -1,5 +1,7 @@
-import type { CompiledProcedure } from '@volley/router';
-import type { RpcError, DecodeFailure, RequestEnvelope, RequestMeta } from '@volley/wire';
+import type { CompiledProcedure } from '@volley/router/internal';
+import type { StreamChannel } from '@volley/transport';
+import type { RequestEnvelope, RequestMeta, RpcError } from '@volley/wire';
+import type { DecodeFailure } from '@volley/wire/internal';
 import type { InFlightCall } from './in-flight-call.js';
 
 /**
@@ -48,4 +50,18 @@ export interface CallPolicy<T extends InFlightCall> {
   replyMalformed(channel: T['channel'], failure: DecodeFailure): void;
   /** Who sent a message, for logs (a notification's request id): an address or a connection. */
   senderOf(channel: T['channel']): string;
+}
+
+/**
+ * The connections the stream policy keeps, as the message handler drives them from the
+ * transport's connection events (open, close, idle) and from a drain (goaway to each).
+ */
+export interface ConnectionTable {
+  /** Starts tracking a new connection; its number is for logs. */
+  open(channel: StreamChannel): { readonly id: number };
+  /** Forgets a closed connection and returns the calls it left running. */
+  close(channel: StreamChannel): InFlightCall<StreamChannel>[];
+  connectionOf(channel: StreamChannel): { readonly id: number; readonly calls: { readonly size: number } } | undefined;
+  /** Every open connection. */
+  channels(): Iterable<StreamChannel>;
 }

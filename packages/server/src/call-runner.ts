@@ -1,4 +1,5 @@
-import { type CallResult, type CompiledRouter, dispatchProcedure, type Logger } from '@volley/router';
+import type { Logger } from '@volley/router';
+import { type CallResult, type CompiledRouter, dispatchProcedure } from '@volley/router/internal';
 import { HEALTH_PROCEDURE, type RequestEnvelope, type RequestMeta, RpcError } from '@volley/wire';
 import { CallContext } from './call-context.js';
 import type { CallPolicy } from './call-policy.js';

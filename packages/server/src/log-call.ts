@@ -1,4 +1,4 @@
-import type { CallResult } from '@volley/router';
+import type { CallResult } from '@volley/router/internal';
 import type { ErrorCode } from '@volley/wire';
 import type { Logger } from '@volley/router';
 import type { InFlightCall } from './in-flight-call.js';

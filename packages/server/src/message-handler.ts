@@ -1,13 +1,13 @@
-import { type CallResult, dispatch } from '@volley/router';
-import type { Channel, DatagramChannel, TransportListener } from '@volley/transport';
-import { type Codec, type DecodeFailure, KIND, type NotificationEnvelope, RpcError } from '@volley/wire';
+import { type CallResult, dispatch } from '@volley/router/internal';
+import type { Channel, DatagramChannel, StreamChannel, TransportListener } from '@volley/transport';
+import { type Codec, KIND, type NotificationEnvelope, RpcError } from '@volley/wire';
+import type { DecodeFailure } from '@volley/wire/internal';
 import { CallContext, Notification } from './call-context.js';
-import type { CallPolicy } from './call-policy.js';
+import type { CallPolicy, ConnectionTable } from './call-policy.js';
 import { type CallRunnerDeps, createCallRunner } from './call-runner.js';
 import type { InFlightCall } from './in-flight-call.js';
 import { levelOfFailure } from './log-call.js';
 import { encodeSigningRefusal } from './signing/signing-refusal.js';
-import type { StreamPolicy } from './stream/stream-policy.js';
 
 /**
  * What the message handler needs from the server that owns it: what its call runner needs, the
@@ -17,7 +17,7 @@ import type { StreamPolicy } from './stream/stream-policy.js';
 export interface MessageHandlerDeps extends Omit<CallRunnerDeps, 'inFlight'> {
   codec: Codec;
   datagram: CallPolicy<InFlightCall<DatagramChannel>>;
-  stream: StreamPolicy;
+  stream: CallPolicy<InFlightCall<StreamChannel>> & ConnectionTable;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type AnyRouter, type CompiledRouter, compileRouter, type Logger } from '@volley/router';
+import type { AnyRouter, Logger } from '@volley/router';
+import { type CompiledRouter, compileRouter } from '@volley/router/internal';
 import {
   type BoundAddress,
   createMemoryTransport,
@@ -8,7 +9,8 @@ import {
   type ServerTransport,
   type TransportListener,
 } from '@volley/transport';
-import { createCodec, type DecodeLimits, type InputLimits, RpcError } from '@volley/wire';
+import { createCodec, type DecodeLimits, RpcError } from '@volley/wire';
+import type { InputLimits } from '@volley/wire/internal';
 import { pino } from 'pino';
 import { AddressValidator } from './datagram/address-validator.js';
 import { DatagramPolicy } from './datagram/datagram-policy.js';

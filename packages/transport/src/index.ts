@@ -11,7 +11,6 @@ export { defaultMemoryNetwork, MemoryNetwork } from './memory/memory-network.js'
 export type { MemoryNetworkOptions } from './memory/memory-network.js';
 export { createMemoryTransport } from './memory/memory-transport.js';
 export type { MemoryTransportOptions } from './memory/memory-transport.js';
-export { createTransportStats } from './stats.js';
 export { connectStream } from './tcp/connect-stream.js';
 export type { ConnectStreamOptions } from './tcp/connect-stream.js';
 export { createTcpTransport } from './tcp/tcp-transport.js';

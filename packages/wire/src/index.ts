@@ -9,8 +9,7 @@ export {
   FRAME_HEADER_BYTES,
   MAX_MSGID,
 } from './constants.js';
-export type { DecodeLimits, InputLimits } from './message-guard.js';
-export type { DecodeFailure } from './envelope-reader.js';
+export type { DecodeLimits } from './message-guard.js';
 export { KIND } from './envelope.js';
 export type {
   CancelEnvelope,
@@ -29,13 +28,7 @@ export { ERROR_CODES, isErrorCode } from './error-codes.js';
 export { DEFAULT_SIGNATURE_SKEW_MS, signatureOverheadBytes, signEnvelope, signingAudience, verifySignedEnvelope } from './signing.js';
 export type { SigningKey, SigningScope, VerifyOptions } from './signing.js';
 export type { ErrorCode } from './error-codes.js';
-export { FrameDecoder } from './frame-decoder.js';
-export { encodeFrame, encodeFrameHeader } from './frame-encoder.js';
-export { widenLargeIntegers } from './integer-widening.js';
-export { MsgidTable } from './msgid-table.js';
 export type { PeerIdentity } from './peer-identity.js';
-export { err, ok } from './result.js';
-export type { Result } from './result.js';
 export { isRpcError, RpcError } from './rpc-error.js';
 export type { RpcErrorOptions, WireError } from './rpc-error.js';
 export { DESCRIBE_PROCEDURE, HEALTH_PROCEDURE, PROTOCOL_VERSION } from './manifest.js';

@@ -1,5 +1,6 @@
 import { createClient, type VolleyClient } from '@volley/client';
-import { type BaseContext, compileRouter, middleware, procedure, router } from '@volley/router';
+import { type BaseContext, middleware, procedure, router } from '@volley/router';
+import { compileRouter } from '@volley/router/internal';
 import { createServer, type Server } from '@volley/server';
 import { type Logger, pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,6 +1,8 @@
-import type { CompiledProcedure, Logger } from '@volley/router';
+import type { Logger } from '@volley/router';
+import type { CompiledProcedure } from '@volley/router/internal';
 import type { DatagramChannel } from '@volley/transport';
-import type { DecodeFailure, RequestEnvelope, RequestMeta, ResponseMeta, RpcError } from '@volley/wire';
+import type { RequestEnvelope, RequestMeta, ResponseMeta, RpcError } from '@volley/wire';
+import type { DecodeFailure } from '@volley/wire/internal';
 import type { CallPolicy } from '../call-policy.js';
 import type { LogLimiter } from '../log-limiter.js';
 import type { ReplySender } from '../reply-sender.js';

@@ -1,6 +1,7 @@
 import type { Logger } from '@volley/router';
 import type { DatagramChannel } from '@volley/transport';
-import type { DecodeFailure, ResponseMeta, RpcError } from '@volley/wire';
+import type { ResponseMeta, RpcError } from '@volley/wire';
+import type { DecodeFailure } from '@volley/wire/internal';
 import type { LogLimiter } from '../log-limiter.js';
 import { META_ROOM_BYTES, type ReplySender, toOversizeError } from '../reply-sender.js';
 import type { ServerStats } from '../server-stats.js';

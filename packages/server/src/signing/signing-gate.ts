@@ -1,15 +1,5 @@
 import type { Channel, DatagramChannel, PeerAddress, StreamChannel, TransportListener } from '@volley/transport';
-import {
-  type Codec,
-  DEFAULT_SIGNATURE_SKEW_MS,
-  KIND,
-  RpcError,
-  type SignedEnvelope,
-  type SigningScope,
-  signatureOverheadBytes,
-  signEnvelope,
-  verifySignedEnvelope,
-} from '@volley/wire';
+import { type Codec, DEFAULT_SIGNATURE_SKEW_MS, KIND, RpcError, type SignedEnvelope, type SigningScope, signatureOverheadBytes, signEnvelope, verifySignedEnvelope } from '@volley/wire';
 import type { LogLimiter } from '../log-limiter.js';
 import type { ServerStats } from '../server-stats.js';
 import { SignatureReplayGuard } from './signature-replay-guard.js';

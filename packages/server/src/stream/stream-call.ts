@@ -1,5 +1,5 @@
 import type { StreamChannel } from '@volley/transport';
-import type { MsgidTable } from '@volley/wire';
+import type { MsgidTable } from '@volley/wire/internal';
 import { InFlightCall } from '../in-flight-call.js';
 
 /**

@@ -1,6 +1,8 @@
-import type { CompiledProcedure, Logger } from '@volley/router';
+import type { Logger } from '@volley/router';
+import type { CompiledProcedure } from '@volley/router/internal';
 import type { Channel, StreamChannel } from '@volley/transport';
-import { type DecodeFailure, MsgidTable, type RequestEnvelope, type RequestMeta, RpcError } from '@volley/wire';
+import { type RequestEnvelope, type RequestMeta, RpcError } from '@volley/wire';
+import { type DecodeFailure, MsgidTable } from '@volley/wire/internal';
 import type { CallPolicy } from '../call-policy.js';
 import type { LogLimiter } from '../log-limiter.js';
 import { type ReplySender, toOversizeError } from '../reply-sender.js';

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { encodeFrame, FrameDecoder } from '@volley/wire';
+import { encodeFrame, FrameDecoder } from '@volley/wire/internal';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FramedSocket, MAX_BYTES_PER_WRITE, MAX_FRAMES_PER_WRITE, WRITE_HIGH_WATER_BYTES } from './framed-socket.js';
 import { createTransportStats } from '../stats.js';

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { FRAME_HEADER_BYTES, FrameDecoder, type RpcError } from '@volley/wire';
+import { FRAME_HEADER_BYTES, type RpcError } from '@volley/wire';
+import { FrameDecoder } from '@volley/wire/internal';
 import type { TransportStats } from '../types.js';
 import { FrameClock } from './frame-clock.js';
 

@@ -1,0 +1,13 @@
+/**
+ * @internal What the other @volley packages share with @volley/wire but users should not build
+ * on: no stability promise, any release may change it. Import it as `@volley/wire/internal`; the
+ * layering check lets only @volley packages (and tests) do so.
+ */
+export type { DecodeFailure } from './envelope-reader.js';
+export { FrameDecoder } from './frame-decoder.js';
+export { encodeFrame, encodeFrameHeader } from './frame-encoder.js';
+export { widenLargeIntegers } from './integer-widening.js';
+export type { InputLimits } from './message-guard.js';
+export { MsgidTable } from './msgid-table.js';
+export { err, ok } from './result.js';
+export type { Result } from './result.js';
