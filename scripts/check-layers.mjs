@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Enforces the layering of ARCHITECTURE.md: imports point down only, no import cycles.
+ * Enforces the layering of docs/architecture.md: imports point down only, no import cycles.
  *
  *   wire → transport → router → server / client → codegen → cli,  services/ and test/ on top
  *
