@@ -21,10 +21,9 @@ export const DEFAULT_REPLY_CACHE_MAX_ENTRIES = 100_000;
 
 /**
  * Bytes counted per cache entry beside the reply itself: entry object, Buffer object, key string
- * (a cons string), Map slot and boxed expiry. Measured, not guessed: the bench's scale suite
- * (100 000 entries with ~21-byte replies) sees 304 B of JS heap and ~417 B of RSS per entry, so
- * 384 + reply + key keeps the byte cap an upper bound on real memory. It was 128, which made the
- * 32 MiB cap let ~40 MiB through.
+ * (a string), Map slot and boxed expiry. Measured, not guessed: the bench's scale suite (100 000
+ * entries with ~21-byte replies) sees about 250 B of JS heap and 420 B of RSS per entry
+ * (docs/performance.md), so 384 + reply + key keeps the byte cap an upper bound on real memory.
  */
 export const REPLY_CACHE_ENTRY_OVERHEAD_BYTES = 384;
 
