@@ -23,7 +23,10 @@ const RULES = {
   '@volley/server': { runtime: ['@volley/wire', '@volley/transport', '@volley/router'], types: [] },
   '@volley/client': { runtime: ['@volley/wire', '@volley/transport'], types: ['@volley/router'] },
   '@volley/codegen': { runtime: ['@volley/wire', '@volley/client', '@volley/router'], types: [] },
-  volley: { runtime: ['@volley/wire', '@volley/transport', '@volley/client', '@volley/codegen', '@volley/server'], types: ['@volley/router'] },
+  volley: {
+    runtime: ['@volley/wire', '@volley/transport', '@volley/client', '@volley/codegen', '@volley/server'],
+    types: ['@volley/router'],
+  },
 };
 /**
  * Folders that hold one delivery mode's machinery, and the files outside them that may import
@@ -34,8 +37,18 @@ const RULES = {
 const MODE_FOLDERS = {
   'packages/server/src/datagram': ['packages/server/src/server.ts', 'packages/server/src/index.ts'],
   'packages/server/src/stream': ['packages/server/src/server.ts'],
-  'packages/client/src/datagram': ['packages/client/src/create-call-path.ts', 'packages/client/src/create-client.ts', 'packages/client/src/client-core-options.ts', 'packages/client/src/index.ts'],
-  'packages/client/src/stream': ['packages/client/src/create-call-path.ts', 'packages/client/src/create-client.ts', 'packages/client/src/client-core-options.ts', 'packages/client/src/index.ts'],
+  'packages/client/src/datagram': [
+    'packages/client/src/create-call-path.ts',
+    'packages/client/src/create-client.ts',
+    'packages/client/src/client-core-options.ts',
+    'packages/client/src/index.ts',
+  ],
+  'packages/client/src/stream': [
+    'packages/client/src/create-call-path.ts',
+    'packages/client/src/create-client.ts',
+    'packages/client/src/client-core-options.ts',
+    'packages/client/src/index.ts',
+  ],
 };
 const NO_IO = ['node:net', 'node:dgram', 'node:fs', 'node:tls', 'node:http', 'node:child_process', 'node:dns'];
 
@@ -57,7 +70,9 @@ function importsOf(file) {
 
 const problems = [];
 const workspaces = ['packages', 'services'].flatMap((group) =>
-  readdirSync(join(ROOT, group)).map((name) => join(ROOT, group, name)).filter((dir) => statSync(join(dir, 'package.json'), { throwIfNoEntry: false })),
+  readdirSync(join(ROOT, group))
+    .map((name) => join(ROOT, group, name))
+    .filter((dir) => statSync(join(dir, 'package.json'), { throwIfNoEntry: false })),
 );
 
 for (const dir of workspaces) {
@@ -74,7 +89,9 @@ for (const dir of workspaces) {
         local.push(target);
         const folder = Object.keys(MODE_FOLDERS).find((mode) => relative(ROOT, target).startsWith(`${mode}/`));
         if (folder && !where.startsWith(`${folder}/`) && !MODE_FOLDERS[folder].includes(where)) {
-          problems.push(`${where}: imports ${relative(ROOT, target)}; ${folder}/ is reached only from ${MODE_FOLDERS[folder].join(', ')}`);
+          problems.push(
+            `${where}: imports ${relative(ROOT, target)}; ${folder}/ is reached only from ${MODE_FOLDERS[folder].join(', ')}`,
+          );
         }
         continue;
       }
@@ -88,7 +105,8 @@ for (const dir of workspaces) {
           problems.push(`${where}: ${name} must not import ${typeOnly ? 'type from ' : ''}${pkg}`);
         }
       }
-      if (name === '@volley/wire' && NO_IO.includes(spec)) problems.push(`${where}: wire must not do I/O (imports ${spec})`);
+      if (name === '@volley/wire' && NO_IO.includes(spec))
+        problems.push(`${where}: wire must not do I/O (imports ${spec})`);
     }
     graph.set(file, local);
   }
@@ -97,7 +115,10 @@ for (const dir of workspaces) {
   const visit = (file, stack) => {
     if (state.get(file) === 'done') return;
     if (state.get(file) === 'active') {
-      const cycle = stack.slice(stack.indexOf(file)).concat(file).map((f) => relative(ROOT, f));
+      const cycle = stack
+        .slice(stack.indexOf(file))
+        .concat(file)
+        .map((f) => relative(ROOT, f));
       problems.push(`import cycle: ${cycle.join(' → ')}`);
       return;
     }

@@ -31,7 +31,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 function keepaliveDefault(option: 'intervalMs' | 'timeoutMs'): number {
   const source = readFileSync(join(root, 'packages/client/src/stream/keepalive.ts'), 'utf8');
   const match = new RegExp(`options\\.${option} \\?\\? ([\\d_]+)`).exec(source);
-  if (match?.[1] === undefined) throw new Error(`packages/client/src/stream/keepalive.ts: no default for ${option} found`);
+  if (match?.[1] === undefined)
+    throw new Error(`packages/client/src/stream/keepalive.ts: no default for ${option} found`);
   return Number(match[1].replace(/_/g, ''));
 }
 
@@ -48,7 +49,9 @@ const CONSTANTS: Record<string, number> = {
 };
 
 function numbersOf(module: Record<string, unknown>): Record<string, number> {
-  return Object.fromEntries(Object.entries(module).filter((entry): entry is [string, number] => typeof entry[1] === 'number'));
+  return Object.fromEntries(
+    Object.entries(module).filter((entry): entry is [string, number] => typeof entry[1] === 'number'),
+  );
 }
 
 /**
@@ -120,14 +123,16 @@ const UNITS: Record<string, [Kind, number]> = {
  */
 function parseValues(text: string): Value[] {
   const values: Value[] = [];
-  const token = /(?<![\p{L}\d.-])(?:(\d+) \+ 1 per (\d+) bytes?|(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+(?:\.\d+)?))(?:\s*(ms|milliseconds?|s|seconds?|minutes?|min|h|hours?|B|bytes?|KiB|MiB|GiB|×)(?![\p{L}\d]))?/gu;
+  const token =
+    /(?<![\p{L}\d.-])(?:(\d+) \+ 1 per (\d+) bytes?|(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+(?:\.\d+)?))(?:\s*(ms|milliseconds?|s|seconds?|minutes?|min|h|hours?|B|bytes?|KiB|MiB|GiB|×)(?![\p{L}\d]))?/gu;
   for (const match of text.matchAll(token)) {
     if (match[1] !== undefined && match[2] !== undefined) {
       values.push({ text: `${match[1]} + 1 per ${match[2]} bytes`, kind: 'count', value: Number(match[1]) });
       values.push({ text: `1 per ${match[2]} bytes`, kind: 'count', value: Number(match[2]) });
       continue;
     }
-    const [kind, scale] = match[4] === undefined ? (['count', 1] as [Kind, number]) : (UNITS[match[4]] as [Kind, number]);
+    const [kind, scale] =
+      match[4] === undefined ? (['count', 1] as [Kind, number]) : (UNITS[match[4]] as [Kind, number]);
     values.push({ text: match[0], kind, value: Number((match[3] as string).replace(/[ \u00a0\u202f]/g, '')) * scale });
   }
   return values;
@@ -142,8 +147,14 @@ function kindOf(constant: string): Kind {
 function describeValue(constant: string): string {
   const value = CONSTANTS[constant] as number;
   const kind = kindOf(constant);
-  if (kind === 'time') return value % 60_000 === 0 ? `${value / 60_000} min` : value % 1000 === 0 ? `${value / 1000} s` : `${value} ms`;
-  if (kind === 'size') return value % 1024 ** 2 === 0 ? `${value / 1024 ** 2} MiB` : value % 1024 === 0 ? `${value / 1024} KiB` : `${value} bytes`;
+  if (kind === 'time')
+    return value % 60_000 === 0 ? `${value / 60_000} min` : value % 1000 === 0 ? `${value / 1000} s` : `${value} ms`;
+  if (kind === 'size')
+    return value % 1024 ** 2 === 0
+      ? `${value / 1024 ** 2} MiB`
+      : value % 1024 === 0
+        ? `${value / 1024} KiB`
+        : `${value} bytes`;
   return String(value);
 }
 
@@ -193,7 +204,11 @@ function tablesOf(markdown: string): Table[] {
     if (inFence) continue;
     const h = /^#{1,6}\s+(.*)$/.exec(line);
     if (h?.[1] !== undefined) heading = h[1];
-    if (line.startsWith('|') && /^\|[\s|:-]+\|$/.test((lines[i + 1] ?? '').trim()) && (lines[i - 1] ?? '').trim() === '') {
+    if (
+      line.startsWith('|') &&
+      /^\|[\s|:-]+\|$/.test((lines[i + 1] ?? '').trim()) &&
+      (lines[i - 1] ?? '').trim() === ''
+    ) {
       const rows: string[][] = [];
       let j = i + 2;
       for (; j < lines.length && (lines[j] as string).startsWith('|'); j++) rows.push(cells(lines[j] as string));
@@ -215,7 +230,12 @@ function rowsToCheck(file: string): CheckedRow[] {
         const cell = row[defaultColumn] ?? '';
         const named = constantsNamed(cell);
         const option = /`(?:tcp\.|tls\.|udp\.)?([a-zA-Z]+)/.exec(row[0] ?? '')?.[1];
-        const constants = named.length > 0 ? named : option !== undefined && option in OPTION_CONSTANTS ? (OPTION_CONSTANTS[option] as string[]) : [];
+        const constants =
+          named.length > 0
+            ? named
+            : option !== undefined && option in OPTION_CONSTANTS
+              ? (OPTION_CONSTANTS[option] as string[])
+              : [];
         checked.push({ file, row: row[0] ?? '', text: onlyBold ? bolded(cell) : cell, constants });
       }
     }
@@ -247,13 +267,18 @@ function problemsOf(row: CheckedRow): string[] {
   if (unknown.length > 0) return [`${where} names ${unknown.join(', ')}, which no constants.ts exports`];
   const values = row.values ?? parseValues(row.text);
   if (values.length === 0 && row.constants.length === 0) return [];
-  if (row.constants.length === 0) return [`${where} states ${values.map((v) => `"${v.text}"`).join(', ')} but names no constant: name it in backticks, or map the row in test/docs-constants.test.ts`];
+  if (row.constants.length === 0)
+    return [
+      `${where} states ${values.map((v) => `"${v.text}"`).join(', ')} but names no constant: name it in backticks, or map the row in test/docs-constants.test.ts`,
+    ];
   const expected = row.constants.map((name) => `${describeValue(name)} (${name})`).join(', ');
-  if (values.length !== row.constants.length) return [`${where} states ${values.map((v) => `"${v.text}"`).join(', ') || 'no number'}; the code says ${expected}`];
+  if (values.length !== row.constants.length)
+    return [`${where} states ${values.map((v) => `"${v.text}"`).join(', ') || 'no number'}; the code says ${expected}`];
   const problems: string[] = [];
   row.constants.forEach((name, i) => {
     const stated = values[i] as Value;
-    if (stated.kind !== kindOf(name) || stated.value !== CONSTANTS[name]) problems.push(`${where} says "${stated.text}"; ${name} is ${describeValue(name)}`);
+    if (stated.kind !== kindOf(name) || stated.value !== CONSTANTS[name])
+      problems.push(`${where} says "${stated.text}"; ${name} is ${describeValue(name)}`);
   });
   return problems;
 }
@@ -302,7 +327,13 @@ function proseRowsOf(file: string): CheckedRow[] {
       const values = bold.length > 0 ? bold : parseValues(window.replace(/`[^`]*`/g, ''));
       if (values.length >= names.length && !names.some((name) => PROSE_UNCHECKED.has(name))) {
         const stated = values.slice(-names.length);
-        rows.push({ file, row: `${window.trim().slice(-50)}${match[0]}`, text: stated.map((v) => v.text).join(' ; '), values: stated, constants: names });
+        rows.push({
+          file,
+          row: `${window.trim().slice(-50)}${match[0]}`,
+          text: stated.map((v) => v.text).join(' ; '),
+          values: stated,
+          constants: names,
+        });
       }
       windowStart = start + match[0].length;
     }
@@ -316,7 +347,9 @@ function proseFiles(): string[] {
 
 describe('defaults in the docs match the constants', () => {
   it('parses the units the docs use', () => {
-    expect(parseValues('**4 MiB**, 30 s, 5 min, 10 s, 1024, 100 000, 48 MiB, 3×').map((v) => [v.kind, v.value])).toEqual([
+    expect(
+      parseValues('**4 MiB**, 30 s, 5 min, 10 s, 1024, 100 000, 48 MiB, 3×').map((v) => [v.kind, v.value]),
+    ).toEqual([
       ['size', 4 * 1024 ** 2],
       ['time', 30_000],
       ['time', 300_000],
@@ -334,18 +367,37 @@ describe('defaults in the docs match the constants', () => {
   it('finds the tables it is meant to check', () => {
     const rows = rowsToCheck('docs/security.md');
     const checkedConstants = new Set(rows.flatMap((row) => row.constants));
-    for (const name of ['DEFAULT_MAX_FRAME_BYTES', 'DEFAULT_PARTIAL_FRAME_TIMEOUT_MS', 'DEFAULT_IDLE_TIMEOUT_MS', 'DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS', 'WRITE_HIGH_WATER_BYTES', 'DEFAULT_MAX_DECODE_DEPTH', 'DEFAULT_BASE_OBJECTS', 'UNVALIDATED_REPLY_FACTOR', 'KEEPALIVE_INTERVAL_MS']) {
+    for (const name of [
+      'DEFAULT_MAX_FRAME_BYTES',
+      'DEFAULT_PARTIAL_FRAME_TIMEOUT_MS',
+      'DEFAULT_IDLE_TIMEOUT_MS',
+      'DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS',
+      'WRITE_HIGH_WATER_BYTES',
+      'DEFAULT_MAX_DECODE_DEPTH',
+      'DEFAULT_BASE_OBJECTS',
+      'UNVALIDATED_REPLY_FACTOR',
+      'KEEPALIVE_INTERVAL_MS',
+    ]) {
       expect(checkedConstants, `docs/security.md: no checked row names ${name}`).toContain(name);
     }
     expect(rowsToCheck('packages/server/README.md').length).toBeGreaterThanOrEqual(6);
   });
 
   it('fails a wrong number, naming the row', () => {
-    const row: CheckedRow = { file: 'docs/security.md', row: 'Largest frame', text: '4 MiB ; 16 MiB', constants: ['DEFAULT_MAX_FRAME_BYTES'] };
+    const row: CheckedRow = {
+      file: 'docs/security.md',
+      row: 'Largest frame',
+      text: '4 MiB ; 16 MiB',
+      constants: ['DEFAULT_MAX_FRAME_BYTES'],
+    };
     expect(problemsOf(row)[0]).toMatch(/Largest frame/);
-    expect(problemsOf({ ...row, text: '16 MiB' })).toEqual(['docs/security.md, row "Largest frame" says "16 MiB"; DEFAULT_MAX_FRAME_BYTES is 4 MiB']);
+    expect(problemsOf({ ...row, text: '16 MiB' })).toEqual([
+      'docs/security.md, row "Largest frame" says "16 MiB"; DEFAULT_MAX_FRAME_BYTES is 4 MiB',
+    ]);
     expect(problemsOf({ ...row, text: '4 s' })[0]).toMatch(/says "4 s"/);
-    expect(problemsOf({ ...row, text: '4 MiB', constants: ['DEFAULT_NO_SUCH_THING'] })[0]).toMatch(/DEFAULT_NO_SUCH_THING, which no constants.ts exports/);
+    expect(problemsOf({ ...row, text: '4 MiB', constants: ['DEFAULT_NO_SUCH_THING'] })[0]).toMatch(
+      /DEFAULT_NO_SUCH_THING, which no constants.ts exports/,
+    );
     expect(problemsOf({ ...row, constants: [] })[0]).toMatch(/names no constant/);
     expect(problemsOf({ ...row, text: '4 MiB' })).toEqual([]);
   });
@@ -360,10 +412,24 @@ describe('defaults in the docs match the constants', () => {
 
   it('checks the prose of protocol.md and security.md', () => {
     const named = (file: string) => new Set(proseRowsOf(file).flatMap((row) => row.constants));
-    for (const name of ['DEFAULT_MAX_FRAME_BYTES', 'DEFAULT_MAX_DATAGRAM_BYTES', 'MIN_RTO_MS', 'MAX_RTO_MS', 'INITIAL_RTO_MS', 'MAX_RETRANSMITS', 'DEFAULT_MAX_OUTSTANDING', 'DEFAULT_SIGNATURE_SKEW_MS']) {
+    for (const name of [
+      'DEFAULT_MAX_FRAME_BYTES',
+      'DEFAULT_MAX_DATAGRAM_BYTES',
+      'MIN_RTO_MS',
+      'MAX_RTO_MS',
+      'INITIAL_RTO_MS',
+      'MAX_RETRANSMITS',
+      'DEFAULT_MAX_OUTSTANDING',
+      'DEFAULT_SIGNATURE_SKEW_MS',
+    ]) {
       expect(named('docs/protocol.md'), `docs/protocol.md: ${name} not checked`).toContain(name);
     }
-    for (const name of ['DEFAULT_REPLY_CACHE_MAX_BYTES', 'DEFAULT_REPLY_CACHE_MAX_ENTRIES', 'DEFAULT_MAX_IN_FLIGHT', 'LOG_SUMMARY_WINDOW_MS']) {
+    for (const name of [
+      'DEFAULT_REPLY_CACHE_MAX_BYTES',
+      'DEFAULT_REPLY_CACHE_MAX_ENTRIES',
+      'DEFAULT_MAX_IN_FLIGHT',
+      'LOG_SUMMARY_WINDOW_MS',
+    ]) {
       expect(named('docs/security.md'), `docs/security.md: ${name} not checked`).toContain(name);
     }
   });

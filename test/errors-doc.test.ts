@@ -26,7 +26,9 @@ function cells(line: string): string[] {
 /** Rows of the table whose header starts with `Code` and has the not-executed column. */
 function readCodeTable(markdown: string): DocRow[] {
   const lines = markdown.split('\n');
-  const start = lines.findIndex((line) => line.startsWith('|') && cells(line)[0] === 'Code' && cells(line).includes(NOT_EXECUTED_HEADER));
+  const start = lines.findIndex(
+    (line) => line.startsWith('|') && cells(line)[0] === 'Code' && cells(line).includes(NOT_EXECUTED_HEADER),
+  );
   if (start === -1) throw new Error(`docs/errors.md has no table with a "Code" and a "${NOT_EXECUTED_HEADER}" column`);
   const column = cells(lines[start] as string).indexOf(NOT_EXECUTED_HEADER);
   const rows: DocRow[] = [];
@@ -35,7 +37,8 @@ function readCodeTable(markdown: string): DocRow[] {
     if (!line.startsWith('|')) break;
     const row = cells(line);
     const code = /^`([A-Z_]+)`$/.exec(row[0] ?? '')?.[1];
-    if (code === undefined) throw new Error(`docs/errors.md: the first cell of "${line.slice(0, 40)}…" is not a \`CODE\``);
+    if (code === undefined)
+      throw new Error(`docs/errors.md: the first cell of "${line.slice(0, 40)}…" is not a \`CODE\``);
     rows.push({ code, notExecuted: (row[column] ?? '').toLowerCase() });
   }
   return rows;

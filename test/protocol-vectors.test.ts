@@ -88,7 +88,13 @@ const REQUEST_META_FIELDS = Object.keys({
   fetchOnly: true,
   metadata: true,
 } satisfies Record<keyof RequestMeta, true>);
-const RESPONSE_META_FIELDS = Object.keys({ attempt: true, clientId: true, incarnation: true, cookie: true, truncated: true } satisfies Record<keyof ResponseMeta, true>);
+const RESPONSE_META_FIELDS = Object.keys({
+  attempt: true,
+  clientId: true,
+  incarnation: true,
+  cookie: true,
+  truncated: true,
+} satisfies Record<keyof ResponseMeta, true>);
 
 const vectors = readVectors(readFileSync(DOC_PATH, 'utf8'));
 const ofGroup = (group: Group) => vectors.filter((v) => v.group === group);
@@ -120,14 +126,18 @@ describe('docs/protocol.md test vectors', () => {
           return kinds.includes(envelope.kind) && 'meta' in envelope && envelope.meta ? Object.keys(envelope.meta) : [];
         }),
       );
-    expect([...fieldsOf([KIND.request, KIND.notification, KIND.cancel])].sort()).toEqual([...REQUEST_META_FIELDS].sort());
+    expect([...fieldsOf([KIND.request, KIND.notification, KIND.cancel])].sort()).toEqual(
+      [...REQUEST_META_FIELDS].sort(),
+    );
     expect([...fieldsOf([KIND.response])].sort()).toEqual([...RESPONSE_META_FIELDS].sort());
   });
 
   it('has frame vectors for well-formed streams and for both ways a stream fails', () => {
     const frames = ofGroup('frames');
     expect(frames.filter((v) => Array.isArray(v.expected)).length).toBeGreaterThanOrEqual(2);
-    const failures = frames.flatMap((v) => (Array.isArray(v.expected) ? [] : [(v.expected as { error: string }).error]));
+    const failures = frames.flatMap((v) =>
+      Array.isArray(v.expected) ? [] : [(v.expected as { error: string }).error],
+    );
     expect(failures.sort()).toEqual(['BAD_REQUEST', 'PAYLOAD_TOO_LARGE']);
   });
 
@@ -162,11 +172,14 @@ describe('docs/protocol.md test vectors', () => {
   describe.each(ofGroup('frames'))('frame stream $name', ({ bytes, expected }) => {
     if (!Array.isArray(expected)) {
       const { error } = expected as { error: string };
-      it.each([false, true])(`fails the stream with ${error} before emitting a frame (byte by byte: %s)`, (byteByByte) => {
-        const { frames, failure } = readFrames(bytes, byteByByte);
-        expect(failure?.code).toBe(error);
-        expect(frames).toEqual([]);
-      });
+      it.each([false, true])(
+        `fails the stream with ${error} before emitting a frame (byte by byte: %s)`,
+        (byteByByte) => {
+          const { frames, failure } = readFrames(bytes, byteByByte);
+          expect(failure?.code).toBe(error);
+          expect(frames).toEqual([]);
+        },
+      );
       return;
     }
 

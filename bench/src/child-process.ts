@@ -4,14 +4,21 @@ import { CHILD_EXEC_ARGV, CHILD_STOP_GRACE_MS } from './constants.js';
 
 /** Forks a bench child from TypeScript source (same conditions as the parent), stdout/stderr shared, IPC on. */
 export function forkChild(entry: URL, args: readonly string[], nodeFlags: readonly string[] = []): ChildProcess {
-  return fork(entry, [...args], { execArgv: [...CHILD_EXEC_ARGV, ...nodeFlags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return fork(entry, [...args], {
+    execArgv: [...CHILD_EXEC_ARGV, ...nodeFlags],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }
 
 /**
  * The child's next IPC message that `accept` takes (returns non-undefined for), rejecting if the
  * child exits first or nothing comes within `timeoutMs` (a hung system must not hang the bench).
  */
-export function nextMessage<T>(child: ChildProcess, timeoutMs: number, accept: (message: unknown) => T | undefined): Promise<T> {
+export function nextMessage<T>(
+  child: ChildProcess,
+  timeoutMs: number,
+  accept: (message: unknown) => T | undefined,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const cleanup = (): void => {
       clearTimeout(timer);

@@ -12,7 +12,8 @@ import type { BenchClient, ClientModule } from './systems/system.js';
 
 const systemId = process.argv[2];
 if (systemId === undefined) throw new Error('usage: client-child.ts <systemId>');
-if (process.send === undefined) throw new Error('client-child.ts must be started with an IPC channel (child_process.fork)');
+if (process.send === undefined)
+  throw new Error('client-child.ts must be started with an IPC channel (child_process.fork)');
 const system = findSystem(systemId);
 const send = (message: ClientChildMessage): void => void process.send?.(message);
 
@@ -24,7 +25,8 @@ process.on('message', (message: ParentToClientMessage) => {
     job = message;
     prepare(message).then(
       () => send({ type: 'ready' }),
-      (error: unknown) => send({ type: 'failed', message: `${systemId}: ${error instanceof Error ? error.message : String(error)}` }),
+      (error: unknown) =>
+        send({ type: 'failed', message: `${systemId}: ${error instanceof Error ? error.message : String(error)}` }),
     );
   } else if (message.type === 'go') void run();
   else if (message.type === 'close') void exit();

@@ -71,7 +71,8 @@ export function readConfig(args: readonly string[], env: NodeJS.ProcessEnv, defa
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const read = (name: keyof typeof ENV_ALIASES): string | undefined => values[name] ?? ENV_ALIASES[name].map((key) => env[key]).find((value) => value !== undefined);
+  const read = (name: keyof typeof ENV_ALIASES): string | undefined =>
+    values[name] ?? ENV_ALIASES[name].map((key) => env[key]).find((value) => value !== undefined);
   return {
     rounds: Math.round(toNumber(read('rounds'), 3, '--rounds')),
     seconds: toNumber(read('seconds'), DEFAULT_SECONDS, '--seconds'),
@@ -81,7 +82,10 @@ export function readConfig(args: readonly string[], env: NodeJS.ProcessEnv, defa
     scenarios: optionalList(read('scenarios')),
     jsonPath: read('json') ?? defaultJsonPath,
     cpuProfDir: read('cpu-prof') || undefined,
-    scale: !(values['no-scale'] ?? (env.BENCH_NO_SCALE !== undefined && env.BENCH_NO_SCALE !== '' && env.BENCH_NO_SCALE !== '0')),
+    scale: !(
+      values['no-scale'] ??
+      (env.BENCH_NO_SCALE !== undefined && env.BENCH_NO_SCALE !== '' && env.BENCH_NO_SCALE !== '0')
+    ),
     help: values.help ?? false,
   };
 }
@@ -89,7 +93,8 @@ export function readConfig(args: readonly string[], env: NodeJS.ProcessEnv, defa
 function toNumber(text: string | undefined, fallback: number, name: string, zeroAllowed = false): number {
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) throw new Error(`${name} must be a positive number, got "${text}"`);
+  if (!Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0))
+    throw new Error(`${name} must be a positive number, got "${text}"`);
   return value;
 }
 

@@ -1,5 +1,5 @@
-import type { LatencySummary } from './stats.js';
 import type { PayloadName } from './scenarios.js';
+import type { LatencySummary } from './stats.js';
 import type { SystemAddress } from './systems/system.js';
 
 /**
@@ -50,4 +50,7 @@ export interface ClientRunResult {
 }
 
 /** Client child → parent. */
-export type ClientChildMessage = { type: 'ready' } | { type: 'failed'; message: string } | { type: 'result'; result: ClientRunResult };
+export type ClientChildMessage =
+  | { type: 'ready' }
+  | { type: 'failed'; message: string }
+  | { type: 'result'; result: ClientRunResult };

@@ -8,8 +8,8 @@ import { type BenchConfig, DEFAULT_SECONDS, readConfig, USAGE } from './config.j
 import { readClockTicksPerSecond } from './proc-stats.js';
 import { formatRate, formatRun, formatScenario, formatTargets } from './report.js';
 import { describeMachine, describeSystem, writeResultsJson } from './results-json.js';
+import { type RunFigures, type RunTiming, runOnce } from './run-once.js';
 import { formatScaleMarkdown, runScaleSuite, type ScaleResults } from './scale/run-scale.js';
-import { runOnce, type RunFigures, type RunTiming } from './run-once.js';
 import type { Scenario } from './scenarios.js';
 import { roundOrder, selectScenarios, selectSystems, systemsFor } from './selection.js';
 import { type ServerProcess, spawnServer } from './spawn-server.js';
@@ -24,7 +24,11 @@ const CLIENT_START_SECONDS = 0.7;
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const { config, systems, scenarios } = readSettings();
 const machine = describeMachine(readClockTicksPerSecond());
-const timing: RunTiming = { warmupMs: config.warmupSeconds * 1000, durationMs: config.seconds * 1000, ticksPerSecond: machine.clockTicksPerSecond };
+const timing: RunTiming = {
+  warmupMs: config.warmupSeconds * 1000,
+  durationMs: config.seconds * 1000,
+  ticksPerSecond: machine.clockTicksPerSecond,
+};
 const runCount = scenarios.reduce((total, scenario) => total + systemsFor(scenario, systems).length, 0) * config.rounds;
 log(
   `volley bench: node ${machine.node}, ${machine.cores} cpus (${machine.cpuModel}), load ${machine.loadAverageAtStart.map((load) => load.toFixed(2)).join(' ')}\n` +
@@ -37,7 +41,8 @@ try {
   await startServers(systems);
   const running = systems.filter((system) => servers.has(system.id));
   const results: ScenarioResult[] = [];
-  for (const [index, scenario] of scenarios.entries()) results.push(await runScenario(scenario, systemsFor(scenario, running), index));
+  for (const [index, scenario] of scenarios.entries())
+    results.push(await runScenario(scenario, systemsFor(scenario, running), index));
 
   const byId = new Map(systems.map((system) => [system.id, system]));
   const targets = evaluateTargets(ISSUE_TARGETS, results);
@@ -52,7 +57,14 @@ try {
     process.stdout.write(`\n${formatScaleMarkdown(scale)}\n`);
   }
   if (config.jsonPath !== '') {
-    const body = { date: new Date().toISOString(), machine, config, systems: systems.map(describeSystem), scenarios: results, targets };
+    const body = {
+      date: new Date().toISOString(),
+      machine,
+      config,
+      systems: systems.map(describeSystem),
+      scenarios: results,
+      targets,
+    };
     writeResultsJson(config.jsonPath, scale === undefined ? body : { ...body, scale });
     log(`results written to ${config.jsonPath}`);
   }
@@ -69,7 +81,11 @@ async function stopServers(): Promise<void> {
 /** Flags and selections, or usage and exit: a typo in a flag gets one line, not a stack trace. */
 function readSettings(): { config: BenchConfig; systems: SystemDefinition[]; scenarios: Scenario[] } {
   try {
-    const config = readConfig(process.argv.slice(2), process.env, fileURLToPath(new URL('../results/latest.json', import.meta.url)));
+    const config = readConfig(
+      process.argv.slice(2),
+      process.env,
+      fileURLToPath(new URL('../results/latest.json', import.meta.url)),
+    );
     if (config.help) {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
@@ -99,7 +115,11 @@ async function startServers(list: readonly SystemDefinition[]): Promise<void> {
 }
 
 /** Runs `rounds` rounds of a scenario, each system once per round, in an order rotated every round. */
-async function runScenario(scenario: Scenario, list: readonly SystemDefinition[], index: number): Promise<ScenarioResult> {
+async function runScenario(
+  scenario: Scenario,
+  list: readonly SystemDefinition[],
+  index: number,
+): Promise<ScenarioResult> {
   log(`${scenario.id}:`);
   const runs = new Map<string, RunFigures[]>(list.map((system) => [system.id, []]));
   const orders: string[][] = [];
@@ -110,13 +130,18 @@ async function runScenario(scenario: Scenario, list: readonly SystemDefinition[]
       const server = servers.get(system.id);
       if (server === undefined) continue;
       // With --cpu-prof, Volley and raw clients are profiled too, one profile per run in DIR/<system>-client.
-      const clientFlags = config.cpuProfDir !== undefined && system.group !== 'peer' ? ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfDir}/${system.id}-client`] : [];
+      const clientFlags =
+        config.cpuProfDir !== undefined && system.group !== 'peer'
+          ? ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfDir}/${system.id}-client`]
+          : [];
       const figures = await runOnce(server, scenario, timing, clientFlags);
       runs.get(system.id)?.push(figures);
       log(formatRun(scenario, round, system.id, figures));
     }
   }
   const result = summarizeScenario(scenario, list, runs, orders);
-  log(`  ${scenario.id} medians: ${result.systems.map((summary) => `${summary.systemId} ${formatRate(summary.callsPerSecond)}`).join(', ')}`);
+  log(
+    `  ${scenario.id} medians: ${result.systems.map((summary) => `${summary.systemId} ${formatRate(summary.callsPerSecond)}`).join(', ')}`,
+  );
   return result;
 }

@@ -14,7 +14,8 @@ export function parseProcStatCpuTicks(statLine: string): number {
   // man proc(5): utime is field 14 and stime field 15; afterComm starts at field 3 (state).
   const utime = Number(afterComm[14 - 3]);
   const stime = Number(afterComm[15 - 3]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`unexpected /proc stat line: ${statLine.slice(0, 120)}`);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime))
+    throw new Error(`unexpected /proc stat line: ${statLine.slice(0, 120)}`);
   return utime + stime;
 }
 

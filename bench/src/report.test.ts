@@ -15,7 +15,13 @@ const definition = (id: string, multiplexes: boolean): SystemDefinition => ({
   serverModule: new URL('file:///s.ts'),
   clientModule: new URL('file:///c.ts'),
 });
-const ok: RunFigures = { ...failedRun(''), callsPerSecond: 1000, calls: 1000, totalCalls: 1000, serverRssBytes: 64 * 1024 * 1024 };
+const ok: RunFigures = {
+  ...failedRun(''),
+  callsPerSecond: 1000,
+  calls: 1000,
+  totalCalls: 1000,
+  serverRssBytes: 64 * 1024 * 1024,
+};
 delete ok.failure;
 
 describe('scenario table', () => {
@@ -25,7 +31,11 @@ describe('scenario table', () => {
     ['raw-tcp', [ok]],
     ['http-peer', [failedRun('connect ECONNREFUSED')]],
   ]);
-  const text = formatScenario(summarizeScenario({ id: 'add-x64', payload: 'add', outstanding: 64 }, systems, runs, []), byId, 1);
+  const text = formatScenario(
+    summarizeScenario({ id: 'add-x64', payload: 'add', outstanding: 64 }, systems, runs, []),
+    byId,
+    1,
+  );
 
   it('marks a system that cannot multiplex and explains the mark under the table', () => {
     expect(text).toContain('| http-peer † |');

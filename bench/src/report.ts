@@ -10,8 +10,25 @@ const MIB = 1024 * 1024;
 const NO_MULTIPLEX_MARK = '†';
 
 /** One scenario as a Markdown heading, table and footnotes (as pasted into docs/performance.md). */
-export function formatScenario(result: ScenarioResult, systems: ReadonlyMap<string, SystemDefinition>, rounds: number): string {
-  const header = ['system', 'transport', 'calls/s', '× base', 'p50 ms', 'p99 ms', 'p99.9 ms', 'server µs/call', '× base', 'client µs/call', 'server RSS MiB', 'errors'];
+export function formatScenario(
+  result: ScenarioResult,
+  systems: ReadonlyMap<string, SystemDefinition>,
+  rounds: number,
+): string {
+  const header = [
+    'system',
+    'transport',
+    'calls/s',
+    '× base',
+    'p50 ms',
+    'p99 ms',
+    'p99.9 ms',
+    'server µs/call',
+    '× base',
+    'client µs/call',
+    'server RSS MiB',
+    'errors',
+  ];
   const rows = result.systems.map((summary) => {
     const system = systems.get(summary.systemId);
     return [
@@ -34,7 +51,9 @@ export function formatScenario(result: ScenarioResult, systems: ReadonlyMap<stri
     'CPU is user + system time of the whole process from /proc over the run (warmup included) ÷ calls completed.',
   ];
   if (result.systems.some((summary) => systems.get(summary.systemId)?.multiplexes === false)) {
-    notes.push(`${NO_MULTIPLEX_MARK} HTTP/1.1 carries one call per connection at a time: its client uses a keep-alive agent with up to 64 sockets instead of one connection.`);
+    notes.push(
+      `${NO_MULTIPLEX_MARK} HTTP/1.1 carries one call per connection at a time: its client uses a keep-alive agent with up to 64 sockets instead of one connection.`,
+    );
   }
   for (const summary of result.systems) {
     if (summary.resends > 0) notes.push(`${summary.systemId} resent ${summary.resends} requests after a loss.`);
@@ -66,7 +85,8 @@ export function formatRun(scenario: Scenario, round: number, systemId: string, f
   const prefix = `  ${scenario.id.padEnd(12)} #${round} ${systemId.padEnd(16)}`;
   if (figures.failure !== undefined) return `${prefix} FAILED: ${figures.failure}`;
   const { callsPerSecond, latencyMs, serverCpuMicrosPerCall, clientCpuMicrosPerCall } = figures;
-  const faults = figures.errors + figures.wrongAnswers > 0 ? `  ERRORS ${figures.errors}, wrong ${figures.wrongAnswers}` : '';
+  const faults =
+    figures.errors + figures.wrongAnswers > 0 ? `  ERRORS ${figures.errors}, wrong ${figures.wrongAnswers}` : '';
   return (
     `${prefix} ${formatRate(callsPerSecond).padStart(9)} calls/s  p50 ${latencyMs.p50.toFixed(3)}  p99 ${latencyMs.p99.toFixed(3)} ms  ` +
     `cpu/call server ${serverCpuMicrosPerCall.toFixed(1)} µs, client ${clientCpuMicrosPerCall.toFixed(1)} µs${faults}`
@@ -110,7 +130,9 @@ function formatErrors(summary: SystemSummary): string {
 function describeBaselines(summaries: readonly SystemSummary[]): string {
   const groups = new Map<string, string[]>();
   for (const { systemId, baseline } of summaries) groups.set(baseline, [...(groups.get(baseline) ?? []), systemId]);
-  return [...groups].map(([baseline, ids]) => `${baseline} for ${ids.filter((id) => id !== baseline).join(', ') || 'itself'}`).join('; ');
+  return [...groups]
+    .map(([baseline, ids]) => `${baseline} for ${ids.filter((id) => id !== baseline).join(', ') || 'itself'}`)
+    .join('; ');
 }
 
 /** Left-aligns the first `textColumns` columns, right-aligns the numbers after them. */

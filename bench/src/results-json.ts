@@ -45,7 +45,11 @@ export function describeMachine(clockTicksPerSecond: number): MachineInfo {
 }
 
 /** The JSON-safe view of a system definition (module URLs are local paths, of no use elsewhere). */
-export function describeSystem({ serverModule: _server, clientModule: _client, ...rest }: SystemDefinition): BenchResults['systems'][number] {
+export function describeSystem({
+  serverModule: _server,
+  clientModule: _client,
+  ...rest
+}: SystemDefinition): BenchResults['systems'][number] {
   return rest;
 }
 

@@ -33,11 +33,23 @@ const CHILD_ENTRY = new URL('./client-child.ts', import.meta.url);
  * from /proc just before `go` and just after the result, so process start-up, connecting and the
  * first check are not counted; warmup calls are, and so are divided by (totalCalls).
  */
-export async function runOnce(server: ServerProcess, scenario: Scenario, timing: RunTiming, nodeFlags: readonly string[] = []): Promise<RunFigures> {
+export async function runOnce(
+  server: ServerProcess,
+  scenario: Scenario,
+  timing: RunTiming,
+  nodeFlags: readonly string[] = [],
+): Promise<RunFigures> {
   const child = forkChild(CHILD_ENTRY, [server.system.id], nodeFlags);
   const send = (message: ParentToClientMessage): void => void child.send(message);
   try {
-    send({ type: 'job', address: server.address, payload: scenario.payload, outstanding: scenario.outstanding, warmupMs: timing.warmupMs, durationMs: timing.durationMs });
+    send({
+      type: 'job',
+      address: server.address,
+      payload: scenario.payload,
+      outstanding: scenario.outstanding,
+      warmupMs: timing.warmupMs,
+      durationMs: timing.durationMs,
+    });
     const ready = await nextMessage(child, CLIENT_READY_TIMEOUT_MS, (message) => message as ClientChildMessage);
     if (ready.type === 'failed') return failedRun(ready.message);
     const clientPid = child.pid ?? 0;
@@ -45,7 +57,11 @@ export async function runOnce(server: ServerProcess, scenario: Scenario, timing:
     const clientCpuBefore = readCpuMicros(clientPid, timing.ticksPerSecond);
     send({ type: 'go' });
     const watchdogMs = timing.warmupMs + timing.durationMs + CLIENT_WATCHDOG_SLACK_MS;
-    const result = await nextMessage(child, watchdogMs, (message) => ((message as ClientChildMessage).type === 'result' ? (message as ClientChildMessage & { type: 'result' }).result : undefined));
+    const result = await nextMessage(child, watchdogMs, (message) =>
+      (message as ClientChildMessage).type === 'result'
+        ? (message as ClientChildMessage & { type: 'result' }).result
+        : undefined,
+    );
     const serverCpu = readCpuMicros(server.pid, timing.ticksPerSecond) - serverCpuBefore;
     const clientCpu = readCpuMicros(clientPid, timing.ticksPerSecond) - clientCpuBefore;
     return {

@@ -20,7 +20,9 @@ export const PAYLOADS: readonly PayloadName[] = ['add', 'echo-4k'];
 
 /** Every payload × outstanding combination, in print order: `add-x1`, `add-x64`, `echo-4k-x1`, … */
 export function listScenarios(outstandings: readonly number[]): Scenario[] {
-  return PAYLOADS.flatMap((payload) => outstandings.map((outstanding) => ({ id: `${payload}-x${outstanding}`, payload, outstanding })));
+  return PAYLOADS.flatMap((payload) =>
+    outstandings.map((outstanding) => ({ id: `${payload}-x${outstanding}`, payload, outstanding })),
+  );
 }
 
 /** Human title of a scenario, for table headings. */

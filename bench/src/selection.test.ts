@@ -13,11 +13,21 @@ const system = (id: string, baseline: 'raw-tcp' | 'raw-udp', payloads?: ('add' |
   clientModule: new URL('file:///client.ts'),
   ...(payloads === undefined ? {} : { payloads }),
 });
-const ALL = [system('raw-tcp', 'raw-tcp'), system('raw-udp', 'raw-udp'), system('volley-tcp', 'raw-tcp'), system('volley-udp-once', 'raw-udp', ['add'])];
+const ALL = [
+  system('raw-tcp', 'raw-tcp'),
+  system('raw-udp', 'raw-udp'),
+  system('volley-tcp', 'raw-tcp'),
+  system('volley-udp-once', 'raw-udp', ['add']),
+];
 
 describe('round order', () => {
   it('rotates by one place per round, so each system runs in every position', () => {
-    expect([0, 1, 2, 3].map((round) => roundOrder(['a', 'b', 'c'], round).join(''))).toEqual(['abc', 'bca', 'cab', 'abc']);
+    expect([0, 1, 2, 3].map((round) => roundOrder(['a', 'b', 'c'], round).join(''))).toEqual([
+      'abc',
+      'bca',
+      'cab',
+      'abc',
+    ]);
   });
 
   it('puts every system first exactly once over as many rounds as systems', () => {
@@ -52,11 +62,19 @@ describe('system selection', () => {
 
 describe('scenario selection', () => {
   it('lists add and echo-4k at each outstanding count', () => {
-    expect(selectScenarios({ outstanding: [1, 64], scenarios: undefined }).map((each) => each.id)).toEqual(['add-x1', 'add-x64', 'echo-4k-x1', 'echo-4k-x64']);
+    expect(selectScenarios({ outstanding: [1, 64], scenarios: undefined }).map((each) => each.id)).toEqual([
+      'add-x1',
+      'add-x64',
+      'echo-4k-x1',
+      'echo-4k-x64',
+    ]);
   });
 
   it('keeps scenarios whose id contains any filter', () => {
-    expect(selectScenarios({ outstanding: [1, 64], scenarios: ['x64'] }).map((each) => each.id)).toEqual(['add-x64', 'echo-4k-x64']);
+    expect(selectScenarios({ outstanding: [1, 64], scenarios: ['x64'] }).map((each) => each.id)).toEqual([
+      'add-x64',
+      'echo-4k-x64',
+    ]);
   });
 
   it('refuses a filter that matches nothing', () => {

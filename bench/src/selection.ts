@@ -6,7 +6,10 @@ import type { SystemDefinition } from './systems/system.js';
  * The systems to run, in registry order: those named (all when none are), plus the baseline of
  * each, since every figure is reported as a ratio to its baseline. Throws for an unknown id.
  */
-export function selectSystems(all: readonly SystemDefinition[], ids: readonly string[] | undefined): SystemDefinition[] {
+export function selectSystems(
+  all: readonly SystemDefinition[],
+  ids: readonly string[] | undefined,
+): SystemDefinition[] {
   if (ids === undefined) return [...all];
   const known = new Set(all.map((system) => system.id));
   const unknown = ids.filter((id) => !known.has(id));
@@ -20,8 +23,12 @@ export function selectSystems(all: readonly SystemDefinition[], ids: readonly st
 export function selectScenarios(config: Pick<BenchConfig, 'outstanding' | 'scenarios'>): Scenario[] {
   const filters = config.scenarios;
   const all = listScenarios(config.outstanding);
-  const chosen = filters === undefined ? all : all.filter((scenario) => filters.some((filter) => scenario.id.includes(filter)));
-  if (chosen.length === 0) throw new Error(`no scenario matches ${filters?.join(', ')}; scenarios: ${all.map((scenario) => scenario.id).join(', ')}`);
+  const chosen =
+    filters === undefined ? all : all.filter((scenario) => filters.some((filter) => scenario.id.includes(filter)));
+  if (chosen.length === 0)
+    throw new Error(
+      `no scenario matches ${filters?.join(', ')}; scenarios: ${all.map((scenario) => scenario.id).join(', ')}`,
+    );
   return chosen;
 }
 

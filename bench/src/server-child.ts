@@ -11,7 +11,8 @@ import type { RunningServer, ServerModule } from './systems/system.js';
 
 const [systemId, path] = process.argv.slice(2);
 if (systemId === undefined) throw new Error('usage: server-child.ts <systemId> [socketPath]');
-if (process.send === undefined) throw new Error('server-child.ts must be started with an IPC channel (child_process.fork)');
+if (process.send === undefined)
+  throw new Error('server-child.ts must be started with an IPC channel (child_process.fork)');
 const send = (message: ServerChildMessage): void => void process.send?.(message);
 
 let running: RunningServer | undefined;

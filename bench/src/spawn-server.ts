@@ -27,9 +27,14 @@ const CHILD_ENTRY = new URL('./server-child.ts', import.meta.url);
 
 /** Forks `server-child.ts <systemId>` and waits for its address. Unix-socket systems get a path in the temp directory. */
 export async function spawnServer(system: SystemDefinition, options: SpawnServerOptions = {}): Promise<ServerProcess> {
-  const socketPath = system.transport === 'unix' ? join(tmpdir(), `volley-bench-${process.pid}-${system.id}.sock`) : undefined;
+  const socketPath =
+    system.transport === 'unix' ? join(tmpdir(), `volley-bench-${process.pid}-${system.id}.sock`) : undefined;
   if (socketPath !== undefined) rmSync(socketPath, { force: true });
-  const child = forkChild(CHILD_ENTRY, socketPath === undefined ? [system.id] : [system.id, socketPath], options.nodeFlags);
+  const child = forkChild(
+    CHILD_ENTRY,
+    socketPath === undefined ? [system.id] : [system.id, socketPath],
+    options.nodeFlags,
+  );
   const stop = async (): Promise<void> => {
     await stopChild(child, 'stop');
     if (socketPath !== undefined) rmSync(socketPath, { force: true });

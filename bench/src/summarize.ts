@@ -39,7 +39,12 @@ export interface ScenarioResult {
 }
 
 /** Reduces each system's rounds to medians and totals, and computes ratios to each system's baseline. */
-export function summarizeScenario(scenario: Scenario, systems: readonly SystemDefinition[], runs: ReadonlyMap<string, readonly RunFigures[]>, orders: string[][]): ScenarioResult {
+export function summarizeScenario(
+  scenario: Scenario,
+  systems: readonly SystemDefinition[],
+  runs: ReadonlyMap<string, readonly RunFigures[]>,
+  orders: string[][],
+): ScenarioResult {
   const partial = systems.map((system) => summarizeRounds(system, runs.get(system.id) ?? []));
   const byId = new Map(partial.map((summary) => [summary.systemId, summary]));
   for (const summary of partial) {
@@ -59,7 +64,11 @@ function summarizeRounds(system: SystemDefinition, rounds: readonly RunFigures[]
     baseline: system.baseline,
     callsPerSecond: mid((round) => round.callsPerSecond),
     ratio: Number.NaN,
-    latencyMs: { p50: mid((round) => round.latencyMs.p50), p99: mid((round) => round.latencyMs.p99), p999: mid((round) => round.latencyMs.p999) },
+    latencyMs: {
+      p50: mid((round) => round.latencyMs.p50),
+      p99: mid((round) => round.latencyMs.p99),
+      p999: mid((round) => round.latencyMs.p999),
+    },
     serverCpuMicrosPerCall: mid((round) => round.serverCpuMicrosPerCall),
     serverCpuRatio: Number.NaN,
     clientCpuMicrosPerCall: mid((round) => round.clientCpuMicrosPerCall),

@@ -31,7 +31,15 @@ const run = (callsPerSecond: number, serverCpuMicrosPerCall: number, p50 = 0.1, 
 /** add-x64 with raw-tcp at 100 k calls/s and 2 µs/call, volley-tcp as given (three rounds each). */
 function addX64(volleyRounds: RunFigures[]): ScenarioResult {
   const raw = [run(100_000, 2), run(90_000, 2.2), run(110_000, 1.8)];
-  return summarizeScenario({ id: 'add-x64', payload: 'add', outstanding: 64 }, [definition('raw-tcp'), definition('volley-tcp')], new Map([['raw-tcp', raw], ['volley-tcp', volleyRounds]]), []);
+  return summarizeScenario(
+    { id: 'add-x64', payload: 'add', outstanding: 64 },
+    [definition('raw-tcp'), definition('volley-tcp')],
+    new Map([
+      ['raw-tcp', raw],
+      ['volley-tcp', volleyRounds],
+    ]),
+    [],
+  );
 }
 
 const [TCP_RATE, TCP_CPU] = ISSUE_TARGETS as [PerformanceTarget, PerformanceTarget];
@@ -39,7 +47,12 @@ const [TCP_RATE, TCP_CPU] = ISSUE_TARGETS as [PerformanceTarget, PerformanceTarg
 describe('summaries', () => {
   it('take medians over rounds and ratios to the baseline’s medians', () => {
     const volley = addX64([run(85_000, 3), run(80_000, 2.8), run(70_000, 3.2)]).systems[1];
-    expect(volley).toMatchObject({ callsPerSecond: 80_000, ratio: 0.8, serverCpuMicrosPerCall: 3, serverCpuRatio: 1.5 });
+    expect(volley).toMatchObject({
+      callsPerSecond: 80_000,
+      ratio: 0.8,
+      serverCpuMicrosPerCall: 3,
+      serverCpuRatio: 1.5,
+    });
   });
 
   it('leave a failed round out of the medians but list why it failed', () => {
@@ -82,7 +95,15 @@ describe('targets', () => {
 
   it('bounds p50 latency as a ratio to the matching raw system', () => {
     const latency = ISSUE_TARGETS.find((target) => target.metric === 'p50' && target.systemId === 'volley-tcp');
-    const result = summarizeScenario({ id: 'add-x1', payload: 'add', outstanding: 1 }, [definition('raw-tcp'), definition('volley-tcp')], new Map([['raw-tcp', [run(10_000, 40, 0.1)]], ['volley-tcp', [run(9_000, 45, 0.12)]]]), []);
+    const result = summarizeScenario(
+      { id: 'add-x1', payload: 'add', outstanding: 1 },
+      [definition('raw-tcp'), definition('volley-tcp')],
+      new Map([
+        ['raw-tcp', [run(10_000, 40, 0.1)]],
+        ['volley-tcp', [run(9_000, 45, 0.12)]],
+      ]),
+      [],
+    );
     const [outcome] = evaluateTargets([latency!], [result]);
     expect(outcome?.ratio).toBeCloseTo(1.2);
     expect(outcome?.met).toBe(false);

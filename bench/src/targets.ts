@@ -20,14 +20,78 @@ export interface PerformanceTarget {
 
 /** The targets of issue 6 ("Benchmark"), each a ratio to the matching raw system. */
 export const ISSUE_TARGETS: readonly PerformanceTarget[] = [
-  { label: 'TCP add ×64 calls/s', systemId: 'volley-tcp', baselineId: 'raw-tcp', scenarioId: 'add-x64', metric: 'callsPerSecond', direction: 'atLeast', bound: 0.8 },
-  { label: 'TCP add ×64 server CPU/call', systemId: 'volley-tcp', baselineId: 'raw-tcp', scenarioId: 'add-x64', metric: 'serverCpuMicrosPerCall', direction: 'atMost', bound: 1.5 },
-  { label: 'UDP add ×64 calls/s, idempotent', systemId: 'volley-udp', baselineId: 'raw-udp', scenarioId: 'add-x64', metric: 'callsPerSecond', direction: 'atLeast', bound: 0.8 },
-  { label: 'UDP add ×64 calls/s, non-idempotent', systemId: 'volley-udp-once', baselineId: 'raw-udp', scenarioId: 'add-x64', metric: 'callsPerSecond', direction: 'atLeast', bound: 0.65 },
-  { label: 'TCP add ×1 p50 latency', systemId: 'volley-tcp', baselineId: 'raw-tcp', scenarioId: 'add-x1', metric: 'p50', direction: 'atMost', bound: 1.15 },
-  { label: 'UDP add ×1 p50 latency', systemId: 'volley-udp', baselineId: 'raw-udp', scenarioId: 'add-x1', metric: 'p50', direction: 'atMost', bound: 1.15 },
-  { label: 'TCP 4 KiB echo ×64 calls/s', systemId: 'volley-tcp', baselineId: 'raw-tcp', scenarioId: 'echo-4k-x64', metric: 'callsPerSecond', direction: 'atLeast', bound: 0.8 },
-  { label: 'UDP 4 KiB echo ×64 calls/s', systemId: 'volley-udp', baselineId: 'raw-udp', scenarioId: 'echo-4k-x64', metric: 'callsPerSecond', direction: 'atLeast', bound: 0.8 },
+  {
+    label: 'TCP add ×64 calls/s',
+    systemId: 'volley-tcp',
+    baselineId: 'raw-tcp',
+    scenarioId: 'add-x64',
+    metric: 'callsPerSecond',
+    direction: 'atLeast',
+    bound: 0.8,
+  },
+  {
+    label: 'TCP add ×64 server CPU/call',
+    systemId: 'volley-tcp',
+    baselineId: 'raw-tcp',
+    scenarioId: 'add-x64',
+    metric: 'serverCpuMicrosPerCall',
+    direction: 'atMost',
+    bound: 1.5,
+  },
+  {
+    label: 'UDP add ×64 calls/s, idempotent',
+    systemId: 'volley-udp',
+    baselineId: 'raw-udp',
+    scenarioId: 'add-x64',
+    metric: 'callsPerSecond',
+    direction: 'atLeast',
+    bound: 0.8,
+  },
+  {
+    label: 'UDP add ×64 calls/s, non-idempotent',
+    systemId: 'volley-udp-once',
+    baselineId: 'raw-udp',
+    scenarioId: 'add-x64',
+    metric: 'callsPerSecond',
+    direction: 'atLeast',
+    bound: 0.65,
+  },
+  {
+    label: 'TCP add ×1 p50 latency',
+    systemId: 'volley-tcp',
+    baselineId: 'raw-tcp',
+    scenarioId: 'add-x1',
+    metric: 'p50',
+    direction: 'atMost',
+    bound: 1.15,
+  },
+  {
+    label: 'UDP add ×1 p50 latency',
+    systemId: 'volley-udp',
+    baselineId: 'raw-udp',
+    scenarioId: 'add-x1',
+    metric: 'p50',
+    direction: 'atMost',
+    bound: 1.15,
+  },
+  {
+    label: 'TCP 4 KiB echo ×64 calls/s',
+    systemId: 'volley-tcp',
+    baselineId: 'raw-tcp',
+    scenarioId: 'echo-4k-x64',
+    metric: 'callsPerSecond',
+    direction: 'atLeast',
+    bound: 0.8,
+  },
+  {
+    label: 'UDP 4 KiB echo ×64 calls/s',
+    systemId: 'volley-udp',
+    baselineId: 'raw-udp',
+    scenarioId: 'echo-4k-x64',
+    metric: 'callsPerSecond',
+    direction: 'atLeast',
+    bound: 0.8,
+  },
 ];
 
 /** A target against a run: the measured ratio and whether it is met; both undefined when not run. */
@@ -46,12 +110,16 @@ export interface TargetOutcome {
 }
 
 /** Evaluates every target against the scenario results; a target whose system, baseline or scenario did not run is left open. */
-export function evaluateTargets(targets: readonly PerformanceTarget[], results: readonly ScenarioResult[]): TargetOutcome[] {
+export function evaluateTargets(
+  targets: readonly PerformanceTarget[],
+  results: readonly ScenarioResult[],
+): TargetOutcome[] {
   return targets.map((target) => {
     const systems = results.find((result) => result.scenario.id === target.scenarioId)?.systems ?? [];
     const system = systems.find((summary) => summary.systemId === target.systemId);
     const baseline = systems.find((summary) => summary.systemId === target.baselineId);
-    if (system === undefined || baseline === undefined) return { target, ratio: undefined, value: undefined, met: undefined, roundRatios: [] };
+    if (system === undefined || baseline === undefined)
+      return { target, ratio: undefined, value: undefined, met: undefined, roundRatios: [] };
     const value = metricOf(system, target.metric);
     const ratio = value / metricOf(baseline, target.metric);
     const roundRatios = perRoundRatios(system.rounds, baseline.rounds, target.metric);
@@ -63,7 +131,11 @@ export function evaluateTargets(targets: readonly PerformanceTarget[], results: 
   });
 }
 
-function perRoundRatios(rounds: readonly RunFigures[], baselineRounds: readonly RunFigures[], metric: TargetMetric): number[] {
+function perRoundRatios(
+  rounds: readonly RunFigures[],
+  baselineRounds: readonly RunFigures[],
+  metric: TargetMetric,
+): number[] {
   const ratios: number[] = [];
   rounds.forEach((round, i) => {
     const baseline = baselineRounds[i];

@@ -9,7 +9,14 @@ import type { AppRouter } from '@volley/service-app';
 import { DEFAULT_MAX_FRAME_BYTES, DESCRIBE_PROCEDURE, KIND, type ServiceManifest } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { connectRawTcp, decodeResponse, encodeRequest, Resources, startTestServer, type TestServer } from '../support/index.js';
+import {
+  connectRawTcp,
+  decodeResponse,
+  encodeRequest,
+  Resources,
+  startTestServer,
+  type TestServer,
+} from '../support/index.js';
 
 const open = new Resources();
 afterEach(() => open.closeAll());
@@ -40,31 +47,41 @@ describe('a frame that expands into millions of values while decoded', () => {
   it.each([
     ['empty maps (0x80)', 0x80],
     ['empty arrays (0x90)', 0x90],
-  ])('of %s at the frame limit is refused with PAYLOAD_TOO_LARGE and its msgid, and the connection serves the next call', async (_, item) => {
-    const app = open.track(await startTestServer());
-    const raw = open.track(await connectRawTcp(app.tcpPort));
+  ])(
+    'of %s at the frame limit is refused with PAYLOAD_TOO_LARGE and its msgid, and the connection serves the next call',
+    async (_, item) => {
+      const app = open.track(await startTestServer());
+      const raw = open.track(await connectRawTcp(app.tcpPort));
 
-    raw.sendFrame(bombPayload(DEFAULT_MAX_FRAME_BYTES, item, 7));
-    const refusal = decodeResponse(await raw.frames.next());
-    raw.sendFrame(encodeRequest(8, 'echo.ping'));
-    const next = decodeResponse(await raw.frames.next());
+      raw.sendFrame(bombPayload(DEFAULT_MAX_FRAME_BYTES, item, 7));
+      const refusal = decodeResponse(await raw.frames.next());
+      raw.sendFrame(encodeRequest(8, 'echo.ping'));
+      const next = decodeResponse(await raw.frames.next());
 
-    expect(refusal).toMatchObject({ kind: KIND.response, id: 7, error: { code: 'PAYLOAD_TOO_LARGE' } });
-    expect(refusal.error?.message).toContain(`Message of ${DEFAULT_MAX_FRAME_BYTES} bytes holds over`);
-    expect(next).toMatchObject({ id: 8, result: { pong: true } });
-    expect(raw.isClosed).toBe(false);
-    expect(app.logs.withMessage('malformed envelope').map((line) => line.reason)).toEqual([refusal.error?.message]);
-  });
+      expect(refusal).toMatchObject({ kind: KIND.response, id: 7, error: { code: 'PAYLOAD_TOO_LARGE' } });
+      expect(refusal.error?.message).toContain(`Message of ${DEFAULT_MAX_FRAME_BYTES} bytes holds over`);
+      expect(next).toMatchObject({ id: 8, result: { pong: true } });
+      expect(raw.isClosed).toBe(false);
+      expect(app.logs.withMessage('malformed envelope').map((line) => line.reason)).toEqual([refusal.error?.message]);
+    },
+  );
 
   it('nested deeper than the depth cap is refused with BAD_REQUEST and its msgid', async () => {
     const app = open.track(await startTestServer());
     const raw = open.track(await connectRawTcp(app.tcpPort));
-    const payload = Buffer.concat([Buffer.from([0x94, 0x00, 0x09, 0xa1, 0x78]), Buffer.alloc(10_000, 0x91), Buffer.from([0xc0])]);
+    const payload = Buffer.concat([
+      Buffer.from([0x94, 0x00, 0x09, 0xa1, 0x78]),
+      Buffer.alloc(10_000, 0x91),
+      Buffer.from([0xc0]),
+    ]);
 
     raw.sendFrame(payload);
     const refusal = decodeResponse(await raw.frames.next());
 
-    expect(refusal).toMatchObject({ id: 9, error: { code: 'BAD_REQUEST', message: 'Message nests deeper than 128 levels of maps and arrays' } });
+    expect(refusal).toMatchObject({
+      id: 9,
+      error: { code: 'BAD_REQUEST', message: 'Message nests deeper than 128 levels of maps and arrays' },
+    });
   });
 
   it('of small integers to a method the server lacks is answered NOT_FOUND with its msgid, without decoding the input', async () => {
@@ -74,7 +91,10 @@ describe('a frame that expands into millions of values while decoded', () => {
     raw.sendFrame(bombPayload(128 * 1024, 0x01, 11));
     const refusal = decodeResponse(await raw.frames.next());
 
-    expect(refusal).toMatchObject({ id: 11, error: { code: 'NOT_FOUND', message: 'No procedure named "x"', data: { procedure: 'x' } } });
+    expect(refusal).toMatchObject({
+      id: 11,
+      error: { code: 'NOT_FOUND', message: 'No procedure named "x"', data: { procedure: 'x' } },
+    });
     expect(app.server.stats).toMatchObject({ calls: 0, malformed: 1 });
   });
 
@@ -88,7 +108,12 @@ describe('a frame that expands into millions of values while decoded', () => {
     const goodLoop = (async () => {
       // At least 20 calls, so one failure is visible against the 99 % bar.
       while (attacking || outcomes.length < 20) {
-        outcomes.push(await good.echo.ping().then(() => true, () => false));
+        outcomes.push(
+          await good.echo.ping().then(
+            () => true,
+            () => false,
+          ),
+        );
       }
     })();
 
@@ -97,7 +122,9 @@ describe('a frame that expands into millions of values while decoded', () => {
       // Three rounds of three bombs sent together, each round answered before the next.
       for (let round = 0; round < 3; round++) {
         for (const attacker of attackers) attacker.sendFrame(bomb);
-        const refusals = await Promise.all(attackers.map(async (attacker) => decodeResponse(await attacker.frames.next())));
+        const refusals = await Promise.all(
+          attackers.map(async (attacker) => decodeResponse(await attacker.frames.next())),
+        );
         codes.push(...refusals.map((r) => r.error?.code));
       }
     } finally {
@@ -118,19 +145,28 @@ describe('a procedure with maxInputBytes', () => {
     return open.track(await startTestServer({ router: limitedRouter, udp: { maxDatagramBytes: 4_096 } }));
   }
 
-  it.each(['tcp', 'udp'] as const)('refuses a larger input over %s with PAYLOAD_TOO_LARGE, not executed, and runs a smaller one', async (transport) => {
-    const app = await setup();
-    const client = open.track(createClient<typeof limitedRouter>(transport === 'tcp' ? app.tcpUrl : app.udpUrl, { maxDatagramBytes: 4_096 }));
+  it.each(['tcp', 'udp'] as const)(
+    'refuses a larger input over %s with PAYLOAD_TOO_LARGE, not executed, and runs a smaller one',
+    async (transport) => {
+      const app = await setup();
+      const client = open.track(
+        createClient<typeof limitedRouter>(transport === 'tcp' ? app.tcpUrl : app.udpUrl, { maxDatagramBytes: 4_096 }),
+      );
 
-    const error = await client.put({ text: 'x'.repeat(1_000) }).catch((e: unknown) => e);
-    const fine = await client.put({ text: 'x'.repeat(200) });
-    const free = await client.free({ text: 'x'.repeat(1_000) });
+      const error = await client.put({ text: 'x'.repeat(1_000) }).catch((e: unknown) => e);
+      const fine = await client.put({ text: 'x'.repeat(200) });
+      const free = await client.free({ text: 'x'.repeat(1_000) });
 
-    expect(error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', notExecuted: true, message: 'Input of 1009 bytes exceeds the 256-byte limit of put' });
-    expect(fine).toEqual({ length: 200 });
-    expect(free).toEqual({ length: 1_000 });
-    expect(app.server.stats.calls).toBe(2);
-  });
+      expect(error).toMatchObject({
+        code: 'PAYLOAD_TOO_LARGE',
+        notExecuted: true,
+        message: 'Input of 1009 bytes exceeds the 256-byte limit of put',
+      });
+      expect(fine).toEqual({ length: 200 });
+      expect(free).toEqual({ length: 1_000 });
+      expect(app.server.stats.calls).toBe(2);
+    },
+  );
 
   it('refuses on a raw frame before decoding: the input need not even be valid for the schema', async () => {
     const app = await setup();

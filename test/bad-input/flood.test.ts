@@ -7,8 +7,8 @@ import {
   createSeededRandom,
   createTestRouter,
   openRawUdp,
-  randomBytesFrom,
   Resources,
+  randomBytesFrom,
   startTestServer,
   type TestRouter,
   waitFor,
@@ -67,11 +67,16 @@ describe('many connections breaking at once', () => {
     const client = open.track(createClient<TestRouter>(app.tcpUrl));
     const inFlight = client.probe.hold();
     await waitFor(() => probe.holding === 1, { what: 'the healthy call to start' });
-    const raws = await Promise.all(Array.from({ length: BROKEN_CONNECTIONS }, async () => open.track(await connectRawTcp(app.tcpPort))));
+    const raws = await Promise.all(
+      Array.from({ length: BROKEN_CONNECTIONS }, async () => open.track(await connectRawTcp(app.tcpPort))),
+    );
 
-    for (const [i, raw] of raws.entries()) raw.write(i % 2 === 0 ? Buffer.from([0xff, 0xff, 0xff, 0xf0]) : Buffer.alloc(4));
+    for (const [i, raw] of raws.entries())
+      raw.write(i % 2 === 0 ? Buffer.from([0xff, 0xff, 0xff, 0xf0]) : Buffer.alloc(4));
     await Promise.all(raws.map((raw) => raw.closed));
-    await waitFor(() => app.server.stats.brokenStreams === BROKEN_CONNECTIONS, { what: 'every broken stream to be counted' });
+    await waitFor(() => app.server.stats.brokenStreams === BROKEN_CONNECTIONS, {
+      what: 'every broken stream to be counted',
+    });
 
     // One line for the first, the rest counted (brokenStreams) and summed up when the window ends.
     expect(app.logs.withMessage('connection closed on error')).toHaveLength(1);

@@ -2,7 +2,14 @@ import { createClient } from '@volley/client';
 import { DEFAULT_MAX_DATAGRAM_BYTES } from '@volley/transport';
 import { KIND } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeEnvelope, encodeRequest, openRawUdp, Resources, startProbeServer, type TestRouter } from '../support/index.js';
+import {
+  decodeEnvelope,
+  encodeRequest,
+  openRawUdp,
+  Resources,
+  startProbeServer,
+  type TestRouter,
+} from '../support/index.js';
 
 const open = new Resources();
 afterEach(() => open.closeAll());

@@ -9,8 +9,8 @@ import {
   encodeRequest,
   encodeValue,
   openRawUdp,
-  randomBytesFrom,
   Resources,
+  randomBytesFrom,
   startTestServer,
 } from '../support/index.js';
 
@@ -26,7 +26,12 @@ async function setup() {
 
 /** The first half of a well-formed request: MessagePack that ends in the middle of a value. */
 function truncatedRequest(): Buffer {
-  const whole = encodeRequest(7, 'echo.echo', { message: 'a message long enough to be cut in half' }, { deadlineMs: 1000 });
+  const whole = encodeRequest(
+    7,
+    'echo.echo',
+    { message: 'a message long enough to be cut in half' },
+    { deadlineMs: 1000 },
+  );
   return whole.subarray(0, whole.length >> 1);
 }
 
@@ -41,11 +46,19 @@ describe('malformed datagrams', () => {
     await raw.send(bytes);
     const reply = decodeResponse(await raw.received.next());
 
-    expect(reply).toMatchObject({ id: null, error: { code: 'BAD_REQUEST', message: expect.stringContaining('Malformed MessagePack') } });
+    expect(reply).toMatchObject({
+      id: null,
+      error: { code: 'BAD_REQUEST', message: expect.stringContaining('Malformed MessagePack') },
+    });
     expect(app.server.stats.malformed).toBe(1);
     expect(app.server.stats.amplificationSuppressed).toBe(0);
     expect(app.logs.withMessage('malformed envelope')).toEqual([
-      expect.objectContaining({ level: 'info', bytes: bytes.length, reason: reply.error?.message, peer: { transport: 'udp', address: '127.0.0.1', port: raw.localPort } }),
+      expect.objectContaining({
+        level: 'info',
+        bytes: bytes.length,
+        reason: reply.error?.message,
+        peer: { transport: 'udp', address: '127.0.0.1', port: raw.localPort },
+      }),
     ]);
     await expect(client.echo.add({ a: 2, b: 3 })).resolves.toEqual({ sum: 5 });
   });
@@ -66,7 +79,9 @@ describe('malformed datagrams', () => {
     expect(first).toEqual({ kind: KIND.pong, id: 77 });
     expect(app.server.stats.amplificationSuppressed).toBe(1);
     expect(app.server.stats.malformed).toBe(1);
-    expect(app.logs.withMessage('malformed envelope')).toEqual([expect.objectContaining({ level: 'info', bytes: bytes.length })]);
+    expect(app.logs.withMessage('malformed envelope')).toEqual([
+      expect.objectContaining({ level: 'info', bytes: bytes.length }),
+    ]);
     await expect(client.echo.add({ a: 1, b: 1 })).resolves.toEqual({ sum: 2 });
   });
 
@@ -93,7 +108,9 @@ describe('malformed datagrams', () => {
     expect(replies.map((reply) => reply.error?.code)).toEqual(['BAD_REQUEST', 'BAD_REQUEST', 'BAD_REQUEST']);
     expect(app.server.stats.malformed).toBe(3);
     // Counted every time, logged once per 10 s window (issue 13, item 5): the first sender's line.
-    expect(app.logs.withMessage('malformed envelope')).toEqual([expect.objectContaining({ peer: expect.objectContaining({ port: senders[0]?.localPort }) })]);
+    expect(app.logs.withMessage('malformed envelope')).toEqual([
+      expect.objectContaining({ peer: expect.objectContaining({ port: senders[0]?.localPort }) }),
+    ]);
     await expect(client.echo.echo({ message: 'still here' })).resolves.toEqual({ message: 'still here' });
   });
 
@@ -103,17 +120,23 @@ describe('malformed datagrams', () => {
   // therefore never sent.
   it.each([
     ['a kind that is a 700-element array', encodeValue([new Array(700).fill(0), 1])],
-    ['a 1000-character string followed by a stray byte', Buffer.concat([encodeValue('q'.repeat(1_000)), Buffer.from([0xc0])])],
-  ])('answers a datagram with %s, whose error could quote it, with a BAD_REQUEST that fits a datagram', async (_name, bytes) => {
-    const { app, raw } = await setup();
+    [
+      'a 1000-character string followed by a stray byte',
+      Buffer.concat([encodeValue('q'.repeat(1_000)), Buffer.from([0xc0])]),
+    ],
+  ])(
+    'answers a datagram with %s, whose error could quote it, with a BAD_REQUEST that fits a datagram',
+    async (_name, bytes) => {
+      const { app, raw } = await setup();
 
-    await raw.send(bytes);
-    await raw.send(encodeValue([KIND.ping, 78]));
-    // In-order handling again: the error reply, if sent, arrives before the pong.
-    const first = decodeEnvelope(await raw.received.next());
+      await raw.send(bytes);
+      await raw.send(encodeValue([KIND.ping, 78]));
+      // In-order handling again: the error reply, if sent, arrives before the pong.
+      const first = decodeEnvelope(await raw.received.next());
 
-    expect(first).toMatchObject({ kind: KIND.response, id: null, error: { code: 'BAD_REQUEST' } });
-    expect(app.server.stats.malformed).toBe(1);
-    expect(app.server.stats.repliesUndeliverable).toBe(0);
-  });
+      expect(first).toMatchObject({ kind: KIND.response, id: null, error: { code: 'BAD_REQUEST' } });
+      expect(app.server.stats.malformed).toBe(1);
+      expect(app.server.stats.repliesUndeliverable).toBe(0);
+    },
+  );
 });

@@ -1,11 +1,18 @@
 import { createClient } from '@volley/client';
 import type { AppRouter } from '@volley/service-app';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectRawTcp, encodeRequest, Resources, startProbeServer, startTestServer, type TestRouter, waitFor } from '../support/index.js';
+import {
+  connectRawTcp,
+  encodeRequest,
+  Resources,
+  startProbeServer,
+  startTestServer,
+  type TestRouter,
+  waitFor,
+} from '../support/index.js';
 
 const open = new Resources();
 afterEach(() => open.closeAll());
-
 
 describe('a TCP client that disconnects mid-call', () => {
   it('stops echo.slow when the raw connection is destroyed, logs why, and returns inFlight to 0', async () => {
@@ -16,11 +23,17 @@ describe('a TCP client that disconnects mid-call', () => {
     await waitFor(() => app.server.inFlight === 1, { what: 'echo.slow to start' });
 
     await raw.destroy();
-    await waitFor(() => app.logs.withMessage('slow call stopped early').length === 1, { what: 'the handler to see its signal fire' });
+    await waitFor(() => app.logs.withMessage('slow call stopped early').length === 1, {
+      what: 'the handler to see its signal fire',
+    });
 
     expect(app.server.inFlight).toBe(0);
     expect(app.logs.withMessage('client went away mid-call')).toEqual([
-      expect.objectContaining({ level: 'info', abandonedCalls: 1, peer: expect.objectContaining({ transport: 'tcp' }) }),
+      expect.objectContaining({
+        level: 'info',
+        abandonedCalls: 1,
+        peer: expect.objectContaining({ transport: 'tcp' }),
+      }),
     ]);
     expect(app.server.stats.brokenStreams).toBe(0);
     await expect(other.echo.add({ a: 2, b: 2 })).resolves.toEqual({ sum: 4 });

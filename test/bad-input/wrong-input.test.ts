@@ -2,7 +2,14 @@ import { createClient } from '@volley/client';
 import type { AppRouter } from '@volley/service-app';
 import { KIND } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectRawTcp, decodeEnvelope, encodeValue, Resources, startTestServer, type TestServer } from '../support/index.js';
+import {
+  connectRawTcp,
+  decodeEnvelope,
+  encodeValue,
+  Resources,
+  startTestServer,
+  type TestServer,
+} from '../support/index.js';
 
 const open = new Resources();
 afterEach(() => open.closeAll());
@@ -30,7 +37,9 @@ describe.each(['udp', 'tcp'] as const)('requests with the wrong input over %s', 
       data: { issues: [{ path: ['a'], message: expect.any(String) }] },
     });
     expect(app.server.stats).toMatchObject({ calls: 1, failedCalls: 1, malformed: 0 });
-    expect(callFailedLines(app)).toEqual([expect.objectContaining({ level: 'info', procedure: 'echo.add', code: 'BAD_REQUEST' })]);
+    expect(callFailedLines(app)).toEqual([
+      expect.objectContaining({ level: 'info', procedure: 'echo.add', code: 'BAD_REQUEST' }),
+    ]);
     await expect(client.echo.add({ a: 1, b: 2 })).resolves.toEqual({ sum: 3 });
   });
 
@@ -58,7 +67,9 @@ describe.each(['udp', 'tcp'] as const)('requests with the wrong input over %s', 
     const error = await client.call('echo.nope', {}).catch((e: unknown) => e);
 
     expect(error).toMatchObject({ code: 'NOT_FOUND', notExecuted: true, data: { procedure: 'echo.nope' } });
-    expect(callFailedLines(app)).toEqual([expect.objectContaining({ level: 'info', procedure: 'echo.nope', code: 'NOT_FOUND' })]);
+    expect(callFailedLines(app)).toEqual([
+      expect.objectContaining({ level: 'info', procedure: 'echo.nope', code: 'NOT_FOUND' }),
+    ]);
     await expect(client.echo.echo({ message: 'ok' })).resolves.toEqual({ message: 'ok' });
   });
 });

@@ -2,7 +2,16 @@ import { createClient } from '@volley/client';
 import type { AppRouter } from '@volley/service-app';
 import { KIND } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectRawTcp, decodeEnvelope, decodeResponse, encodeRequest, encodeValue, openRawUdp, Resources, startTestServer } from '../support/index.js';
+import {
+  connectRawTcp,
+  decodeEnvelope,
+  decodeResponse,
+  encodeRequest,
+  encodeValue,
+  openRawUdp,
+  Resources,
+  startTestServer,
+} from '../support/index.js';
 
 const open = new Resources();
 afterEach(() => open.closeAll());
@@ -36,20 +45,25 @@ const WRONG_SHAPES: [string, unknown, number | null, string][] = [
 ];
 
 describe('envelopes of the wrong shape on a stream', () => {
-  it.each(WRONG_SHAPES)('answers %s with BAD_REQUEST, logs it, and keeps the connection', async (_name, envelope, id, message) => {
-    const app = open.track(await startTestServer());
-    const raw = open.track(await connectRawTcp(app.tcpPort));
+  it.each(WRONG_SHAPES)(
+    'answers %s with BAD_REQUEST, logs it, and keeps the connection',
+    async (_name, envelope, id, message) => {
+      const app = open.track(await startTestServer());
+      const raw = open.track(await connectRawTcp(app.tcpPort));
 
-    raw.sendFrame(encodeValue(envelope));
-    const reply = decodeResponse(await raw.frames.next());
-    raw.sendFrame(encodeRequest(99, 'echo.add', { a: 4, b: 5 }));
-    const next = decodeResponse(await raw.frames.next());
+      raw.sendFrame(encodeValue(envelope));
+      const reply = decodeResponse(await raw.frames.next());
+      raw.sendFrame(encodeRequest(99, 'echo.add', { a: 4, b: 5 }));
+      const next = decodeResponse(await raw.frames.next());
 
-    expect(reply).toEqual({ kind: KIND.response, id, error: { code: 'BAD_REQUEST', message } });
-    expect(next).toMatchObject({ id: 99, result: { sum: 9 } });
-    expect(app.server.stats).toMatchObject({ malformed: 1, calls: 1, brokenStreams: 0 });
-    expect(app.logs.withMessage('malformed envelope')).toEqual([expect.objectContaining({ level: 'info', reason: message })]);
-  });
+      expect(reply).toEqual({ kind: KIND.response, id, error: { code: 'BAD_REQUEST', message } });
+      expect(next).toMatchObject({ id: 99, result: { sum: 9 } });
+      expect(app.server.stats).toMatchObject({ malformed: 1, calls: 1, brokenStreams: 0 });
+      expect(app.logs.withMessage('malformed envelope')).toEqual([
+        expect.objectContaining({ level: 'info', reason: message }),
+      ]);
+    },
+  );
 
   // Regression: the codec used to describe an unknown kind with String(kind), outside its
   // try/catch; a map kind carrying its own `toString` key made that throw, so the server logged
@@ -79,7 +93,11 @@ describe('envelopes of the wrong shape in a datagram', () => {
     await raw.send(encodeValue([0, 5, 42, [{ padding: 'x'.repeat(40) }]]));
     const reply = decodeResponse(await raw.received.next());
 
-    expect(reply).toEqual({ kind: KIND.response, id: 5, error: { code: 'BAD_REQUEST', message: 'Request method must be a string' } });
+    expect(reply).toEqual({
+      kind: KIND.response,
+      id: 5,
+      error: { code: 'BAD_REQUEST', message: 'Request method must be a string' },
+    });
     expect(app.server.stats.malformed).toBe(1);
     await expect(client.echo.add({ a: 1, b: 2 })).resolves.toEqual({ sum: 3 });
   });

@@ -1,7 +1,7 @@
 /** docs/cli.md's exit-code table must say what the CLI does: scripts are written from it. */
 import { readFileSync } from 'node:fs';
-import { EXIT, EXIT_FOR_ERROR, EXIT_UNKNOWN_ERROR } from 'volley';
 import { describe, expect, it } from 'vitest';
+import { EXIT, EXIT_FOR_ERROR, EXIT_UNKNOWN_ERROR } from 'volley';
 
 const doc = readFileSync(new URL('../../docs/cli.md', import.meta.url), 'utf8');
 const rows = new Map([...doc.matchAll(/^\| (\d+) \| (.+) \|$/gm)].map((m) => [Number(m[1]), m[2] as string]));

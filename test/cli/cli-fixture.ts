@@ -9,12 +9,17 @@ export function createCliRouter() {
   return router({
     ...createAppRouter().record,
     probe: router({
-      whoami: procedure.idempotent().handler(({ ctx }) => ({ metadata: ctx.meta.metadata ?? null, auth: ctx.meta.auth ?? null })),
+      whoami: procedure
+        .idempotent()
+        .handler(({ ctx }) => ({ metadata: ctx.meta.metadata ?? null, auth: ctx.meta.auth ?? null })),
       big: procedure.idempotent().handler(() => ({ max: 2n ** 64n - 1n, bytes: Buffer.from('hi') })),
-      hold: procedure.input(z.object({ ms: z.number() })).handler(({ input, ctx }) => new Promise((resolve) => {
-        const timer = setTimeout(() => resolve('held'), input.ms);
-        ctx.signal.addEventListener('abort', () => clearTimeout(timer));
-      })),
+      hold: procedure.input(z.object({ ms: z.number() })).handler(
+        ({ input, ctx }) =>
+          new Promise((resolve) => {
+            const timer = setTimeout(() => resolve('held'), input.ms);
+            ctx.signal.addEventListener('abort', () => clearTimeout(timer));
+          }),
+      ),
     }),
   });
 }
@@ -29,11 +34,22 @@ export interface CliServer {
 }
 
 export async function startCliServer(options: Partial<ServerOptions> = {}): Promise<CliServer> {
-  const server = createServer({ router: createCliRouter(), logger: pino({ level: 'silent' }), service: { name: 'demo', version: '1.0.0' }, ...options });
+  const server = createServer({
+    router: createCliRouter(),
+    logger: pino({ level: 'silent' }),
+    service: { name: 'demo', version: '1.0.0' },
+    ...options,
+  });
   const bound = await server.listen({ tcp: { host: '127.0.0.1', port: 0 }, udp: { host: '127.0.0.1', port: 0 } });
   const port = bound.tcp?.port ?? 0;
   if (bound.udp?.port !== port) throw new Error('UDP did not share the TCP port');
-  return { server, port, udp: `udp://127.0.0.1:${port}`, tcp: `tcp://127.0.0.1:${port}`, close: () => server.close({ graceMs: 0 }) };
+  return {
+    server,
+    port,
+    udp: `udp://127.0.0.1:${port}`,
+    tcp: `tcp://127.0.0.1:${port}`,
+    close: () => server.close({ graceMs: 0 }),
+  };
 }
 
 /** A loopback port with nothing listening: bind, read the port, close. */

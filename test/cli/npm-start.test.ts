@@ -32,7 +32,12 @@ afterEach(async () => {
 
 function npmStart(args: readonly string[], options: { workspace?: string; env?: NodeJS.ProcessEnv } = {}) {
   const workspace = options.workspace === undefined ? [] : ['-w', options.workspace];
-  const child = spawn('npm', ['start', ...workspace, '--', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...options.env } });
+  const child = spawn('npm', ['start', ...workspace, '--', ...args], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, ...options.env },
+  });
   children.push(child);
   const output = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -50,7 +55,8 @@ async function servingPort(output: { stdout: string; stderr: string }): Promise<
   for (;;) {
     const match = /"tcp":"tcp:\/\/127\.0\.0\.1:(\d+)"/.exec(output.stdout);
     if (match) return Number(match[1]);
-    if (Date.now() > deadline) throw new Error(`npm start did not serve in 20 s\nstdout: ${output.stdout}\nstderr: ${output.stderr}`);
+    if (Date.now() > deadline)
+      throw new Error(`npm start did not serve in 20 s\nstdout: ${output.stdout}\nstderr: ${output.stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -62,7 +68,8 @@ describe('npm start', () => {
     const client = createClient<AppRouter>(`tcp://127.0.0.1:${port}`);
     clients.push(client);
     const slow = client.echo.slow({ ms: 800 });
-    while (((await client.call(HEALTH_PROCEDURE, undefined)) as HealthReport).inFlight < 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (((await client.call(HEALTH_PROCEDURE, undefined)) as HealthReport).inFlight < 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     started.child.kill('SIGTERM');
 
     expect((await slow).sleptMs).toBeGreaterThanOrEqual(800);
@@ -78,23 +85,31 @@ describe('npm start', () => {
     const { port } = blocker.address() as { port: number };
     const started = npmStart(['--port', String(port), '--log-level', 'silent']);
     expect(await started.exited).toBe(1);
-    expect(started.output.stderr).toContain(`npm start: cannot listen on tcp 127.0.0.1:${port}: the port is in use (EADDRINUSE)`);
+    expect(started.output.stderr).toContain(
+      `npm start: cannot listen on tcp 127.0.0.1:${port}: the port is in use (EADDRINUSE)`,
+    );
     expect(started.output.stderr + started.output.stdout).not.toMatch(/^\s+at /m);
   }, 30_000);
 
   it.each([
     ['@volley/service-echo', 'echo'],
     ['@volley/service-kv', 'kv'],
-  ])('%s alone reports a port in use as one line and exits 1', async (workspace, name) => {
-    const blocker = createNetServer();
-    blockers.push(blocker);
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const { port } = blocker.address() as { port: number };
-    const started = npmStart([], { workspace, env: { PORT: String(port), LOG_LEVEL: 'silent' } });
-    expect(await started.exited).toBe(1);
-    expect(started.output.stderr).toContain(`${name}: cannot listen on tcp 127.0.0.1:${port}: the port is in use (EADDRINUSE)`);
-    expect(started.output.stderr + started.output.stdout).not.toMatch(/^\s+at /m);
-  }, 30_000);
+  ])(
+    '%s alone reports a port in use as one line and exits 1',
+    async (workspace, name) => {
+      const blocker = createNetServer();
+      blockers.push(blocker);
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+      const { port } = blocker.address() as { port: number };
+      const started = npmStart([], { workspace, env: { PORT: String(port), LOG_LEVEL: 'silent' } });
+      expect(await started.exited).toBe(1);
+      expect(started.output.stderr).toContain(
+        `${name}: cannot listen on tcp 127.0.0.1:${port}: the port is in use (EADDRINUSE)`,
+      );
+      expect(started.output.stderr + started.output.stdout).not.toMatch(/^\s+at /m);
+    },
+    30_000,
+  );
 
   it('reports a bad flag as one line and exits 2', async () => {
     const started = npmStart(['--prot', '4000']);

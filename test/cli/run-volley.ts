@@ -15,7 +15,10 @@ export interface VolleyRun {
  * Spawns `volley <args>` as a separate process (the real binary, not the function), optionally
  * feeding `stdin`, and resolves when it exits. Fails the test if it runs past `timeoutMs`.
  */
-export function runVolley(args: readonly string[], options: { stdin?: string; cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<VolleyRun> {
+export function runVolley(
+  args: readonly string[],
+  options: { stdin?: string; cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<VolleyRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [VOLLEY_BIN, ...args], {
       cwd: options.cwd,
@@ -32,7 +35,11 @@ export function runVolley(args: readonly string[], options: { stdin?: string; cw
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`volley ${args.join(' ')} ran past ${options.timeoutMs ?? 30_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `volley ${args.join(' ')} ran past ${options.timeoutMs ?? 30_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, options.timeoutMs ?? 30_000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -67,7 +74,11 @@ export function startVolley(args: readonly string[], options: { timeoutMs?: numb
   const done = new Promise<VolleyRun>((resolve, reject) => {
     const timer = setTimeout(() => {
       process.kill(-(child.pid as number), 'SIGKILL');
-      reject(new Error(`volley ${args.join(' ')} ran past ${options.timeoutMs ?? 30_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `volley ${args.join(' ')} ran past ${options.timeoutMs ?? 30_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, options.timeoutMs ?? 30_000);
     child.on('error', reject);
     child.on('close', (code) => {

@@ -31,13 +31,34 @@ describe('volley bench', () => {
   it.each(['udp', 'tcp'] as const)(
     'makes exactly 300 successful calls over %s and reports ordered percentiles as JSON',
     async (transport) => {
-      const run = await bench([urls[transport], 'echo.add', '{"a":1,"b":2}', '--calls', '300', '--concurrency', '8', '--json']);
+      const run = await bench([
+        urls[transport],
+        'echo.add',
+        '{"a":1,"b":2}',
+        '--calls',
+        '300',
+        '--concurrency',
+        '8',
+        '--json',
+      ]);
       expect(run.code).toBe(0);
       // Not a TTY: one line of JSON, no progress on stderr.
       expect(run.stdout.trim().split('\n')).toHaveLength(1);
       expect(run.stderr).toBe('');
       const report = JSON.parse(run.stdout);
-      expect(report).toMatchObject({ target: urls[transport], procedure: 'echo.add', transport, mode: 'closed', concurrency: 8, connections: 1, rate: null, warmup: null, calls: 300, ok: 300, errors: {} });
+      expect(report).toMatchObject({
+        target: urls[transport],
+        procedure: 'echo.add',
+        transport,
+        mode: 'closed',
+        concurrency: 8,
+        connections: 1,
+        rate: null,
+        warmup: null,
+        calls: 300,
+        ok: 300,
+        errors: {},
+      });
       const { min, p50, p90, p99, p999, max } = report.latencyMs;
       expect(min).toBeLessThanOrEqual(p50);
       expect(p50).toBeLessThanOrEqual(p90);
@@ -56,7 +77,8 @@ describe('volley bench', () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^ {2}Calls:\s+200$/m);
       expect(run.stdout).toMatch(/^ {2}Errors:\s+0$/m);
-      for (const label of ['p50', 'p99', 'p99\\.9']) expect(run.stdout).toMatch(new RegExp(`^ {2}${label}\\s+\\d+\\.\\d+$`, 'm'));
+      for (const label of ['p50', 'p99', 'p99\\.9'])
+        expect(run.stdout).toMatch(new RegExp(`^ {2}${label}\\s+\\d+\\.\\d+$`, 'm'));
       expect(run.stdout).toContain('Latency histogram (ms):');
       // A bucket bound on the 1-2-5 series (0.5, 1, 20…), its count, and a bar.
       expect(run.stdout).toMatch(/^ {2}\s*\d+(\.\d+)?\s* \[\s*\d+\] \|█+$/m);
@@ -70,7 +92,11 @@ describe('volley bench', () => {
       const run = await bench([urls.tcp, 'echo.fail', '{"code":"NOT_FOUND"}', '--calls', '20', '--json']);
       expect(run.code).toBe(1);
       const report = JSON.parse(run.stdout);
-      expect(report).toMatchObject({ calls: 20, ok: 0, errors: { NOT_FOUND: { count: 20, sample: 'failed on purpose' } } });
+      expect(report).toMatchObject({
+        calls: 20,
+        ok: 0,
+        errors: { NOT_FOUND: { count: 20, sample: 'failed on purpose' } },
+      });
     },
     TEST_TIMEOUT_MS,
   );
@@ -88,7 +114,10 @@ describe('volley bench', () => {
   it(
     'spreads the workers over several connections and reads the input from stdin',
     async () => {
-      const run = await bench([urls.tcp, 'echo.add', '-', '--calls', '100', '--concurrency', '8', '--connections', '4', '--json'], '{"a":2,"b":3}');
+      const run = await bench(
+        [urls.tcp, 'echo.add', '-', '--calls', '100', '--concurrency', '8', '--connections', '4', '--json'],
+        '{"a":2,"b":3}',
+      );
       expect(run.code).toBe(0);
       expect(JSON.parse(run.stdout)).toMatchObject({ connections: 4, calls: 100, ok: 100 });
     },
@@ -98,7 +127,16 @@ describe('volley bench', () => {
   it(
     'runs for --duration, then ends by itself having counted calls',
     async () => {
-      const run = await bench([urls.udp, 'echo.add', '{"a":1,"b":2}', '--duration', '1', '--concurrency', '2', '--json']);
+      const run = await bench([
+        urls.udp,
+        'echo.add',
+        '{"a":1,"b":2}',
+        '--duration',
+        '1',
+        '--concurrency',
+        '2',
+        '--json',
+      ]);
       expect(run.code).toBe(0);
       const report = JSON.parse(run.stdout);
       expect(report.calls).toBeGreaterThan(0);
@@ -111,7 +149,16 @@ describe('volley bench', () => {
   it.each(['udp', 'tcp'] as const)(
     'runs an open loop with --rate 500 --calls 200 over %s: exactly 200 calls, all successful',
     async (transport) => {
-      const run = await bench([urls[transport], 'echo.add', '{"a":1,"b":2}', '--rate', '500', '--calls', '200', '--json']);
+      const run = await bench([
+        urls[transport],
+        'echo.add',
+        '{"a":1,"b":2}',
+        '--rate',
+        '500',
+        '--calls',
+        '200',
+        '--json',
+      ]);
       expect(run.code).toBe(0);
       const report = JSON.parse(run.stdout);
       expect(report).toMatchObject({ mode: 'open', concurrency: 256, calls: 200, ok: 200, errors: {}, warmup: null });
@@ -144,7 +191,17 @@ describe('volley bench', () => {
   ])(
     'warms up the %s for --warmup 200ms without counting it, then makes exactly --calls calls',
     async (_, modeFlags) => {
-      const run = await bench([urls.tcp, 'echo.add', '{"a":1,"b":2}', '--warmup', '200ms', '--calls', '50', ...modeFlags, '--json']);
+      const run = await bench([
+        urls.tcp,
+        'echo.add',
+        '{"a":1,"b":2}',
+        '--warmup',
+        '200ms',
+        '--calls',
+        '50',
+        ...modeFlags,
+        '--json',
+      ]);
       expect(run.code).toBe(0);
       const report = JSON.parse(run.stdout);
       expect(report.warmup.calls).toBeGreaterThan(0);
@@ -158,7 +215,17 @@ describe('volley bench', () => {
   it(
     'prints the open loop, its rate, late starts and the warm-up in the text report',
     async () => {
-      const run = await bench([urls.udp, 'echo.add', '{"a":1,"b":2}', '--rate', '1000', '--calls', '100', '--warmup', '100ms']);
+      const run = await bench([
+        urls.udp,
+        'echo.add',
+        '{"a":1,"b":2}',
+        '--rate',
+        '1000',
+        '--calls',
+        '100',
+        '--warmup',
+        '100ms',
+      ]);
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^ {2}Mode:\s+open loop, at most 256 calls in flight$/m);
       expect(run.stdout).toMatch(/^ {2}Warm-up:\s+\d+\.\d ms, \d+ calls \(not counted\)$/m);
@@ -205,7 +272,18 @@ describe('volley bench', () => {
     async () => {
       const run = await bench(['--help']);
       expect(run.code).toBe(0);
-      for (const flag of ['--concurrency', '--rate', '--duration', '--calls', '--warmup', '--connections', '--json', '--timeout', 'Examples:']) expect(run.stdout).toContain(flag);
+      for (const flag of [
+        '--concurrency',
+        '--rate',
+        '--duration',
+        '--calls',
+        '--warmup',
+        '--connections',
+        '--json',
+        '--timeout',
+        'Examples:',
+      ])
+        expect(run.stdout).toContain(flag);
     },
     TEST_TIMEOUT_MS,
   );

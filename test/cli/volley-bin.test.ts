@@ -41,7 +41,8 @@ function runBin(folder: string, ...args: string[]) {
   return spawnSync(process.execPath, [join(folder, 'bin/volley.js'), ...args], { encoding: 'utf8', timeout: 30_000 });
 }
 
-const PRINT_SOURCE = "const n: number = process.argv.length; console.log('source', process.argv.slice(2).join(' '), n > 0);";
+const PRINT_SOURCE =
+  "const n: number = process.argv.length; console.log('source', process.argv.slice(2).join(' '), n > 0);";
 const PRINT_DIST = "console.log('dist', process.argv.slice(2).join(' '));";
 
 describe('bin/volley.js', () => {

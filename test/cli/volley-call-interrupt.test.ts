@@ -39,7 +39,13 @@ async function startHoldingServer() {
   const held = createServer({ router: holding, logger: pino({ level: 'silent' }) });
   server = held;
   const bound = await held.listen({ udp: { host: '127.0.0.1', port: 0 }, tcp: { host: '127.0.0.1', port: 0 } });
-  return { server: held, udp: `udp://127.0.0.1:${bound.udp?.port}`, tcp: `tcp://127.0.0.1:${bound.tcp?.port}`, handlerStarted, handlerAborted };
+  return {
+    server: held,
+    udp: `udp://127.0.0.1:${bound.udp?.port}`,
+    tcp: `tcp://127.0.0.1:${bound.tcp?.port}`,
+    handlerStarted,
+    handlerAborted,
+  };
 }
 
 describe('volley call, interrupted', () => {

@@ -48,7 +48,10 @@ describe.concurrent('volley call', () => {
   it('reads input from @file and from stdin (-)', async () => {
     const file = join(dir, 'input.json');
     await writeFile(file, '{"key":"from-file","value":"v1"}');
-    expect(await runVolley(['call', server.tcp, 'kv.set', `@${file}`])).toMatchObject({ code: 0, stdout: '{"version":1}\n' });
+    expect(await runVolley(['call', server.tcp, 'kv.set', `@${file}`])).toMatchObject({
+      code: 0,
+      stdout: '{"version":1}\n',
+    });
     const run = await runVolley(['call', server.udp, 'kv.get', '-'], { stdin: '{"key":"from-file"}' });
     expect(run).toMatchObject({ code: 0, stdout: '{"value":"v1","version":1}\n' });
   });
@@ -65,7 +68,17 @@ describe.concurrent('volley call', () => {
   });
 
   it('sends --metadata and --auth with the call', async () => {
-    const run = await runVolley(['call', server.udp, 'probe.whoami', '-m', 'tenant=blue', '--metadata', 'trace=a=b', '--auth', 's3cret']);
+    const run = await runVolley([
+      'call',
+      server.udp,
+      'probe.whoami',
+      '-m',
+      'tenant=blue',
+      '--metadata',
+      'trace=a=b',
+      '--auth',
+      's3cret',
+    ]);
     expect(JSON.parse(run.stdout)).toEqual({ metadata: { tenant: 'blue', trace: 'a=b' }, auth: 's3cret' });
   });
 
@@ -126,13 +139,25 @@ describe.concurrent('volley call', () => {
     ['bad JSON', ['call', 'udp://127.0.0.1:1', 'echo.add', '{a:1}'], /volley call: Input is not valid JSON/],
     ['an unknown flag', ['call', 'udp://127.0.0.1:1', 'echo.ping', '--bogus'], /volley call: Unknown flag '--bogus'./],
     ['a missing procedure', ['call', 'udp://127.0.0.1:1'], /volley call: Needs <url> and <procedure>/],
-    ['a bad timeout', ['call', 'udp://127.0.0.1:1', 'echo.ping', '--timeout', 'soon'], /--timeout must be a positive integer/],
+    [
+      'a bad timeout',
+      ['call', 'udp://127.0.0.1:1', 'echo.ping', '--timeout', 'soon'],
+      /--timeout must be a positive integer/,
+    ],
     ['a bad URL', ['call', 'http://127.0.0.1:1', 'echo.ping'], /Unsupported scheme "http:"/],
     ['a URL that is not host:port', ['call', 'localhost', 'echo.ping'], /neither a URL/],
-    ['a flag contradicting the URL', ['call', 'udp://127.0.0.1:1', 'echo.ping', '--tcp'], /--tcp contradicts the URL's scheme udp:\/\//],
+    [
+      'a flag contradicting the URL',
+      ['call', 'udp://127.0.0.1:1', 'echo.ping', '--tcp'],
+      /--tcp contradicts the URL's scheme udp:\/\//,
+    ],
     ['TLS flags without TLS', ['call', 'tcp://127.0.0.1:1', 'echo.ping', '--ca', 'ca.pem'], /need a tls:\/\/ URL/],
     ['bad metadata', ['call', 'udp://127.0.0.1:1', 'echo.ping', '-m', 'novalue'], /--metadata wants key=value/],
-    ['a missing input file', ['call', 'udp://127.0.0.1:1', 'echo.add', '@/nonexistent/input.json'], /Cannot read input file .*ENOENT/],
+    [
+      'a missing input file',
+      ['call', 'udp://127.0.0.1:1', 'echo.add', '@/nonexistent/input.json'],
+      /Cannot read input file .*ENOENT/,
+    ],
     ['extra arguments', ['call', 'udp://127.0.0.1:1', 'echo.add', '{"a":1}', '{"b":2}'], /Unexpected argument/],
   ])('exits 2 with one line for %s', async (_label, args, pattern) => {
     const run = await runVolley(args);

@@ -16,28 +16,43 @@ async function serve(options: Parameters<typeof startCliServer>[0] = {}): Promis
 }
 
 describe('volley describe', () => {
-  it.each(['udp', 'tcp'] as const)('lists every procedure with flags, shapes and examples over %s', async (transport) => {
-    const server = await serve();
-    const run = await runVolley(['describe', server[transport]]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^demo 1\.0\.0 · protocol 1 · 12 procedures\n/);
-    expect(run.stdout).toContain(
-      ['echo.add  (idempotent)', '  Adds two numbers.', '  input:  { a: number, b: number }', '  output: { sum: number }', '  example: {"a":1,"b":2} → {"sum":3}'].join('\n'),
-    );
-    expect(run.stdout).toContain('kv.set  (not idempotent)');
-    expect(run.stdout).toContain('  input:  { key: string, value: string, ttlMs?: integer }');
-    expect(run.stdout).toContain('  example (expires after a minute): {"key":"greeting","value":"hello","ttlMs":60000} → {"version":1}');
-    expect(run.stdout).toContain('echo.ping  (idempotent)\n  Answers with the server time; takes no input.\n  input:  none\n  output: { pong: true, time: number }');
-    expect(run.stdout).toContain('  output: { value: string | null, version: number | null }');
-    expect(run.stdout).toContain('  input:  { prefix?: string, limit?: integer } (optional)');
-  });
+  it.each(['udp', 'tcp'] as const)(
+    'lists every procedure with flags, shapes and examples over %s',
+    async (transport) => {
+      const server = await serve();
+      const run = await runVolley(['describe', server[transport]]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^demo 1\.0\.0 · protocol 1 · 12 procedures\n/);
+      expect(run.stdout).toContain(
+        [
+          'echo.add  (idempotent)',
+          '  Adds two numbers.',
+          '  input:  { a: number, b: number }',
+          '  output: { sum: number }',
+          '  example: {"a":1,"b":2} → {"sum":3}',
+        ].join('\n'),
+      );
+      expect(run.stdout).toContain('kv.set  (not idempotent)');
+      expect(run.stdout).toContain('  input:  { key: string, value: string, ttlMs?: integer }');
+      expect(run.stdout).toContain(
+        '  example (expires after a minute): {"key":"greeting","value":"hello","ttlMs":60000} → {"version":1}',
+      );
+      expect(run.stdout).toContain(
+        'echo.ping  (idempotent)\n  Answers with the server time; takes no input.\n  input:  none\n  output: { pong: true, time: number }',
+      );
+      expect(run.stdout).toContain('  output: { value: string | null, version: number | null }');
+      expect(run.stdout).toContain('  input:  { prefix?: string, limit?: integer } (optional)');
+    },
+  );
 
   it('shows one procedure with its JSON Schemas', async () => {
     const server = await serve();
     const run = await runVolley(['describe', server.udp, 'echo.fail']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('echo.fail  (not idempotent)');
-    expect(run.stdout).toContain('  input:  { code: "NOT_FOUND" | "PERMISSION_DENIED" | "INTERNAL", message?: string }');
+    expect(run.stdout).toContain(
+      '  input:  { code: "NOT_FOUND" | "PERMISSION_DENIED" | "INTERNAL", message?: string }',
+    );
     expect(run.stdout).toContain('  output: any');
     expect(run.stdout).toContain('  input schema:\n    {\n');
     expect(run.stdout).not.toContain('echo.add');
@@ -55,7 +70,9 @@ describe('volley describe', () => {
     const server = await serve();
     const run = await runVolley(['describe', server.udp, 'add']);
     expect(run.code).toBe(11);
-    expect(run.stderr).toMatch(/^NOT_FOUND: No procedure named "add" on udp:\/\/127\.0\.0\.1:\d+\. Did you mean echo\.add\?/);
+    expect(run.stderr).toMatch(
+      /^NOT_FOUND: No procedure named "add" on udp:\/\/127\.0\.0\.1:\d+\. Did you mean echo\.add\?/,
+    );
   });
 
   it('exits 11 and says so when reflection is turned off', async () => {
@@ -105,4 +122,3 @@ describe('volley health', () => {
     expect(off.stderr).toMatch(/^NOT_FOUND: No procedure named "\$health"/);
   });
 });
-

@@ -40,7 +40,9 @@ describe.concurrent('volley gen', () => {
   });
 
   it('prints the same file as the golden one from the router module', async () => {
-    const run = await runVolley(['gen', 'services/app/src/app-router.ts', '--export', 'createAppRouter'], { cwd: ROOT });
+    const run = await runVolley(['gen', 'services/app/src/app-router.ts', '--export', 'createAppRouter'], {
+      cwd: ROOT,
+    });
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(await readFile(GOLDEN, 'utf8'));
   });

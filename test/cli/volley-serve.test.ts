@@ -37,7 +37,10 @@ afterEach(async () => {
 
 /** Spawns `volley serve <args>` in its own process group and resolves once its "serving" line names the port. */
 async function serve(args: readonly string[]): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [VOLLEY_BIN, 'serve', ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [VOLLEY_BIN, 'serve', ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -47,7 +50,10 @@ async function serve(args: readonly string[]): Promise<ServeProcess> {
   });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "serving" line in 20 s\nstdout: ${stdout}\nstderr: ${stderr}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no "serving" line in 20 s\nstdout: ${stdout}\nstderr: ${stderr}`)),
+      20_000,
+    );
     child.stdout.on('data', (chunk: string) => {
       stdout += chunk;
       const match = /"tcp":"tcp:\/\/127\.0\.0\.1:(\d+)".*"msg":"serving/.exec(stdout);
@@ -105,7 +111,11 @@ describe('volley serve', () => {
   }, 30_000);
 
   it('exits 0 after the drain even when the module keeps a timer running', async () => {
-    const served = await serve([fileURLToPath(new URL('./fixtures/lingering-router.ts', import.meta.url)), '--port', '0']);
+    const served = await serve([
+      fileURLToPath(new URL('./fixtures/lingering-router.ts', import.meta.url)),
+      '--port',
+      '0',
+    ]);
     served.child.kill('SIGTERM');
     expect(await served.exited).toBe(0);
   }, 30_000);
@@ -130,7 +140,10 @@ describe('volley serve', () => {
 
   it('rejects a bad port value with one line and exit 2', async () => {
     const run = await runVolley(['serve', APP_ROUTER, '--port', '70000']);
-    expect(run).toMatchObject({ code: 2, stderr: `volley serve: --port must be a port from 0 to 65535, got "70000". Run 'volley serve --help'.\n` });
+    expect(run).toMatchObject({
+      code: 2,
+      stderr: `volley serve: --port must be a port from 0 to 65535, got "70000". Run 'volley serve --help'.\n`,
+    });
   });
 
   it('reports a module without a router as one line and exit 4', async () => {

@@ -21,7 +21,9 @@ beforeAll(async () => {
   await writeFile(join(dir, 'alice.pem'), pki.alice.cert);
   await writeFile(join(dir, 'alice.key'), pki.alice.key);
   server = createServer({ router: createCliRouter(), logger: pino({ level: 'silent' }) });
-  const bound = await server.listen({ tls: { host: '127.0.0.1', port: 0, cert: pki.server.cert, key: pki.server.key, ca: pki.ca, requestCert: true } });
+  const bound = await server.listen({
+    tls: { host: '127.0.0.1', port: 0, cert: pki.server.cert, key: pki.server.key, ca: pki.ca, requestCert: true },
+  });
   port = bound.tls?.port ?? 0;
 });
 
@@ -34,12 +36,35 @@ afterAll(async () => {
 describe.concurrent('volley over TLS', () => {
   it('calls with --ca, --servername and a client certificate (mTLS)', async () => {
     const ca = join(dir, 'ca.pem');
-    const run = await runVolley(['call', `127.0.0.1:${port}`, 'echo.add', '{"a":2,"b":3}', '--tls', '--ca', ca, '--servername', 'localhost', '--cert', join(dir, 'alice.pem'), '--key', join(dir, 'alice.key')]);
+    const run = await runVolley([
+      'call',
+      `127.0.0.1:${port}`,
+      'echo.add',
+      '{"a":2,"b":3}',
+      '--tls',
+      '--ca',
+      ca,
+      '--servername',
+      'localhost',
+      '--cert',
+      join(dir, 'alice.pem'),
+      '--key',
+      join(dir, 'alice.key'),
+    ]);
     expect(run).toMatchObject({ code: 0, stdout: '{"sum":5}\n' });
   });
 
   it('fails with UNAVAILABLE when the server refuses a client without a certificate', async () => {
-    const run = await runVolley(['health', `tls://127.0.0.1:${port}`, '--ca', join(dir, 'ca.pem'), '--servername', 'localhost', '--timeout', '2000']);
+    const run = await runVolley([
+      'health',
+      `tls://127.0.0.1:${port}`,
+      '--ca',
+      join(dir, 'ca.pem'),
+      '--servername',
+      'localhost',
+      '--timeout',
+      '2000',
+    ]);
     expect(run.code).toBe(16);
   });
 

@@ -26,7 +26,8 @@ export interface TransportCase {
 }
 
 /** Why the fault cases skip real UDP sockets. */
-const KERNEL_UDP = 'real UDP sockets: the suite cannot lose or duplicate their datagrams on a fake clock (test/reliability/relay-faults.test.ts and netns-loss.test.ts prove this end to end)';
+const KERNEL_UDP =
+  'real UDP sockets: the suite cannot lose or duplicate their datagrams on a fake clock (test/reliability/relay-faults.test.ts and netns-loss.test.ts prove this end to end)';
 /** Why the fault cases skip streams. */
 const STREAM = 'a stream delivers every message once and in order: no datagram to lose, duplicate or retransmit';
 

@@ -7,7 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ConnectionRefusal, createTcpTransport, type PeerAddress, type TcpTransportOptions } from '@volley/transport';
+import {
+  type ConnectionRefusal,
+  createTcpTransport,
+  type PeerAddress,
+  type TcpTransportOptions,
+} from '@volley/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Resources, waitFor } from '../support/index.js';
 
@@ -19,7 +24,11 @@ async function listenCapped(options: TcpTransportOptions) {
   const transport = open.track(createTcpTransport({ ...options, maxConnections: 1 }));
   const refusals: Array<{ refusal: ConnectionRefusal; peer: PeerAddress | undefined }> = [];
   const errors: Error[] = [];
-  const bound = await transport.listen({ onMessage: () => {}, onConnectionRefused: (refusal, peer) => void refusals.push({ refusal, peer }), onTransportError: (error) => void errors.push(error) });
+  const bound = await transport.listen({
+    onMessage: () => {},
+    onConnectionRefused: (refusal, peer) => void refusals.push({ refusal, peer }),
+    onTransportError: (error) => void errors.push(error),
+  });
   return { transport, port: bound.port, refusals, errors };
 }
 
@@ -43,8 +52,14 @@ describe('connections refused by maxConnections', () => {
     await waitFor(() => transport.stats.connectionsRefused === 2, { what: 'both refusals to be counted' });
 
     expect(refusals).toEqual([
-      { refusal: { code: 'MAX_CONNECTIONS', message: 'Connection refused: limit of 1 reached' }, peer: expect.objectContaining({ transport: 'tcp', address: '127.0.0.1' }) },
-      { refusal: { code: 'MAX_CONNECTIONS', message: 'Connection refused: limit of 1 reached' }, peer: expect.objectContaining({ transport: 'tcp', address: '127.0.0.1' }) },
+      {
+        refusal: { code: 'MAX_CONNECTIONS', message: 'Connection refused: limit of 1 reached' },
+        peer: expect.objectContaining({ transport: 'tcp', address: '127.0.0.1' }),
+      },
+      {
+        refusal: { code: 'MAX_CONNECTIONS', message: 'Connection refused: limit of 1 reached' },
+        peer: expect.objectContaining({ transport: 'tcp', address: '127.0.0.1' }),
+      },
     ]);
     expect(refusals[0]?.refusal).not.toBeInstanceOf(Error);
     expect(errors).toEqual([]);
@@ -63,6 +78,11 @@ describe('connections refused by maxConnections', () => {
     await connectAndWaitForClose({ path });
     await waitFor(() => transport.stats.connectionsRefused === 1, { what: 'the refusal to be counted' });
 
-    expect(refusals).toEqual([{ refusal: { code: 'MAX_CONNECTIONS', message: 'Connection refused: limit of 1 reached' }, peer: { transport: 'unix', address: path, port: 0 } }]);
+    expect(refusals).toEqual([
+      {
+        refusal: { code: 'MAX_CONNECTIONS', message: 'Connection refused: limit of 1 reached' },
+        peer: { transport: 'unix', address: path, port: 0 },
+      },
+    ]);
   });
 });

@@ -22,7 +22,9 @@ describe.each(['tcp', 'udp'] as const)('restarting a server under load over %s',
   async function start(port: number): Promise<number> {
     const server = createServer({ router: createAppRouter(), logger: pino({ level: 'silent' }), closeGraceMs: 2_000 });
     servers.push(server);
-    const bound = await server.listen(transport === 'tcp' ? { tcp: { host: '127.0.0.1', port } } : { udp: { host: '127.0.0.1', port } });
+    const bound = await server.listen(
+      transport === 'tcp' ? { tcp: { host: '127.0.0.1', port } } : { udp: { host: '127.0.0.1', port } },
+    );
     return (bound.tcp ?? bound.udp)?.port ?? 0;
   }
 

@@ -5,7 +5,15 @@
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createClient } from '@volley/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProbe, createTestRouter, Resources, startTcpRewriteRelay, startTestServer, type TestRouter, waitFor } from '../support/index.js';
+import {
+  createProbe,
+  createTestRouter,
+  Resources,
+  startTcpRewriteRelay,
+  startTestServer,
+  type TestRouter,
+  waitFor,
+} from '../support/index.js';
 
 const open = new Resources();
 afterEach(() => open.closeAll());
@@ -30,9 +38,13 @@ async function startBlackHole(): Promise<number> {
 }
 
 describe('keepalive on TCP', () => {
-  it('fails calls waiting on a peer that stopped answering with UNAVAILABLE, long before their deadline', { timeout: 10_000 }, async () => {
+  it('fails calls waiting on a peer that stopped answering with UNAVAILABLE, long before their deadline', {
+    timeout: 10_000,
+  }, async () => {
     const port = await startBlackHole();
-    const client = open.track(createClient<TestRouter>(`tcp://127.0.0.1:${port}`, { keepalive: { intervalMs: 100, timeoutMs: 100 } }));
+    const client = open.track(
+      createClient<TestRouter>(`tcp://127.0.0.1:${port}`, { keepalive: { intervalMs: 100, timeoutMs: 100 } }),
+    );
 
     const error = await client.echo.add({ a: 1, b: 2 }, { timeoutMs: 60_000 }).catch((e: unknown) => e);
 

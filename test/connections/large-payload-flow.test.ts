@@ -13,7 +13,13 @@ import { Resources, startTestServer } from '../support/index.js';
 const resources = new Resources();
 afterEach(() => resources.closeAll());
 
-const echo = router({ echo: procedure.input(z.string()).output(z.string()).idempotent().handler(({ input }) => input) });
+const echo = router({
+  echo: procedure
+    .input(z.string())
+    .output(z.string())
+    .idempotent()
+    .handler(({ input }) => input),
+});
 
 describe('large messages in flight on one connection', () => {
   it.each([

@@ -37,7 +37,9 @@ async function connect() {
   const deliver = async (bytes: Buffer) => {
     const target = transport.stats.bytesIn + bytes.length;
     raw.write(bytes);
-    await waitFor(() => transport.stats.bytesIn >= target || closes.length > 0, { what: 'the server to read the bytes' });
+    await waitFor(() => transport.stats.bytesIn >= target || closes.length > 0, {
+      what: 'the server to read the bytes',
+    });
   };
   return { raw, frames, closes, deliver };
 }
@@ -53,7 +55,9 @@ describe('the partial-frame clock', () => {
     const stream = frameStream(5);
     const frameBytes = stream.length / 5;
     // Every read ends half way through a frame: the server never sees a frame boundary at a read's end.
-    const cuts = [frameBytes / 2, ...Array.from({ length: 5 }, (_, i) => (i + 1) * frameBytes + frameBytes / 2)].filter((at) => at < stream.length);
+    const cuts = [frameBytes / 2, ...Array.from({ length: 5 }, (_, i) => (i + 1) * frameBytes + frameBytes / 2)].filter(
+      (at) => at < stream.length,
+    );
 
     let from = 0;
     for (const at of [...cuts, stream.length]) {
@@ -86,6 +90,8 @@ describe('the partial-frame clock', () => {
     await raw.closed;
     await waitFor(() => closes.length === 1, { what: 'the server to report the close' });
 
-    expect(closes[0]?.message).toBe(`Frame not completed within ${LIMIT_MS} ms (501 bytes received): closing a slow or stalled sender`);
+    expect(closes[0]?.message).toBe(
+      `Frame not completed within ${LIMIT_MS} ms (501 bytes received): closing a slow or stalled sender`,
+    );
   });
 });

@@ -5,18 +5,46 @@
 import { createClient } from '@volley/client';
 import { createServer, type Server } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectRawTcp, createLogCapture, createProbe, createTestRouter, decodeResponse, encodeRequest, Resources, type TestRouter, waitFor, waitForQuiet } from '../support/index.js';
+import {
+  connectRawTcp,
+  createLogCapture,
+  createProbe,
+  createTestRouter,
+  decodeResponse,
+  encodeRequest,
+  Resources,
+  type TestRouter,
+  waitFor,
+  waitForQuiet,
+} from '../support/index.js';
 
 const open = new Resources();
 afterEach(() => open.closeAll());
 
-async function serve(options: { maxCallsPerConnection?: number; partialFrameTimeoutMs?: number; idleTimeoutMs?: number; maxConnections?: number } = {}) {
+async function serve(
+  options: {
+    maxCallsPerConnection?: number;
+    partialFrameTimeoutMs?: number;
+    idleTimeoutMs?: number;
+    maxConnections?: number;
+  } = {},
+) {
   const probe = createProbe();
   const logs = createLogCapture('debug');
-  const server: Server = createServer({ router: createTestRouter(probe), logger: logs.logger, maxCallsPerConnection: options.maxCallsPerConnection });
+  const server: Server = createServer({
+    router: createTestRouter(probe),
+    logger: logs.logger,
+    maxCallsPerConnection: options.maxCallsPerConnection,
+  });
   open.track({ close: () => server.close({ graceMs: 0 }) });
   const bound = await server.listen({
-    tcp: { host: '127.0.0.1', port: 0, partialFrameTimeoutMs: options.partialFrameTimeoutMs, idleTimeoutMs: options.idleTimeoutMs, maxConnections: options.maxConnections },
+    tcp: {
+      host: '127.0.0.1',
+      port: 0,
+      partialFrameTimeoutMs: options.partialFrameTimeoutMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+      maxConnections: options.maxConnections,
+    },
   });
   return { server, probe, logs, port: bound.tcp?.port ?? 0 };
 }
@@ -31,7 +59,12 @@ describe('server limits on TCP', () => {
     await expect(second.echo.add({ a: 1, b: 1 }, { timeoutMs: 2_000 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     await waitFor(() => logs.withMessage('connection refused').length > 0, { what: 'the refusal to be logged' });
     const [refused] = logs.withMessage('connection refused');
-    expect(refused).toMatchObject({ level: 'warn', code: 'MAX_CONNECTIONS', reason: 'Connection refused: limit of 1 reached', peer: { transport: 'tcp', address: '127.0.0.1' } });
+    expect(refused).toMatchObject({
+      level: 'warn',
+      code: 'MAX_CONNECTIONS',
+      reason: 'Connection refused: limit of 1 reached',
+      peer: { transport: 'tcp', address: '127.0.0.1' },
+    });
     // Expected under attack, so no stack: the line says which limit, and from whom.
     expect(JSON.stringify(refused)).not.toContain('stack');
     await expect(first.echo.add({ a: 2, b: 2 })).resolves.toEqual({ sum: 4 });
@@ -57,7 +90,9 @@ describe('server limits on TCP', () => {
     await slow.closed;
     await waitFor(() => server.stats.brokenStreams === 1, { what: 'the server to record the closed connection' });
 
-    expect(logs.withMessage('connection closed on error')).toEqual([expect.objectContaining({ reason: expect.stringContaining('Frame not completed within 100 ms') })]);
+    expect(logs.withMessage('connection closed on error')).toEqual([
+      expect.objectContaining({ reason: expect.stringContaining('Frame not completed within 100 ms') }),
+    ]);
   });
 
   it('keeps a connection whose frames complete, however slowly they started', async () => {
@@ -98,7 +133,9 @@ describe('server limits on TCP', () => {
     await idle.closed;
     await waitFor(() => logs.withMessage('connection closed').length === 1, { what: 'the server to see the close' });
 
-    const infoOrAbove = logs.lines.filter((line) => line.level !== 'debug' && line.level !== 'trace' && line.msg !== 'listening');
+    const infoOrAbove = logs.lines.filter(
+      (line) => line.level !== 'debug' && line.level !== 'trace' && line.msg !== 'listening',
+    );
     expect(infoOrAbove).toEqual([expect.objectContaining({ level: 'info', msg: 'closing an idle connection' })]);
     expect(server.stats.brokenStreams).toBe(0);
   });

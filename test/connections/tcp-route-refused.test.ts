@@ -28,6 +28,10 @@ describe('a request moved to the TCP route because of its size', () => {
     const error = await errorOf(client.call('echo.echo', { message: 'x'.repeat(2000) }));
     expect(error).toMatchObject({ code: 'UNAVAILABLE', local: true, notExecuted: true });
     const escaped = route.replaceAll('.', '\\.');
-    expect((error as Error).message).toMatch(new RegExp(`^20\\d\\d-byte request exceeds the 1200-byte datagram limit; the TCP route to ${escaped} was refused \\(.*ECONNREFUSED`));
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^20\\d\\d-byte request exceeds the 1200-byte datagram limit; the TCP route to ${escaped} was refused \\(.*ECONNREFUSED`,
+      ),
+    );
   });
 });

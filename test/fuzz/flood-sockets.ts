@@ -109,15 +109,17 @@ export function connectTcpFlooder(port: number): Promise<TcpFlooder> {
         },
         closed,
         write: (bytes) =>
-          socket.write(bytes) || isClosed ? Promise.resolve() : new Promise<void>((ok) => {
-            const done = () => {
-              socket.off('drain', done);
-              socket.off('close', done);
-              ok();
-            };
-            socket.on('drain', done);
-            socket.on('close', done);
-          }),
+          socket.write(bytes) || isClosed
+            ? Promise.resolve()
+            : new Promise<void>((ok) => {
+                const done = () => {
+                  socket.off('drain', done);
+                  socket.off('close', done);
+                  ok();
+                };
+                socket.on('drain', done);
+                socket.on('close', done);
+              }),
         close: () => {
           socket.destroy();
           return closed;

@@ -6,7 +6,13 @@ import { encodeRequest, encodeValue, randomBytesFrom } from '../support/index.js
 const MAX_HOSTILE_BYTES = 1_200;
 
 /** What a hostile message is, to report the mix sent. */
-export type HostileKind = 'random' | 'envelope-prefixed random' | 'mutated valid' | 'wrong body' | 'hostile value' | 'valid';
+export type HostileKind =
+  | 'random'
+  | 'envelope-prefixed random'
+  | 'mutated valid'
+  | 'wrong body'
+  | 'hostile value'
+  | 'valid';
 
 /** One hostile message and whether the server's codec will reject it (a `malformed envelope` line). */
 export interface HostileMessage {
@@ -24,13 +30,24 @@ const clientId = (random: () => number) => randomBytesFrom(random, 8);
  * RESOURCE_EXHAUSTED) and no `kv.set` (stored values are data, not a leak).
  */
 function validEnvelopes(random: () => number): Envelope[] {
-  const meta = { deadlineMs: 5_000, attempt: 1, clientId: clientId(random), trace: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
+  const meta = {
+    deadlineMs: 5_000,
+    attempt: 1,
+    clientId: clientId(random),
+    trace: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+  };
   return [
     { kind: KIND.request, id: 1, method: 'echo.add', input: { a: 1, b: 2 } },
     { kind: KIND.request, id: 70_000, method: 'echo.add', input: { a: 1.5, b: -2 }, meta },
     { kind: KIND.request, id: 0xffff_fff0, method: 'echo.echo', input: { message: 'hello, flood' }, meta },
     { kind: KIND.request, id: 3, method: 'echo.ping', input: undefined },
-    { kind: KIND.request, id: 4, method: 'kv.get', input: { key: 'k' }, meta: { clientId: clientId(random), attempt: 2, fetchOnly: true } },
+    {
+      kind: KIND.request,
+      id: 4,
+      method: 'kv.get',
+      input: { key: 'k' },
+      meta: { clientId: clientId(random), attempt: 2, fetchOnly: true },
+    },
     { kind: KIND.request, id: 5, method: 'kv.list', input: { prefix: 'a', limit: 10 } },
     { kind: KIND.response, id: 9, result: { sum: 3 }, meta: { attempt: 1, clientId: clientId(random) } },
     { kind: KIND.response, id: null, error: { code: 'BAD_REQUEST', message: 'x' } },
@@ -118,7 +135,10 @@ function hostileValueRequests(): Buffer[] {
     fanOut,
     { message: 'a record' },
     2n ** 100n,
-    new Map<unknown, unknown>([[1, 2], [{}, []]]),
+    new Map<unknown, unknown>([
+      [1, 2],
+      [{}, []],
+    ]),
   ];
   const requests = values.flatMap((value, id) => [
     [0, id, 'echo.echo', [value]],
@@ -183,7 +203,17 @@ export function createHostileTraffic(random: () => number): HostileTraffic {
     next() {
       const roll = random();
       const kind: HostileKind =
-        roll < 0.3 ? 'random' : roll < 0.45 ? 'envelope-prefixed random' : roll < 0.8 ? 'mutated valid' : roll < 0.9 ? 'wrong body' : roll < 0.98 ? 'hostile value' : 'valid';
+        roll < 0.3
+          ? 'random'
+          : roll < 0.45
+            ? 'envelope-prefixed random'
+            : roll < 0.8
+              ? 'mutated valid'
+              : roll < 0.9
+                ? 'wrong body'
+                : roll < 0.98
+                  ? 'hostile value'
+                  : 'valid';
       counts[kind]++;
       const bytes = make(kind);
       return { kind, bytes, malformed: !codec.decode(bytes).ok };
@@ -199,7 +229,8 @@ function mutate(source: Buffer, times: number, random: () => number): Buffer {
     const op = Math.floor(random() * 6);
     if (op === 0) bytes[at] = (bytes[at] ?? 0) ^ (1 << Math.floor(random() * 8));
     else if (op === 1) bytes[at] = Math.floor(random() * 256);
-    else if (op === 2) bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from([Math.floor(random() * 256)]), bytes.subarray(at)]);
+    else if (op === 2)
+      bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from([Math.floor(random() * 256)]), bytes.subarray(at)]);
     else if (op === 3) bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1)]);
     else if (op === 4) bytes = bytes.subarray(0, Math.max(1, at));
     else bytes = Buffer.concat([bytes, bytes.subarray(at)]);

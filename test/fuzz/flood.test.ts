@@ -13,9 +13,9 @@ import { DEFAULT_MAX_FRAME_BYTES, isRpcError } from '@volley/wire';
 import { encodeFrame, encodeFrameHeader } from '@volley/wire/internal';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSeededRandom, Resources, waitFor } from '../support/index.js';
+import { startFloodServer } from './flood-server.js';
 import { connectTcpFlooder, openUdpFlooder, readUdpQueue, type TcpFlooder } from './flood-sockets.js';
 import { createHostileTraffic, type HostileTraffic } from './flood-traffic.js';
-import { startFloodServer } from './flood-server.js';
 
 const SEED = 0x5eed_f100;
 
@@ -99,7 +99,9 @@ interface FloodTally {
 }
 
 async function floodUdp(port: number, traffic: HostileTraffic, tally: FloodTally): Promise<number> {
-  const senders = await Promise.all(Array.from({ length: UDP_SENDERS }, async () => open.track(await openUdpFlooder(port))));
+  const senders = await Promise.all(
+    Array.from({ length: UDP_SENDERS }, async () => open.track(await openUdpFlooder(port))),
+  );
   while (tally.sent < UDP_DATAGRAMS) {
     // A sender that outpaces the server only tests the kernel's drop counter: hold back while
     // the server's receive queue is deep (where /proc/net/udp exists; elsewhere, bursts only).
@@ -118,7 +120,12 @@ async function floodUdp(port: number, traffic: HostileTraffic, tally: FloodTally
 }
 
 /** Writes `frames` hostile frames in bursts on one connection. */
-async function floodTcpStream(socket: TcpFlooder, frames: number, traffic: HostileTraffic, tally: FloodTally): Promise<void> {
+async function floodTcpStream(
+  socket: TcpFlooder,
+  frames: number,
+  traffic: HostileTraffic,
+  tally: FloodTally,
+): Promise<void> {
   for (let written = 0; written < frames; ) {
     const burst: Buffer[] = [];
     for (let i = 0; i < TCP_FRAMES_PER_WRITE && written < frames; i++, written++) {
@@ -136,7 +143,9 @@ async function floodTcpStream(socket: TcpFlooder, frames: number, traffic: Hosti
 const BAD_LENGTHS = [0, DEFAULT_MAX_FRAME_BYTES + 1, 0xffff_ffff];
 
 async function floodTcp(port: number, traffic: HostileTraffic, tally: FloodTally): Promise<number> {
-  const steady = await Promise.all(Array.from({ length: TCP_STEADY_CONNECTIONS }, async () => open.track(await connectTcpFlooder(port))));
+  const steady = await Promise.all(
+    Array.from({ length: TCP_STEADY_CONNECTIONS }, async () => open.track(await connectTcpFlooder(port))),
+  );
   let breakingReplies = 0;
   const breaking = async () => {
     for (let cycle = 0; cycle < TCP_BREAKING_CYCLES; cycle++) {
@@ -150,12 +159,18 @@ async function floodTcp(port: number, traffic: HostileTraffic, tally: FloodTally
   const vanishing = async () => {
     for (let cycle = 0; cycle < TCP_VANISHING_CYCLES; cycle++) {
       const socket = open.track(await connectTcpFlooder(port));
-      await socket.write(Buffer.concat([encodeFrameHeader(VANISHING_ANNOUNCED_BYTES), Buffer.alloc(VANISHING_SENT_BYTES, 0x94)]));
+      await socket.write(
+        Buffer.concat([encodeFrameHeader(VANISHING_ANNOUNCED_BYTES), Buffer.alloc(VANISHING_SENT_BYTES, 0x94)]),
+      );
       await nextTurn();
       await socket.close();
     }
   };
-  await Promise.all([...steady.map((socket) => floodTcpStream(socket, TCP_FRAMES_PER_STEADY_CONNECTION, traffic, tally)), breaking(), vanishing()]);
+  await Promise.all([
+    ...steady.map((socket) => floodTcpStream(socket, TCP_FRAMES_PER_STEADY_CONNECTION, traffic, tally)),
+    breaking(),
+    vanishing(),
+  ]);
   expect(steady.filter((socket) => socket.isClosed)).toEqual([]);
   return steady.reduce((sum, socket) => sum + socket.replyFrames, breakingReplies);
 }
@@ -181,8 +196,14 @@ describe('a bounded flood of hostile datagrams and frames', () => {
       const goodUdp: GoodCalls = { succeeded: 0, failures: [] };
       const goodTcp: GoodCalls = { succeeded: 0, failures: [] };
       let flooding = true;
-      const good = Promise.all([callUntil(udpClient, () => !flooding, goodUdp), callUntil(tcpClient, () => !flooding, goodTcp)]);
-      const [udpReplies, tcpReplies] = await Promise.all([floodUdp(app.udpPort, udpTraffic, udp), floodTcp(app.tcpPort, tcpTraffic, tcp)]).finally(() => {
+      const good = Promise.all([
+        callUntil(udpClient, () => !flooding, goodUdp),
+        callUntil(tcpClient, () => !flooding, goodTcp),
+      ]);
+      const [udpReplies, tcpReplies] = await Promise.all([
+        floodUdp(app.udpPort, udpTraffic, udp),
+        floodTcp(app.tcpPort, tcpTraffic, tcp),
+      ]).finally(() => {
         flooding = false;
       });
       await good;
@@ -192,7 +213,9 @@ describe('a bounded flood of hostile datagrams and frames', () => {
       // A timeout is not an error here: the exact counts asserted below then say what is missing.
       const malformedFrames = () => app.server.stats.malformed - app.server.stats.malformedDatagrams;
       await waitFor(() => malformedFrames() >= tcp.malformed, { timeoutMs: SETTLE_MS }).catch(() => {});
-      await waitFor(() => (readUdpQueue(app.udpPort)?.queuedBytes ?? 0) === 0, { timeoutMs: SETTLE_MS }).catch(() => {});
+      await waitFor(() => (readUdpQueue(app.udpPort)?.queuedBytes ?? 0) === 0, { timeoutMs: SETTLE_MS }).catch(
+        () => {},
+      );
       const udpQueue = readUdpQueue(app.udpPort);
       const udpMalformedRead = app.server.stats.malformedDatagrams;
 
@@ -205,7 +228,13 @@ describe('a bounded flood of hostile datagrams and frames', () => {
       const after = process.memoryUsage();
       const figures = {
         floodMs: Math.round(floodMs),
-        udp: { ...udp, ...udpTraffic.counts, malformedRead: udpMalformedRead, kernelDrops: udpQueue?.drops, replies: udpReplies },
+        udp: {
+          ...udp,
+          ...udpTraffic.counts,
+          malformedRead: udpMalformedRead,
+          kernelDrops: udpQueue?.drops,
+          replies: udpReplies,
+        },
         tcp: { ...tcp, ...tcpTraffic.counts, replies: tcpReplies, brokenStreams: app.server.stats.brokenStreams },
         goodCalls: { udp: goodUdp.succeeded, tcp: goodTcp.succeeded },
         rssGrowthMiB: (after.rss - before.rss) / 2 ** 20,

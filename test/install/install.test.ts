@@ -20,7 +20,9 @@ const STEP_TIMEOUT_MS = 120_000;
 const FIXTURE = new URL('./fixture/', import.meta.url);
 
 /** The compiler and node types the fresh project installs: the repository's own versions. */
-const versionOf = (name: string): string => (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+const versionOf = (name: string): string =>
+  (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+    .version;
 
 let temp = '';
 let registry: LocalRegistry | undefined;
@@ -31,7 +33,8 @@ let env: NodeJS.ProcessEnv = {};
 
 /** Runs `npm args` in `cwd` against the local registry only, with the test's own npm config and cache. */
 const npm = (args: readonly string[], cwd: string) => mustRun('npm', args, { cwd, env, timeoutMs: 300_000 });
-const node = (args: readonly string[], cwd = app) => runCommand(process.execPath, args, { cwd, env, timeoutMs: STEP_TIMEOUT_MS });
+const node = (args: readonly string[], cwd = app) =>
+  runCommand(process.execPath, args, { cwd, env, timeoutMs: STEP_TIMEOUT_MS });
 const tsc = (args: readonly string[]) => node([join(app, 'node_modules/typescript/bin/tsc'), ...args]);
 const volley = (args: readonly string[]) => node([volleyBin, ...args]);
 const failure = (run: CommandRun) => `exit ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
@@ -53,9 +56,20 @@ beforeAll(async () => {
   const userConfig = join(temp, 'npmrc');
   writeFileSync(
     userConfig,
-    [`registry=${registry.url}`, `//${host}/:_authToken=throwaway-install-test`, 'audit=false', 'fund=false', 'update-notifier=false', 'loglevel=warn', `cache=${join(temp, 'npm-cache')}`, ''].join('\n'),
+    [
+      `registry=${registry.url}`,
+      `//${host}/:_authToken=throwaway-install-test`,
+      'audit=false',
+      'fund=false',
+      'update-notifier=false',
+      'loglevel=warn',
+      `cache=${join(temp, 'npm-cache')}`,
+      '',
+    ].join('\n'),
   );
-  env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== 'NODE_OPTIONS'));
+  env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== 'NODE_OPTIONS'),
+  );
   env.npm_config_userconfig = userConfig;
 
   const url = registry.url;
@@ -65,7 +79,10 @@ beforeAll(async () => {
   cpSync(FIXTURE, app, { recursive: true });
   // The user's project already has its compiler: the one install below brings it with the packages.
   const devDependencies = { typescript: versionOf('typescript'), '@types/node': versionOf('@types/node') };
-  writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'volley-install-check', private: true, type: 'module', devDependencies }, null, 2)}\n`);
+  writeFileSync(
+    join(app, 'package.json'),
+    `${JSON.stringify({ name: 'volley-install-check', private: true, type: 'module', devDependencies }, null, 2)}\n`,
+  );
   writeFileSync(join(app, '.npmrc'), `registry=${registry.url}\n`);
   const global = join(temp, 'global');
   await Promise.all([
@@ -82,7 +99,15 @@ afterAll(async () => {
 
 describe('packages installed from a registry', { timeout: STEP_TIMEOUT_MS }, () => {
   it('every package installs at its published version with only dist, README and LICENSE', () => {
-    expect(staged.map(({ name }) => name).sort()).toEqual(['@volley/client', '@volley/codegen', '@volley/router', '@volley/server', '@volley/transport', '@volley/wire', 'volley']);
+    expect(staged.map(({ name }) => name).sort()).toEqual([
+      '@volley/client',
+      '@volley/codegen',
+      '@volley/router',
+      '@volley/server',
+      '@volley/transport',
+      '@volley/wire',
+      'volley',
+    ]);
     for (const name of ['@volley/wire', '@volley/transport', '@volley/router', '@volley/server', '@volley/client']) {
       const dir = join(app, 'node_modules', name);
       expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version).toBe('0.1.0');
@@ -117,7 +142,11 @@ describe('packages installed from a registry', { timeout: STEP_TIMEOUT_MS }, () 
     try {
       const run = await tsc(['-p', app, '--strict', '--noEmit']);
       expect(run.code).toBe(2);
-      expect(run.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^src\/wrong-call\.ts\(4,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/)]);
+      expect(run.stdout.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^src\/wrong-call\.ts\(4,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/,
+        ),
+      ]);
     } finally {
       rmSync(wrong);
     }
@@ -138,7 +167,11 @@ describe('packages installed from a registry', { timeout: STEP_TIMEOUT_MS }, () 
         const compiled = await tsc(['-p', app, '--strict']);
         expect(compiled.code, failure(compiled)).toBe(0);
       }
-      server = spawn(process.execPath, [join(app, 'dist/server.js')], { cwd: app, env, stdio: ['ignore', 'pipe', 'inherit'] });
+      server = spawn(process.execPath, [join(app, 'dist/server.js')], {
+        cwd: app,
+        env,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       port = await listeningPort(server);
     }, STEP_TIMEOUT_MS);
 
@@ -153,7 +186,12 @@ describe('packages installed from a registry', { timeout: STEP_TIMEOUT_MS }, () 
     it('answers the typed client over UDP and TCP', async () => {
       const run = await node([join(app, 'dist/client.js'), String(port)]);
       expect(run.code, failure(run)).toBe(0);
-      expect(run.stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual([
+      expect(
+        run.stdout
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      ).toEqual([
         { scheme: 'udp', sum: 3, greeting: 'hello udp' },
         { scheme: 'tcp', sum: 3, greeting: 'hello tcp' },
       ]);

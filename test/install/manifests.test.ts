@@ -20,7 +20,10 @@ interface Manifest {
 }
 
 const folders = readdirSync(join(REPO_ROOT, 'packages'));
-const manifests = folders.map((folder) => ({ folder, manifest: JSON.parse(readFileSync(join(REPO_ROOT, 'packages', folder, 'package.json'), 'utf8')) as Manifest }));
+const manifests = folders.map((folder) => ({
+  folder,
+  manifest: JSON.parse(readFileSync(join(REPO_ROOT, 'packages', folder, 'package.json'), 'utf8')) as Manifest,
+}));
 const rootVersion = manifests[0]?.manifest.version;
 
 describe.each(manifests)('packages/$folder/package.json', ({ folder, manifest }) => {
@@ -44,13 +47,18 @@ describe.each(manifests)('packages/$folder/package.json', ({ folder, manifest })
   });
 
   it('ships dist, README and LICENSE only (and bin for the CLI)', () => {
-    expect(manifest.files).toEqual(manifest.name === 'volley' ? ['dist', 'bin', 'README.md', 'LICENSE'] : ['dist', 'README.md', 'LICENSE']);
-    expect(readFileSync(join(REPO_ROOT, 'packages', folder, 'LICENSE'), 'utf8')).toBe(readFileSync(join(REPO_ROOT, 'LICENSE'), 'utf8'));
+    expect(manifest.files).toEqual(
+      manifest.name === 'volley' ? ['dist', 'bin', 'README.md', 'LICENSE'] : ['dist', 'README.md', 'LICENSE'],
+    );
+    expect(readFileSync(join(REPO_ROOT, 'packages', folder, 'LICENSE'), 'utf8')).toBe(
+      readFileSync(join(REPO_ROOT, 'LICENSE'), 'utf8'),
+    );
   });
 
   it('asks for its siblings by a semver range and for zod as a peer', () => {
     const all = { ...manifest.dependencies, ...manifest.peerDependencies };
-    for (const [name, range] of Object.entries(all)) if (name.startsWith('@volley/')) expect(range, name).toBe(`^${rootVersion}`);
+    for (const [name, range] of Object.entries(all))
+      if (name.startsWith('@volley/')) expect(range, name).toBe(`^${rootVersion}`);
     expect(manifest.dependencies?.zod).toBeUndefined();
   });
 });

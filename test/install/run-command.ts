@@ -8,7 +8,11 @@ export interface CommandRun {
 }
 
 /** Runs `command args` to completion; rejects only when it cannot start or outlives `timeoutMs`. */
-export function runCommand(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CommandRun> {
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<CommandRun> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -36,8 +40,15 @@ export function runCommand(command: string, args: readonly string[], options: { 
 }
 
 /** Runs a command that must succeed; the error carries its output. */
-export async function mustRun(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CommandRun> {
+export async function mustRun(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<CommandRun> {
   const run = await runCommand(command, args, options);
-  if (run.code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+  if (run.code !== 0)
+    throw new Error(
+      `${command} ${args.join(' ')} exited with ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`,
+    );
   return run;
 }

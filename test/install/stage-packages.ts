@@ -32,10 +32,20 @@ export async function stageAndBuildPackages(stage: string): Promise<StagedPackag
     const dir = join(stage, 'packages', folder);
     cpSync(from, dir, {
       recursive: true,
-      filter: (path) => !relative(from, path).split(sep).some((part) => NOT_SOURCE.has(part)),
+      filter: (path) =>
+        !relative(from, path)
+          .split(sep)
+          .some((part) => NOT_SOURCE.has(part)),
     });
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; version: string; scripts: { build: string } };
-    if (manifest.scripts.build !== 'tsc -p tsconfig.build.json') throw new Error(`${manifest.name}: the stage builds with tsc -p tsconfig.build.json, the package with ${manifest.scripts.build}`);
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      name: string;
+      version: string;
+      scripts: { build: string };
+    };
+    if (manifest.scripts.build !== 'tsc -p tsconfig.build.json')
+      throw new Error(
+        `${manifest.name}: the stage builds with tsc -p tsconfig.build.json, the package with ${manifest.scripts.build}`,
+      );
     staged.push({ name: manifest.name, version: manifest.version, dir });
   }
   // Each build checks the sources of its siblings too (the source condition), so order is free;
@@ -43,7 +53,11 @@ export async function stageAndBuildPackages(stage: string): Promise<StagedPackag
   const queue = staged.map(({ dir }) => dir);
   const worker = async (): Promise<void> => {
     for (let dir = queue.pop(); dir !== undefined; dir = queue.pop()) {
-      await mustRun(process.execPath, [TSC, '-p', join(dir, 'tsconfig.build.json')], { cwd: dir, env: process.env, timeoutMs: 240_000 });
+      await mustRun(process.execPath, [TSC, '-p', join(dir, 'tsconfig.build.json')], {
+        cwd: dir,
+        env: process.env,
+        timeoutMs: 240_000,
+      });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, availableParallelism()) }, worker));

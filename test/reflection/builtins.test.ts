@@ -25,7 +25,17 @@ describe.each(['udp', 'tcp'] as const)('built-in procedures over %s', (transport
     expect(manifest.protocol).toBe(PROTOCOL_VERSION);
     expect(manifest.service).toEqual({ name: 'app', version: '1.2.3' });
     const names = manifest.procedures.map((p) => p.name);
-    expect(names).toEqual(['echo.add', 'echo.echo', 'echo.fail', 'echo.ping', 'echo.slow', 'kv.delete', 'kv.get', 'kv.list', 'kv.set']);
+    expect(names).toEqual([
+      'echo.add',
+      'echo.echo',
+      'echo.fail',
+      'echo.ping',
+      'echo.slow',
+      'kv.delete',
+      'kv.get',
+      'kv.list',
+      'kv.set',
+    ]);
     const add = manifest.procedures.find((p) => p.name === 'echo.add');
     expect(add).toMatchObject({
       description: 'Adds two numbers.',
@@ -73,7 +83,9 @@ describe('$health during a drain', () => {
       await held;
       return 'done';
     });
-    const server = await serve({ router: router({ hold, echo: procedure.input(z.string()).handler(({ input }) => input) }) });
+    const server = await serve({
+      router: router({ hold, echo: procedure.input(z.string()).handler(({ input }) => input) }),
+    });
     const client = clientFor(server.tcpUrl);
     const other = clientFor(server.udpUrl);
     const running = client.call('hold');
@@ -90,12 +102,19 @@ describe('$health during a drain', () => {
 describe('procedure metadata for tools', () => {
   it('reports deprecation and schemas zod cannot express as JSON Schema as "any value"', async () => {
     const app = router({
-      old: procedure.deprecated('use new').input(z.object({ id: z.bigint() })).handler(() => 1),
+      old: procedure
+        .deprecated('use new')
+        .input(z.object({ id: z.bigint() }))
+        .handler(() => 1),
       plain: procedure.deprecated().handler(() => 1),
     });
     const server = await serve({ router: app });
     const manifest = (await clientFor(server.tcpUrl).call('$describe')) as ServiceManifest;
-    expect(manifest.procedures[0]).toMatchObject({ name: 'old', deprecated: 'use new', input: { properties: { id: {} } } });
+    expect(manifest.procedures[0]).toMatchObject({
+      name: 'old',
+      deprecated: 'use new',
+      input: { properties: { id: {} } },
+    });
     expect(manifest.procedures[1]).toMatchObject({ name: 'plain', deprecated: true });
   });
 
@@ -105,18 +124,26 @@ describe('procedure metadata for tools', () => {
 });
 
 describe('application metadata', () => {
-  it.each(['udp', 'tcp'] as const)('reaches middleware and handlers over %s, call keys over client keys', async (transport) => {
-    const seen: Array<Record<string, string> | undefined> = [];
-    const record = middleware<BaseContext>()(({ ctx, next }) => {
-      seen.push(ctx.meta.metadata);
-      return next();
-    });
-    const server = await serve({ router: router({ who: procedure.use(record).handler(({ ctx }) => ctx.meta.metadata ?? null) }) });
-    const url = transport === 'udp' ? server.udpUrl : server.tcpUrl;
-    const client = resources.track(createClient(url, { metadata: { tenant: 'blue', region: 'eu' } }));
-    expect(await client.call('who', undefined, { metadata: { tenant: 'green' } })).toEqual({ tenant: 'green', region: 'eu' });
-    expect(seen).toEqual([{ tenant: 'green', region: 'eu' }]);
-  });
+  it.each(['udp', 'tcp'] as const)(
+    'reaches middleware and handlers over %s, call keys over client keys',
+    async (transport) => {
+      const seen: Array<Record<string, string> | undefined> = [];
+      const record = middleware<BaseContext>()(({ ctx, next }) => {
+        seen.push(ctx.meta.metadata);
+        return next();
+      });
+      const server = await serve({
+        router: router({ who: procedure.use(record).handler(({ ctx }) => ctx.meta.metadata ?? null) }),
+      });
+      const url = transport === 'udp' ? server.udpUrl : server.tcpUrl;
+      const client = resources.track(createClient(url, { metadata: { tenant: 'blue', region: 'eu' } }));
+      expect(await client.call('who', undefined, { metadata: { tenant: 'green' } })).toEqual({
+        tenant: 'green',
+        region: 'eu',
+      });
+      expect(seen).toEqual([{ tenant: 'green', region: 'eu' }]);
+    },
+  );
 
   it('refuses metadata values that are not strings as a malformed request', async () => {
     const server = await serve();

@@ -49,7 +49,12 @@ async function serve(options: Omit<TestServerOptions, 'router'> = {}) {
  * Sends `datagram` from a new socket, then waits (`settle`) for anything asynchronous, then
  * fences; returns the bytes the server sent back for the datagram, pong excluded.
  */
-async function bytesDrawnBy(app: TestServer, datagram: Uint8Array, settle?: () => Promise<void>, fence: Fence = plainFence): Promise<number[]> {
+async function bytesDrawnBy(
+  app: TestServer,
+  datagram: Uint8Array,
+  settle?: () => Promise<void>,
+  fence: Fence = plainFence,
+): Promise<number[]> {
   const raw = open.track(await openRawUdp(app.udpPort));
   await raw.send(datagram);
   await settle?.();
@@ -77,7 +82,9 @@ function isPong(bytes: Buffer, id: number): boolean {
 
 function expectWithinBudget(datagram: Uint8Array, replies: number[]): void {
   const sent = replies.reduce((sum, bytes) => sum + bytes, 0);
-  expect(sent, `${datagram.length} bytes in drew ${replies.join(' + ') || 0} bytes out`).toBeLessThanOrEqual(3 * datagram.length);
+  expect(sent, `${datagram.length} bytes in drew ${replies.join(' + ') || 0} bytes out`).toBeLessThanOrEqual(
+    3 * datagram.length,
+  );
 }
 
 /** What the reference client puts on a first UDP transmission. */
@@ -99,8 +106,14 @@ describe('every UDP reply path stays within 3× for an unvalidated source', () =
     ['a fetch-only request for a call never made (issue repro)', Buffer.from('950000a09081a2666fc3', 'hex')],
     ['a cancel', encodeValue([3, 1])],
     ['a notification', encodeValue([2, 'echo.add', [{ a: 1, b: 2 }]])],
-    ['a retransmission first sent to another server incarnation', encodeRequest(4, 'kv.set', { key: 'k', value: 'v' }, { ...meta(), attempt: 2, incarnation: 7 })],
-    ['a signed envelope to a server without signing', signEnvelope(codec, encodeRequest(1, 'echo.add', { a: 1, b: 2 }, meta()), { ...KEY, audience: 'x' })],
+    [
+      'a retransmission first sent to another server incarnation',
+      encodeRequest(4, 'kv.set', { key: 'k', value: 'v' }, { ...meta(), attempt: 2, incarnation: 7 }),
+    ],
+    [
+      'a signed envelope to a server without signing',
+      signEnvelope(codec, encodeRequest(1, 'echo.add', { a: 1, b: 2 }, meta()), { ...KEY, audience: 'x' }),
+    ],
   ])('%s', async (_name, datagram) => {
     const { app } = await serve();
     expectWithinBudget(datagram, await bytesDrawnBy(app, datagram));
@@ -157,13 +170,28 @@ describe('every UDP reply path stays within 3× for an unvalidated source', () =
     it.each([
       ['an unsigned ping (issue repro)', () => PING],
       ['an unsigned request', () => add()],
-      ['a wrong signature', (port: number) => signEnvelope(codec, add(), scopeFor(port, { keyId: 'k1', key: 'not the secret' }))],
-      ['an unknown key id', (port: number) => signEnvelope(codec, add(), scopeFor(port, { keyId: 'k9', key: KEY.key }))],
+      [
+        'a wrong signature',
+        (port: number) => signEnvelope(codec, add(), scopeFor(port, { keyId: 'k1', key: 'not the secret' })),
+      ],
+      [
+        'an unknown key id',
+        (port: number) => signEnvelope(codec, add(), scopeFor(port, { keyId: 'k9', key: KEY.key })),
+      ],
       ['a stale timestamp', (port: number) => signEnvelope(codec, add(), scopeFor(port), Date.now() - 3_600_000)],
       ['a signature for another server', () => signEnvelope(codec, add(), { ...KEY, audience: '192.0.2.1:4000' })],
-      ['a signed request whose reply is above 3×', (port: number) => signEnvelope(codec, encodeRequest(1, 'probe.big', { chars: 800 }, meta()), scopeFor(port))],
-      ['a signed request for a reply too large for a datagram', (port: number) => signEnvelope(codec, encodeRequest(2, 'probe.big', { chars: 5_000 }, meta()), scopeFor(port))],
-      ['a signed undecodable inner message', (port: number) => signEnvelope(codec, Buffer.from([0xc1]), scopeFor(port))],
+      [
+        'a signed request whose reply is above 3×',
+        (port: number) => signEnvelope(codec, encodeRequest(1, 'probe.big', { chars: 800 }, meta()), scopeFor(port)),
+      ],
+      [
+        'a signed request for a reply too large for a datagram',
+        (port: number) => signEnvelope(codec, encodeRequest(2, 'probe.big', { chars: 5_000 }, meta()), scopeFor(port)),
+      ],
+      [
+        'a signed undecodable inner message',
+        (port: number) => signEnvelope(codec, Buffer.from([0xc1]), scopeFor(port)),
+      ],
     ])('%s', async (_name, make: (port: number) => Buffer) => {
       const { app } = await serve({ udp: { signing: { keys: { [KEY.keyId]: KEY.key } } } });
       const datagram = make(app.udpPort);

@@ -19,7 +19,12 @@ describe('anti-amplification over UDP', () => {
     let sent = 0;
     for (let id = 1; id <= 500; id++) {
       // A reply of ~800 bytes for a ~40-byte request: a 20× amplifier without the cookie rule.
-      const request = encodeRequest(id, 'probe.big', { chars: 800 }, { deadlineMs: 1_000, attempt: 1, clientId: Buffer.alloc(8, id & 0xff) });
+      const request = encodeRequest(
+        id,
+        'probe.big',
+        { chars: 800 },
+        { deadlineMs: 1_000, attempt: 1, clientId: Buffer.alloc(8, id & 0xff) },
+      );
       sent += request.length;
       await raw.send(request);
     }
@@ -27,7 +32,9 @@ describe('anti-amplification over UDP', () => {
     let received = 0;
     while (raw.received.unread > 0) received += (await raw.received.next()).length;
 
-    console.log(`[anti-amplification] spoofed flood: ${sent} bytes in, ${received} bytes out (x${(received / sent).toFixed(2)})`);
+    console.log(
+      `[anti-amplification] spoofed flood: ${sent} bytes in, ${received} bytes out (x${(received / sent).toFixed(2)})`,
+    );
     expect(received).toBeGreaterThan(0);
     expect(received).toBeLessThanOrEqual(3 * sent);
     expect(app.server.stats.cookieChallenges).toBe(500);
@@ -49,7 +56,12 @@ describe('anti-amplification over UDP', () => {
     const { app } = await setup();
     const raw = open.track(await openRawUdp(app.udpPort));
     const forged = Buffer.alloc(16, 7);
-    const request = encodeRequest(1, 'probe.big', { chars: 800 }, { deadlineMs: 1_000, attempt: 1, clientId: Buffer.alloc(8, 1), cookie: forged });
+    const request = encodeRequest(
+      1,
+      'probe.big',
+      { chars: 800 },
+      { deadlineMs: 1_000, attempt: 1, clientId: Buffer.alloc(8, 1), cookie: forged },
+    );
     await raw.send(request);
     const reply = await raw.received.next();
 

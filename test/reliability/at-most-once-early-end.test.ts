@@ -4,7 +4,15 @@
  */
 import { KIND } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeResponse, encodeRequest, encodeValue, openRawUdp, Resources, startProbeServer, waitFor } from '../support/index.js';
+import {
+  decodeResponse,
+  encodeRequest,
+  encodeValue,
+  openRawUdp,
+  Resources,
+  startProbeServer,
+  waitFor,
+} from '../support/index.js';
 
 const open = new Resources();
 afterEach(() => open.closeAll());

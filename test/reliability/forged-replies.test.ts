@@ -7,8 +7,8 @@ import {
   createTestRouter,
   decodeEnvelope,
   openRawUdp,
-  randomBytesFrom,
   Resources,
+  randomBytesFrom,
   startTestServer,
   type TestRouter,
   waitFor,
@@ -59,7 +59,11 @@ async function setup() {
 }
 
 /** Sends `datagrams` in batches through `send`, waiting after each until `counted()` has caught up. */
-async function flood(datagrams: readonly Buffer[], send: (bytes: Buffer) => Promise<void>, counted: () => number): Promise<void> {
+async function flood(
+  datagrams: readonly Buffer[],
+  send: (bytes: Buffer) => Promise<void>,
+  counted: () => number,
+): Promise<void> {
   const start = counted();
   for (let sent = 0; sent < datagrams.length; ) {
     const batch = datagrams.slice(sent, sent + BATCH);
@@ -78,7 +82,9 @@ describe('a flood of forged replies', () => {
     );
     const pendingIds = [...requests.keys()];
     const targetedForgeries = pendingIds.flatMap((id) =>
-      Array.from({ length: TARGETED_FORGERIES }, (_, i) => (i % 2 === 0 ? forgedReply(id, { attempt: 1, clientId: randomBytesFrom(random, 8) }) : forgedReply(id))),
+      Array.from({ length: TARGETED_FORGERIES }, (_, i) =>
+        i % 2 === 0 ? forgedReply(id, { attempt: 1, clientId: randomBytesFrom(random, 8) }) : forgedReply(id),
+      ),
     );
     const rejected = () => client.stats.unmatchedReplies + client.stats.forgedReplies;
 
@@ -101,7 +107,9 @@ describe('a flood of forged replies', () => {
     if (clientPort === undefined) throw new Error('the relay saw no client');
     const forger = open.track(await openRawUdp(clientPort));
     const unusedId = (Math.max(...requests.keys()) + 1_000) % 2 ** 32;
-    const forgeries = [...requests.entries()].flatMap(([id, clientId]) => Array.from({ length: 100 }, () => forgedReply(id, { attempt: 1, ...(clientId && { clientId }) })));
+    const forgeries = [...requests.entries()].flatMap(([id, clientId]) =>
+      Array.from({ length: 100 }, () => forgedReply(id, { attempt: 1, ...(clientId && { clientId }) })),
+    );
 
     // Even replies that would match in every field are refused when they come from the wrong port.
     await Promise.all(forgeries.map((bytes) => forger.send(bytes)));
@@ -117,9 +125,15 @@ describe('a flood of forged replies', () => {
 
   it('of goaway and ping from the server address leave a UDP client on its socket, answering nothing (issue 13, item 4)', async () => {
     const { probe, relay, client, held, pongsToServer } = await setup();
-    const forgeries = Array.from({ length: 40 }, (_, i) => codec.encode(i % 2 === 0 ? { kind: KIND.goaway, reason: 'x' } : { kind: KIND.ping, id: i }));
+    const forgeries = Array.from({ length: 40 }, (_, i) =>
+      codec.encode(i % 2 === 0 ? { kind: KIND.goaway, reason: 'x' } : { kind: KIND.ping, id: i }),
+    );
 
-    await flood(forgeries, (bytes) => relay.injectToClient(bytes), () => client.stats.strayDatagrams);
+    await flood(
+      forgeries,
+      (bytes) => relay.injectToClient(bytes),
+      () => client.stats.strayDatagrams,
+    );
     probe.release();
     await Promise.all(held);
     await expect(client.echo.add({ a: 1, b: 2 })).resolves.toEqual({ sum: 3 });

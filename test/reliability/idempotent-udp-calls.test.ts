@@ -7,7 +7,15 @@
 import { createClient } from '@volley/client';
 import { KIND } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeResponse, encodeRequest, openRawUdp, Resources, startProbeServer, type TestRouter, waitFor } from '../support/index.js';
+import {
+  decodeResponse,
+  encodeRequest,
+  openRawUdp,
+  Resources,
+  startProbeServer,
+  type TestRouter,
+  waitFor,
+} from '../support/index.js';
 
 const open = new Resources();
 afterEach(() => open.closeAll());
@@ -29,7 +37,11 @@ describe('an idempotent procedure over UDP', () => {
     await waitFor(() => app.server.stats.duplicatesDropped === 1, { what: 'the duplicate to be dropped' });
     probe.release();
 
-    expect(decodeResponse(await raw.received.next())).toMatchObject({ kind: KIND.response, id: 41, result: { released: true } });
+    expect(decodeResponse(await raw.received.next())).toMatchObject({
+      kind: KIND.response,
+      id: 41,
+      result: { released: true },
+    });
     expect(probe.outcomes).toHaveLength(1);
     // The next call with the same msgid is a new call: nothing of the first was kept.
     await raw.send(request);
@@ -67,7 +79,14 @@ describe('an idempotent procedure over UDP', () => {
     const raw = open.track(await openRawUdp(app.udpPort));
 
     for (const fill of [1, 2]) {
-      await raw.send(encodeRequest(9, 'probe.holdIdempotent', {}, { deadlineMs: 5_000, attempt: 1, clientId: Buffer.alloc(8, fill) }));
+      await raw.send(
+        encodeRequest(
+          9,
+          'probe.holdIdempotent',
+          {},
+          { deadlineMs: 5_000, attempt: 1, clientId: Buffer.alloc(8, fill) },
+        ),
+      );
     }
     await waitFor(() => probe.holding === 2, { what: 'both calls to be running' });
     probe.release();

@@ -30,8 +30,16 @@ describe('a UDP retransmission addressed to another incarnation', () => {
     const first = await call(1, 'probe.big', { attempt: 2, incarnation: other });
     const again = await call(1, 'probe.big', { attempt: 3, incarnation: other });
 
-    expect(first).toMatchObject({ id: 1, error: { code: 'UNAVAILABLE', notExecuted: false }, meta: { attempt: 2, incarnation: ours } });
-    expect(again).toMatchObject({ id: 1, error: { code: 'UNAVAILABLE', notExecuted: false }, meta: { attempt: 3, incarnation: ours } });
+    expect(first).toMatchObject({
+      id: 1,
+      error: { code: 'UNAVAILABLE', notExecuted: false },
+      meta: { attempt: 2, incarnation: ours },
+    });
+    expect(again).toMatchObject({
+      id: 1,
+      error: { code: 'UNAVAILABLE', notExecuted: false },
+      meta: { attempt: 3, incarnation: ours },
+    });
     expect(probe.bigExecutions).toBe(0);
     expect(app.server.stats).toMatchObject({ calls: 0, incarnationRefused: 1, replyCacheHits: 1 });
   });
@@ -57,7 +65,9 @@ describe('a UDP retransmission addressed to another incarnation', () => {
   it('runs for an idempotent procedure, which may run twice anyway', async () => {
     const { app, probe, other, call } = await setup();
 
-    expect(await call(4, 'probe.bigIdempotent', { attempt: 2, incarnation: other })).toMatchObject({ result: { text: 'x' } });
+    expect(await call(4, 'probe.bigIdempotent', { attempt: 2, incarnation: other })).toMatchObject({
+      result: { text: 'x' },
+    });
     expect(probe.bigExecutions).toBe(1);
     expect(app.server.stats.incarnationRefused).toBe(0);
   });

@@ -1,6 +1,6 @@
 /** createServer takes any pino-compatible logger: one without isLevelEnabled or level still works. */
 import { createClient } from '@volley/client';
-import { procedure, router, type Logger } from '@volley/router';
+import { type Logger, procedure, router } from '@volley/router';
 import { createServer, type Server } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -53,9 +53,15 @@ describe('a minimal pino-compatible logger', () => {
     } finally {
       await client.close();
     }
-    expect(lines.find((line) => line.msg === 'adding')?.fields).toMatchObject({ a: 2, procedure: 'add', reqId: expect.any(String) });
+    expect(lines.find((line) => line.msg === 'adding')?.fields).toMatchObject({
+      a: 2,
+      procedure: 'add',
+      reqId: expect.any(String),
+    });
     const failed = lines.filter((line) => line.msg === 'call failed');
-    expect(failed).toEqual([expect.objectContaining({ level: 'info', fields: expect.objectContaining({ code: 'BAD_REQUEST' }) })]);
+    expect(failed).toEqual([
+      expect.objectContaining({ level: 'info', fields: expect.objectContaining({ code: 'BAD_REQUEST' }) }),
+    ]);
     expect(lines.filter((line) => line.level === 'warn' || line.level === 'error')).toEqual([]);
   });
 });

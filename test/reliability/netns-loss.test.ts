@@ -52,34 +52,39 @@ function logFigures(label: string, summary: LoadSummary, report?: ServerStatsRep
   );
 }
 
-describe.skipIf(skipReason !== undefined)(`UDP over a lossy link between network namespaces${skipReason ? ` (SKIPPED: ${skipReason})` : ''}`, () => {
-  let pair: NetnsPair | undefined;
-  let server: CounterServerProcess | undefined;
+describe.skipIf(skipReason !== undefined)(
+  `UDP over a lossy link between network namespaces${skipReason ? ` (SKIPPED: ${skipReason})` : ''}`,
+  () => {
+    let pair: NetnsPair | undefined;
+    let server: CounterServerProcess | undefined;
 
-  beforeAll(async () => {
-    pair = await createNetnsPair();
-  });
+    beforeAll(async () => {
+      pair = await createNetnsPair();
+    });
 
-  afterAll(async () => {
-    await pair?.destroy();
-  });
+    afterAll(async () => {
+      await pair?.destroy();
+    });
 
-  beforeEach(async () => {
-    await pair!.clear();
-    server = await startCounterServer(pair!);
-  }, 60_000);
+    beforeEach(async () => {
+      await pair!.clear();
+      server = await startCounterServer(pair!);
+    }, 60_000);
 
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
+    afterEach(async () => {
+      await server?.close();
+      server = undefined;
+    });
 
-  it(
-    'runs each of 2 000 non-idempotent calls at most once under 30% loss each way and 5% duplication, 99% succeeding and the rest failing cleanly',
-    { timeout: TEST_TIMEOUT_MS },
-    async () => {
+    it('runs each of 2 000 non-idempotent calls at most once under 30% loss each way and 5% duplication, 99% succeeding and the rest failing cleanly', {
+      timeout: TEST_TIMEOUT_MS,
+    }, async () => {
       await pair!.setLoss({ dropPercent: 30, dupPercent: 5 });
-      const summary = await runLoad(pair!, { url: server!.udpUrl, procedure: 'probe.bump', calls: LOSSY_CALLS, concurrency: CONCURRENCY }, LOAD_BUDGET_MS);
+      const summary = await runLoad(
+        pair!,
+        { url: server!.udpUrl, procedure: 'probe.bump', calls: LOSSY_CALLS, concurrency: CONCURRENCY },
+        LOAD_BUDGET_MS,
+      );
       const report = await server!.report();
       logFigures('30% loss + 5% dup, probe.bump (non-idempotent)', summary, report);
 
@@ -89,40 +94,48 @@ describe.skipIf(skipReason !== undefined)(`UDP over a lossy link between network
       expect(summary.wrongResults).toBe(0);
       expect(summary.successes).toBeGreaterThanOrEqual(MIN_LOSSY_SUCCESSES);
       expect(uncleanFailures(summary.failures)).toEqual({});
-    },
-  );
+    });
 
-  it(
-    'lets 99% of 2 000 idempotent calls succeed under 30% loss each way and 5% duplication, the rest failing cleanly',
-    { timeout: TEST_TIMEOUT_MS },
-    async () => {
+    it('lets 99% of 2 000 idempotent calls succeed under 30% loss each way and 5% duplication, the rest failing cleanly', {
+      timeout: TEST_TIMEOUT_MS,
+    }, async () => {
       await pair!.setLoss({ dropPercent: 30, dupPercent: 5 });
-      const summary = await runLoad(pair!, { url: server!.udpUrl, procedure: 'probe.peek', calls: LOSSY_CALLS, concurrency: CONCURRENCY }, LOAD_BUDGET_MS);
+      const summary = await runLoad(
+        pair!,
+        { url: server!.udpUrl, procedure: 'probe.peek', calls: LOSSY_CALLS, concurrency: CONCURRENCY },
+        LOAD_BUDGET_MS,
+      );
       // Idempotent calls may run again on a duplicate (they bypass the reply cache): no execution bound here.
       logFigures('30% loss + 5% dup, probe.peek (idempotent)', summary, await server!.report());
 
       expect(summary.wrongResults).toBe(0);
       expect(summary.successes).toBeGreaterThanOrEqual(MIN_LOSSY_SUCCESSES);
       expect(uncleanFailures(summary.failures)).toEqual({});
-    },
-  );
+    });
 
-  it(
-    'keeps throughput under 1% loss each way within a loose factor of lossless, every call succeeding',
-    { timeout: TEST_TIMEOUT_MS },
-    async () => {
-      const load = { url: server!.udpUrl, procedure: 'probe.peek', calls: THROUGHPUT_CALLS, concurrency: CONCURRENCY, warmupCalls: WARMUP_CALLS } as const;
+    it('keeps throughput under 1% loss each way within a loose factor of lossless, every call succeeding', {
+      timeout: TEST_TIMEOUT_MS,
+    }, async () => {
+      const load = {
+        url: server!.udpUrl,
+        procedure: 'probe.peek',
+        calls: THROUGHPUT_CALLS,
+        concurrency: CONCURRENCY,
+        warmupCalls: WARMUP_CALLS,
+      } as const;
       const lossless = await runLoad(pair!, load, LOAD_BUDGET_MS);
       await pair!.setLoss({ dropPercent: 1 });
       const lossy = await runLoad(pair!, load, LOAD_BUDGET_MS);
       logFigures('lossless, probe.peek', lossless);
       logFigures('1% loss, probe.peek', lossy);
       const ratio = lossless.callsPerSecond / Math.max(1, lossy.callsPerSecond);
-      console.log(`[netns-loss] throughput lossless ${lossless.callsPerSecond} calls/s, 1% loss ${lossy.callsPerSecond} calls/s (x${ratio.toFixed(2)} slower)`);
+      console.log(
+        `[netns-loss] throughput lossless ${lossless.callsPerSecond} calls/s, 1% loss ${lossy.callsPerSecond} calls/s (x${ratio.toFixed(2)} slower)`,
+      );
 
       expect(lossless.successes).toBe(THROUGHPUT_CALLS);
       expect(lossy.successes).toBe(THROUGHPUT_CALLS);
       expect(lossy.callsPerSecond * MAX_SLOWDOWN_AT_1_PERCENT).toBeGreaterThanOrEqual(lossless.callsPerSecond);
-    },
-  );
-});
+    });
+  },
+);

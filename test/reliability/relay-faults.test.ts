@@ -1,6 +1,15 @@
 import { createClient } from '@volley/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProbe, createSeededRandom, createTestRouter, type Probe, Resources, startTestServer, type TestRouter, waitFor } from '../support/index.js';
+import {
+  createProbe,
+  createSeededRandom,
+  createTestRouter,
+  type Probe,
+  Resources,
+  startTestServer,
+  type TestRouter,
+  waitFor,
+} from '../support/index.js';
 import { type FaultSettings, startUdpFaultRelay } from '../support/udp-fault-relay.js';
 
 const open = new Resources();
@@ -11,12 +20,18 @@ async function setup(seed: number, faults: { toServer?: FaultSettings; toClient?
   const app = open.track(await startTestServer({ router: createTestRouter(probe) }));
   const relay = open.track(await startUdpFaultRelay({ serverPort: app.udpPort, seed, ...faults }));
   // No reply here is large enough to be truncated: a TCP fallback would be a bug, so it is off.
-  const client = open.track(createClient<TestRouter>(relay.url, { tcpFallback: false, retransmit: { random: createSeededRandom(seed + 1) } }));
+  const client = open.track(
+    createClient<TestRouter>(relay.url, { tcpFallback: false, retransmit: { random: createSeededRandom(seed + 1) } }),
+  );
   return { probe, app, relay, client };
 }
 
 /** Runs `task(0)` … `task(count - 1)` with at most `concurrency` running; settles like `Promise.allSettled`. */
-async function runPool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
+async function runPool<T>(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<T>,
+): Promise<PromiseSettledResult<T>[]> {
   const results: PromiseSettledResult<T>[] = new Array(count);
   let next = 0;
   const worker = async () => {
@@ -35,7 +50,8 @@ async function runPool<T>(count: number, concurrency: number, task: (i: number) 
 const range = (count: number) => Array.from({ length: count }, (_, i) => i);
 
 /** The most times any one request, or any one input `n` below `calls`, ran: 1 means exactly once. */
-const maxExecutions = (probe: Probe, calls: number) => Math.max(probe.report().maxExecutionsPerRequest, ...range(calls).map(probe.executionsOf));
+const maxExecutions = (probe: Probe, calls: number) =>
+  Math.max(probe.report().maxExecutionsPerRequest, ...range(calls).map(probe.executionsOf));
 
 describe('over a relay that duplicates half the datagrams both ways', () => {
   const CALLS = 100;
@@ -44,7 +60,10 @@ describe('over a relay that duplicates half the datagrams both ways', () => {
     ['bump', 'answers duplicates of a finished call from the reply cache'],
     ['bumpLater', 'drops duplicates of a call still in progress'],
   ] as const)('%s runs every non-idempotent call exactly once: the server %s', async (method, _how) => {
-    const { probe, app, relay, client } = await setup(3, { toServer: { duplicatePercent: 50 }, toClient: { duplicatePercent: 50 } });
+    const { probe, app, relay, client } = await setup(3, {
+      toServer: { duplicatePercent: 50 },
+      toClient: { duplicatePercent: 50 },
+    });
 
     const results = await Promise.all(range(CALLS).map((n) => client.probe[method]({ n })));
 
@@ -57,7 +76,10 @@ describe('over a relay that duplicates half the datagrams both ways', () => {
   });
 
   it('counts every reply beyond the first of a call as unmatched, and never settles a call twice', async () => {
-    const { relay, client } = await setup(5, { toServer: { duplicatePercent: 50 }, toClient: { duplicatePercent: 50 } });
+    const { relay, client } = await setup(5, {
+      toServer: { duplicatePercent: 50 },
+      toClient: { duplicatePercent: 50 },
+    });
 
     await Promise.all(range(CALLS).map((n) => client.probe.bump({ n })));
     // Late copies may still be on their way: every reply datagram either settled a call or was unmatched.
@@ -102,7 +124,10 @@ describe('over a relay that loses 30 % of the datagrams each way', () => {
   // client makes about ten, so about 0.1 % of calls may still fail (0.51^10). Long test timeout: a
   // failing call takes the whole deadline, and several waves of 32 calls run one after another.
   it('completes at least 99 % of 300 non-idempotent calls, each run at most once', { timeout: 60_000 }, async () => {
-    const { probe, app, relay, client } = await setup(30, { toServer: { dropPercent: 30 }, toClient: { dropPercent: 30 } });
+    const { probe, app, relay, client } = await setup(30, {
+      toServer: { dropPercent: 30 },
+      toClient: { dropPercent: 30 },
+    });
 
     const results = await runPool(CALLS, CONCURRENCY, (n) => client.probe.bump({ n }));
 

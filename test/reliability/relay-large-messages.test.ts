@@ -3,7 +3,15 @@ import { createClient } from '@volley/client';
 import { createServer, type ServerOptions } from '@volley/server';
 import { DEFAULT_MAX_DATAGRAM_BYTES } from '@volley/transport';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { createLogCapture, createProbe, createSeededRandom, createTestRouter, Resources, startTestServer, type TestRouter } from '../support/index.js';
+import {
+  createLogCapture,
+  createProbe,
+  createSeededRandom,
+  createTestRouter,
+  Resources,
+  startTestServer,
+  type TestRouter,
+} from '../support/index.js';
 import { startUdpFaultRelay } from '../support/udp-fault-relay.js';
 
 const open = new Resources();
@@ -24,7 +32,8 @@ function datagramSizes(): number[] {
   return sends.mock.calls.map((args: unknown[]) => {
     const [message, second, third] = args;
     if (typeof third === 'number' && typeof second === 'number') return third;
-    if (Array.isArray(message)) return message.reduce((total: number, part: Uint8Array | string) => total + Buffer.byteLength(part), 0);
+    if (Array.isArray(message))
+      return message.reduce((total: number, part: Uint8Array | string) => total + Buffer.byteLength(part), 0);
     return Buffer.byteLength(message as Uint8Array | string);
   });
 }
@@ -53,8 +62,12 @@ describe('a reply too large for a datagram', () => {
   it('still runs once when the truncated answers are lost on the way and the call is retransmitted', async () => {
     const { probe, app } = await setup();
     // Replies lose half their datagrams: the client retransmits, and the server answers from its cache.
-    const relay = open.track(await startUdpFaultRelay({ serverPort: app.udpPort, seed: 64, toClient: { dropPercent: 50 } }));
-    const client = open.track(createClient<TestRouter>(relay.url, { tcpFallback: app.tcpUrl, retransmit: { random: createSeededRandom(65) } }));
+    const relay = open.track(
+      await startUdpFaultRelay({ serverPort: app.udpPort, seed: 64, toClient: { dropPercent: 50 } }),
+    );
+    const client = open.track(
+      createClient<TestRouter>(relay.url, { tcpFallback: app.tcpUrl, retransmit: { random: createSeededRandom(65) } }),
+    );
 
     const results = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((i) => client.probe.big({ chars: BIG_CHARS + i })));
 
@@ -73,7 +86,13 @@ async function setupWith(options: Omit<ServerOptions, 'router' | 'logger'>) {
   open.track({ close: () => server.close({ graceMs: 0 }) });
   const bound = await server.listen({ udp: { host: '127.0.0.1', port: 0 }, tcp: { host: '127.0.0.1', port: 0 } });
   if (!bound.udp || !bound.tcp) throw new Error('Server did not bind both udp and tcp');
-  return { probe, server, udpPort: bound.udp.port, udpUrl: `udp://127.0.0.1:${bound.udp.port}`, tcpUrl: `tcp://127.0.0.1:${bound.tcp.port}` };
+  return {
+    probe,
+    server,
+    udpPort: bound.udp.port,
+    udpUrl: `udp://127.0.0.1:${bound.udp.port}`,
+    tcpUrl: `tcp://127.0.0.1:${bound.tcp.port}`,
+  };
 }
 
 // Regression: a TCP fetch of a truncated reply the cache no longer held (larger than the whole
@@ -87,7 +106,9 @@ describe('a truncated reply the reply cache cannot keep until it is fetched', ()
     const { probe, server, udpUrl } = await setupWith({ replyCache });
     const client = open.track(createClient<TestRouter>(udpUrl));
 
-    const outcomes = await Promise.allSettled(Array.from({ length: calls }, (_, i) => client.probe.big({ chars: BIG_CHARS + i })));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: calls }, (_, i) => client.probe.big({ chars: BIG_CHARS + i })),
+    );
 
     expect(probe.bigExecutions).toBe(calls);
     expect(server.stats.calls).toBe(calls);
@@ -102,7 +123,9 @@ describe('a truncated reply the reply cache cannot keep until it is fetched', ()
 describe('a truncated answer that arrives twice', () => {
   it('is fetched over TCP once', async () => {
     const { probe, server, udpPort, tcpUrl } = await setupWith({});
-    const relay = open.track(await startUdpFaultRelay({ serverPort: udpPort, seed: 1, toClient: { duplicatePercent: 100 } }));
+    const relay = open.track(
+      await startUdpFaultRelay({ serverPort: udpPort, seed: 1, toClient: { duplicatePercent: 100 } }),
+    );
     const client = open.track(createClient<TestRouter>(relay.url, { tcpFallback: tcpUrl }));
 
     const result = await client.probe.big({ chars: BIG_CHARS });

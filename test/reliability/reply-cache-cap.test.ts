@@ -26,8 +26,14 @@ describe('the reply cache under 100 000 distinct calls', () => {
     await server?.close({ graceMs: 0 });
   });
 
-  it('never holds more than its byte cap, counts what it evicts, and answers every call', { timeout: 120_000 }, async () => {
-    server = createServer({ router: counterRouter, logger: pino({ level: 'silent' }), replyCache: { maxBytes: CAP_BYTES } });
+  it('never holds more than its byte cap, counts what it evicts, and answers every call', {
+    timeout: 120_000,
+  }, async () => {
+    server = createServer({
+      router: counterRouter,
+      logger: pino({ level: 'silent' }),
+      replyCache: { maxBytes: CAP_BYTES },
+    });
     const bound = await server.listen({ udp: { host: '127.0.0.1', port: 0 } });
     client = createClient<typeof counterRouter>(`udp://127.0.0.1:${bound.udp?.port}`, { tcpFallback: false });
     let peakBytes = 0;

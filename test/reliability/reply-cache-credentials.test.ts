@@ -16,7 +16,12 @@ describe('a kept reply and credentials', () => {
     const owner = open.track(await openRawUdp(app.udpPort));
     const stranger = open.track(await openRawUdp(app.udpPort));
     const request = (attempt: number, auth?: string) =>
-      encodeRequest(5, 'kv.set', { key: 'secret', value: 'v' }, { deadlineMs: 10_000, attempt, clientId, ...(auth && { auth }) });
+      encodeRequest(
+        5,
+        'kv.set',
+        { key: 'secret', value: 'v' },
+        { deadlineMs: 10_000, attempt, clientId, ...(auth && { auth }) },
+      );
 
     await owner.send(request(1, 'token-of-the-owner'));
     const first = decodeResponse(await owner.received.next());

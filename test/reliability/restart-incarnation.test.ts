@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { createClient } from '@volley/client';
 import type { ServerStats } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createSeededRandom, Resources, waitFor } from '../support/index.js';
 import { NetnsChild } from '../support/netns-child.js';
 import { startUdpFaultRelay } from '../support/udp-fault-relay.js';
-import { createSeededRandom, Resources, waitFor } from '../support/index.js';
 import type { LedgerRouter } from './fixtures/ledger-server.js';
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/ledger-server.ts', import.meta.url));
@@ -63,8 +63,21 @@ describe('non-idempotent UDP calls in flight when the server is killed and resta
     // The replacement is loaded ahead, so it binds the port the moment the first one is gone.
     const [first, replacement] = await Promise.all([startLedger(file), startLedger(file)]);
     const before = await listen(first, 0);
-    const relay = open.track(await startUdpFaultRelay({ serverPort: before.port, seed: 13, toServer: { dropPercent: 30 }, toClient: { dropPercent: 30 } }));
-    const client = open.track(createClient<LedgerRouter>(relay.url, { tcpFallback: false, timeoutMs: 20_000, retransmit: { random: createSeededRandom(14) } }));
+    const relay = open.track(
+      await startUdpFaultRelay({
+        serverPort: before.port,
+        seed: 13,
+        toServer: { dropPercent: 30 },
+        toClient: { dropPercent: 30 },
+      }),
+    );
+    const client = open.track(
+      createClient<LedgerRouter>(relay.url, {
+        tcpFallback: false,
+        timeoutMs: 20_000,
+        retransmit: { random: createSeededRandom(14) },
+      }),
+    );
 
     // The client learns the first incarnation from a reply.
     await client.ledger.debit({ n: 0 });
@@ -77,7 +90,10 @@ describe('non-idempotent UDP calls in flight when the server is killed and resta
         (error: unknown) => ({ ok: false as const, error: error as { code: string; notExecuted: boolean } }),
       ),
     );
-    await waitFor(() => readExecutions(file).size === CALLS + 1, { what: 'every call to run in the first process', timeoutMs: 15_000 });
+    await waitFor(() => readExecutions(file).size === CALLS + 1, {
+      what: 'every call to run in the first process',
+      timeoutMs: 15_000,
+    });
     await first.kill('SIGKILL');
     relay.configure('toClient', { dropPercent: 30 });
     const after = await listen(replacement, before.port);

@@ -26,7 +26,9 @@ async function serve(keys: Record<string, string>): Promise<{ server: Server; po
 describe('signed datagrams', () => {
   it('serves a client that signs with a known key, replies signed', async () => {
     const { port } = await serve({ [KEY_1.keyId]: KEY_1.key });
-    const client = open.track(createClient<AppRouter>(`udp://127.0.0.1:${port}`, { signing: KEY_1, tcpFallback: false }));
+    const client = open.track(
+      createClient<AppRouter>(`udp://127.0.0.1:${port}`, { signing: KEY_1, tcpFallback: false }),
+    );
 
     await expect(client.echo.add({ a: 20, b: 22 })).resolves.toEqual({ sum: 42 });
     await expect(client.kv.set({ key: 'k', value: 'v' })).resolves.toMatchObject({ version: 1 });
@@ -35,7 +37,9 @@ describe('signed datagrams', () => {
   it('accepts both keys while they rotate', async () => {
     const { port } = await serve({ [KEY_1.keyId]: KEY_1.key, [KEY_2.keyId]: KEY_2.key });
     const old = open.track(createClient<AppRouter>(`udp://127.0.0.1:${port}`, { signing: KEY_1, tcpFallback: false }));
-    const fresh = open.track(createClient<AppRouter>(`udp://127.0.0.1:${port}`, { signing: KEY_2, tcpFallback: false }));
+    const fresh = open.track(
+      createClient<AppRouter>(`udp://127.0.0.1:${port}`, { signing: KEY_2, tcpFallback: false }),
+    );
 
     await expect(old.echo.add({ a: 1, b: 1 })).resolves.toEqual({ sum: 2 });
     await expect(fresh.echo.add({ a: 2, b: 2 })).resolves.toEqual({ sum: 4 });
@@ -47,9 +51,14 @@ describe('signed datagrams', () => {
     ['an unknown key id', { keyId: 'k9', key: KEY_1.key }],
   ])('refuses %s with UNAUTHENTICATED, not executed, and counts it', async (_name, signing) => {
     const { server, port } = await serve({ [KEY_1.keyId]: KEY_1.key });
-    const client = open.track(createClient<AppRouter>(`udp://127.0.0.1:${port}`, { ...(signing && { signing }), tcpFallback: false }));
+    const client = open.track(
+      createClient<AppRouter>(`udp://127.0.0.1:${port}`, { ...(signing && { signing }), tcpFallback: false }),
+    );
 
-    await expect(client.kv.set({ key: 'k', value: 'v' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED', notExecuted: true });
+    await expect(client.kv.set({ key: 'k', value: 'v' })).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      notExecuted: true,
+    });
     expect(server.stats.signatureRejected).toBeGreaterThanOrEqual(1);
     expect(server.stats.calls).toBe(0);
   });
@@ -57,7 +66,12 @@ describe('signed datagrams', () => {
   it('refuses a signature whose timestamp is outside the allowed skew', async () => {
     const { server, port } = await serve({ [KEY_1.keyId]: KEY_1.key });
     const raw = open.track(await openRawUdp(port));
-    const stale = signEnvelope(codec, encodeRequest(1, 'echo.add', { a: 1, b: 1 }), { ...KEY_1, audience: signingAudience('127.0.0.1', port) }, Date.now() - 10 * 60_000);
+    const stale = signEnvelope(
+      codec,
+      encodeRequest(1, 'echo.add', { a: 1, b: 1 }),
+      { ...KEY_1, audience: signingAudience('127.0.0.1', port) },
+      Date.now() - 10 * 60_000,
+    );
     await raw.send(stale);
 
     expect(decodeResponse(await raw.received.next())).toMatchObject({ id: 1, error: { code: 'UNAUTHENTICATED' } });
@@ -67,7 +81,12 @@ describe('signed datagrams', () => {
   it('drops a replayed signed datagram: the handler runs once and the replay draws nothing', async () => {
     const { server, port } = await serve({ [KEY_1.keyId]: KEY_1.key });
     const raw = open.track(await openRawUdp(port));
-    const request = encodeRequest(7, 'kv.set', { key: 'k', value: 'v' }, { deadlineMs: 5_000, attempt: 1, clientId: Buffer.alloc(8, 4) });
+    const request = encodeRequest(
+      7,
+      'kv.set',
+      { key: 'k', value: 'v' },
+      { deadlineMs: 5_000, attempt: 1, clientId: Buffer.alloc(8, 4) },
+    );
     const signed = signEnvelope(codec, request, { ...KEY_1, audience: signingAudience('127.0.0.1', port) });
     await raw.send(signed);
     await raw.send(signed);

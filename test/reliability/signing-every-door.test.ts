@@ -34,7 +34,13 @@ const LARGE = 'A'.repeat(2_000);
 async function serveSigned(server: TestServerOptions['server'] = {}) {
   const probe = createProbe();
   // The README's one-port setup: UDP with signing, TCP beside it on the same port number.
-  const app = open.track(await startTestServer({ router: createTestRouter(probe), udp: { signing: { keys: { [KEY.keyId]: KEY.key } } }, server }));
+  const app = open.track(
+    await startTestServer({
+      router: createTestRouter(probe),
+      udp: { signing: { keys: { [KEY.keyId]: KEY.key } } },
+      server,
+    }),
+  );
   return { app, probe };
 }
 
@@ -43,7 +49,10 @@ describe('a signing server has no unsigned door', () => {
     const { app } = await serveSigned();
     const client = open.track(createClient<TestRouter>(app.tcpUrl));
 
-    expect(await errorOf(client.kv.set({ key: 'k', value: 'v' }))).toMatchObject({ code: 'UNAUTHENTICATED', notExecuted: true });
+    expect(await errorOf(client.kv.set({ key: 'k', value: 'v' }))).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      notExecuted: true,
+    });
     expect(app.server.stats.calls).toBe(0);
   });
 
@@ -51,7 +60,10 @@ describe('a signing server has no unsigned door', () => {
     const { app } = await serveSigned();
     const client = open.track(createClient<TestRouter>(app.udpUrl));
 
-    expect(await errorOf(client.kv.set({ key: 'k', value: LARGE }))).toMatchObject({ code: 'UNAUTHENTICATED', notExecuted: true });
+    expect(await errorOf(client.kv.set({ key: 'k', value: LARGE }))).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      notExecuted: true,
+    });
     expect(client.stats.tcpFallbacks).toBe(1);
     expect(app.server.stats.calls).toBe(0);
   });
@@ -62,26 +74,48 @@ describe('a signing server has no unsigned door', () => {
 
     await expect(client.kv.set({ key: 'k', value: LARGE })).resolves.toMatchObject({ version: 1 });
     await expect(client.kv.get({ key: 'k' })).resolves.toMatchObject({ value: LARGE });
-    await expect(client.probe.whoami()).resolves.toEqual({ transport: 'udp', peerTransport: 'udp', signedBy: 'k1', identity: null });
+    await expect(client.probe.whoami()).resolves.toEqual({
+      transport: 'udp',
+      peerTransport: 'udp',
+      signedBy: 'k1',
+      identity: null,
+    });
     expect(client.stats.tcpFallbacks).toBe(2);
     expect(probe.bigExecutions).toBe(0);
   });
 
   it('signs a tcp:// client’s frames too', async () => {
     const { app } = await serveSigned();
-    const client = open.track(createClient<TestRouter>(app.tcpUrl, { signing: { ...KEY, audience: signingAudience('127.0.0.1', app.udpPort) } }));
+    const client = open.track(
+      createClient<TestRouter>(app.tcpUrl, {
+        signing: { ...KEY, audience: signingAudience('127.0.0.1', app.udpPort) },
+      }),
+    );
 
-    await expect(client.probe.whoami()).resolves.toEqual({ transport: 'tcp', peerTransport: 'tcp', signedBy: 'k1', identity: null });
+    await expect(client.probe.whoami()).resolves.toEqual({
+      transport: 'tcp',
+      peerTransport: 'tcp',
+      signedBy: 'k1',
+      identity: null,
+    });
   });
 });
 
 describe('an on-path relay that rewrites the signing client’s TCP route', () => {
   it('cannot change a large request: the server refuses it and runs nothing', async () => {
     const { app } = await serveSigned();
-    const relay = open.track(await startTcpRewriteRelay({ serverPort: app.tcpPort, rewrite: { direction: 'toServer', from: 'AAAA', to: 'BBBB' } }));
+    const relay = open.track(
+      await startTcpRewriteRelay({
+        serverPort: app.tcpPort,
+        rewrite: { direction: 'toServer', from: 'AAAA', to: 'BBBB' },
+      }),
+    );
     const client = open.track(createClient<TestRouter>(app.udpUrl, { signing: KEY, tcpFallback: relay.url }));
 
-    expect(await errorOf(client.kv.set({ key: 'k', value: LARGE }))).toMatchObject({ code: 'UNAUTHENTICATED', notExecuted: true });
+    expect(await errorOf(client.kv.set({ key: 'k', value: LARGE }))).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      notExecuted: true,
+    });
     expect(relay.rewrites.toServer).toBeGreaterThan(0);
     expect(app.server.stats.calls).toBe(0);
     expect(app.server.stats.signatureRejected).toBe(1);
@@ -89,7 +123,12 @@ describe('an on-path relay that rewrites the signing client’s TCP route', () =
 
   it('cannot forge a truncated reply fetched over TCP: the client never accepts the rewritten bytes', async () => {
     const { app, probe } = await serveSigned();
-    const relay = open.track(await startTcpRewriteRelay({ serverPort: app.tcpPort, rewrite: { direction: 'toClient', from: 'xxxx', to: 'yyyy' } }));
+    const relay = open.track(
+      await startTcpRewriteRelay({
+        serverPort: app.tcpPort,
+        rewrite: { direction: 'toClient', from: 'xxxx', to: 'yyyy' },
+      }),
+    );
     const client = open.track(createClient<TestRouter>(app.udpUrl, { signing: KEY, tcpFallback: relay.url }));
 
     const error = await errorOf(client.probe.big({ chars: 5_000 }, { timeoutMs: 1_000 }));
@@ -123,7 +162,10 @@ describe('a captured signed datagram', () => {
     const first = await serveSigned();
     const second = await serveSigned();
     const raw = open.track(await openRawUdp(second.app.udpPort));
-    const forFirst = signEnvelope(codec, encodeRequest(1, 'probe.big', { chars: 10 }, { deadlineMs: 5_000 }), { ...KEY, audience: signingAudience('127.0.0.1', first.app.udpPort) });
+    const forFirst = signEnvelope(codec, encodeRequest(1, 'probe.big', { chars: 10 }, { deadlineMs: 5_000 }), {
+      ...KEY,
+      audience: signingAudience('127.0.0.1', first.app.udpPort),
+    });
 
     await raw.send(forFirst);
     const reply = decodeResponse(await raw.received.next());
@@ -144,15 +186,26 @@ describe('TLS on a signing server', () => {
   /** The signing server also listening on TLS (asking for client certificates when `requestCert`). */
   async function tlsBeside(requestCert: boolean): Promise<string> {
     const { app } = await serveSigned();
-    const bound = await app.server.listen({ tls: { host: '127.0.0.1', port: 0, cert: pki.server.cert, key: pki.server.key, ca: pki.ca, requestCert } });
+    const bound = await app.server.listen({
+      tls: { host: '127.0.0.1', port: 0, cert: pki.server.cert, key: pki.server.key, ca: pki.ca, requestCert },
+    });
     return `tls://127.0.0.1:${bound.tls?.port}`;
   }
 
   it('lets a client whose certificate verified (mTLS) call unsigned: the certificate authenticates it', async () => {
     const url = await tlsBeside(true);
-    const client = open.track(createClient<TestRouter>(url, { tls: { ca: pki.ca, cert: pki.alice.cert, key: pki.alice.key, servername: 'localhost' } }));
+    const client = open.track(
+      createClient<TestRouter>(url, {
+        tls: { ca: pki.ca, cert: pki.alice.cert, key: pki.alice.key, servername: 'localhost' },
+      }),
+    );
 
-    await expect(client.probe.whoami()).resolves.toEqual({ transport: 'tls', peerTransport: 'tls', signedBy: null, identity: expect.objectContaining({ commonName: 'alice' }) });
+    await expect(client.probe.whoami()).resolves.toEqual({
+      transport: 'tls',
+      peerTransport: 'tls',
+      signedBy: null,
+      identity: expect.objectContaining({ commonName: 'alice' }),
+    });
   });
 
   it('refuses an unsigned client on TLS without client certificates: TLS alone does not say who is calling', async () => {

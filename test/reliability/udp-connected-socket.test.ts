@@ -37,7 +37,10 @@ describe('a connected UDP client socket', () => {
   it('survives ICMP port-unreachable and reaches a server that starts later on that port', async () => {
     const port = await freeUdpPort();
     const client = resources.track(createClient(`udp://127.0.0.1:${port}`, { tcpFallback: false }));
-    expect(await errorOf(client.call('echo.ping', undefined, { timeoutMs: 10_000 }))).toMatchObject({ code: 'UNAVAILABLE', notExecuted: true });
+    expect(await errorOf(client.call('echo.ping', undefined, { timeoutMs: 10_000 }))).toMatchObject({
+      code: 'UNAVAILABLE',
+      notExecuted: true,
+    });
     const server = createServer({ router: createAppRouter(), logger: pino({ level: 'silent' }) });
     resources.track({ close: () => server.close({ graceMs: 0 }) });
     await server.listen({ udp: { host: '127.0.0.1', port } });

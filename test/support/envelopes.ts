@@ -9,7 +9,9 @@ export function encodeValue(value: unknown): Buffer {
 
 /** Encodes a well-formed request envelope. */
 export function encodeRequest(id: number, method: string, input?: unknown, meta?: RequestMeta): Buffer {
-  return codec.encode(meta === undefined ? { kind: KIND.request, id, method, input } : { kind: KIND.request, id, method, input, meta });
+  return codec.encode(
+    meta === undefined ? { kind: KIND.request, id, method, input } : { kind: KIND.request, id, method, input, meta },
+  );
 }
 
 /** Decodes bytes from the server, which must be one well-formed envelope. */

@@ -9,10 +9,20 @@ const COMMAND_TIMEOUT_MS = 15_000;
  */
 export function run(command: string, args: readonly string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile(command, args, { timeout: COMMAND_TIMEOUT_MS, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`\`${[command, ...args].join(' ')}\` failed: ${stderr.trim() || error.message}`, { cause: error }));
-      else resolve(stdout);
-    });
+    const child = execFile(
+      command,
+      args,
+      { timeout: COMMAND_TIMEOUT_MS, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(
+            new Error(`\`${[command, ...args].join(' ')}\` failed: ${stderr.trim() || error.message}`, {
+              cause: error,
+            }),
+          );
+        else resolve(stdout);
+      },
+    );
     // A missing binary fails spawn before stdin opens; the callback above reports it.
     child.stdin?.on('error', () => {});
     child.stdin?.end(input ?? '');

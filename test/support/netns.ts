@@ -63,16 +63,24 @@ let probe: Promise<NetnsProbe> | undefined;
  */
 export function canUseNetns(): Promise<NetnsProbe> {
   probe ??= (async (): Promise<NetnsProbe> => {
-    if (process.platform !== 'linux') return { ok: false, reason: `network namespaces need Linux, this is ${process.platform}` };
+    if (process.platform !== 'linux')
+      return { ok: false, reason: `network namespaces need Linux, this is ${process.platform}` };
     const ns = `volley-${process.pid}-probe-srv`;
     try {
       await removeStaleNamespaces();
       await run('ip', ['netns', 'add', ns]);
       live.add(ns);
-      await run('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], lossRuleset('lo', '127.0.0.1', { dropPercent: 1, dupPercent: 1 }));
+      await run(
+        'ip',
+        ['netns', 'exec', ns, 'nft', '-f', '-'],
+        lossRuleset('lo', '127.0.0.1', { dropPercent: 1, dupPercent: 1 }),
+      );
       return { ok: true };
     } catch (error) {
-      return { ok: false, reason: `cannot create a network namespace with nftables loss rules (needs root, iproute2, nftables): ${(error as Error).message}` };
+      return {
+        ok: false,
+        reason: `cannot create a network namespace with nftables loss rules (needs root, iproute2, nftables): ${(error as Error).message}`,
+      };
     } finally {
       await deleteNamespace(ns).catch(() => {});
     }
@@ -113,10 +121,27 @@ export async function createNetnsPair(): Promise<NetnsPair> {
       await run('ip', ['netns', 'add', ns]);
       live.add(ns);
     }
-    await run('ip', ['link', 'add', 'name', SERVER_VETH, 'netns', serverNs, 'type', 'veth', 'peer', 'name', CLIENT_VETH, 'netns', clientNs]);
+    await run('ip', [
+      'link',
+      'add',
+      'name',
+      SERVER_VETH,
+      'netns',
+      serverNs,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      CLIENT_VETH,
+      'netns',
+      clientNs,
+    ]);
     await run('ip', ['-n', serverNs, 'addr', 'add', `${serverAddress}/24`, 'dev', SERVER_VETH]);
     await run('ip', ['-n', clientNs, 'addr', 'add', `${clientAddress}/24`, 'dev', CLIENT_VETH]);
-    for (const [ns, veth] of [[serverNs, SERVER_VETH], [clientNs, CLIENT_VETH]] as const) {
+    for (const [ns, veth] of [
+      [serverNs, SERVER_VETH],
+      [clientNs, CLIENT_VETH],
+    ] as const) {
       await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
       await run('ip', ['-n', ns, 'link', 'set', veth, 'up']);
     }
@@ -134,10 +159,16 @@ export async function createNetnsPair(): Promise<NetnsPair> {
     serverAddress,
     clientAddress,
     async setLoss(loss) {
-      for (const side of sides) await run('ip', ['netns', 'exec', side.ns, 'nft', '-f', '-'], lossRuleset(side.veth, side.peer, loss));
+      for (const side of sides)
+        await run('ip', ['netns', 'exec', side.ns, 'nft', '-f', '-'], lossRuleset(side.veth, side.peer, loss));
     },
     async clear() {
-      for (const side of sides) await run('ip', ['netns', 'exec', side.ns, 'nft', '-f', '-'], `table ip ${TABLE} {}\ndelete table ip ${TABLE}\n`);
+      for (const side of sides)
+        await run(
+          'ip',
+          ['netns', 'exec', side.ns, 'nft', '-f', '-'],
+          `table ip ${TABLE} {}\ndelete table ip ${TABLE}\n`,
+        );
     },
     destroy,
   };
@@ -171,7 +202,8 @@ function lossRuleset(veth: string, peer: string, loss: LossOptions): string {
 }
 
 function checkPercent(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0 || value > 100) throw new RangeError(`${name} must be a whole number from 0 to 100, got ${value}`);
+  if (!Number.isInteger(value) || value < 0 || value > 100)
+    throw new RangeError(`${name} must be a whole number from 0 to 100, got ${value}`);
   return value;
 }
 

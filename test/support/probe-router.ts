@@ -99,9 +99,9 @@ export function createProbe() {
       .input(holdInput)
       .idempotent()
       .handler(({ ctx }) => {
-      count(ctx.requestId);
-      return hold(ctx.signal);
-    }),
+        count(ctx.requestId);
+        return hold(ctx.signal);
+      }),
     big: procedure.input(bigInput).handler(({ input, ctx }) => {
       count(ctx.requestId);
       return big(input.chars);
@@ -110,9 +110,9 @@ export function createProbe() {
       .input(bigInput)
       .idempotent()
       .handler(({ input, ctx }) => {
-      count(ctx.requestId);
-      return big(input.chars);
-    }),
+        count(ctx.requestId);
+        return big(input.chars);
+      }),
     bump: procedure.input(counted).handler(({ input, ctx }) => {
       count(ctx.requestId);
       return countInput(input.n);
@@ -126,20 +126,18 @@ export function createProbe() {
       .input(counted)
       .idempotent()
       .handler(({ input, ctx }) => {
-      count(ctx.requestId);
-      return countInput(input.n);
-    }),
+        count(ctx.requestId);
+        return countInput(input.n);
+      }),
     add: procedure
       .input(z.object({ a: z.number(), b: z.number() }))
       .output(z.object({ sum: z.number() }))
       .idempotent()
       .handler(({ input, ctx }) => {
-      count(ctx.requestId);
-      return { sum: input.a + input.b };
-    }),
-    integers: procedure
-      .input(z.object({ n: z.number(), huge: z.bigint() }))
-      .handler(({ input, ctx }) => {
+        count(ctx.requestId);
+        return { sum: input.a + input.b };
+      }),
+    integers: procedure.input(z.object({ n: z.number(), huge: z.bigint() })).handler(({ input, ctx }) => {
       count(ctx.requestId);
       return { n: input.n + 1, huge: input.huge - 1n };
     }),
@@ -183,7 +181,12 @@ export function createProbe() {
         requestId: ctx.requestId,
       });
       const identity: PeerIdentity | null = ctx.peer.identity ?? null;
-      return { transport: ctx.transport, peerTransport: ctx.peer.transport, signedBy: ctx.peer.signedBy ?? null, identity };
+      return {
+        transport: ctx.transport,
+        peerTransport: ctx.peer.transport,
+        signedBy: ctx.peer.signedBy ?? null,
+        identity,
+      };
     }),
   });
   return {

@@ -28,7 +28,8 @@ export function openRawUdp(port: number): Promise<RawUdp> {
       resolve({
         localPort: socket.address().port,
         received,
-        send: (bytes) => new Promise((done, fail) => socket.send(bytes, port, '127.0.0.1', (error) => (error ? fail(error) : done()))),
+        send: (bytes) =>
+          new Promise((done, fail) => socket.send(bytes, port, '127.0.0.1', (error) => (error ? fail(error) : done()))),
         close: () =>
           new Promise((done) => {
             if (closed) return done();

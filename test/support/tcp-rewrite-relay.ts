@@ -1,4 +1,4 @@
-import { createServer, type Socket, connect } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 
 /** Which way bytes flow through a {@link TcpRewriteRelay}. */
 export type StreamDirection = 'toServer' | 'toClient';
@@ -20,7 +20,10 @@ export interface TcpRewriteRelay {
  * reads is missed: give the marker many chances (a long run of one character). Without a
  * rewrite it only forwards, and counts.
  */
-export async function startTcpRewriteRelay(options: { serverPort: number; rewrite?: { direction: StreamDirection; from: string; to: string } }): Promise<TcpRewriteRelay> {
+export async function startTcpRewriteRelay(options: {
+  serverPort: number;
+  rewrite?: { direction: StreamDirection; from: string; to: string };
+}): Promise<TcpRewriteRelay> {
   const from = Buffer.from(options.rewrite?.from ?? '');
   const to = Buffer.from(options.rewrite?.to ?? '');
   if (from.length !== to.length) throw new Error('from and to must have the same length');

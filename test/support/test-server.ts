@@ -43,7 +43,10 @@ export type LoopbackServer = Omit<TestServer, 'logs'>;
  * Binds `server` to 127.0.0.1 port 0 over UDP and TCP (one port number for both when free), for
  * every test server whatever its logger.
  */
-export async function listenOnLoopback(server: Server, options: Pick<TestServerOptions, 'udp' | 'tcp'> = {}): Promise<LoopbackServer> {
+export async function listenOnLoopback(
+  server: Server,
+  options: Pick<TestServerOptions, 'udp' | 'tcp'> = {},
+): Promise<LoopbackServer> {
   const bound = await server.listen({
     udp: { ...options.udp, host: '127.0.0.1', port: 0 },
     tcp: { ...options.tcp, host: '127.0.0.1', port: 0 },

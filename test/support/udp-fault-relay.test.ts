@@ -20,7 +20,11 @@ async function startEchoServer() {
     socket.send(bytes, from.port, from.address);
   });
   await new Promise<void>((resolve) => socket.bind({ address: '127.0.0.1', port: 0 }, resolve));
-  return { port: socket.address().port, received, close: () => new Promise<void>((resolve) => socket.close(() => resolve())) };
+  return {
+    port: socket.address().port,
+    received,
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
 }
 
 /** Datagram `i` is the 4-byte big-endian number i, so order and identity can be read back. */
@@ -69,8 +73,13 @@ describe('the UDP fault relay', () => {
       const { server, relay, client } = await setup({ toServer: { dropPercent: 50 } }, seed);
       await sendNumbered(client, DATAGRAMS);
       await settle(relay, DATAGRAMS);
-      await waitFor(() => server.received.all.length === relay.stats.toServer.forwarded, { what: 'forwarded datagrams to arrive' });
-      runs.push({ counters: { ...relay.stats.toServer }, arrived: server.received.all.map((bytes) => bytes.readUInt32BE(0)) });
+      await waitFor(() => server.received.all.length === relay.stats.toServer.forwarded, {
+        what: 'forwarded datagrams to arrive',
+      });
+      runs.push({
+        counters: { ...relay.stats.toServer },
+        arrived: server.received.all.map((bytes) => bytes.readUInt32BE(0)),
+      });
     }
     const [first, again, otherSeed] = runs;
 
@@ -84,12 +93,17 @@ describe('the UDP fault relay', () => {
   it('duplicates the same datagrams on every run with the same seed, in both directions', async () => {
     const counts = [];
     for (const seed of [11, 11]) {
-      const { server, relay, client } = await setup({ toServer: { duplicatePercent: 30 }, toClient: { duplicatePercent: 30 } }, seed);
+      const { server, relay, client } = await setup(
+        { toServer: { duplicatePercent: 30 }, toClient: { duplicatePercent: 30 } },
+        seed,
+      );
       await sendNumbered(client, DATAGRAMS);
       await settle(relay, DATAGRAMS);
       const toServer = DATAGRAMS + relay.stats.toServer.duplicated;
       await waitFor(() => server.received.all.length === toServer, { what: 'every copy to reach the server' });
-      await waitFor(() => client.received.all.length === toServer + relay.stats.toClient.duplicated, { what: 'every copy to reach the client' });
+      await waitFor(() => client.received.all.length === toServer + relay.stats.toClient.duplicated, {
+        what: 'every copy to reach the client',
+      });
       counts.push({ toServer: { ...relay.stats.toServer }, toClient: { ...relay.stats.toClient } });
     }
 
@@ -115,7 +129,9 @@ describe('the UDP fault relay', () => {
     await waitFor(() => client.received.all.length === 50, { what: 'fifty delayed replies' });
 
     expect(relay.stats.toClient.delayed).toBe(50);
-    expect(client.received.all.map((bytes) => bytes.readUInt32BE(0)).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(client.received.all.map((bytes) => bytes.readUInt32BE(0)).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i),
+    );
     expect(server.received.all).toHaveLength(50);
   });
 

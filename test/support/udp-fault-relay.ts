@@ -216,7 +216,9 @@ export async function startUdpFaultRelay(options: UdpFaultRelayOptions): Promise
     },
     injectToClient(bytes, client = clients[0]) {
       if (client === undefined) return Promise.reject(new Error('The relay has not seen a client yet'));
-      return new Promise((resolve, reject) => front.send(bytes, client.port, client.address, (error) => (error ? reject(error) : resolve())));
+      return new Promise((resolve, reject) =>
+        front.send(bytes, client.port, client.address, (error) => (error ? reject(error) : resolve())),
+      );
     },
     async close() {
       if (closed) return;

@@ -7,7 +7,16 @@ import { createClient } from '@volley/client';
 import { createServer, type Server } from '@volley/server';
 import type { TlsClientOptions, TlsTransportOptions } from '@volley/transport';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLogCapture, createProbe, createTestRouter, errorOf, type LogCapture, type Probe, Resources, type TestRouter } from '../support/index.js';
+import {
+  createLogCapture,
+  createProbe,
+  createTestRouter,
+  errorOf,
+  type LogCapture,
+  type Probe,
+  Resources,
+  type TestRouter,
+} from '../support/index.js';
 import { createTestPki, type TestPki } from './test-pki.js';
 
 let pki: TestPki;
@@ -32,13 +41,23 @@ describe('mTLS', () => {
     logs = createLogCapture('debug');
     server = open.track(createServer({ router: createTestRouter(probe), logger: logs.logger, closeGraceMs: 0 }));
     const bound = await server.listen({
-      tls: { host: '127.0.0.1', port: 0, cert: pki.server.cert, key: pki.server.key, ca: pki.ca, requestCert: true, ...tls },
+      tls: {
+        host: '127.0.0.1',
+        port: 0,
+        cert: pki.server.cert,
+        key: pki.server.key,
+        ca: pki.ca,
+        requestCert: true,
+        ...tls,
+      },
     });
     return `tls://127.0.0.1:${bound.tls?.port}`;
   }
 
   function clientOf(url: string, credentials: Pick<TlsClientOptions, 'cert' | 'key'> = {}) {
-    return open.track(createClient<TestRouter>(url, { tls: { ca: pki.ca, servername: 'localhost', ...credentials }, timeoutMs: 5000 }));
+    return open.track(
+      createClient<TestRouter>(url, { tls: { ca: pki.ca, servername: 'localhost', ...credentials }, timeoutMs: 5000 }),
+    );
   }
 
   /** The server's log lines about refused TLS clients. */
@@ -74,7 +93,12 @@ describe('mTLS', () => {
     expect(error).toMatchObject({ code: 'UNAVAILABLE', local: true, notExecuted: true });
     expect(probe.executions).toBe(0);
     expect(server.stats.calls).toBe(0);
-    expect(refusals()).toEqual([{ reason: 'TLS client refused: no client certificate', peer: { transport: 'tls', address: '127.0.0.1', port: expect.any(Number) } }]);
+    expect(refusals()).toEqual([
+      {
+        reason: 'TLS client refused: no client certificate',
+        peer: { transport: 'tls', address: '127.0.0.1', port: expect.any(Number) },
+      },
+    ]);
   });
 
   it('refuses a client whose certificate comes from another CA', async () => {
@@ -84,7 +108,10 @@ describe('mTLS', () => {
     expect(error).toMatchObject({ code: 'UNAVAILABLE', local: true, notExecuted: true });
     expect(probe.executions).toBe(0);
     expect(refusals()).toEqual([
-      { reason: 'TLS client refused: certificate did not verify (UNABLE_TO_VERIFY_LEAF_SIGNATURE)', peer: expect.objectContaining({ address: '127.0.0.1' }) },
+      {
+        reason: 'TLS client refused: certificate did not verify (UNABLE_TO_VERIFY_LEAF_SIGNATURE)',
+        peer: expect.objectContaining({ address: '127.0.0.1' }),
+      },
     ]);
   });
 
@@ -92,7 +119,11 @@ describe('mTLS', () => {
     const url = await startServer();
     const anonymous = clientOf(url);
     const alice = clientOf(url, pki.alice);
-    const [first, served, second] = await Promise.all([errorOf(anonymous.probe.add({ a: 1, b: 1 })), alice.probe.add({ a: 2, b: 2 }), errorOf(anonymous.probe.add({ a: 3, b: 3 }))]);
+    const [first, served, second] = await Promise.all([
+      errorOf(anonymous.probe.add({ a: 1, b: 1 })),
+      alice.probe.add({ a: 2, b: 2 }),
+      errorOf(anonymous.probe.add({ a: 3, b: 3 })),
+    ]);
     expect(first).toMatchObject({ code: 'UNAVAILABLE', notExecuted: true });
     expect(second).toMatchObject({ code: 'UNAVAILABLE', notExecuted: true });
     expect(served).toEqual({ sum: 4 });

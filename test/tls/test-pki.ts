@@ -54,19 +54,53 @@ export async function createTestPki(): Promise<TestPki> {
 
   async function makeCa(name: string, commonName: string): Promise<string> {
     await run('openssl', [
-      'req', '-x509', ...newKey, '-days', '1', '-subj', `/CN=${commonName}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-      '-keyout', path(`${name}.key`), '-out', path(`${name}.crt`),
+      'req',
+      '-x509',
+      ...newKey,
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${commonName}`,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-keyout',
+      path(`${name}.key`),
+      '-out',
+      path(`${name}.crt`),
     ]);
     return readFile(path(`${name}.crt`), 'utf8');
   }
 
   async function makeLeaf(name: string, ca: string, commonName: string, extensionText: string): Promise<KeyPair> {
-    await run('openssl', ['req', ...newKey, '-subj', `/CN=${commonName}`, '-keyout', path(`${name}.key`), '-out', path(`${name}.csr`)]);
+    await run('openssl', [
+      'req',
+      ...newKey,
+      '-subj',
+      `/CN=${commonName}`,
+      '-keyout',
+      path(`${name}.key`),
+      '-out',
+      path(`${name}.csr`),
+    ]);
     await writeFile(path(`${name}.ext`), extensionText);
     await run('openssl', [
-      'x509', '-req', '-in', path(`${name}.csr`), '-CA', path(`${ca}.crt`), '-CAkey', path(`${ca}.key`), '-CAcreateserial',
-      '-days', '1', '-extfile', path(`${name}.ext`), '-out', path(`${name}.crt`),
+      'x509',
+      '-req',
+      '-in',
+      path(`${name}.csr`),
+      '-CA',
+      path(`${ca}.crt`),
+      '-CAkey',
+      path(`${ca}.key`),
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-extfile',
+      path(`${name}.ext`),
+      '-out',
+      path(`${name}.crt`),
     ]);
     return { cert: await readFile(path(`${name}.crt`), 'utf8'), key: await readFile(path(`${name}.key`), 'utf8') };
   }
@@ -76,7 +110,12 @@ export async function createTestPki(): Promise<TestPki> {
     const otherCa = await makeCa('other-ca', 'Other Test CA');
     const server = await makeLeaf('server', 'ca', 'localhost', extensions('DNS:localhost', 'serverAuth'));
     const alice = await makeLeaf('alice', 'ca', 'alice', extensions('URI:spiffe://volley.test/alice', 'clientAuth'));
-    const mallory = await makeLeaf('mallory', 'other-ca', 'mallory', extensions('URI:spiffe://volley.test/mallory', 'clientAuth'));
+    const mallory = await makeLeaf(
+      'mallory',
+      'other-ca',
+      'mallory',
+      extensions('URI:spiffe://volley.test/mallory', 'clientAuth'),
+    );
     return { ca, otherCa, server, alice, mallory, remove: () => rm(dir, { recursive: true, force: true }) };
   } catch (error) {
     await rm(dir, { recursive: true, force: true });

@@ -5,9 +5,9 @@
  */
 import { createClient } from '@volley/client';
 import { createServer, type Server } from '@volley/server';
-import { createProbe, createTestRouter, errorOf, type Probe, Resources, type TestRouter } from '../support/index.js';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createProbe, createTestRouter, errorOf, type Probe, Resources, type TestRouter } from '../support/index.js';
 import { createTestPki, type TestPki } from './test-pki.js';
 
 let pki: TestPki;
@@ -26,8 +26,12 @@ describe('calls over tls://', () => {
 
   beforeEach(async () => {
     probe = createProbe();
-    server = open.track(createServer({ router: createTestRouter(probe), logger: pino({ level: 'silent' }), closeGraceMs: 0 }));
-    const bound = await server.listen({ tls: { host: '127.0.0.1', port: 0, cert: pki.server.cert, key: pki.server.key } });
+    server = open.track(
+      createServer({ router: createTestRouter(probe), logger: pino({ level: 'silent' }), closeGraceMs: 0 }),
+    );
+    const bound = await server.listen({
+      tls: { host: '127.0.0.1', port: 0, cert: pki.server.cert, key: pki.server.key },
+    });
     port = bound.tls?.port ?? 0;
   });
 
@@ -48,7 +52,9 @@ describe('calls over tls://', () => {
   });
 
   it('refuses a server certificate from a CA the client does not trust', async () => {
-    const distrustful = open.track(createClient<TestRouter>(`tls://127.0.0.1:${port}`, { tls: { ca: pki.otherCa, servername: 'localhost' } }));
+    const distrustful = open.track(
+      createClient<TestRouter>(`tls://127.0.0.1:${port}`, { tls: { ca: pki.otherCa, servername: 'localhost' } }),
+    );
     const error = await errorOf(distrustful.probe.add({ a: 1, b: 1 }));
     expect(error).toMatchObject({ code: 'UNAVAILABLE', local: true, notExecuted: true });
     expect(((error as Error).cause as NodeJS.ErrnoException).code).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');

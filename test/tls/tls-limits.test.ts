@@ -8,7 +8,15 @@ import { createClient } from '@volley/client';
 import { createServer, type Server } from '@volley/server';
 import { type ConnectionRefusal, createTlsTransport } from '@volley/transport';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectRawTcp, createLogCapture, createProbe, createTestRouter, Resources, type TestRouter, waitFor } from '../support/index.js';
+import {
+  connectRawTcp,
+  createLogCapture,
+  createProbe,
+  createTestRouter,
+  Resources,
+  type TestRouter,
+  waitFor,
+} from '../support/index.js';
 import { createTestPki, type TestPki } from './test-pki.js';
 
 let pki: TestPki;
@@ -27,7 +35,9 @@ describe('limits over tls://', () => {
     const logs = createLogCapture('debug');
     const server: Server = createServer({ router: createTestRouter(createProbe()), logger: logs.logger });
     open.track({ close: () => server.close({ graceMs: 0 }) });
-    const bound = await server.listen({ tls: { host: '127.0.0.1', port: 0, cert: pki.server.cert, key: pki.server.key, partialFrameTimeoutMs: 100 } });
+    const bound = await server.listen({
+      tls: { host: '127.0.0.1', port: 0, cert: pki.server.cert, key: pki.server.key, partialFrameTimeoutMs: 100 },
+    });
     const socket = connect({ host: '127.0.0.1', port: bound.tls?.port ?? 0, ca: pki.ca, servername: 'localhost' });
     open.track({ close: async () => void socket.destroy() });
     await new Promise<void>((resolve, reject) => {
@@ -38,15 +48,29 @@ describe('limits over tls://', () => {
     await new Promise<void>((resolve) => socket.once('close', () => resolve()));
     await waitFor(() => server.stats.brokenStreams === 1, { what: 'the server to record the closed connection' });
 
-    expect(logs.withMessage('connection closed on error')).toEqual([expect.objectContaining({ reason: expect.stringContaining('Frame not completed within 100 ms') })]);
+    expect(logs.withMessage('connection closed on error')).toEqual([
+      expect.objectContaining({ reason: expect.stringContaining('Frame not completed within 100 ms') }),
+    ]);
   });
 
   // Node's handshake timer is internal to node:tls (fake timers cannot drive it): a short real
   // timeout, every wait bounded by the close events it causes.
   it('destroys connections that never finish their handshake, so a good client gets a freed slot', async () => {
-    const transport = open.track(createTlsTransport({ host: '127.0.0.1', port: 0, cert: pki.server.cert, key: pki.server.key, maxConnections: 2, handshakeTimeoutMs: 500 }));
+    const transport = open.track(
+      createTlsTransport({
+        host: '127.0.0.1',
+        port: 0,
+        cert: pki.server.cert,
+        key: pki.server.key,
+        maxConnections: 2,
+        handshakeTimeoutMs: 500,
+      }),
+    );
     const refusals: Array<{ code: ConnectionRefusal['code']; address: string | undefined }> = [];
-    const bound = await transport.listen({ onMessage: () => {}, onConnectionRefused: (refusal, peer) => void refusals.push({ code: refusal.code, address: peer?.address }) });
+    const bound = await transport.listen({
+      onMessage: () => {},
+      onConnectionRefused: (refusal, peer) => void refusals.push({ code: refusal.code, address: peer?.address }),
+    });
     const silent = [open.track(await connectRawTcp(bound.port)), open.track(await connectRawTcp(bound.port))];
     // While the silent two hold both slots, anyone else is turned away on arrival.
     const lockedOut = open.track(await connectRawTcp(bound.port));
@@ -73,15 +97,33 @@ describe('limits over tls://', () => {
     const logs = createLogCapture('debug');
     const server: Server = createServer({ router: createTestRouter(createProbe()), logger: logs.logger });
     open.track({ close: () => server.close({ graceMs: 0 }) });
-    const bound = await server.listen({ tls: { host: '127.0.0.1', port: 0, cert: pki.server.cert, key: pki.server.key, maxConnections: 1, handshakeTimeoutMs: 200 } });
+    const bound = await server.listen({
+      tls: {
+        host: '127.0.0.1',
+        port: 0,
+        cert: pki.server.cert,
+        key: pki.server.key,
+        maxConnections: 1,
+        handshakeTimeoutMs: 200,
+      },
+    });
     const port = bound.tls?.port ?? 0;
     const silent = open.track(await connectRawTcp(port));
     await silent.closed;
-    const client = open.track(createClient<TestRouter>(`tls://127.0.0.1:${port}`, { tls: { ca: pki.ca, servername: 'localhost' } }));
+    const client = open.track(
+      createClient<TestRouter>(`tls://127.0.0.1:${port}`, { tls: { ca: pki.ca, servername: 'localhost' } }),
+    );
     await expect(client.echo.add({ a: 1, b: 2 })).resolves.toEqual({ sum: 3 });
 
     const refused = logs.withMessage('connection refused');
-    expect(refused).toEqual([expect.objectContaining({ level: 'warn', code: 'HANDSHAKE_TIMEOUT', reason: 'TLS handshake not finished within 200 ms', peer: expect.objectContaining({ transport: 'tls' }) })]);
+    expect(refused).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        code: 'HANDSHAKE_TIMEOUT',
+        reason: 'TLS handshake not finished within 200 ms',
+        peer: expect.objectContaining({ transport: 'tls' }),
+      }),
+    ]);
     expect(JSON.stringify(refused)).not.toContain('stack');
     expect(logs.withMessage('transport error')).toEqual([]);
   });

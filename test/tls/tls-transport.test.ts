@@ -6,7 +6,13 @@
 import { X509Certificate } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import { createClient, parseEndpoint } from '@volley/client';
-import { type Channel, type ClientConnection, connectTls, createTlsTransport, type TlsTransport } from '@volley/transport';
+import {
+  type Channel,
+  type ClientConnection,
+  connectTls,
+  createTlsTransport,
+  type TlsTransport,
+} from '@volley/transport';
 import { createCodec, KIND } from '@volley/wire';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MessageQueue, waitFor } from '../support/index.js';
@@ -35,14 +41,26 @@ describe('tls transport', () => {
   });
 
   /** An echo server (answering pings as a Volley server does); returns its port and channels. */
-  async function startEcho(options: { handshakeTimeoutMs?: number } = {}): Promise<{ port: number; channels: Channel[] }> {
+  async function startEcho(
+    options: { handshakeTimeoutMs?: number } = {},
+  ): Promise<{ port: number; channels: Channel[] }> {
     const channels: Channel[] = [];
-    transport = createTlsTransport({ host: '127.0.0.1', port: 0, cert: pki.server.cert, key: pki.server.key, ca: pki.ca, requestCert: true, rejectUnauthorized: false, ...options });
+    transport = createTlsTransport({
+      host: '127.0.0.1',
+      port: 0,
+      cert: pki.server.cert,
+      key: pki.server.key,
+      ca: pki.ca,
+      requestCert: true,
+      rejectUnauthorized: false,
+      ...options,
+    });
     const bound = await transport.listen({
       onChannelOpen: (channel) => void channels.push(channel),
       onMessage(bytes, channel) {
         const decoded = codec.decode(bytes);
-        if (decoded.ok && decoded.value.kind === KIND.ping) channel.send(codec.encode({ kind: KIND.pong, id: decoded.value.id }));
+        if (decoded.ok && decoded.value.kind === KIND.ping)
+          channel.send(codec.encode({ kind: KIND.pong, id: decoded.value.id }));
         else channel.send(Buffer.from(bytes));
       },
     });
@@ -59,7 +77,12 @@ describe('tls transport', () => {
     );
     expect(connection.send(Buffer.from('hello'))).toBe(true);
     expect((await received.next()).toString()).toBe('hello');
-    expect(connection.peer).toMatchObject({ transport: 'tls', address: '127.0.0.1', port, identity: { commonName: 'localhost', subjectAltName: 'DNS:localhost' } });
+    expect(connection.peer).toMatchObject({
+      transport: 'tls',
+      address: '127.0.0.1',
+      port,
+      identity: { commonName: 'localhost', subjectAltName: 'DNS:localhost' },
+    });
     expect(connection.peer.identity?.fingerprint256).toBe(new X509Certificate(pki.server.cert).fingerprint256);
     expect(channels.map((channel) => channel.peer.identity?.commonName)).toEqual(['alice']);
     expect(transport?.connectionCount).toBe(1);
@@ -72,7 +95,9 @@ describe('tls transport', () => {
     rawSocket = netConnect({ host: '127.0.0.1', port });
     await new Promise((resolve) => rawSocket?.once('connect', resolve));
     await transport?.close();
-    await waitFor(() => rawSocket?.destroyed === true || rawSocket?.readableEnded === true, { what: 'the raw socket to be closed' });
+    await waitFor(() => rawSocket?.destroyed === true || rawSocket?.readableEnded === true, {
+      what: 'the raw socket to be closed',
+    });
   }, 10_000);
 });
 
@@ -90,15 +115,32 @@ describe('tls client connect step', () => {
     // A TLS server that completes handshakes but never answers: the client must not treat it as open.
     transport = createTlsTransport({ host: '127.0.0.1', port: 0, cert: pki.server.cert, key: pki.server.key });
     const bound = await transport.listen({ onMessage: () => {} });
-    client = createClient(`tls://127.0.0.1:${bound.port}`, { tls: { ca: pki.ca, servername: 'localhost' }, connectTimeoutMs: 200 });
+    client = createClient(`tls://127.0.0.1:${bound.port}`, {
+      tls: { ca: pki.ca, servername: 'localhost' },
+      connectTimeoutMs: 200,
+    });
     const attempt = client.call('add', { a: 1, b: 2 }, { timeoutMs: 5000 });
-    await expect(attempt).rejects.toMatchObject({ code: 'UNAVAILABLE', notExecuted: true, message: expect.stringContaining('timed out after 200 ms') });
+    await expect(attempt).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      notExecuted: true,
+      message: expect.stringContaining('timed out after 200 ms'),
+    });
   });
 
   it('counts refused clients', async () => {
-    transport = createTlsTransport({ host: '127.0.0.1', port: 0, cert: pki.server.cert, key: pki.server.key, ca: pki.ca, requestCert: true });
+    transport = createTlsTransport({
+      host: '127.0.0.1',
+      port: 0,
+      cert: pki.server.cert,
+      key: pki.server.key,
+      ca: pki.ca,
+      requestCert: true,
+    });
     const errors: string[] = [];
-    const bound = await transport.listen({ onMessage: () => {}, onTransportError: (error) => void errors.push(error.message) });
+    const bound = await transport.listen({
+      onMessage: () => {},
+      onTransportError: (error) => void errors.push(error.message),
+    });
     client = createClient(`tls://127.0.0.1:${bound.port}`, { tls: { ca: pki.ca, servername: 'localhost' } });
     const attempt = client.call('add', { a: 1, b: 2 }, { timeoutMs: 5000 });
     await expect(attempt).rejects.toMatchObject({ code: 'UNAVAILABLE', notExecuted: true });

@@ -11,7 +11,9 @@ describe('client type inference', () => {
     const client = createClient<AppRouter>('memory://types-only');
     expectTypeOf(client.kv.get).parameter(0).toEqualTypeOf<{ key: string }>();
     expectTypeOf(client.kv.get).returns.resolves.toEqualTypeOf<{ value: string | null; version: number | null }>();
-    expectTypeOf(client.kv.set).parameter(0).toEqualTypeOf<{ key: string; value: string; ttlMs?: number | undefined }>();
+    expectTypeOf(client.kv.set)
+      .parameter(0)
+      .toEqualTypeOf<{ key: string; value: string; ttlMs?: number | undefined }>();
     expectTypeOf(client.echo.ping).returns.resolves.toEqualTypeOf<{ pong: true; time: number }>();
     expectTypeOf(client.call).returns.resolves.toBeUnknown();
 

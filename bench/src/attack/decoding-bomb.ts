@@ -15,9 +15,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { procedure, router } from '@volley/router';
@@ -130,7 +130,9 @@ async function measure(shape: Shape, file: string): Promise<void> {
     router: router({ sink: procedure.handler(() => 'ok') }),
     logger: pino({ level: 'silent' }),
   });
-  const bound = await server.listen({ tcp: { host: '127.0.0.1', port: 0, maxFrameBytes: Math.max(bytes, 4 * 1024 * 1024) } });
+  const bound = await server.listen({
+    tcp: { host: '127.0.0.1', port: 0, maxFrameBytes: Math.max(bytes, 4 * 1024 * 1024) },
+  });
   const socket = connect({ host: '127.0.0.1', port: bound.tcp?.port ?? 0 });
   await new Promise((resolve) => socket.once('connect', resolve));
   const replies: Buffer[] = [];
@@ -159,7 +161,12 @@ async function measure(shape: Shape, file: string): Promise<void> {
   globalThis.gc?.();
   const settled = process.memoryUsage();
   const reply = replies[0] ? createCodec().decode(replies[0]) : undefined;
-  const outcome = reply === undefined ? 'connection closed' : reply.ok ? JSON.stringify((reply.value as { error?: { code: string } }).error?.code ?? 'ok') : 'undecodable';
+  const outcome =
+    reply === undefined
+      ? 'connection closed'
+      : reply.ok
+        ? JSON.stringify((reply.value as { error?: { code: string } }).error?.code ?? 'ok')
+        : 'undecodable';
   const mib = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
   console.log(
     JSON.stringify({
@@ -189,10 +196,14 @@ if (process.env.DECODING_BOMB_CHILD) {
   for (const shape of shapes) {
     const file = join(dir, shape);
     writeFileSync(file, build(shape, bytes));
-    const out = execFileSync(process.execPath, ['--expose-gc', '--conditions=@volley/source', '--import', 'tsx', fileURLToPath(import.meta.url), file, shape], {
-      env: { ...process.env, DECODING_BOMB_CHILD: '1' },
-      encoding: 'utf8',
-    });
+    const out = execFileSync(
+      process.execPath,
+      ['--expose-gc', '--conditions=@volley/source', '--import', 'tsx', fileURLToPath(import.meta.url), file, shape],
+      {
+        env: { ...process.env, DECODING_BOMB_CHILD: '1' },
+        encoding: 'utf8',
+      },
+    );
     process.stdout.write(out);
   }
   rmSync(dir, { recursive: true });

@@ -72,7 +72,9 @@ try {
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
 const floor = median(samples.get('node -e 0') ?? []);
 process.stdout.write(`CLI start-up, built package, ${ROUNDS} rounds (node ${process.version}):\n\n`);

@@ -163,5 +163,7 @@ for (let round = 0; round < 5; round++) {
   if (only !== 'volley') results.raw?.push(await time('raw', loops.raw));
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-console.log(`median: volley ${median(results.volley ?? []).toFixed(0)} ns, raw ${median(results.raw ?? []).toFixed(0)} ns`);
+console.log(
+  `median: volley ${median(results.volley ?? []).toFixed(0)} ns, raw ${median(results.raw ?? []).toFixed(0)} ns`,
+);
 process.exit(0);

@@ -13,21 +13,22 @@
  *
  * With `--trace-gc-nvp` and one system, `allocated` per scavenge ÷ calls gives bytes per call.
  */
+
+import { compileRouter } from '@volley/router/internal';
 import type { Channel } from '@volley/transport';
 import { createCodec } from '@volley/wire';
-import { pino } from 'pino';
 import { Packr } from 'msgpackr';
-import { benchRouter } from '../bench-router.js';
-// Internals on purpose: this measures the handler alone, not a transport. Composed as server.ts does.
-import { createMessageHandler } from '../../../packages/server/src/message-handler.js';
+import { pino } from 'pino';
+import { AddressValidator } from '../../../packages/server/src/datagram/address-validator.js';
 import { DatagramPolicy } from '../../../packages/server/src/datagram/datagram-policy.js';
 import { ReplyCache } from '../../../packages/server/src/datagram/reply-cache.js';
-import { createServerStats } from '../../../packages/server/src/server-stats.js';
-import { AddressValidator } from '../../../packages/server/src/datagram/address-validator.js';
 import { LogLimiter } from '../../../packages/server/src/log-limiter.js';
+// Internals on purpose: this measures the handler alone, not a transport. Composed as server.ts does.
+import { createMessageHandler } from '../../../packages/server/src/message-handler.js';
 import { ReplySender } from '../../../packages/server/src/reply-sender.js';
+import { createServerStats } from '../../../packages/server/src/server-stats.js';
 import { StreamPolicy } from '../../../packages/server/src/stream/stream-policy.js';
-import { compileRouter } from '@volley/router/internal';
+import { benchRouter } from '../bench-router.js';
 
 const calls = Number(process.argv[2] ?? 2_000_000);
 const only = process.argv[3];
@@ -41,7 +42,15 @@ const limiter = new LogLimiter(logger);
 const stats = createServerStats();
 const replies = new ReplySender(codec, logger, stats);
 const incarnation = 0x9e3779b9;
-const datagram = new DatagramPolicy({ cache: new ReplyCache(), validator: new AddressValidator(), incarnation, replies, stats, logger, limiter });
+const datagram = new DatagramPolicy({
+  cache: new ReplyCache(),
+  validator: new AddressValidator(),
+  incarnation,
+  replies,
+  stats,
+  logger,
+  limiter,
+});
 const handler = createMessageHandler({
   router: compileRouter(benchRouter),
   logger,
@@ -96,11 +105,17 @@ function volleyLoop(n: number): void {
 }
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
-const rawFrames = Array.from({ length: 256 }, (_, i) => packr.pack([FIRST_ID + i, echo ? 1 : 0, echo ? { message: TEXT } : { a: i, b: 2 }]));
+const rawFrames = Array.from({ length: 256 }, (_, i) =>
+  packr.pack([FIRST_ID + i, echo ? 1 : 0, echo ? { message: TEXT } : { a: i, b: 2 }]),
+);
 let rawSent = 0;
 function rawLoop(n: number): void {
   for (let i = 0; i < n; i++) {
-    const [id, op, body] = packr.unpack(rawFrames[i & 255] as Buffer) as [number, number, { a: number; b: number; message: string }];
+    const [id, op, body] = packr.unpack(rawFrames[i & 255] as Buffer) as [
+      number,
+      number,
+      { a: number; b: number; message: string },
+    ];
     const out = packr.pack([id, op === 1 ? { message: body.message } : { sum: body.a + body.b }]);
     if (out.length > 0) rawSent++;
   }
@@ -121,5 +136,6 @@ for (let round = 0; round < 5; round++) {
   if (only !== 'volley') results.raw?.push(time('raw', rawLoop));
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-console.log(`median: volley ${median(results.volley ?? []).toFixed(0)} ns, raw ${median(results.raw ?? []).toFixed(0)} ns (${sent + rawSent} replies)`);
-
+console.log(
+  `median: volley ${median(results.volley ?? []).toFixed(0)} ns, raw ${median(results.raw ?? []).toFixed(0)} ns (${sent + rawSent} replies)`,
+);

@@ -26,6 +26,9 @@ export function planConnections(wanted: number, openFilesLimit: number): Connect
   const connections = Math.min(wanted, room);
   if (connections === 0) return { connections: 0, perClient: [] };
   const clients = Math.ceil(connections / MAX_CONNECTIONS_PER_CLIENT);
-  const perClient = Array.from({ length: clients }, (_, i) => Math.floor(connections / clients) + (i < connections % clients ? 1 : 0));
+  const perClient = Array.from(
+    { length: clients },
+    (_, i) => Math.floor(connections / clients) + (i < connections % clients ? 1 : 0),
+  );
   return { connections, perClient };
 }

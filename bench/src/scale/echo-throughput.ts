@@ -49,7 +49,8 @@ export async function runEcho(options: EchoRunOptions): Promise<EchoRunResult> {
   const client = await clientFor(options.system, options.port);
   const input = { message: 'x'.repeat(options.sizeBytes) };
   const check = await client.echo(input);
-  if (check.message !== input.message) throw new Error(`${options.system}: echo of ${options.sizeBytes} bytes came back as ${check.message.length}`);
+  if (check.message !== input.message)
+    throw new Error(`${options.system}: echo of ${options.sizeBytes} bytes came back as ${check.message.length}`);
   const windowStart = performance.now() + options.warmupMs;
   const windowEnd = windowStart + options.durationMs;
   let calls = 0;
@@ -62,7 +63,10 @@ export async function runEcho(options: EchoRunOptions): Promise<EchoRunResult> {
   // The raw client has no deadlines: without this a stuck connection would hang the suite.
   let timer: NodeJS.Timeout | undefined;
   const stuck = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${options.system}: calls still outstanding ${RUN_SLACK_MS} ms after the window`)), options.warmupMs + options.durationMs + RUN_SLACK_MS);
+    timer = setTimeout(
+      () => reject(new Error(`${options.system}: calls still outstanding ${RUN_SLACK_MS} ms after the window`)),
+      options.warmupMs + options.durationMs + RUN_SLACK_MS,
+    );
   });
   try {
     await Promise.race([Promise.all(Array.from({ length: options.outstanding }, worker)), stuck]);

@@ -34,8 +34,22 @@ const RESULTS: ScaleResults = {
     after: { rssBytes: 100 * MiB + 42_800_000, heapUsedBytes: 10 * MiB + 30_000_000, arrayBuffersBytes: 0 },
   },
   payloadSizes: [
-    { sizeBytes: 64, outstanding: 16, durationMs: 1_000, rawCallsPerSecond: 100_000, volleyCallsPerSecond: 60_000, failures: [] },
-    { sizeBytes: MiB, outstanding: 4, durationMs: 1_000, rawCallsPerSecond: 200, volleyCallsPerSecond: null, failures: ['volley: no reply within its deadline'] },
+    {
+      sizeBytes: 64,
+      outstanding: 16,
+      durationMs: 1_000,
+      rawCallsPerSecond: 100_000,
+      volleyCallsPerSecond: 60_000,
+      failures: [],
+    },
+    {
+      sizeBytes: MiB,
+      outstanding: 4,
+      durationMs: 1_000,
+      rawCallsPerSecond: 200,
+      volleyCallsPerSecond: null,
+      failures: ['volley: no reply within its deadline'],
+    },
   ],
   failures: [],
 };
@@ -65,7 +79,10 @@ describe('formatScaleMarkdown', () => {
   });
 
   it('lists failed measurements by their first line', () => {
-    const failed = formatScaleMarkdown({ ...RESULTS, failures: [{ measurement: 'reply cache', message: 'Error: boom\n    at x' }] });
+    const failed = formatScaleMarkdown({
+      ...RESULTS,
+      failures: [{ measurement: 'reply cache', message: 'Error: boom\n    at x' }],
+    });
     expect(failed).toContain('- reply cache: Error: boom');
     expect(failed).not.toContain('at x');
   });
@@ -73,14 +90,26 @@ describe('formatScaleMarkdown', () => {
 
 describe('formatSize', () => {
   it('names the payload sizes of the sweep in binary units', () => {
-    expect([64, 1024, 16 * 1024, 256 * 1024, MiB].map(formatSize)).toEqual(['64 B', '1 KiB', '16 KiB', '256 KiB', '1 MiB']);
+    expect([64, 1024, 16 * 1024, 256 * 1024, MiB].map(formatSize)).toEqual([
+      '64 B',
+      '1 KiB',
+      '16 KiB',
+      '256 KiB',
+      '1 MiB',
+    ]);
   });
 });
 
 describe('markdownTable', () => {
   it('pads columns to a common width, the first left-aligned and the others right-aligned', () => {
-    expect(markdownTable(['name', 'n'], [['a', '10'], ['bbbbb', '2']])).toBe(
-      ['| name  |  n |', '|-------|---:|', '| a     | 10 |', '| bbbbb |  2 |'].join('\n'),
-    );
+    expect(
+      markdownTable(
+        ['name', 'n'],
+        [
+          ['a', '10'],
+          ['bbbbb', '2'],
+        ],
+      ),
+    ).toBe(['| name  |  n |', '|-------|---:|', '| a     | 10 |', '| bbbbb |  2 |'].join('\n'));
   });
 });

@@ -11,7 +11,13 @@ export function formatScaleMarkdown(results: ScaleResults): string {
   if (results.idleConnections.length > 0) sections.push(formatIdleConnections(results.idleConnections));
   if (results.replyCache !== null) sections.push(formatReplyCache(results.replyCache));
   if (results.payloadSizes.length > 0) sections.push(formatPayloadSizes(results.payloadSizes));
-  if (results.failures.length > 0) sections.push(['**Failed:**', ...results.failures.map(({ measurement, message }) => `- ${measurement}: ${firstLine(message)}`)].join('\n'));
+  if (results.failures.length > 0)
+    sections.push(
+      [
+        '**Failed:**',
+        ...results.failures.map(({ measurement, message }) => `- ${measurement}: ${firstLine(message)}`),
+      ].join('\n'),
+    );
   return sections.join('\n\n');
 }
 
@@ -28,17 +34,25 @@ function formatIdleConnections(rows: readonly IdleConnectionsResult[]): string {
       `${(row.setupMs / 1000).toFixed(1)} s`,
     ]),
   );
-  const notes = ['Server child RSS (VmRSS) and V8 heap after forced GC, before and after opening the connections from client children; each connection made one call first.'];
+  const notes = [
+    'Server child RSS (VmRSS) and V8 heap after forced GC, before and after opening the connections from client children; each connection made one call first.',
+  ];
   const volley = rows.find((row) => row.system === 'volley');
   const raw = rows.find((row) => row.system === 'raw');
   if (volley !== undefined) {
     const bytes = perConnection(volley, 'rssBytes');
     const verdict = bytes <= IDLE_CONNECTION_TARGET_BYTES ? 'met' : 'missed';
-    const overRaw = raw === undefined ? '' : `, ${formatCount(bytes - perConnection(raw, 'rssBytes'))} B above the raw floor`;
-    notes.push(`Issue 6 target ≤ ${formatCount(IDLE_CONNECTION_TARGET_BYTES)} B per idle connection: ${verdict} (${formatCount(bytes)} B${overRaw}).`);
+    const overRaw =
+      raw === undefined ? '' : `, ${formatCount(bytes - perConnection(raw, 'rssBytes'))} B above the raw floor`;
+    notes.push(
+      `Issue 6 target ≤ ${formatCount(IDLE_CONNECTION_TARGET_BYTES)} B per idle connection: ${verdict} (${formatCount(bytes)} B${overRaw}).`,
+    );
   }
   const short = rows.filter((row) => row.serverFdsOpened < row.connections);
-  for (const row of short) notes.push(`Warning: the ${SYSTEM_LABELS[row.system]} server gained only ${row.serverFdsOpened} descriptors for ${row.connections} connections.`);
+  for (const row of short)
+    notes.push(
+      `Warning: the ${SYSTEM_LABELS[row.system]} server gained only ${row.serverFdsOpened} descriptors for ${row.connections} connections.`,
+    );
   return ['#### Idle TCP connections', table, notes.join(' ')].join('\n\n');
 }
 
@@ -46,7 +60,17 @@ function formatReplyCache(result: ReplyCacheResult): string {
   const rssDelta = result.after.rssBytes - result.before.rssBytes;
   const heapDelta = result.after.heapUsedBytes - result.before.heapUsedBytes;
   const table = markdownTable(
-    ['clients', 'answered', 'cache entries', 'evictions', 'cache bytes (own count)', 'per entry', 'RSS delta', 'RSS / client', 'JS heap / client'],
+    [
+      'clients',
+      'answered',
+      'cache entries',
+      'evictions',
+      'cache bytes (own count)',
+      'per entry',
+      'RSS delta',
+      'RSS / client',
+      'JS heap / client',
+    ],
     [
       [
         formatCount(result.clients),
@@ -85,7 +109,12 @@ function formatPayloadSizes(rows: readonly PayloadSizeResult[]): string {
   const failures = rows.flatMap((row) => row.failures.map((failure) => `- ${formatSize(row.sizeBytes)} ${failure}`));
   const seconds = (rows[0]?.durationMs ?? 0) / 1000;
   const note = `Echo of an ASCII string over one TCP connection, closed loop, ${seconds} s per size per system; MB/s is payload bytes each way (10^6 B/s); ratio = Volley ÷ raw.`;
-  return ['#### Echo calls/s by payload size (TCP)', table, note, ...(failures.length > 0 ? [failures.join('\n')] : [])].join('\n\n');
+  return [
+    '#### Echo calls/s by payload size (TCP)',
+    table,
+    note,
+    ...(failures.length > 0 ? [failures.join('\n')] : []),
+  ].join('\n\n');
 }
 
 function perConnection(row: IdleConnectionsResult, field: 'rssBytes' | 'heapUsedBytes'): number {
@@ -114,7 +143,8 @@ function firstLine(text: string): string {
 /** Left-aligns the first column, right-aligns the numbers. */
 export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
-  const line = (cells: readonly string[]) => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(' | ')} |`;
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(' | ')} |`;
   const rule = `|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
   return [line(header), rule, ...rows.map(line)].join('\n');
 }

@@ -40,7 +40,10 @@ function openOne(options: OpenIdleConnectionsOptions, msgid: number): Promise<So
   return new Promise((resolve, reject) => {
     const socket = connect({ host: options.host ?? '127.0.0.1', port: options.port });
     let received = Buffer.alloc(0);
-    const timer = setTimeout(() => finish(new Error(`connection ${msgid}: no reply within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`connection ${msgid}: no reply within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const finish = (error?: Error) => {
       clearTimeout(timer);
       socket.off('data', onData);
@@ -52,7 +55,11 @@ function openOne(options: OpenIdleConnectionsOptions, msgid: number): Promise<So
       received = Buffer.concat([received, chunk]);
       const payload = firstFrame(received);
       if (payload === undefined) return;
-      finish(isAddReply(options.protocol, payload, msgid) ? undefined : new Error(`connection ${msgid}: unexpected reply ${payload.toString('hex')}`));
+      finish(
+        isAddReply(options.protocol, payload, msgid)
+          ? undefined
+          : new Error(`connection ${msgid}: unexpected reply ${payload.toString('hex')}`),
+      );
     };
     socket.on('data', onData);
     // Errors after set-up (the server going away at the end) are expected: swallow them.

@@ -33,7 +33,13 @@ describe('openIdleConnections', () => {
 describe('callAsDistinctClients', () => {
   it('fills the reply cache with one entry per client id for a non-idempotent procedure', async () => {
     const bound = await startServer();
-    const result = await callAsDistinctClients({ port: bound.udp?.port ?? 0, procedure: 'addOnce', count: 300, inFlight: 32, deadlineMs: 60_000 });
+    const result = await callAsDistinctClients({
+      port: bound.udp?.port ?? 0,
+      procedure: 'addOnce',
+      count: 300,
+      inFlight: 32,
+      deadlineMs: 60_000,
+    });
     expect(result.answered).toBe(300);
     expect(result.errors).toEqual({});
     expect(server?.stats.replyCacheEntries).toBe(300);
@@ -41,7 +47,13 @@ describe('callAsDistinctClients', () => {
 
   it('keeps nothing in the cache for an idempotent procedure', async () => {
     const bound = await startServer();
-    await callAsDistinctClients({ port: bound.udp?.port ?? 0, procedure: 'add', count: 100, inFlight: 32, deadlineMs: 60_000 });
+    await callAsDistinctClients({
+      port: bound.udp?.port ?? 0,
+      procedure: 'add',
+      count: 100,
+      inFlight: 32,
+      deadlineMs: 60_000,
+    });
     expect(server?.stats.replyCacheEntries).toBe(0);
   });
 });

@@ -5,6 +5,8 @@
  */
 import { formatScaleMarkdown, runScaleSuite } from './run-scale.js';
 
-const results = await runScaleSuite((line) => process.stderr.write(`${line}\n`), { quick: process.argv.includes('--quick') });
+const results = await runScaleSuite((line) => process.stderr.write(`${line}\n`), {
+  quick: process.argv.includes('--quick'),
+});
 process.stdout.write(`${formatScaleMarkdown(results)}\n`);
 if (results.failures.length > 0) process.exitCode = 1;

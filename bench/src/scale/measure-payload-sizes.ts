@@ -21,7 +21,10 @@ export interface PayloadTiming {
  * the machine over the run hits both alike. A run that fails is recorded in its row and the
  * sweep goes on.
  */
-export async function measurePayloadSizes(timing: PayloadTiming, log: (line: string) => void): Promise<PayloadSizeResult[]> {
+export async function measurePayloadSizes(
+  timing: PayloadTiming,
+  log: (line: string) => void,
+): Promise<PayloadSizeResult[]> {
   const workers: WorkerProcess<unknown>[] = [];
   try {
     const runners: { system: EchoSystem; port: number; client: WorkerProcess<unknown> }[] = [];
@@ -34,7 +37,14 @@ export async function measurePayloadSizes(timing: PayloadTiming, log: (line: str
       // 16 × 1 MiB once deadlocked Volley TCP (both ends stopped reading while their writes were
       // backed up); fixed in the transport, test/connections/large-payload-flow.test.ts guards it.
       const outstanding = OUTSTANDING;
-      const row: PayloadSizeResult = { sizeBytes, outstanding, durationMs: timing.durationMs, rawCallsPerSecond: null, volleyCallsPerSecond: null, failures: [] };
+      const row: PayloadSizeResult = {
+        sizeBytes,
+        outstanding,
+        durationMs: timing.durationMs,
+        rawCallsPerSecond: null,
+        volleyCallsPerSecond: null,
+        failures: [],
+      };
       for (const { system, port, client } of runners) {
         const options: EchoRunOptions = { system, port, sizeBytes, outstanding, ...timing };
         try {

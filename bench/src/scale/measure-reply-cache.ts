@@ -1,7 +1,7 @@
 import type { ReplyCacheResult } from './scale-results.js';
+import { forkScaleClient, forkScaleServer } from './scale-workers.js';
 import { readSettledMemory } from './server-memory.js';
 import type { DistinctClientsResult } from './udp-clients.js';
-import { forkScaleClient, forkScaleServer } from './scale-workers.js';
 import { startOne, stopAll, type WorkerProcess } from './worker-process.js';
 
 /** Idempotent UDP calls before the baseline: pays JIT and lazy set-up, keeps nothing in the cache. */
@@ -33,9 +33,21 @@ export async function measureReplyCache(clients: number, log: (line: string) => 
     const client = await startOne(forkScaleClient(), workers);
     const port = server.ready.udp;
 
-    await client.call('udp', { port, procedure: 'add', count: WARMUP_CALLS, inFlight: IN_FLIGHT, deadlineMs: DEADLINE_MS });
+    await client.call('udp', {
+      port,
+      procedure: 'add',
+      count: WARMUP_CALLS,
+      inFlight: IN_FLIGHT,
+      deadlineMs: DEADLINE_MS,
+    });
     const before = await readSettledMemory(server);
-    const run = await client.call<DistinctClientsResult>('udp', { port, procedure: 'addOnce', count: clients, inFlight: IN_FLIGHT, deadlineMs: DEADLINE_MS });
+    const run = await client.call<DistinctClientsResult>('udp', {
+      port,
+      procedure: 'addOnce',
+      count: clients,
+      inFlight: IN_FLIGHT,
+      deadlineMs: DEADLINE_MS,
+    });
     log(`  ${run.answered} calls answered in ${(run.elapsedMs / 1000).toFixed(1)} s, ${run.resends} resent`);
     const stats = await server.call<VolleyStats>('stats');
     const after = await readSettledMemory(server);

@@ -33,7 +33,9 @@ describe('parseOpenFilesSoftLimit', () => {
   });
 
   it('reads "unlimited" as Infinity', () => {
-    expect(parseOpenFilesSoftLimit('Max open files            unlimited            unlimited            files\n')).toBe(Number.POSITIVE_INFINITY);
+    expect(parseOpenFilesSoftLimit('Max open files            unlimited            unlimited            files\n')).toBe(
+      Number.POSITIVE_INFINITY,
+    );
   });
 });
 

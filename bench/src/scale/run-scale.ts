@@ -5,7 +5,13 @@ import { measureReplyCache } from './measure-reply-cache.js';
 import type { ScaleResults } from './scale-results.js';
 
 export { formatScaleMarkdown } from './format-scale.js';
-export type { IdleConnectionsResult, MemoryReading, PayloadSizeResult, ReplyCacheResult, ScaleResults } from './scale-results.js';
+export type {
+  IdleConnectionsResult,
+  MemoryReading,
+  PayloadSizeResult,
+  ReplyCacheResult,
+  ScaleResults,
+} from './scale-results.js';
 
 /** Options for {@link runScaleSuite}. */
 export interface ScaleSuiteOptions {
@@ -29,9 +35,20 @@ const FULL_TIMING: PayloadTiming = { warmupMs: 500, durationMs: 2_000 };
  * const results = await runScaleSuite((line) => process.stderr.write(`${line}\n`), { quick: true });
  * process.stdout.write(formatScaleMarkdown(results));
  */
-export async function runScaleSuite(log: (line: string) => void, options: ScaleSuiteOptions = {}): Promise<ScaleResults> {
+export async function runScaleSuite(
+  log: (line: string) => void,
+  options: ScaleSuiteOptions = {},
+): Promise<ScaleResults> {
   const quick = options.quick ?? false;
-  const results: ScaleResults = { node: process.version, cpus: cpus().length, quick, idleConnections: [], replyCache: null, payloadSizes: [], failures: [] };
+  const results: ScaleResults = {
+    node: process.version,
+    cpus: cpus().length,
+    quick,
+    idleConnections: [],
+    replyCache: null,
+    payloadSizes: [],
+    failures: [],
+  };
   const attempt = async (measurement: string, run: () => Promise<void>): Promise<void> => {
     log(`scale: ${measurement}`);
     try {
@@ -47,7 +64,9 @@ export async function runScaleSuite(log: (line: string) => void, options: ScaleS
     await attempt(`${formatCount(IDLE_CONNECTIONS)} idle TCP connections, ${system}`, async () => {
       const result = await measureIdleConnections(system, IDLE_CONNECTIONS, log);
       const perConnection = (result.after.rssBytes - result.before.rssBytes) / result.connections;
-      log(`  ${formatCount(result.connections)} connections in ${(result.setupMs / 1000).toFixed(1)} s, ${formatCount(perConnection)} B RSS each`);
+      log(
+        `  ${formatCount(result.connections)} connections in ${(result.setupMs / 1000).toFixed(1)} s, ${formatCount(perConnection)} B RSS each`,
+      );
       results.idleConnections.push(result);
     });
   }

@@ -39,8 +39,14 @@ const kind = process.argv[2];
 if (kind === 'volley') {
   // warn, as the bench's own server child: the suite must not pay for log lines the bench does not.
   const server = createServer({ router: benchRouter, logger: pino({ level: 'warn' }) });
-  const bound = await server.listen({ tcp: { host: HOST, port: 0 }, udp: { host: HOST, port: 0, maxDatagramBytes: MAX_DATAGRAM_BYTES } });
-  serveCommands({ tcp: bound.tcp?.port ?? 0, udp: bound.udp?.port ?? 0 }, { settle, stats: () => ({ ...server.stats, inFlight: server.inFlight }) });
+  const bound = await server.listen({
+    tcp: { host: HOST, port: 0 },
+    udp: { host: HOST, port: 0, maxDatagramBytes: MAX_DATAGRAM_BYTES },
+  });
+  serveCommands(
+    { tcp: bound.tcp?.port ?? 0, udp: bound.udp?.port ?? 0 },
+    { settle, stats: () => ({ ...server.stats, inFlight: server.inFlight }) },
+  );
 } else if (kind === 'raw') {
   const raw = await startRawTcpServer({ host: HOST });
   serveCommands({ tcp: 'port' in raw.address ? raw.address.port : 0, udp: 0 }, { settle });

@@ -13,7 +13,10 @@ export interface ScaleServerPorts {
  * Forks a scale server child (scale-server.ts). Memory measurements pass `exposeGc`, so readings
  * follow a full collection; throughput runs leave node's flags as the bench has them.
  */
-export function forkScaleServer(kind: 'raw' | 'volley', options: { exposeGc: boolean }): Promise<WorkerProcess<ScaleServerPorts>> {
+export function forkScaleServer(
+  kind: 'raw' | 'volley',
+  options: { exposeGc: boolean },
+): Promise<WorkerProcess<ScaleServerPorts>> {
   return forkWorker<ScaleServerPorts>(SERVER_ENTRY, [kind], options.exposeGc ? ['--expose-gc'] : []);
 }
 

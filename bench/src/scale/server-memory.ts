@@ -25,12 +25,18 @@ export async function readSettledMemory(server: WorkerProcess<unknown>): Promise
 }
 
 /** Polls `read` every 20 ms until `done` holds; throws after `timeoutMs`, naming `what`. */
-export async function waitUntil<T>(read: () => T, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+export async function waitUntil<T>(
+  read: () => T,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const giveUpAt = performance.now() + timeoutMs;
   for (;;) {
     const value = read();
     if (done(value)) return value;
-    if (performance.now() > giveUpAt) throw new Error(`${what} (last seen: ${JSON.stringify(value)}) after ${timeoutMs} ms`);
+    if (performance.now() > giveUpAt)
+      throw new Error(`${what} (last seen: ${JSON.stringify(value)}) after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

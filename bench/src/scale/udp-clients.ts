@@ -70,7 +70,15 @@ export function callAsDistinctClients(options: DistinctClientsOptions): Promise<
         send(index, call.attempt + 1);
       }
     }, RESEND_SWEEP_MS);
-    const deadline = setTimeout(() => finish(new Error(`${answered} of ${options.count} calls answered after ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const deadline = setTimeout(
+      () =>
+        finish(
+          new Error(
+            `${answered} of ${options.count} calls answered after ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`,
+          ),
+        ),
+      options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    );
     const finish = (error?: Error) => {
       clearInterval(sweep);
       clearTimeout(deadline);

@@ -17,7 +17,10 @@ describe('hand-encoded Volley requests', () => {
     const [payload, ...rest] = framesOf(encodeAddFrame('volley', 77));
     expect(rest).toHaveLength(0);
     const decoded = codec.decode(payload as Buffer);
-    expect(decoded).toMatchObject({ ok: true, value: { kind: KIND.request, id: 77, method: 'add', input: { a: 1, b: 2 } } });
+    expect(decoded).toMatchObject({
+      ok: true,
+      value: { kind: KIND.request, id: 77, method: 'add', input: { a: 1, b: 2 } },
+    });
   });
 
   it('encodes a datagram carrying the client id, attempt and deadline as request metadata', () => {
@@ -25,7 +28,12 @@ describe('hand-encoded Volley requests', () => {
     const decoded = codec.decode(encodeAddDatagram('addOnce', 9, clientId, 2, 60_000));
     expect(decoded.ok).toBe(true);
     if (!decoded.ok) return;
-    expect(decoded.value).toMatchObject({ kind: KIND.request, id: 9, method: 'addOnce', meta: { attempt: 2, deadlineMs: 60_000 } });
+    expect(decoded.value).toMatchObject({
+      kind: KIND.request,
+      id: 9,
+      method: 'addOnce',
+      meta: { attempt: 2, deadlineMs: 60_000 },
+    });
     expect(Buffer.from((decoded.value as { meta: { clientId: Uint8Array } }).meta.clientId)).toEqual(clientId);
   });
 

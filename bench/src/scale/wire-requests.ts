@@ -43,18 +43,35 @@ export function firstFrame(bytes: Buffer): Buffer | undefined {
 export function isAddReply(protocol: StreamProtocol, payload: Buffer, msgid: number): boolean {
   const reply = packr.unpack(payload) as unknown[];
   if (protocol === 'raw') return reply[0] === msgid && (reply[1] as { sum?: number } | undefined)?.sum === ADD_SUM;
-  return reply[0] === 1 && reply[1] === msgid && reply[2] == null && (reply[3] as { sum?: number } | undefined)?.sum === ADD_SUM;
+  return (
+    reply[0] === 1 &&
+    reply[1] === msgid &&
+    reply[2] == null &&
+    (reply[3] as { sum?: number } | undefined)?.sum === ADD_SUM
+  );
 }
 
 /** An `add(1, 2)`-shaped UDP request from the client `clientId` (8 bytes), as the Volley client sends one. */
-export function encodeAddDatagram(procedure: string, msgid: number, clientId: Buffer, attempt: number, deadlineMs: number): Buffer {
+export function encodeAddDatagram(
+  procedure: string,
+  msgid: number,
+  clientId: Buffer,
+  attempt: number,
+  deadlineMs: number,
+): Buffer {
   return packr.pack([0, msgid, procedure, [ADD_INPUT], { c: clientId, a: attempt, d: deadlineMs }]);
 }
 
 /** What a UDP reply says: its msgid, and the error code when it is an error. */
-export function readDatagramReply(datagram: Buffer): { msgid: number; errorCode: string | undefined; sum: number | undefined } | undefined {
+export function readDatagramReply(
+  datagram: Buffer,
+): { msgid: number; errorCode: string | undefined; sum: number | undefined } | undefined {
   const reply = packr.unpack(datagram) as unknown[];
   if (reply[0] !== 1 || typeof reply[1] !== 'number') return undefined;
   const error = reply[2] as { code?: string } | null;
-  return { msgid: reply[1], errorCode: error == null ? undefined : String(error.code), sum: (reply[3] as { sum?: number } | null)?.sum };
+  return {
+    msgid: reply[1],
+    errorCode: error == null ? undefined : String(error.code),
+    sum: (reply[3] as { sum?: number } | null)?.sum,
+  };
 }

@@ -25,9 +25,16 @@ const TSX_EXEC_ARGV = ['--conditions=@volley/source', '--import', 'tsx'];
 const STOP_GRACE_MS = 3_000;
 
 /** Forks `entry` and resolves once it reports ready; rejects if it exits first. */
-export async function forkWorker<TReady>(entry: URL, args: readonly string[], nodeFlags: readonly string[] = []): Promise<WorkerProcess<TReady>> {
+export async function forkWorker<TReady>(
+  entry: URL,
+  args: readonly string[],
+  nodeFlags: readonly string[] = [],
+): Promise<WorkerProcess<TReady>> {
   const name = `${fileURLToPath(entry).split('/').pop()} ${args.join(' ')}`.trim();
-  const child: ChildProcess = fork(fileURLToPath(entry), args, { execArgv: [...TSX_EXEC_ARGV, ...nodeFlags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(fileURLToPath(entry), args, {
+    execArgv: [...TSX_EXEC_ARGV, ...nodeFlags],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const pending = new Map<number, Settle>();
   let nextId = 0;
   let onReady: Settle | undefined;
@@ -81,7 +88,10 @@ export async function forkWorker<TReady>(entry: URL, args: readonly string[], no
 }
 
 /** Waits for a fork and adds the worker to `into`, for the caller's cleanup to stop. */
-export async function startOne<TWorker extends WorkerProcess<unknown>>(fork: Promise<TWorker>, into: WorkerProcess<unknown>[]): Promise<TWorker> {
+export async function startOne<TWorker extends WorkerProcess<unknown>>(
+  fork: Promise<TWorker>,
+  into: WorkerProcess<unknown>[],
+): Promise<TWorker> {
   const worker = await fork;
   into.push(worker);
   return worker;
@@ -91,7 +101,10 @@ export async function startOne<TWorker extends WorkerProcess<unknown>>(fork: Pro
  * Waits for every fork, adds each worker that started to `into` (so the caller's cleanup stops it
  * even when a sibling failed), then throws the first failure. Results keep the order of `forks`.
  */
-export async function startAll<TWorker extends WorkerProcess<unknown>>(forks: readonly Promise<TWorker>[], into: WorkerProcess<unknown>[]): Promise<TWorker[]> {
+export async function startAll<TWorker extends WorkerProcess<unknown>>(
+  forks: readonly Promise<TWorker>[],
+  into: WorkerProcess<unknown>[],
+): Promise<TWorker[]> {
   const settled = await Promise.allSettled(forks);
   for (const outcome of settled) if (outcome.status === 'fulfilled') into.push(outcome.value);
   const failed = settled.find((outcome) => outcome.status === 'rejected');

@@ -6,12 +6,7 @@ import type { SystemDefinition } from './system.js';
  * HTTP/2), tRPC v11 over HTTP/1.1 (httpBatchLink), msgpack5rpc over TCP, and plain JSON over
  * HTTP/1.1 (fastify server, undici Pool client). All are measured against raw TCP.
  */
-function peer(
-  id: string,
-  label: string,
-  transport: string,
-  multiplexes: boolean,
-): SystemDefinition {
+function peer(id: string, label: string, transport: string, multiplexes: boolean): SystemDefinition {
   return {
     id,
     label,

@@ -81,6 +81,7 @@ export const ALL_SYSTEMS: readonly SystemDefinition[] = [...LIMIT_SYSTEMS, ...VO
 /** The system with this id; throws naming the known ids otherwise. */
 export function findSystem(id: string): SystemDefinition {
   const system = ALL_SYSTEMS.find((each) => each.id === id);
-  if (system === undefined) throw new Error(`unknown system "${id}"; known: ${ALL_SYSTEMS.map((each) => each.id).join(', ')}`);
+  if (system === undefined)
+    throw new Error(`unknown system "${id}"; known: ${ALL_SYSTEMS.map((each) => each.id).join(', ')}`);
   return system;
 }

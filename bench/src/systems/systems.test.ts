@@ -28,22 +28,25 @@ async function connect(system: SystemDefinition): Promise<BenchClient> {
   return client;
 }
 
-describe.each([...LIMIT_SYSTEMS, ...VOLLEY_SYSTEMS].map((system) => [system.id, system] as const))('system %s', (_id, system) => {
-  it('answers 64 concurrent adds, each with its own sum', async () => {
-    const connected = await connect(system);
-    const sums = await Promise.all(Array.from({ length: 64 }, (_, i) => connected.add({ a: i, b: 1000 })));
-    expect(sums).toEqual(Array.from({ length: 64 }, (_, i) => ({ sum: i + 1000 })));
-  });
+describe.each([...LIMIT_SYSTEMS, ...VOLLEY_SYSTEMS].map((system) => [system.id, system] as const))(
+  'system %s',
+  (_id, system) => {
+    it('answers 64 concurrent adds, each with its own sum', async () => {
+      const connected = await connect(system);
+      const sums = await Promise.all(Array.from({ length: 64 }, (_, i) => connected.add({ a: i, b: 1000 })));
+      expect(sums).toEqual(Array.from({ length: 64 }, (_, i) => ({ sum: i + 1000 })));
+    });
 
-  it('echoes a 4 KiB message intact', async () => {
-    const connected = await connect(system);
-    const message = 'abcd'.repeat(1024);
-    expect(await connected.echo({ message })).toEqual({ message });
-  });
+    it('echoes a 4 KiB message intact', async () => {
+      const connected = await connect(system);
+      const message = 'abcd'.repeat(1024);
+      expect(await connected.echo({ message })).toEqual({ message });
+    });
 
-  it('needs no resends on loopback for a handful of calls', async () => {
-    const connected = await connect(system);
-    await Promise.all(Array.from({ length: 8 }, (_, i) => connected.add({ a: i, b: i })));
-    expect(connected.resends?.() ?? 0).toBe(0);
-  });
-});
+    it('needs no resends on loopback for a handful of calls', async () => {
+      const connected = await connect(system);
+      await Promise.all(Array.from({ length: 8 }, (_, i) => connected.add({ a: i, b: i })));
+      expect(connected.resends?.() ?? 0).toBe(0);
+    });
+  },
+);

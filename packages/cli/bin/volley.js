@@ -16,10 +16,16 @@ if (!existsSync(source)) {
   try {
     tsx = import.meta.resolve('tsx');
   } catch {
-    console.error(`volley: ${source} is the workspace source, which runs through tsx; run npm install (tsx is a devDependency).`);
+    console.error(
+      `volley: ${source} is the workspace source, which runs through tsx; run npm install (tsx is a devDependency).`,
+    );
     process.exit(70);
   }
-  const child = spawn(process.execPath, ['--conditions=@volley/source', '--import', tsx, source, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@volley/source', '--import', tsx, source, ...process.argv.slice(2)],
+    { stdio: 'inherit' },
+  );
   // Ctrl-C reaches the child from the terminal too: let it finish (bench prints its report, call
   // sends a cancel) and exit with its code, rather than dying first and leaving it orphaned.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {

@@ -64,10 +64,12 @@ export function resolveUrl(target: string, values: ClientFlagValues): string {
   if (chosen.length > 1) throw new UsageError(`Choose one of --${chosen.join(', --')}`);
   const scheme = /^([a-z]+):\/\//.exec(target)?.[1];
   if (scheme === undefined) {
-    if (!/^(\[[0-9a-fA-F:.]+\]|[^:/\s]+):\d+$/.test(target)) throw new UsageError(`"${target}" is neither a URL (udp://host:port) nor host:port`);
+    if (!/^(\[[0-9a-fA-F:.]+\]|[^:/\s]+):\d+$/.test(target))
+      throw new UsageError(`"${target}" is neither a URL (udp://host:port) nor host:port`);
     return `${chosen[0] ?? 'udp'}://${target}`;
   }
-  if (chosen[0] !== undefined && chosen[0] !== scheme) throw new UsageError(`--${chosen[0]} contradicts the URL's scheme ${scheme}://`);
+  if (chosen[0] !== undefined && chosen[0] !== scheme)
+    throw new UsageError(`--${chosen[0]} contradicts the URL's scheme ${scheme}://`);
   return target;
 }
 
@@ -80,14 +82,20 @@ export function positiveInt(name: string, value: string | undefined, fallback: n
 }
 
 /** The URL and client options the flags describe. Throws UsageError for bad flags or URLs. */
-export function clientOptionsFromFlags(target: string, values: ClientFlagValues, extra: ClientOptions = {}): { url: string; options: ClientOptions; timeoutMs: number } {
+export function clientOptionsFromFlags(
+  target: string,
+  values: ClientFlagValues,
+  extra: ClientOptions = {},
+): { url: string; options: ClientOptions; timeoutMs: number } {
   const url = resolveUrl(target, values);
   const timeoutMs = positiveInt('timeout', values.timeout, DEFAULT_CLI_TIMEOUT_MS);
   const options: ClientOptions = { ...extra, timeoutMs, connectTimeoutMs: timeoutMs };
   const tlsFlags = values.ca ?? values.cert ?? values.key ?? values.servername;
-  if (tlsFlags !== undefined && !url.startsWith('tls://')) throw new UsageError('--ca, --cert, --key and --servername need a tls:// URL (or --tls)');
+  if (tlsFlags !== undefined && !url.startsWith('tls://'))
+    throw new UsageError('--ca, --cert, --key and --servername need a tls:// URL (or --tls)');
   if (url.startsWith('tls://')) {
-    if ((values.cert === undefined) !== (values.key === undefined)) throw new UsageError('--cert and --key go together');
+    if ((values.cert === undefined) !== (values.key === undefined))
+      throw new UsageError('--cert and --key go together');
     options.tls = {
       ...(values.ca !== undefined && { ca: readFlagFile('ca', values.ca) }),
       ...(values.cert !== undefined && { cert: readFlagFile('cert', values.cert) }),
@@ -97,7 +105,8 @@ export function clientOptionsFromFlags(target: string, values: ClientFlagValues,
   }
   if (values.metadata !== undefined) options.metadata = parseMetadata(values.metadata);
   if (values.auth !== undefined) options.auth = values.auth;
-  if (values['max-datagram'] !== undefined) options.maxDatagramBytes = positiveInt('max-datagram', values['max-datagram'], 1200);
+  if (values['max-datagram'] !== undefined)
+    options.maxDatagramBytes = positiveInt('max-datagram', values['max-datagram'], 1200);
   return { url, options, timeoutMs };
 }
 
@@ -127,6 +136,8 @@ function readFlagFile(flag: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new UsageError(`--${flag}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(
+      `--${flag}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }

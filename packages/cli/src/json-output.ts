@@ -11,7 +11,8 @@ export function formatJson(value: unknown, pretty: boolean): string {
     // toJSON would otherwise turn bytes into {type: 'Buffer', data: [...]}.
     function (this: Record<string, unknown>, key: string, v: unknown) {
       const raw = this[key];
-      if (raw instanceof Uint8Array) return { $bytes: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64') };
+      if (raw instanceof Uint8Array)
+        return { $bytes: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64') };
       if (typeof v === 'bigint') {
         bigints.push(v.toString());
         return `\u0000bigint${bigints.length - 1}\u0000`;
@@ -21,5 +22,7 @@ export function formatJson(value: unknown, pretty: boolean): string {
     pretty ? 2 : undefined,
   );
   // JSON.stringify cannot write a BigInt; substitute the exact digits for the placeholders.
-  return bigints.length === 0 ? text : text.replace(/"\\u0000bigint(\d+)\\u0000"/g, (_m, i: string) => bigints[Number(i)] as string);
+  return bigints.length === 0
+    ? text
+    : text.replace(/"\\u0000bigint(\d+)\\u0000"/g, (_m, i: string) => bigints[Number(i)] as string);
 }

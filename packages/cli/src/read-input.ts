@@ -18,7 +18,9 @@ export async function readInput(argument: string | undefined, io: CliIo): Promis
     try {
       text = await readFile(where, 'utf8');
     } catch (error) {
-      throw new UsageError(`Cannot read input file ${where}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new UsageError(
+        `Cannot read input file ${where}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
   } else {
     text = argument;

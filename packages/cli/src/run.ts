@@ -14,7 +14,14 @@ import type { CliIo } from './io.js';
 import { formatJson } from './json-output.js';
 import { UsageError } from './usage-error.js';
 
-const COMMANDS: readonly Command[] = [callCommand, describeCommand, healthCommand, benchCommand, genCommand, serveCommand];
+const COMMANDS: readonly Command[] = [
+  callCommand,
+  describeCommand,
+  healthCommand,
+  benchCommand,
+  genCommand,
+  serveCommand,
+];
 
 const OVERVIEW = `volley — explore, call, load-test, generate clients for and serve Volley services
 
@@ -47,7 +54,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const command = COMMANDS.find((c) => c.name === name);
   if (command === undefined) {
     const names = COMMANDS.map((c) => c.name);
-    io.err(`volley: unknown command "${name}".${didYouMean(name, names)} Commands: ${names.join(', ')}. Run 'volley --help'.`);
+    io.err(
+      `volley: unknown command "${name}".${didYouMean(name, names)} Commands: ${names.join(', ')}. Run 'volley --help'.`,
+    );
     return EXIT.usage;
   }
   try {
@@ -70,7 +79,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 /** One line per failure, never a stack trace (set VOLLEY_DEBUG=1 for one). */
 function report(error: unknown, command: Command, io: CliIo): number {
   if (isRpcError(error)) {
-    io.err(`${error.code}: ${error.message}${error.data === undefined ? '' : `\n${formatJson(error.data, io.stdoutIsTTY)}`}`);
+    io.err(
+      `${error.code}: ${error.message}${error.data === undefined ? '' : `\n${formatJson(error.data, io.stdoutIsTTY)}`}`,
+    );
     return exitForError(error.code);
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -95,5 +106,8 @@ function unknownFlagLine(error: unknown, command: Command): string | undefined {
   if ((error as { code?: unknown })?.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return undefined;
   const typed = /'([^']+)'/.exec((error as Error).message)?.[1];
   if (typed === undefined) return undefined;
-  return `Unknown flag '${typed}'.${didYouMean(typed, [...Object.keys(command.flags), 'help'].map((flag) => `--${flag}`))}`;
+  return `Unknown flag '${typed}'.${didYouMean(
+    typed,
+    [...Object.keys(command.flags), 'help'].map((flag) => `--${flag}`),
+  )}`;
 }

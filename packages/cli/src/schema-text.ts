@@ -24,7 +24,8 @@ export function schemaText(schema: JsonSchema | undefined, depth = 0): string {
     case 'null':
       return s.type;
     case 'array':
-      if (Array.isArray(s.prefixItems)) return `[${(s.prefixItems as JsonSchema[]).map((item) => schemaText(item, depth + 1)).join(', ')}]`;
+      if (Array.isArray(s.prefixItems))
+        return `[${(s.prefixItems as JsonSchema[]).map((item) => schemaText(item, depth + 1)).join(', ')}]`;
       return `${wrap(schemaText(s.items as JsonSchema | undefined, depth + 1))}[]`;
     case 'object':
       return objectText(s, depth);
@@ -36,7 +37,9 @@ export function schemaText(schema: JsonSchema | undefined, depth = 0): string {
 function objectText(s: Record<string, unknown>, depth: number): string {
   const properties = (s.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((s.required ?? []) as string[]);
-  const fields = Object.entries(properties).map(([name, value]) => `${name}${required.has(name) ? '' : '?'}: ${schemaText(value, depth + 1)}`);
+  const fields = Object.entries(properties).map(
+    ([name, value]) => `${name}${required.has(name) ? '' : '?'}: ${schemaText(value, depth + 1)}`,
+  );
   if (typeof s.additionalProperties === 'object' && s.additionalProperties !== null) {
     fields.push(`[key: string]: ${schemaText(s.additionalProperties as JsonSchema, depth + 1)}`);
   }

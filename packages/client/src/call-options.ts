@@ -13,7 +13,10 @@ export interface CallOptions {
 }
 
 /** Client-wide metadata with the call's own keys on top; undefined when neither has any. */
-export function mergeMetadata(base: Record<string, string> | undefined, own: Record<string, string> | undefined): Record<string, string> | undefined {
+export function mergeMetadata(
+  base: Record<string, string> | undefined,
+  own: Record<string, string> | undefined,
+): Record<string, string> | undefined {
   if (base === undefined) return own;
   return own === undefined ? base : { ...base, ...own };
 }

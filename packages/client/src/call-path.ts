@@ -74,7 +74,12 @@ export interface CallHost {
    * The request for one transmission of `call` (see `requestMeta` for `clientId` and `cookie`),
    * or undefined after failing the call with BAD_REQUEST when its input cannot be encoded.
    */
-  encodeRequest(call: PendingCall, now: number, clientId: Uint8Array | undefined, cookie: Uint8Array | undefined): Buffer | undefined;
+  encodeRequest(
+    call: PendingCall,
+    now: number,
+    clientId: Uint8Array | undefined,
+    cookie: Uint8Array | undefined,
+  ): Buffer | undefined;
   /** Hands the request to the connection and records the transmission; false after failing the call when it is closed. */
   sendRequest(call: PendingCall, connection: ClientConnection, bytes: Buffer, now: number): boolean;
   /** Decodes a message from the server, or counts and logs one that cannot be. */

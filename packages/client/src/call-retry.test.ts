@@ -34,7 +34,10 @@ describe('callWithRetries', () => {
   });
 
   it('does not retry a call that may have executed unless the procedure is idempotent', async () => {
-    await expect(callWithRetries(failing(lostConnection()), run(false))).rejects.toMatchObject({ code: 'UNAVAILABLE', notExecuted: false });
+    await expect(callWithRetries(failing(lostConnection()), run(false))).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      notExecuted: false,
+    });
     const idempotent = run(true);
     await expect(callWithRetries(failing(lostConnection()), idempotent)).resolves.toBe('ok');
     expect(idempotent.retries).toBe(1);
@@ -49,7 +52,9 @@ describe('callWithRetries', () => {
 
   it('stops at maxAttempts', async () => {
     const state = run(true, 2);
-    await expect(callWithRetries(failing(refused(), refused(), refused()), state)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(callWithRetries(failing(refused(), refused(), refused()), state)).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
     expect(state.retries).toBe(1);
   });
 });

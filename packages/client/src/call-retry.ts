@@ -31,7 +31,10 @@ export interface RetryRun {
 }
 
 /** Runs `attempt` with the remaining budget until it succeeds or fails in a way not worth retrying. */
-export async function callWithRetries(attempt: (timeoutMs: number) => Promise<unknown>, run: RetryRun): Promise<unknown> {
+export async function callWithRetries(
+  attempt: (timeoutMs: number) => Promise<unknown>,
+  run: RetryRun,
+): Promise<unknown> {
   const deadlineAt = performance.now() + run.timeoutMs;
   const maxAttempts = run.retry.maxAttempts ?? 1;
   const base = run.retry.baseMs ?? RETRY_BASE_MS;
@@ -40,7 +43,9 @@ export async function callWithRetries(attempt: (timeoutMs: number) => Promise<un
       return await attempt(Math.max(0, deadlineAt - performance.now()));
     } catch (error) {
       const retryable =
-        error instanceof RpcError && RETRYABLE_CODES.has(error.code) && (error.notExecuted || (run.idempotent && error.code === 'UNAVAILABLE'));
+        error instanceof RpcError &&
+        RETRYABLE_CODES.has(error.code) &&
+        (error.notExecuted || (run.idempotent && error.code === 'UNAVAILABLE'));
       const wait = base * 2 ** (n - 1) * (1 + 0.25 * Math.random());
       if (!retryable || n >= maxAttempts || run.stop() || performance.now() + wait >= deadlineAt) throw error;
       run.onRetry();

@@ -1,9 +1,9 @@
-import type { Logger } from 'pino';
 import type { DeliveryMode } from '@volley/transport';
+import type { Logger } from 'pino';
 import type { RetryOptions } from './call-retry.js';
-import type { KeepaliveOptions } from './stream/keepalive.js';
-import type { Connector, ReconnectOptions } from './reconnecting-connection.js';
 import type { RetransmitOptions } from './datagram/retransmit-policy.js';
+import type { Connector, ReconnectOptions } from './reconnecting-connection.js';
+import type { KeepaliveOptions } from './stream/keepalive.js';
 
 /** What a client knows of one procedure, as the server declared it. */
 export interface ProcedureFlags {

@@ -53,7 +53,12 @@ describe('ClientCore on ICMP port-unreachable', () => {
     await vi.advanceTimersByTimeAsync(1);
     udp.unreachable();
     // Settled with the clock 1 ms in: not at the 10 s deadline.
-    expect(await outcome).toMatchObject({ code: 'UNAVAILABLE', local: true, notExecuted: true, cause: PORT_UNREACHABLE });
+    expect(await outcome).toMatchObject({
+      code: 'UNAVAILABLE',
+      local: true,
+      notExecuted: true,
+      cause: PORT_UNREACHABLE,
+    });
     await core.close();
   });
 
@@ -88,7 +93,12 @@ describe('ClientCore on ICMP port-unreachable', () => {
     const answered = core.call('a', undefined);
     await vi.advanceTimersByTimeAsync(1);
     // The reply echoes attempt 1: that datagram arrived, so it cannot be the one an ICMP error is about.
-    udp.reply({ kind: KIND.response, id: udp.requests[0]?.id ?? -1, result: 'one', meta: { attempt: 1, clientId: core.clientId } });
+    udp.reply({
+      kind: KIND.response,
+      id: udp.requests[0]?.id ?? -1,
+      result: 'one',
+      meta: { attempt: 1, clientId: core.clientId },
+    });
     expect(await answered).toBe('one');
     const lone = core.call('b', undefined).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(1);
@@ -96,7 +106,12 @@ describe('ClientCore on ICMP port-unreachable', () => {
     expect(await lone).toMatchObject({ code: 'UNAVAILABLE', notExecuted: true });
     const later = core.call('c', undefined);
     await vi.advanceTimersByTimeAsync(1);
-    udp.reply({ kind: KIND.response, id: udp.requests[2]?.id ?? -1, result: 'three', meta: { attempt: 1, clientId: core.clientId } });
+    udp.reply({
+      kind: KIND.response,
+      id: udp.requests[2]?.id ?? -1,
+      result: 'three',
+      meta: { attempt: 1, clientId: core.clientId },
+    });
     expect(await later).toBe('three');
     await core.close();
   });

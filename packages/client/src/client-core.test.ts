@@ -102,11 +102,20 @@ describe('ClientCore', () => {
 
   it('takes a clean RTT sample from a reply that echoes the attempt it answers', async () => {
     const fake = fakeConnection(true);
-    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test', retransmit: { random: () => 0, minRtoMs: 1 } });
+    const core = new ClientCore(fake.connect, {
+      mode: 'datagram',
+      target: 'test',
+      retransmit: { random: () => 0, minRtoMs: 1 },
+    });
     const call = core.call('x', undefined);
     await vi.advanceTimersByTimeAsync(10);
     const request = fake.requests()[0];
-    fake.reply({ kind: KIND.response, id: request?.id ?? -1, result: 'ok', meta: { attempt: 1, clientId: core.clientId } });
+    fake.reply({
+      kind: KIND.response,
+      id: request?.id ?? -1,
+      result: 'ok',
+      meta: { attempt: 1, clientId: core.clientId },
+    });
     expect(await call).toBe('ok');
     // First sample R = 10: SRTT 10, RTTVAR 5, RTO = 10 + 4 × 5.
     expect(core.rtoMs).toBe(30);
@@ -133,7 +142,12 @@ describe('ClientCore', () => {
     const warmup = core.call('warmup', undefined);
     await vi.advanceTimersByTimeAsync(0);
     const warmupId = fake.requests()[1]?.id ?? -1;
-    fake.reply({ kind: KIND.response, id: warmupId, result: 'ok', meta: { attempt: 1, clientId: core.clientId, incarnation: 11 } });
+    fake.reply({
+      kind: KIND.response,
+      id: warmupId,
+      result: 'ok',
+      meta: { attempt: 1, clientId: core.clientId, incarnation: 11 },
+    });
     await warmup;
     const after = core.call('after', undefined).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(0);
@@ -141,7 +155,12 @@ describe('ClientCore', () => {
     const probe = core.call('probe', undefined);
     await vi.advanceTimersByTimeAsync(0);
     const probeId = fake.requests().at(-1)?.id ?? -1;
-    fake.reply({ kind: KIND.response, id: probeId, result: 'ok', meta: { attempt: 1, clientId: core.clientId, incarnation: 22 } });
+    fake.reply({
+      kind: KIND.response,
+      id: probeId,
+      result: 'ok',
+      meta: { attempt: 1, clientId: core.clientId, incarnation: 22 },
+    });
     await probe;
     await vi.advanceTimersByTimeAsync(250);
 
@@ -160,10 +179,20 @@ describe('ClientCore', () => {
 
   it('fails a call the restarted server refused as may have executed, without retrying it, and counts it', async () => {
     const fake = fakeConnection(true);
-    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test', retry: { maxAttempts: 3 }, retransmit: { random: () => 0 } });
+    const core = new ClientCore(fake.connect, {
+      mode: 'datagram',
+      target: 'test',
+      retry: { maxAttempts: 3 },
+      retransmit: { random: () => 0 },
+    });
     const warmup = core.call('warmup', undefined);
     await vi.advanceTimersByTimeAsync(0);
-    fake.reply({ kind: KIND.response, id: fake.requests()[0]?.id ?? -1, result: 'ok', meta: { attempt: 1, clientId: core.clientId, incarnation: 11 } });
+    fake.reply({
+      kind: KIND.response,
+      id: fake.requests()[0]?.id ?? -1,
+      result: 'ok',
+      meta: { attempt: 1, clientId: core.clientId, incarnation: 11 },
+    });
     await warmup;
     const outcome = core.call('debit', undefined).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(250);
@@ -171,8 +200,17 @@ describe('ClientCore', () => {
     const retransmission = debits()[1];
     expect(retransmission?.meta).toMatchObject({ attempt: 2, incarnation: 11 });
     const sent = debits().length;
-    const error = { code: 'UNAVAILABLE', message: 'Server restarted since the call was first sent; it may have run before', notExecuted: false };
-    fake.reply({ kind: KIND.response, id: retransmission?.id ?? -1, error, meta: { attempt: 2, clientId: core.clientId, incarnation: 22 } });
+    const error = {
+      code: 'UNAVAILABLE',
+      message: 'Server restarted since the call was first sent; it may have run before',
+      notExecuted: false,
+    };
+    fake.reply({
+      kind: KIND.response,
+      id: retransmission?.id ?? -1,
+      error,
+      meta: { attempt: 2, clientId: core.clientId, incarnation: 22 },
+    });
 
     expect(await outcome).toMatchObject({ code: 'UNAVAILABLE', notExecuted: false });
     expect(core.stats).toMatchObject({ incarnationRefusals: 1, callRetries: 0 });
@@ -187,12 +225,21 @@ describe('ClientCore', () => {
     const core = new ClientCore(udp.connect, { mode: 'datagram', target: 'test', fallback: tcp.connect });
     const warmup = core.call('warmup', undefined);
     await vi.advanceTimersByTimeAsync(0);
-    udp.reply({ kind: KIND.response, id: udp.requests()[0]?.id ?? -1, result: 'ok', meta: { attempt: 1, clientId: core.clientId, incarnation: 11 } });
+    udp.reply({
+      kind: KIND.response,
+      id: udp.requests()[0]?.id ?? -1,
+      result: 'ok',
+      meta: { attempt: 1, clientId: core.clientId, incarnation: 11 },
+    });
     await warmup;
     const call = core.call('big', undefined);
     await vi.advanceTimersByTimeAsync(0);
     const id = udp.requests()[1]?.id ?? -1;
-    udp.reply({ kind: KIND.response, id, meta: { attempt: 1, clientId: core.clientId, incarnation: 11, truncated: true } });
+    udp.reply({
+      kind: KIND.response,
+      id,
+      meta: { attempt: 1, clientId: core.clientId, incarnation: 11, truncated: true },
+    });
     await vi.advanceTimersByTimeAsync(0);
 
     expect(udp.requests()[1]?.meta).not.toHaveProperty('incarnation');
@@ -231,7 +278,8 @@ describe('ClientCore', () => {
   it('sends a large request over a slow-to-open TCP route once, never retransmitting it', async () => {
     const udp = fakeConnection(true);
     const tcp = fakeConnection(false);
-    const slowTcp = (handlers: ConnectionHandlers) => new Promise<ClientConnection>((resolve) => setTimeout(() => resolve(tcp.connect(handlers)), 300));
+    const slowTcp = (handlers: ConnectionHandlers) =>
+      new Promise<ClientConnection>((resolve) => setTimeout(() => resolve(tcp.connect(handlers)), 300));
     const core = new ClientCore(udp.connect, { mode: 'datagram', target: 'test', fallback: slowTcp });
     const call = core.call('big', 'x'.repeat(5000));
     await vi.advanceTimersByTimeAsync(1000);
@@ -251,7 +299,13 @@ describe('ClientCore', () => {
     fake.reply({ kind: KIND.response, id: first?.id ?? -1, result: 'A', meta: { clientId: core.clientId } });
     await vi.advanceTimersByTimeAsync(0);
     expect(fake.requests().map((r) => r.method)).toEqual(['a', 'b', 'c']);
-    for (const request of fake.requests().slice(1)) fake.reply({ kind: KIND.response, id: request.id, result: request.method.toUpperCase(), meta: { clientId: core.clientId } });
+    for (const request of fake.requests().slice(1))
+      fake.reply({
+        kind: KIND.response,
+        id: request.id,
+        result: request.method.toUpperCase(),
+        meta: { clientId: core.clientId },
+      });
     expect(await Promise.all(calls)).toEqual(['A', 'B', 'C']);
   });
 
@@ -300,7 +354,10 @@ describe('ClientCore', () => {
   it('refuses a request larger than a datagram, before sending, when there is no TCP route', async () => {
     const fake = fakeConnection(true);
     const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test' });
-    await expect(core.call('big', 'x'.repeat(2000))).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE', notExecuted: true });
+    await expect(core.call('big', 'x'.repeat(2000))).rejects.toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      notExecuted: true,
+    });
     expect(fake.requests()).toHaveLength(0);
   });
 

@@ -66,11 +66,20 @@ export class ClientCore {
   #callOnce(method: string, input: unknown, options?: CallOptions): Promise<unknown> {
     if (this.#closed) return Promise.reject(notSent('CLOSED', 'Client is closed'));
     const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(notSent('CANCELLED', 'Call cancelled before it was sent', signal.reason));
+    if (signal?.aborted)
+      return Promise.reject(notSent('CANCELLED', 'Call cancelled before it was sent', signal.reason));
     const timeoutMs = options?.timeoutMs ?? this.#defaultTimeoutMs;
     return new Promise((resolve, reject) => {
       this.stats.calls++;
-      const call = new PendingCall(this.#allocateId(), method, input, performance.now() + timeoutMs, options?.trace, resolve, reject);
+      const call = new PendingCall(
+        this.#allocateId(),
+        method,
+        input,
+        performance.now() + timeoutMs,
+        options?.trace,
+        resolve,
+        reject,
+      );
       call.auth = options?.auth ?? this.#options.auth;
       call.metadata = mergeMetadata(this.#options.metadata, options?.metadata);
       this.#pending.set(call.id, call);
@@ -98,7 +107,13 @@ export class ClientCore {
     if (this.#closed) return;
     this.#closed = true;
     for (const call of this.#pending.values()) {
-      this.#settle(call, new RpcError('CLOSED', `Client closed while "${call.method}" was pending`, { local: true, notExecuted: !call.sent }));
+      this.#settle(
+        call,
+        new RpcError('CLOSED', `Client closed while "${call.method}" was pending`, {
+          local: true,
+          notExecuted: !call.sent,
+        }),
+      );
     }
     this.#timers.clear();
     this.#path.close();
@@ -128,7 +143,14 @@ export class ClientCore {
     this.stats.cancelled++;
     const wasSent = call.sent;
     if (wasSent && call.connection) this.#path.cancel(call, call.connection);
-    this.#settle(call, new RpcError('CANCELLED', `"${call.method}" was cancelled by the caller`, { local: true, notExecuted: !wasSent, cause: call.signal?.reason }));
+    this.#settle(
+      call,
+      new RpcError('CANCELLED', `"${call.method}" was cancelled by the caller`, {
+        local: true,
+        notExecuted: !wasSent,
+        cause: call.signal?.reason,
+      }),
+    );
   }
 
   /** Ends a call: with `error`, or with `value` when `error` is undefined (no wrapper object per reply). */
@@ -144,20 +166,38 @@ export class ClientCore {
     else call.resolve(value);
   }
 
-  #encodeRequest(call: PendingCall, now: number, clientId: Uint8Array | undefined, cookie: Uint8Array | undefined): Buffer | undefined {
+  #encodeRequest(
+    call: PendingCall,
+    now: number,
+    clientId: Uint8Array | undefined,
+    cookie: Uint8Array | undefined,
+  ): Buffer | undefined {
     const meta = requestMeta(call, now, clientId, cookie);
     try {
       return this.#codec.encode({ kind: KIND.request, id: call.id, method: call.method, input: call.input, meta });
     } catch (cause) {
       // A value MessagePack cannot carry (a function, a BigInt beyond 64 bits, a cycle...).
-      this.#settle(call, new RpcError('BAD_REQUEST', `Input of "${call.method}" cannot be encoded: ${(cause as Error).message}`, { cause, local: true, notExecuted: !call.sent }));
+      this.#settle(
+        call,
+        new RpcError('BAD_REQUEST', `Input of "${call.method}" cannot be encoded: ${(cause as Error).message}`, {
+          cause,
+          local: true,
+          notExecuted: !call.sent,
+        }),
+      );
       return undefined;
     }
   }
 
   #sendRequest(call: PendingCall, connection: ClientConnection, bytes: Buffer, now: number): boolean {
     if (!connection.send(bytes)) {
-      this.#settle(call, new RpcError('UNAVAILABLE', `Connection to ${this.#options.target} is closed`, { local: true, notExecuted: !call.sent }));
+      this.#settle(
+        call,
+        new RpcError('UNAVAILABLE', `Connection to ${this.#options.target} is closed`, {
+          local: true,
+          notExecuted: !call.sent,
+        }),
+      );
       return false;
     }
     this.stats.sent++;
@@ -179,7 +219,8 @@ export class ClientCore {
     const call = response.id === null ? undefined : this.#pending.get(response.id);
     if (call !== undefined && call.connection === connection) return call;
     this.stats.unmatchedReplies++;
-    if (response.id === null && response.error) this.#options.logger?.warn({ error: response.error }, 'server rejected a message it could not read');
+    if (response.id === null && response.error)
+      this.#options.logger?.warn({ error: response.error }, 'server rejected a message it could not read');
     return undefined;
   }
 

@@ -10,8 +10,17 @@ import { StreamCallPath } from './stream/stream-call-path.js';
  * asks again.
  */
 export function createCallPath(connect: Connector, options: ClientCoreOptions, host: CallHost): CallPath {
-  const stream = { ...(options.keepalive && { keepalive: options.keepalive }), ...(options.reconnect && { reconnect: options.reconnect }) };
+  const stream = {
+    ...(options.keepalive && { keepalive: options.keepalive }),
+    ...(options.reconnect && { reconnect: options.reconnect }),
+  };
   if (options.mode === 'stream') return new StreamCallPath(connect, host, stream);
-  const fallback = options.fallback && new StreamCallPath(options.fallback, host, { ...stream, clientId: host.clientId, ...(options.fallbackTarget !== undefined && { routeTarget: options.fallbackTarget }) });
+  const fallback =
+    options.fallback &&
+    new StreamCallPath(options.fallback, host, {
+      ...stream,
+      clientId: host.clientId,
+      ...(options.fallbackTarget !== undefined && { routeTarget: options.fallbackTarget }),
+    });
   return new DatagramCallPath(connect, host, options, fallback);
 }

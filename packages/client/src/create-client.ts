@@ -1,19 +1,26 @@
 import type { AnyRouter } from '@volley/router';
-import { connectStream, connectTls, connectUdp, defaultMemoryNetwork, type MemoryNetwork, type TlsClientOptions, type UdpSocketOptions } from '@volley/transport';
+import {
+  connectStream,
+  connectTls,
+  connectUdp,
+  defaultMemoryNetwork,
+  type MemoryNetwork,
+  type TlsClientOptions,
+  type UdpSocketOptions,
+} from '@volley/transport';
 import { type Codec, createCodec, DEFAULT_MAX_FRAME_BYTES, type SigningKey, signingAudience } from '@volley/wire';
 import type { Logger } from 'pino';
 import type { RetryOptions } from './call-retry.js';
 import { ClientCore } from './client-core.js';
 import type { ProcedureFlags } from './client-core-options.js';
-import type { KeepaliveOptions } from './stream/keepalive.js';
-import type { ReconnectOptions } from './reconnecting-connection.js';
-import type { RetransmitOptions } from './datagram/retransmit-policy.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './constants.js';
+import type { RetransmitOptions } from './datagram/retransmit-policy.js';
 import { type Endpoint, parseEndpoint } from './endpoint.js';
-import type { Connector } from './reconnecting-connection.js';
 import { createProxy } from './proxy.js';
+import type { Connector, ReconnectOptions } from './reconnecting-connection.js';
 import { createSigningConnector } from './signing-connector.js';
 import { createConfirmingConnector } from './stream/confirming-connector.js';
+import type { KeepaliveOptions } from './stream/keepalive.js';
 import type { ClientMethods, VolleyClient } from './types.js';
 
 /** Options for {@link createClient}. */
@@ -88,9 +95,16 @@ function tcpFallbackConnector(
 ): { connect: Connector; url: string } | undefined {
   if (options.tcpFallback === false) return undefined;
   const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
-  const route = options.tcpFallback === undefined ? { transport: 'tcp' as const, host: endpoint.host, port: endpoint.port, url: `tcp://${host}:${endpoint.port}` } : parseEndpoint(options.tcpFallback);
+  const route =
+    options.tcpFallback === undefined
+      ? { transport: 'tcp' as const, host: endpoint.host, port: endpoint.port, url: `tcp://${host}:${endpoint.port}` }
+      : parseEndpoint(options.tcpFallback);
   if (route.transport !== 'tcp') throw new TypeError(`tcpFallback must be a tcp:// URL, got "${options.tcpFallback}"`);
-  return { connect: (handlers) => connectStream({ host: route.host, port: route.port, maxFrameBytes, connectTimeoutMs }, handlers), url: route.url };
+  return {
+    connect: (handlers) =>
+      connectStream({ host: route.host, port: route.port, maxFrameBytes, connectTimeoutMs }, handlers),
+    url: route.url,
+  };
 }
 
 /**
@@ -101,7 +115,10 @@ function tcpFallbackConnector(
  * const client = createClient<AppRouter>('udp://127.0.0.1:4000');
  * const { value } = await client.kv.get({ key: 'a' }, { timeoutMs: 200 });
  */
-export function createClient<TRouter extends AnyRouter>(url: string, options: ClientOptions = {}): VolleyClient<TRouter> {
+export function createClient<TRouter extends AnyRouter>(
+  url: string,
+  options: ClientOptions = {},
+): VolleyClient<TRouter> {
   const endpoint = parseEndpoint(url);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
@@ -112,33 +129,48 @@ export function createClient<TRouter extends AnyRouter>(url: string, options: Cl
       connect = (handlers) => connectUdp({ ...options, host: endpoint.host, port: endpoint.port }, handlers);
       break;
     case 'tcp':
-      connect = (handlers) => connectStream({ host: endpoint.host, port: endpoint.port, maxFrameBytes, connectTimeoutMs }, handlers);
+      connect = (handlers) =>
+        connectStream({ host: endpoint.host, port: endpoint.port, maxFrameBytes, connectTimeoutMs }, handlers);
       break;
     case 'tls': {
       const { host, port } = endpoint;
-      const handshake: Connector = (handlers) => connectTls({ ...options.tls, host, port, maxFrameBytes, connectTimeoutMs }, handlers);
+      const handshake: Connector = (handlers) =>
+        connectTls({ ...options.tls, host, port, maxFrameBytes, connectTimeoutMs }, handlers);
       codec = createCodec();
-      connect = createConfirmingConnector(handshake, { codec, target: `tls://${host.includes(':') ? `[${host}]` : host}:${port}`, connectTimeoutMs });
+      connect = createConfirmingConnector(handshake, {
+        codec,
+        target: `tls://${host.includes(':') ? `[${host}]` : host}:${port}`,
+        connectTimeoutMs,
+      });
       break;
     }
     case 'unix':
       connect = (handlers) => connectStream({ path: endpoint.path, maxFrameBytes, connectTimeoutMs }, handlers);
       break;
     case 'memory':
-      connect = (handlers) => (options.memoryNetwork ?? defaultMemoryNetwork).connect(endpoint.name, handlers, maxFrameBytes);
+      connect = (handlers) =>
+        (options.memoryNetwork ?? defaultMemoryNetwork).connect(endpoint.name, handlers, maxFrameBytes);
       break;
   }
-  const route = endpoint.transport === 'udp' ? tcpFallbackConnector(endpoint, options, maxFrameBytes, connectTimeoutMs) : undefined;
+  const route =
+    endpoint.transport === 'udp' ? tcpFallbackConnector(endpoint, options, maxFrameBytes, connectTimeoutMs) : undefined;
   let fallback = route?.connect;
   if (options.signing) {
     // One scope for every route: the server checks the same signature whichever door a call uses.
-    const scope = { keyId: options.signing.keyId, key: options.signing.key, audience: options.signing.audience ?? defaultAudience(endpoint) };
+    const scope = {
+      keyId: options.signing.keyId,
+      key: options.signing.key,
+      audience: options.signing.audience ?? defaultAudience(endpoint),
+    };
     codec ??= createCodec();
     connect = createSigningConnector(connect, scope, codec);
     if (fallback) fallback = createSigningConnector(fallback, scope, codec);
   }
   const core = new ClientCore(connect, {
-    mode: endpoint.transport === 'udp' || (endpoint.transport === 'memory' && options.memoryNetwork?.mode === 'datagram') ? 'datagram' : 'stream',
+    mode:
+      endpoint.transport === 'udp' || (endpoint.transport === 'memory' && options.memoryNetwork?.mode === 'datagram')
+        ? 'datagram'
+        : 'stream',
     target: url,
     ...(options.timeoutMs !== undefined && { defaultTimeoutMs: options.timeoutMs }),
     ...(options.logger && { logger: options.logger }),

@@ -14,7 +14,10 @@ export function parseEndpoint(url: string): Endpoint {
   try {
     parsed = new URL(url);
   } catch (cause) {
-    throw new TypeError(`Invalid Volley URL "${url}": expected udp://host:port, tcp://host:port, tls://host:port, unix:///path or memory://name`, { cause });
+    throw new TypeError(
+      `Invalid Volley URL "${url}": expected udp://host:port, tcp://host:port, tls://host:port, unix:///path or memory://name`,
+      { cause },
+    );
   }
   const scheme = parsed.protocol.slice(0, -1);
   switch (scheme) {
@@ -22,7 +25,8 @@ export function parseEndpoint(url: string): Endpoint {
     case 'tcp':
     case 'tls': {
       const port = Number(parsed.port);
-      if (parsed.hostname === '' || !Number.isInteger(port) || port <= 0) throw new TypeError(`"${url}" needs a host and a port`);
+      if (parsed.hostname === '' || !Number.isInteger(port) || port <= 0)
+        throw new TypeError(`"${url}" needs a host and a port`);
       const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
       return { transport: scheme, host, port, url };
     }

@@ -1,4 +1,8 @@
+export type { ErrorCode } from '@volley/wire';
+export { isRpcError, RpcError } from '@volley/wire';
 export type { CallOptions, ClientStats } from './call-options.js';
+export type { RetryOptions } from './call-retry.js';
+export type { ProcedureFlags } from './client-core-options.js';
 export {
   BACKOFF_FACTOR,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -10,16 +14,12 @@ export {
   MIN_RTO_MS,
   RTO_JITTER,
 } from './constants.js';
-export type { RetryOptions } from './call-retry.js';
-export type { KeepaliveOptions } from './stream/keepalive.js';
-export type { ReconnectOptions } from './reconnecting-connection.js';
+export type { ClientOptions } from './create-client.js';
+export { createClient } from './create-client.js';
 export type { RetransmitOptions } from './datagram/retransmit-policy.js';
 export type { RtoBounds } from './datagram/rtt-estimator.js';
-export type { ProcedureFlags } from './client-core-options.js';
-export { createClient } from './create-client.js';
-export type { ClientOptions } from './create-client.js';
-export { parseEndpoint } from './endpoint.js';
 export type { Endpoint } from './endpoint.js';
+export { parseEndpoint } from './endpoint.js';
+export type { ReconnectOptions } from './reconnecting-connection.js';
+export type { KeepaliveOptions } from './stream/keepalive.js';
 export type { ClientMethods, ClientProxy, ProcedureCaller, VolleyClient } from './types.js';
-export { isRpcError, RpcError } from '@volley/wire';
-export type { ErrorCode } from '@volley/wire';

@@ -46,7 +46,15 @@ export class PendingCall implements TimerNode {
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 
-  constructor(id: number, method: string, input: unknown, deadlineAt: number, trace: string | undefined, resolve: (value: unknown) => void, reject: (error: Error) => void) {
+  constructor(
+    id: number,
+    method: string,
+    input: unknown,
+    deadlineAt: number,
+    trace: string | undefined,
+    resolve: (value: unknown) => void,
+    reject: (error: Error) => void,
+  ) {
     this.id = id;
     this.method = method;
     this.input = input;

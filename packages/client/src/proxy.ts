@@ -10,7 +10,8 @@ export function createProxy(core: ClientCore, methods: object): unknown {
     let proxy = cache.get(path);
     if (proxy === undefined) {
       proxy = new Proxy(noop, {
-        get: (_target, property) => (typeof property === 'string' && property !== 'then' ? node(`${path}.${property}`) : undefined),
+        get: (_target, property) =>
+          typeof property === 'string' && property !== 'then' ? node(`${path}.${property}`) : undefined,
         apply: (_target, _this, args: unknown[]) => core.call(path, args[0], args[1] as never),
       });
       cache.set(path, proxy);

@@ -19,7 +19,14 @@ describe('ReconnectingConnection backoff', () => {
       async () => {
         attempts.push(performance.now() - start);
         if (!up) throw new Error('refused');
-        return { kind: 'tcp', peer: { transport: 'tcp', address: '127.0.0.1', port: 1 }, mode: 'stream', maxMessageBytes: 1, send: () => true, close: () => {} };
+        return {
+          kind: 'tcp',
+          peer: { transport: 'tcp', address: '127.0.0.1', port: 1 },
+          mode: 'stream',
+          maxMessageBytes: 1,
+          send: () => true,
+          close: () => {},
+        };
       },
       events,
       { baseMs: 100, maxMs: 400, random: () => 0 },

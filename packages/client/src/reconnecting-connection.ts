@@ -106,7 +106,11 @@ export class ReconnectingConnection {
     const wait = this.#retryAt - performance.now();
     if (wait > 0) {
       if (this.#reconnect.failFast) {
-        throw new RpcError('UNAVAILABLE', `Reconnecting in ${Math.ceil(wait)} ms after ${this.#failures} failed attempt(s)`, { local: true, notExecuted: true });
+        throw new RpcError(
+          'UNAVAILABLE',
+          `Reconnecting in ${Math.ceil(wait)} ms after ${this.#failures} failed attempt(s)`,
+          { local: true, notExecuted: true },
+        );
       }
       await new Promise((resolve) => {
         this.#reconnectWait = setTimeout(resolve, Math.ceil(wait));

@@ -9,7 +9,12 @@ import type { PendingCall } from './pending-call.js';
  * trace, credentials and application metadata. Plain arguments, no options object: this runs for
  * every transmission.
  */
-export function requestMeta(call: PendingCall, now: number, clientId: Uint8Array | undefined, cookie: Uint8Array | undefined): RequestMeta {
+export function requestMeta(
+  call: PendingCall,
+  now: number,
+  clientId: Uint8Array | undefined,
+  cookie: Uint8Array | undefined,
+): RequestMeta {
   const meta: RequestMeta = { deadlineMs: Math.max(0, Math.round(call.deadlineAt - now)) };
   if (clientId !== undefined) {
     meta.attempt = call.attempt + 1;

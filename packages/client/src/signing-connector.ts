@@ -1,4 +1,11 @@
-import { type Codec, KIND, type SigningScope, signatureOverheadBytes, signEnvelope, verifySignedEnvelope } from '@volley/wire';
+import {
+  type Codec,
+  KIND,
+  type SigningScope,
+  signatureOverheadBytes,
+  signEnvelope,
+  verifySignedEnvelope,
+} from '@volley/wire';
 import type { Connector } from './reconnecting-connection.js';
 
 /**
@@ -22,7 +29,10 @@ export function createSigningConnector(connect: Connector, scope: SigningScope, 
         const envelope = decoded.value;
         if (envelope.kind === KIND.signed) {
           const verified = verifySignedEnvelope(envelope, keys, verifyOptions);
-          if (verified.ok) handlers.onMessage(Buffer.from(verified.value.buffer, verified.value.byteOffset, verified.value.byteLength));
+          if (verified.ok)
+            handlers.onMessage(
+              Buffer.from(verified.value.buffer, verified.value.byteOffset, verified.value.byteLength),
+            );
           return;
         }
         if (envelope.kind === KIND.response && envelope.error?.code === 'UNAUTHENTICATED') handlers.onMessage(bytes);
@@ -35,7 +45,8 @@ export function createSigningConnector(connect: Connector, scope: SigningScope, 
       maxMessageBytes: connection.maxMessageBytes - overhead,
       send: (bytes) => connection.send(signEnvelope(codec, bytes, scope)),
       close: () => connection.close(),
-      ...(connection.mode === 'stream' && connection.destroy && { destroy: (reason?: Error) => connection.destroy?.(reason) }),
+      ...(connection.mode === 'stream' &&
+        connection.destroy && { destroy: (reason?: Error) => connection.destroy?.(reason) }),
     };
   };
 }

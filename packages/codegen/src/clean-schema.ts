@@ -42,8 +42,10 @@ export function cleanSchema(schema: JsonSchema, options: CleanSchemaOptions): Cl
 
 function cleanNode(node: unknown, where: string, defs: ReadonlyMap<string, string>): CleanSchema {
   if (node === true) return {};
-  if (node === false || (isRecord(node) && isRecord(node.not) && Object.keys(node.not).length === 0)) return { tsType: 'never' };
-  if (!isRecord(node)) throw new TypeError(`${where}: a schema must be an object or a boolean, got ${JSON.stringify(node)}`);
+  if (node === false || (isRecord(node) && isRecord(node.not) && Object.keys(node.not).length === 0))
+    return { tsType: 'never' };
+  if (!isRecord(node))
+    throw new TypeError(`${where}: a schema must be an object or a boolean, got ${JSON.stringify(node)}`);
   const out: CleanSchema = {};
   const sub = (value: unknown) => (typeof value === 'boolean' ? value : cleanNode(value, where, defs));
   if (node.$ref !== undefined) out.$ref = toLocalRef(node.$ref, where, defs);
@@ -61,7 +63,12 @@ function cleanNode(node: unknown, where: string, defs: ReadonlyMap<string, strin
     const map = node[keyword];
     if (map === undefined) continue;
     // fromEntries defines own properties, so a property named `__proto__` stays a property.
-    out[keyword] = Object.fromEntries(Object.entries(checked(map, isRecord, where, keyword)).map(([key, value]) => [key, cleanNode(value, where, defs)]));
+    out[keyword] = Object.fromEntries(
+      Object.entries(checked(map, isRecord, where, keyword)).map(([key, value]) => [
+        key,
+        cleanNode(value, where, defs),
+      ]),
+    );
   }
   if (node.prefixItems !== undefined) {
     // Draft 2020-12 tuple → draft-04 tuple; `items` then means "the elements after the prefix".

@@ -19,7 +19,11 @@ interface Namespace {
  * dotted names nest (`kv.get` → `client.kv.get`), each procedure a `ProcedureCaller` documented
  * with its description, deprecation and examples. Members are sorted, so the output is stable.
  */
-export function renderClientInterface(name: string, procedures: readonly ProcedureManifest[], types: ReadonlyMap<string, ProcedureTypeNames>): string {
+export function renderClientInterface(
+  name: string,
+  procedures: readonly ProcedureManifest[],
+  types: ReadonlyMap<string, ProcedureTypeNames>,
+): string {
   const root = toNamespaceTree(procedures);
   const body = renderMembers(root, types, '  ');
   return `export interface ${name} extends ClientMethods {\n${body}}`;
@@ -29,12 +33,15 @@ function toNamespaceTree(procedures: readonly ProcedureManifest[]): Namespace {
   const root: Namespace = { procedures: new Map(), namespaces: new Map() };
   for (const procedure of procedures) {
     const segments = procedure.name.split('.');
-    if (segments.some((segment) => segment === '')) throw new TypeError(`Procedure name "${procedure.name}" has an empty segment`);
+    if (segments.some((segment) => segment === ''))
+      throw new TypeError(`Procedure name "${procedure.name}" has an empty segment`);
     const top = segments[0]!;
-    if (RESERVED_MEMBER_NAMES.has(top)) throw new TypeError(`Procedure name "${procedure.name}" starts with "${top}", which every client reserves`);
+    if (RESERVED_MEMBER_NAMES.has(top))
+      throw new TypeError(`Procedure name "${procedure.name}" starts with "${top}", which every client reserves`);
     let namespace = root;
     for (const segment of segments.slice(0, -1)) {
-      if (namespace.procedures.has(segment)) throw new TypeError(`"${segment}" in "${procedure.name}" is both a procedure and a namespace`);
+      if (namespace.procedures.has(segment))
+        throw new TypeError(`"${segment}" in "${procedure.name}" is both a procedure and a namespace`);
       let next = namespace.namespaces.get(segment);
       if (!next) namespace.namespaces.set(segment, (next = { procedures: new Map(), namespaces: new Map() }));
       namespace = next;

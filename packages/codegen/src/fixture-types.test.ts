@@ -3,11 +3,11 @@
 import type { ProcedureCaller } from '@volley/client';
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
-  ServiceClient,
   ListOutput,
   MiscInput,
   MiscOutput,
   PingInput,
+  ServiceClient,
   ShapesAreaInput,
   ShapesAreaInputPoint,
   ShapesAreaOutputPoint,

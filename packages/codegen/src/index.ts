@@ -1,4 +1,4 @@
-export { generateClientSource } from './generate.js';
 export type { GenerateOptions } from './generate.js';
-export { loadManifestFromModule, loadRouterFromModule } from './load-module.js';
+export { generateClientSource } from './generate.js';
 export { loadManifestFromUrl } from './load-manifest.js';
+export { loadManifestFromModule, loadRouterFromModule } from './load-module.js';

@@ -17,10 +17,17 @@ export function toLineCommentText(text: string): string {
 
 /** A JSDoc block at `indent` from lines of text (each may hold line breaks); empty when no lines. */
 export function renderJsDoc(lines: readonly string[], indent: string): string {
-  const body = lines.flatMap((line) => toCommentText(line).split(/\r\n|[\r\n\u2028\u2029]/)).map((line) => line.trimEnd());
+  const body = lines
+    .flatMap((line) => toCommentText(line).split(/\r\n|[\r\n\u2028\u2029]/))
+    .map((line) => line.trimEnd());
   if (body.length === 0) return '';
   if (body.length === 1) return `${indent}/** ${body[0]} */\n`;
-  return [`${indent}/**`, ...body.map((line) => (line === '' ? `${indent} *` : `${indent} * ${line}`)), `${indent} */`, ''].join('\n');
+  return [
+    `${indent}/**`,
+    ...body.map((line) => (line === '' ? `${indent} *` : `${indent} * ${line}`)),
+    `${indent} */`,
+    '',
+  ].join('\n');
 }
 
 /**
@@ -29,7 +36,8 @@ export function renderJsDoc(lines: readonly string[], indent: string): string {
  */
 export function procedureDocLines(procedure: ProcedureManifest): string[] {
   const tags: string[] = [];
-  if (procedure.deprecated !== undefined) tags.push(procedure.deprecated === true ? '@deprecated' : `@deprecated ${procedure.deprecated}`);
+  if (procedure.deprecated !== undefined)
+    tags.push(procedure.deprecated === true ? '@deprecated' : `@deprecated ${procedure.deprecated}`);
   for (const example of procedure.examples ?? []) tags.push(...exampleLines(procedure.name, example));
   if (procedure.description === undefined) return tags;
   return tags.length === 0 ? [procedure.description] : [procedure.description, '', ...tags];
@@ -54,12 +62,16 @@ function exampleLines(name: string, example: ProcedureExample): string[] {
  * array of numbers, a date as its ISO string.
  */
 export function toInlineJson(value: unknown): string {
-  const json = JSON.stringify(value, function (this: Record<string, unknown>, key: string, converted: unknown) {
-    const raw = this[key];
-    if (typeof raw === 'bigint') return Number.isSafeInteger(Number(raw)) ? Number(raw) : raw.toString();
-    if (raw instanceof Uint8Array) return Array.from(raw);
-    return converted;
-  }, 1);
+  const json = JSON.stringify(
+    value,
+    function (this: Record<string, unknown>, key: string, converted: unknown) {
+      const raw = this[key];
+      if (typeof raw === 'bigint') return Number.isSafeInteger(Number(raw)) ? Number(raw) : raw.toString();
+      if (raw instanceof Uint8Array) return Array.from(raw);
+      return converted;
+    },
+    1,
+  );
   // Pretty-printed JSON has line breaks only between tokens (never inside a string): join them.
   return (json ?? 'undefined').replace(/\n\s*/g, ' ');
 }

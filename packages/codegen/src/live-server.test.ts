@@ -1,7 +1,7 @@
-import { isRpcError } from '@volley/client';
 import { createSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { isRpcError } from '@volley/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorOf, Resources, startTestServer } from '../../../test/support/index.js';
 import { GOLDENS } from '../test/goldens.js';
@@ -30,7 +30,11 @@ describe.each(['udp', 'tcp'] as const)('a stub generated from a live server over
     const server = resources.track(await startTestServer({ server: { reflection: false } }));
     const url = transport === 'udp' ? server.udpUrl : server.tcpUrl;
     const error = await errorOf(loadManifestFromUrl(url, { timeoutMs: 5000 }));
-    expect(error).toMatchObject({ code: 'NOT_FOUND', message: `reflection is turned off on ${url}`, cause: { code: 'NOT_FOUND' } });
+    expect(error).toMatchObject({
+      code: 'NOT_FOUND',
+      message: `reflection is turned off on ${url}`,
+      cause: { code: 'NOT_FOUND' },
+    });
   });
 });
 
@@ -44,7 +48,7 @@ describe('loadManifestFromUrl', () => {
     expect(manifest.procedures.map((procedure) => procedure.name)).toContain('kv.set');
   });
 
-  it('rejects with the client\'s RpcError when nothing answers, so callers can match on its code', async () => {
+  it("rejects with the client's RpcError when nothing answers, so callers can match on its code", async () => {
     const silent = createSocket('udp4');
     resources.track({ close: () => new Promise<void>((done) => silent.close(() => done())) });
     await new Promise<void>((done) => silent.bind(0, '127.0.0.1', done));

@@ -1,7 +1,7 @@
-import { type AnyRouter, describeRouter } from '@volley/router';
-import type { ServiceManifest } from '@volley/wire';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { type AnyRouter, describeRouter } from '@volley/router';
+import type { ServiceManifest } from '@volley/wire';
 import { tsImport } from 'tsx/esm/api';
 import { selectRouter } from './select-router.js';
 

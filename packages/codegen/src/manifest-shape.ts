@@ -23,15 +23,24 @@ export function assertServiceManifest(value: unknown, from: string): asserts val
     seen.add(procedure.name);
     if (typeof procedure.idempotent !== 'boolean') fail(`${where}: "idempotent" is not a boolean`);
     for (const key of ['input', 'output'] as const) {
-      if (procedure[key] !== undefined && !isRecord(procedure[key])) fail(`${where}: "${key}" is not a JSON Schema object`);
+      if (procedure[key] !== undefined && !isRecord(procedure[key]))
+        fail(`${where}: "${key}" is not a JSON Schema object`);
     }
-    if (procedure.inputOptional !== undefined && procedure.inputOptional !== true) fail(`${where}: "inputOptional" is not true`);
+    if (procedure.inputOptional !== undefined && procedure.inputOptional !== true)
+      fail(`${where}: "inputOptional" is not true`);
     for (const key of ['description', 'deprecated'] as const) {
       const text = procedure[key];
-      if (text !== undefined && typeof text !== 'string' && !(key === 'deprecated' && text === true)) fail(`${where}: "${key}" is not text`);
+      if (text !== undefined && typeof text !== 'string' && !(key === 'deprecated' && text === true))
+        fail(`${where}: "${key}" is not text`);
     }
     const { examples } = procedure;
-    if (examples !== undefined && !(Array.isArray(examples) && examples.every((e) => isRecord(e) && (e.title === undefined || typeof e.title === 'string')))) {
+    if (
+      examples !== undefined &&
+      !(
+        Array.isArray(examples) &&
+        examples.every((e) => isRecord(e) && (e.title === undefined || typeof e.title === 'string'))
+      )
+    ) {
       fail(`${where}: "examples" is not a list of { title?, input?, output? }`);
     }
   }

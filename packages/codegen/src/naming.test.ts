@@ -22,7 +22,11 @@ describe('NameAllocator', () => {
   it('numbers a name from 2 when it is taken, and never hands out a reserved name', () => {
     const names = new NameAllocator();
     names.reserve('ClientMethods');
-    expect([names.allocate('KvGetInput'), names.allocate('KvGetInput'), names.allocate('KvGetInput')]).toEqual(['KvGetInput', 'KvGetInput2', 'KvGetInput3']);
+    expect([names.allocate('KvGetInput'), names.allocate('KvGetInput'), names.allocate('KvGetInput')]).toEqual([
+      'KvGetInput',
+      'KvGetInput2',
+      'KvGetInput3',
+    ]);
     expect(names.allocate('ClientMethods')).toBe('ClientMethods2');
   });
 

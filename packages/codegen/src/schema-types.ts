@@ -57,11 +57,13 @@ export async function toSchemaTypes(schema: JsonSchema | undefined, options: Sch
   });
   const source = await compile(cleaned as Parameters<typeof compile>[0], name, COMPILE_OPTIONS);
   const declared = [...source.matchAll(DECLARATION)].map((match) => match[1]!);
-  if (!declared.includes(name)) throw new Error(`${where}: the type compiler did not declare ${name} (declared: ${declared.join(', ')})`);
+  if (!declared.includes(name))
+    throw new Error(`${where}: the type compiler did not declare ${name} (declared: ${declared.join(', ')})`);
   for (const other of declared) {
     if (other === name || defNames.has(other)) continue;
     // json-schema-to-typescript names some cyclic subschemas itself, after their closest named parent.
-    if (names.has(other)) throw new Error(`${where}: the type compiler declared ${other}, a name already used in this file`);
+    if (names.has(other))
+      throw new Error(`${where}: the type compiler declared ${other}, a name already used in this file`);
     names.reserve(other);
   }
   // One blank line between declarations, as in the rest of the file.

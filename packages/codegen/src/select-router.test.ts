@@ -1,6 +1,6 @@
-import { procedure, router } from '@volley/router';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { procedure, router } from '@volley/router';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadManifestFromModule } from './load-module.js';
 import { selectRouter } from './select-router.js';
@@ -36,15 +36,23 @@ describe('selectRouter', () => {
   });
 
   it('lists the exports when the name is missing or several routers compete', async () => {
-    await expect(selectRouter({ one, n: 1 }, 'm.ts', 'app')).rejects.toThrow('m.ts has no export "app"; its exports: n (a number), one (a router)');
-    await expect(selectRouter({ one, two }, 'm.ts')).rejects.toThrow('m.ts exports several routers (one, two); name the one to use');
+    await expect(selectRouter({ one, n: 1 }, 'm.ts', 'app')).rejects.toThrow(
+      'm.ts has no export "app"; its exports: n (a number), one (a router)',
+    );
+    await expect(selectRouter({ one, two }, 'm.ts')).rejects.toThrow(
+      'm.ts exports several routers (one, two); name the one to use',
+    );
     await expect(selectRouter({}, 'm.ts')).rejects.toThrow('it has no exports');
   });
 
   it('refuses a named export that is not a router, a factory with arguments, and a factory returning something else', async () => {
     await expect(selectRouter({ n: 1 }, 'm.ts', 'n')).rejects.toThrow('m.ts: export "n" is a number, not a router');
-    await expect(selectRouter({ make: (store: unknown) => store }, 'm.ts', 'make')).rejects.toThrow('takes 1 argument(s); a router factory must take none');
-    await expect(selectRouter({ make: () => ({}) }, 'm.ts', 'make')).rejects.toThrow('m.ts: export "make" returned an object, not a router');
+    await expect(selectRouter({ make: (store: unknown) => store }, 'm.ts', 'make')).rejects.toThrow(
+      'takes 1 argument(s); a router factory must take none',
+    );
+    await expect(selectRouter({ make: () => ({}) }, 'm.ts', 'make')).rejects.toThrow(
+      'm.ts: export "make" returned an object, not a router',
+    );
   });
 });
 
@@ -70,6 +78,8 @@ describe('loadManifestFromModule', () => {
   });
 
   it('names the module when it cannot be imported', async () => {
-    await expect(loadManifestFromModule('/nonexistent/router.ts')).rejects.toThrow('could not import /nonexistent/router.ts');
+    await expect(loadManifestFromModule('/nonexistent/router.ts')).rejects.toThrow(
+      'could not import /nonexistent/router.ts',
+    );
   });
 });

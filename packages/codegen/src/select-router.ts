@@ -11,9 +11,14 @@ import type { AnyRouter } from '@volley/router';
  * functions are never called: running arbitrary exports to see what they return could start
  * servers or touch files. Errors name the module and list its exports.
  */
-export async function selectRouter(namespace: Readonly<Record<string, unknown>>, path: string, exportName?: string): Promise<AnyRouter> {
+export async function selectRouter(
+  namespace: Readonly<Record<string, unknown>>,
+  path: string,
+  exportName?: string,
+): Promise<AnyRouter> {
   if (exportName !== undefined) {
-    if (!Object.hasOwn(namespace, exportName)) throw new Error(`${path} has no export "${exportName}"; ${listExports(namespace)}`);
+    if (!Object.hasOwn(namespace, exportName))
+      throw new Error(`${path} has no export "${exportName}"; ${listExports(namespace)}`);
     return toRouter(namespace[exportName], `${path}: export "${exportName}"`);
   }
   const entries = Object.entries(namespace);
@@ -22,7 +27,9 @@ export async function selectRouter(namespace: Readonly<Record<string, unknown>>,
   const routers = entries.filter(([, value]) => isRouter(value));
   if (routers.length === 1) return routers[0]![1] as AnyRouter;
   if (routers.length > 1) {
-    throw new Error(`${path} exports several routers (${routers.map(([name]) => name).join(', ')}); name the one to use`);
+    throw new Error(
+      `${path} exports several routers (${routers.map(([name]) => name).join(', ')}); name the one to use`,
+    );
   }
   const factories = entries.filter(([name, value]) => isFactory(value) && /Router$/.test(name));
   if (factories.length === 1) return toRouter(factories[0]![1], `${path}: export "${factories[0]![0]}"`);

@@ -81,19 +81,36 @@ describe('a generated stub', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('compiles with tsc in strict mode, rejects wrong types, and calls a live server over UDP and TCP', { timeout: 120_000 }, async () => {
+  it('compiles with tsc in strict mode, rejects wrong types, and calls a live server over UDP and TCP', {
+    timeout: 120_000,
+  }, async () => {
     const manifest = await loadManifestFromUrl(server.tcpUrl, { timeoutMs: 5000 });
-    await writeFile(join(dir, 'app-client.ts'), await generateClientSource(manifest, { source: server.tcpUrl, name: 'app' }));
+    await writeFile(
+      join(dir, 'app-client.ts'),
+      await generateClientSource(manifest, { source: server.tcpUrl, name: 'app' }),
+    );
     await writeFile(join(dir, 'usage.ts'), USAGE);
     await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
 
     // tsc prints its diagnostics on stdout and exits non-zero; show them rather than the exit code.
     const compiled = await run(TSC, ['-p', dir]).catch((error: { stdout: string }) => error);
     expect(compiled.stdout, 'tsc diagnostics').toBe('');
-    const args = ['--conditions=@volley/source', '--import', 'tsx', join(dir, 'out/usage.js'), server.udpUrl, server.tcpUrl];
+    const args = [
+      '--conditions=@volley/source',
+      '--import',
+      'tsx',
+      join(dir, 'out/usage.js'),
+      server.udpUrl,
+      server.tcpUrl,
+    ];
     const { stdout } = await run(process.execPath, args, { cwd: ROOT, timeout: 60_000 });
     // One store behind both transports: every set gets the next version.
-    expect(stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual([
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([
       { transport: 'udp', sum: 5, version: 1, value: 'hello over udp' },
       { transport: 'tcp', sum: 5, version: 2, value: 'hello over tcp' },
     ]);

@@ -30,7 +30,9 @@ const TreeNode = z.object({
 });
 
 /** A named definition (`$defs.Point`) used by two procedures: their types must not clash. */
-const Point = z.object({ x: z.number(), y: z.number() }).meta({ id: 'Point', title: 'Point', description: 'A point on the plane.' });
+const Point = z
+  .object({ x: z.number(), y: z.number() })
+  .meta({ id: 'Point', title: 'Point', description: 'A point on the plane.' });
 
 const Shape = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('circle'), center: Point, radius: z.number() }),
@@ -50,35 +52,83 @@ const everyShape = z.object({
 });
 
 export const fixtureRouter = router({
-  ping: procedure.describe('No input at all.').output(z.object({ ok: z.literal(true) })).idempotent().handler(() => ({ ok: true as const })),
+  ping: procedure
+    .describe('No input at all.')
+    .output(z.object({ ok: z.literal(true) }))
+    .idempotent()
+    .handler(() => ({ ok: true as const })),
   list: procedure
     .describe('Optional input; no output schema, so any value.')
     .input(z.object({ prefix: z.string().optional() }).optional())
     .handler(({ input }) => [input?.prefix ?? '']),
   misc: procedure
-    .describe('Enums, unions, nullable, arrays, records, a tuple, a default, a bigint.\nA second line; and a */ that must not close the comment.')
+    .describe(
+      'Enums, unions, nullable, arrays, records, a tuple, a default, a bigint.\nA second line; and a */ that must not close the comment.',
+    )
     .input(everyShape)
     .output(everyShape)
     .idempotent()
-    .example({ title: 'quiet, with a */ in a string', input: { level: 'low', id: 1, note: null, tags: ['*/'], scores: {}, pair: ['a'], big: 1n } })
+    .example({
+      title: 'quiet, with a */ in a string',
+      input: { level: 'low', id: 1, note: null, tags: ['*/'], scores: {}, pair: ['a'], big: 1n },
+    })
     .handler(({ input }) => input),
-  old: procedure.deprecated().output(z.null()).handler(() => null),
-  older: procedure.describe('Still answers.').deprecated('use `misc`; this one */ goes away').handler(() => 'old'),
+  old: procedure
+    .deprecated()
+    .output(z.null())
+    .handler(() => null),
+  older: procedure
+    .describe('Still answers.')
+    .deprecated('use `misc`; this one */ goes away')
+    .handler(() => 'old'),
   shapes: router({
     area: procedure
       .input(Shape)
       .output(z.object({ area: z.number(), center: Point }))
-      .example({ input: { kind: 'circle', center: { x: 0, y: 0 }, radius: 1 }, output: { area: Math.PI, center: { x: 0, y: 0 } } })
-      .example({ title: 'a triangle', input: { kind: 'polygon', points: [{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 0, y: 1 }] } })
+      .example({
+        input: { kind: 'circle', center: { x: 0, y: 0 }, radius: 1 },
+        output: { area: Math.PI, center: { x: 0, y: 0 } },
+      })
+      .example({
+        title: 'a triangle',
+        input: {
+          kind: 'polygon',
+          points: [
+            { x: 0, y: 0 },
+            { x: 1, y: 0 },
+            { x: 0, y: 1 },
+          ],
+        },
+      })
       .handler(({ input }) => ({ area: 0, center: input.kind === 'circle' ? input.center : { x: 0, y: 0 } })),
     tree: router({
-      walk: procedure.input(TreeNode).output(z.array(z.number())).idempotent().handler(({ input }) => [input.value]),
-      forest: procedure.input(z.array(TreeNode)).output(z.record(z.string(), TreeNode)).handler(() => ({})),
-      categories: procedure.input(Category).output(z.record(z.string(), Category)).handler(({ input }) => ({ [input.name]: input })),
+      walk: procedure
+        .input(TreeNode)
+        .output(z.array(z.number()))
+        .idempotent()
+        .handler(({ input }) => [input.value]),
+      forest: procedure
+        .input(z.array(TreeNode))
+        .output(z.record(z.string(), TreeNode))
+        .handler(() => ({})),
+      categories: procedure
+        .input(Category)
+        .output(z.record(z.string(), Category))
+        .handler(({ input }) => ({ [input.name]: input })),
     }),
   }),
   // Two names that make the same PascalCase: the second gets numbered types, and the hyphenated
   // namespace is a quoted member.
-  'user-profile': router({ get: procedure.input(z.object({ id: z.string() })).output(z.string()).handler(({ input }) => input.id) }),
-  userProfile: router({ get: procedure.input(z.object({ id: z.number() })).output(z.number()).handler(({ input }) => input.id) }),
+  'user-profile': router({
+    get: procedure
+      .input(z.object({ id: z.string() }))
+      .output(z.string())
+      .handler(({ input }) => input.id),
+  }),
+  userProfile: router({
+    get: procedure
+      .input(z.object({ id: z.number() }))
+      .output(z.number())
+      .handler(({ input }) => input.id),
+  }),
 });

@@ -12,8 +12,16 @@ export interface Golden {
 }
 
 export const GOLDENS: readonly Golden[] = [
-  { file: 'packages/codegen/golden/app-client.ts', module: 'services/app/src/app-router.ts', exportName: 'createAppRouter' },
-  { file: 'packages/codegen/golden/fixture-client.ts', module: 'packages/codegen/test/fixture-router.ts', exportName: 'fixtureRouter' },
+  {
+    file: 'packages/codegen/golden/app-client.ts',
+    module: 'services/app/src/app-router.ts',
+    exportName: 'createAppRouter',
+  },
+  {
+    file: 'packages/codegen/golden/fixture-client.ts',
+    module: 'packages/codegen/test/fixture-router.ts',
+    exportName: 'fixtureRouter',
+  },
 ];
 
 /** What to run when a golden is stale. */

@@ -24,7 +24,12 @@ export type Validator = (value: unknown) => StandardResult | Promise<StandardRes
 /** Standard Schema result shape (zod 4 implements the spec). */
 export type StandardResult =
   | { readonly value: unknown; readonly issues?: undefined }
-  | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined }> };
+  | {
+      readonly issues: ReadonlyArray<{
+        readonly message: string;
+        readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
+      }>;
+    };
 
 /** A router compiled for dispatch: name → entry. */
 export type CompiledRouter = ReadonlyMap<string, CompiledProcedure>;

@@ -19,7 +19,10 @@ export interface ServiceInfo {
 export function describeRouter(root: AnyRouter, service?: ServiceInfo): ServiceManifest {
   const procedures = [...flattenRouter(root)].map(([name, procedure]) => describeProcedure(name, procedure._def));
   procedures.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const info = service && { ...(service.name !== undefined && { name: service.name }), ...(service.version !== undefined && { version: service.version }) };
+  const info = service && {
+    ...(service.name !== undefined && { name: service.name }),
+    ...(service.version !== undefined && { version: service.version }),
+  };
   return { protocol: PROTOCOL_VERSION, ...(info && Object.keys(info).length > 0 && { service: info }), procedures };
 }
 

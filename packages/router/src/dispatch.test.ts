@@ -37,14 +37,19 @@ describe('dispatch', () => {
   it('finds procedures of nested routers by dotted name', async () => {
     const compiled = compileRouter(router({ math: router({ ops: router({ add }) }) }));
     expect([...compiled.keys()]).toEqual(['math.ops.add']);
-    expect(await dispatch(compiled, 'math.ops.add', { a: 2, b: 2 }, context())).toEqual({ ok: true, value: { sum: 4 } });
+    expect(await dispatch(compiled, 'math.ops.add', { a: 2, b: 2 }, context())).toEqual({
+      ok: true,
+      value: { sum: 4 },
+    });
   });
 
   it('answers BAD_REQUEST with the zod issues when the input is invalid', () => {
     const result = dispatch(compileRouter(router({ add })), 'add', { a: 'x', b: 2 }, context());
     expect(result).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     if (!('ok' in result) || result.ok) throw new Error('expected a sync failure');
-    expect(result.error.data).toEqual({ issues: [{ path: ['a'], message: 'Invalid input: expected number, received string' }] });
+    expect(result.error.data).toEqual({
+      issues: [{ path: ['a'], message: 'Invalid input: expected number, received string' }],
+    });
     expect(result.error.notExecuted).toBe(true);
   });
 
@@ -55,12 +60,20 @@ describe('dispatch', () => {
 
   it('runs an entry the caller looked up itself, and answers NOT_FOUND for none', () => {
     const compiled = compileRouter(router({ add }));
-    expect(dispatchProcedure(compiled.get('add'), 'add', { a: 1, b: 2 }, context())).toEqual({ ok: true, value: { sum: 3 } });
-    expect(dispatchProcedure(undefined, 'sub', {}, context())).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: 'No procedure named "sub"' } });
+    expect(dispatchProcedure(compiled.get('add'), 'add', { a: 1, b: 2 }, context())).toEqual({
+      ok: true,
+      value: { sum: 3 },
+    });
+    expect(dispatchProcedure(undefined, 'sub', {}, context())).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'No procedure named "sub"' },
+    });
   });
 
   it('hides an output validation failure as INTERNAL and keeps the detail in cause', async () => {
-    const bad = procedure.output(z.object({ n: z.number() })).handler(() => ({ n: 'not a number' }) as unknown as { n: number });
+    const bad = procedure
+      .output(z.object({ n: z.number() }))
+      .handler(() => ({ n: 'not a number' }) as unknown as { n: number });
     const result = await dispatch(compileRouter(router({ bad })), 'bad', undefined, context());
     if (result.ok) throw new Error('expected failure');
     expect(result.error.code).toBe('INTERNAL');
@@ -74,7 +87,10 @@ describe('dispatch', () => {
       throw new RpcError('PERMISSION_DENIED', 'no', { data: { role: 'guest' } });
     });
     const result = await dispatch(compileRouter(router({ denied })), 'denied', undefined, context());
-    expect(result).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED', message: 'no', data: { role: 'guest' } } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'PERMISSION_DENIED', message: 'no', data: { role: 'guest' } },
+    });
   });
 
   it('turns any other throw into a generic INTERNAL with the original as cause', () => {
@@ -91,8 +107,15 @@ describe('dispatch', () => {
 
   it('reports the signal reason when a handler rejects because its signal aborted', async () => {
     const controller = new AbortController();
-    const waits = procedure.handler(({ ctx }) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))));
-    const pending = dispatch(compileRouter(router({ waits })), 'waits', undefined, context({ signal: controller.signal }));
+    const waits = procedure.handler(
+      ({ ctx }) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))),
+    );
+    const pending = dispatch(
+      compileRouter(router({ waits })),
+      'waits',
+      undefined,
+      context({ signal: controller.signal }),
+    );
     controller.abort(new RpcError('CANCELLED', 'Cancelled by the caller'));
     expect(await pending).toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
   });
@@ -104,7 +127,12 @@ describe('middleware', () => {
       .use(({ next }) => next({ user: 'ada' }))
       .use(({ ctx, next }) => next({ greeting: `hello ${ctx.user}` }))
       .handler(({ ctx }) => ({ user: ctx.user, greeting: ctx.greeting, procedure: ctx.procedure }));
-    const result = await dispatch(compileRouter(router({ whoami })), 'whoami', undefined, context({ procedure: 'whoami' }));
+    const result = await dispatch(
+      compileRouter(router({ whoami })),
+      'whoami',
+      undefined,
+      context({ procedure: 'whoami' }),
+    );
     expect(result).toEqual({ ok: true, value: { user: 'ada', greeting: 'hello ada', procedure: 'whoami' } });
   });
 
@@ -118,7 +146,10 @@ describe('middleware', () => {
       })
       .input(z.object({ a: z.number(), b: z.number() }))
       .handler(({ input }) => input.a * input.b);
-    expect(await dispatch(compileRouter(router({ observed })), 'observed', { a: 3, b: 4 }, context())).toEqual({ ok: true, value: 12 });
+    expect(await dispatch(compileRouter(router({ observed })), 'observed', { a: 3, b: 4 }, context())).toEqual({
+      ok: true,
+      value: 12,
+    });
     expect(seen).toEqual([{ path: 'observed', ok: true }]);
   });
 
@@ -153,7 +184,10 @@ describe('what a failure says about execution', () => {
       throw new RpcError('NOT_FOUND', 'no such key');
     });
     const result = await dispatch(compileRouter(router({ missing })), 'missing', undefined, context());
-    expect(result).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: 'no such key', notExecuted: false } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'no such key', notExecuted: false },
+    });
   });
 
   it('keeps a middleware refusal before next() as not executed', async () => {
@@ -169,11 +203,18 @@ describe('what a failure says about execution', () => {
 
 describe('middleware that returns no outcome', () => {
   it.each([
-    ['undefined, having called next()', true, async ({ next }: { next: () => Promise<unknown> }) => void (await next())],
+    [
+      'undefined, having called next()',
+      true,
+      async ({ next }: { next: () => Promise<unknown> }) => void (await next()),
+    ],
     ['a function, without calling next()', false, () => () => 1],
   ])('answers INTERNAL when it returns %s', async (_label, ran, fn) => {
     const broken = procedure.use(fn as never).handler(() => 'x');
     const result = await dispatch(compileRouter(router({ broken })), 'broken', undefined, context());
-    expect(result).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: INTERNAL_MESSAGE, notExecuted: !ran } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'INTERNAL', message: INTERNAL_MESSAGE, notExecuted: !ran },
+    });
   });
 });

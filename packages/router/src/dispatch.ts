@@ -19,7 +19,12 @@ export const INTERNAL_MESSAGE = 'Internal server error';
  * so the common case allocates no promise. Errors that hide detail from the caller
  * (`INTERNAL`) keep it in `cause` for the server's log.
  */
-export function dispatch(router: CompiledRouter, path: string, input: unknown, ctx: BaseContext): CallResult | Promise<CallResult> {
+export function dispatch(
+  router: CompiledRouter,
+  path: string,
+  input: unknown,
+  ctx: BaseContext,
+): CallResult | Promise<CallResult> {
   return dispatchProcedure(router.get(path), path, input, ctx);
 }
 
@@ -27,8 +32,14 @@ export function dispatch(router: CompiledRouter, path: string, input: unknown, c
  * {@link dispatch} for a caller that has already looked `path` up (the server reads the entry's
  * flags before it runs a call): `entry` is what `router.get(path)` returned, `NOT_FOUND` when undefined.
  */
-export function dispatchProcedure(entry: CompiledProcedure | undefined, path: string, input: unknown, ctx: BaseContext): CallResult | Promise<CallResult> {
-  if (entry === undefined) return err(new RpcError('NOT_FOUND', `No procedure named "${path}"`, { data: { procedure: path } }));
+export function dispatchProcedure(
+  entry: CompiledProcedure | undefined,
+  path: string,
+  input: unknown,
+  ctx: BaseContext,
+): CallResult | Promise<CallResult> {
+  if (entry === undefined)
+    return err(new RpcError('NOT_FOUND', `No procedure named "${path}"`, { data: { procedure: path } }));
   if (entry.validateInput === undefined) return afterInput(entry, input, ctx);
   let checked: StandardResult | Promise<StandardResult>;
   try {
@@ -50,7 +61,9 @@ function badInput(path: string, issues: Parameters<typeof toInputIssues>[0]): Ca
   const first = list[0];
   const where = first && first.path.length > 0 ? ` at ${first.path.join('.')}` : '';
   return err(
-    new RpcError('BAD_REQUEST', `Invalid input for "${path}"${where}: ${first?.message ?? 'validation failed'}`, { data: { issues: list } }),
+    new RpcError('BAD_REQUEST', `Invalid input for "${path}"${where}: ${first?.message ?? 'validation failed'}`, {
+      data: { issues: list },
+    }),
   );
 }
 
@@ -78,7 +91,9 @@ function runHandler(entry: CompiledProcedure, input: unknown, ctx: BaseContext):
 function checkOutput(entry: CompiledProcedure, output: unknown): CallResult | Promise<CallResult> {
   if (entry.validateOutput === undefined) return ok(output);
   const checked = entry.validateOutput(output);
-  return checked instanceof Promise ? checked.then((result) => toOutputResult(entry, result)) : toOutputResult(entry, checked);
+  return checked instanceof Promise
+    ? checked.then((result) => toOutputResult(entry, result))
+    : toOutputResult(entry, checked);
 }
 
 /** A module function rather than a closure made per call: this runs for every validated reply. */
@@ -107,7 +122,10 @@ async function runChain(entry: CompiledProcedure, input: unknown, baseCtx: BaseC
           if (called) throw new Error(`Middleware ${index} of "${entry.path}" called next() twice`);
           called = true;
           // Derive rather than spread: lazy members of ctx (logger, signal) are getters that a spread would call or lose.
-          return run(index + 1, added === undefined ? ctx : Object.assign(Object.create(ctx) as BaseContext, added)) as Promise<MiddlewareResult<any>>;
+          return run(
+            index + 1,
+            added === undefined ? ctx : Object.assign(Object.create(ctx) as BaseContext, added),
+          ) as Promise<MiddlewareResult<any>>;
         },
       });
     } catch (cause) {
@@ -116,8 +134,15 @@ async function runChain(entry: CompiledProcedure, input: unknown, baseCtx: BaseC
     }
     // Plain JavaScript middleware can forget `return next()`; without this check the server would
     // try to send `undefined` as an error.
-    if (typeof result !== 'object' || result === null || typeof result.ok !== 'boolean' || (!result.ok && !isRpcError(result.error))) {
-      const cause = new Error(`Middleware ${index} of "${entry.path}" returned no call outcome: it must return what next() resolved to`);
+    if (
+      typeof result !== 'object' ||
+      result === null ||
+      typeof result.ok !== 'boolean' ||
+      (!result.ok && !isRpcError(result.error))
+    ) {
+      const cause = new Error(
+        `Middleware ${index} of "${entry.path}" returned no call outcome: it must return what next() resolved to`,
+      );
       return err(new RpcError('INTERNAL', INTERNAL_MESSAGE, { cause, notExecuted: !called }));
     }
     return result;

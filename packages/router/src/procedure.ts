@@ -59,12 +59,16 @@ export class ProcedureBuilder<TContext, TInputIn, TInputOut, TOutputIn, TOutputO
   }
 
   /** Validates the input with a zod schema; a failure answers `BAD_REQUEST` with the issues. */
-  input<TSchema extends z.ZodType>(schema: TSchema): ProcedureBuilder<TContext, z.input<TSchema>, z.output<TSchema>, TOutputIn, TOutputOut> {
+  input<TSchema extends z.ZodType>(
+    schema: TSchema,
+  ): ProcedureBuilder<TContext, z.input<TSchema>, z.output<TSchema>, TOutputIn, TOutputOut> {
     return new ProcedureBuilder({ ...this.#def, input: schema });
   }
 
   /** Validates the handler's result; a failure answers `INTERNAL` and logs the detail. */
-  output<TSchema extends z.ZodType>(schema: TSchema): ProcedureBuilder<TContext, TInputIn, TInputOut, z.input<TSchema>, z.output<TSchema>> {
+  output<TSchema extends z.ZodType>(
+    schema: TSchema,
+  ): ProcedureBuilder<TContext, TInputIn, TInputOut, z.input<TSchema>, z.output<TSchema>> {
     return new ProcedureBuilder({ ...this.#def, output: schema });
   }
 
@@ -91,7 +95,8 @@ export class ProcedureBuilder<TContext, TInputIn, TInputOut, TOutputIn, TOutputO
    * const put = procedure.maxInputBytes(64 * 1024).input(z.object({ key: z.string(), value: z.string() })).handler(…);
    */
   maxInputBytes(bytes: number): ProcedureBuilder<TContext, TInputIn, TInputOut, TOutputIn, TOutputOut> {
-    if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`maxInputBytes must be a non-negative integer, got ${bytes}`);
+    if (!Number.isSafeInteger(bytes) || bytes < 0)
+      throw new RangeError(`maxInputBytes must be a non-negative integer, got ${bytes}`);
     return new ProcedureBuilder({ ...this.#def, maxInputBytes: bytes });
   }
 
@@ -99,7 +104,11 @@ export class ProcedureBuilder<TContext, TInputIn, TInputOut, TOutputIn, TOutputO
    * Adds an example call, shown by `volley describe` and in generated stubs. Typed against the
    * schemas declared so far, so examples cannot drift from them silently.
    */
-  example(example: { title?: string; input: TInputIn; output?: TOutputOut }): ProcedureBuilder<TContext, TInputIn, TInputOut, TOutputIn, TOutputOut> {
+  example(example: {
+    title?: string;
+    input: TInputIn;
+    output?: TOutputOut;
+  }): ProcedureBuilder<TContext, TInputIn, TInputOut, TOutputIn, TOutputOut> {
     return new ProcedureBuilder({ ...this.#def, examples: [...this.#def.examples, example] });
   }
 
@@ -134,5 +143,3 @@ export const procedure = new ProcedureBuilder<BaseContext, undefined, undefined,
   middlewares: [],
   handler: undefined,
 });
-
-

@@ -29,8 +29,10 @@ const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 export function router<TRecord extends RouterRecord>(record: TRecord): Router<TRecord> {
   for (const [name, value] of Object.entries(record)) {
     if (!NAME_PATTERN.test(name)) throw new TypeError(`Procedure or router name "${name}" must match ${NAME_PATTERN}`);
-    if (value?._kind !== 'procedure' && value?._kind !== 'router') throw new TypeError(`"${name}" is neither a procedure nor a router`);
-    if (value._kind === 'procedure' && value._def.handler === undefined) throw new TypeError(`Procedure "${name}" has no handler`);
+    if (value?._kind !== 'procedure' && value?._kind !== 'router')
+      throw new TypeError(`"${name}" is neither a procedure nor a router`);
+    if (value._kind === 'procedure' && value._def.handler === undefined)
+      throw new TypeError(`Procedure "${name}" has no handler`);
   }
   return { _kind: 'router', record };
 }
@@ -38,7 +40,8 @@ export function router<TRecord extends RouterRecord>(record: TRecord): Router<TR
 /** Checks names the client proxy reserves; called once for the root router when it is served. */
 export function assertNoReservedNames(root: AnyRouter): void {
   for (const name of Object.keys(root.record)) {
-    if (RESERVED_TOP_LEVEL.has(name)) throw new TypeError(`Top-level name "${name}" is reserved by the client; nest it in a router`);
+    if (RESERVED_TOP_LEVEL.has(name))
+      throw new TypeError(`Top-level name "${name}" is reserved by the client; nest it in a router`);
   }
 }
 

@@ -1,5 +1,11 @@
 import { type AnyProcedure, type AnyRouter, describeRouter, procedure, type ServiceInfo } from '@volley/router';
-import { DESCRIBE_PROCEDURE, HEALTH_PROCEDURE, type HealthReport, PROTOCOL_VERSION, type ServiceManifest } from '@volley/wire';
+import {
+  DESCRIBE_PROCEDURE,
+  HEALTH_PROCEDURE,
+  type HealthReport,
+  PROTOCOL_VERSION,
+  type ServiceManifest,
+} from '@volley/wire';
 import { z } from 'zod';
 
 /** Which built-in procedures a server answers; both are on unless turned off. */
@@ -33,7 +39,11 @@ const healthReport = z.object({
  * the user's router under `$` names users cannot take. The manifest is built once, on first use:
  * a router does not change while it is served.
  */
-export function createBuiltins(root: AnyRouter, options: BuiltinOptions, state: BuiltinState): Record<string, AnyProcedure> {
+export function createBuiltins(
+  root: AnyRouter,
+  options: BuiltinOptions,
+  state: BuiltinState,
+): Record<string, AnyProcedure> {
   const builtins: Record<string, AnyProcedure> = {};
   if (options.reflection !== false) {
     let manifest: ServiceManifest | undefined;

@@ -1,7 +1,6 @@
-import type { BaseContext, CallerAddress } from '@volley/router';
+import type { BaseContext, CallerAddress, Logger } from '@volley/router';
 import type { Channel } from '@volley/transport';
 import type { RequestMeta } from '@volley/wire';
-import type { Logger } from '@volley/router';
 
 const NO_META: RequestMeta = Object.freeze({});
 

@@ -26,7 +26,12 @@ export interface CallPolicy<T extends InFlightCall> {
    * duplicate of a running call) and returns undefined, or returns the call, not yet tracked.
    * `procedure` is the router's entry for the method, undefined when there is none.
    */
-  admit(envelope: RequestEnvelope, channel: T['channel'], procedure: CompiledProcedure | undefined, arrived: number): T | undefined;
+  admit(
+    envelope: RequestEnvelope,
+    channel: T['channel'],
+    procedure: CompiledProcedure | undefined,
+    arrived: number,
+  ): T | undefined;
   /** Refuses the call if its connection is at its own call limit; true when it did. */
   refuseOverLimit(call: T, procedure: string): boolean;
   /** Tracks a call still running, so cancels, duplicates, the deadline and a drain find it. */

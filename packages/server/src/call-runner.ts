@@ -73,12 +73,20 @@ export function createCallRunner(deps: CallRunnerDeps) {
     if (inFlight >= deps.maxInFlight) {
       stats.overloadRejected++;
       limiter.log('warn', 'saturated', { inFlight, procedure: method, peer: channel.peer }, 'saturated: call refused');
-      policy.replyError(call, new RpcError('RESOURCE_EXHAUSTED', `Server is saturated (${deps.maxInFlight} calls in progress); retry with backoff`), true);
+      policy.replyError(
+        call,
+        new RpcError(
+          'RESOURCE_EXHAUSTED',
+          `Server is saturated (${deps.maxInFlight} calls in progress); retry with backoff`,
+        ),
+        true,
+      );
       return;
     }
     stats.calls++;
     // Node clamps timer delays above 2^31-1 ms to 1 ms: a deadline that far away means "none".
-    const deadlineMs = meta?.deadlineMs !== undefined && meta.deadlineMs <= MAX_TIMER_DELAY_MS ? meta.deadlineMs : undefined;
+    const deadlineMs =
+      meta?.deadlineMs !== undefined && meta.deadlineMs <= MAX_TIMER_DELAY_MS ? meta.deadlineMs : undefined;
     call.deadlineMs = deadlineMs;
     const result = dispatchProcedure(procedure, method, envelope.input, new CallContext(method, call, meta, logger));
     if (!(result instanceof Promise)) {
@@ -90,7 +98,13 @@ export function createCallRunner(deps: CallRunnerDeps) {
     // Still running: track it so cancels, duplicates, the deadline and a drain can find it.
     policy.track(call);
     if (deadlineMs !== undefined) {
-      call.timer = setTimeout(onDeadline, Math.max(0, Math.ceil(deadlineMs - (performance.now() - arrived))), policy, call, method);
+      call.timer = setTimeout(
+        onDeadline,
+        Math.max(0, Math.ceil(deadlineMs - (performance.now() - arrived))),
+        policy,
+        call,
+        method,
+      );
     }
     result.then((outcome) => finish(policy, call, method, outcome));
   }
@@ -102,7 +116,12 @@ export function createCallRunner(deps: CallRunnerDeps) {
     limiter.log('warn', 'deadline', { reqId: call.requestId, procedure, deadlineMs }, 'call exceeded its deadline');
   }
 
-  function finish<T extends InFlightCall>(policy: CallPolicy<T>, call: T, procedure: string, outcome: CallResult): void {
+  function finish<T extends InFlightCall>(
+    policy: CallPolicy<T>,
+    call: T,
+    procedure: string,
+    outcome: CallResult,
+  ): void {
     if (call.settled) {
       logger.debug({ reqId: call.requestId }, 'result discarded: call already cancelled or past its deadline');
       return;
@@ -132,14 +151,24 @@ export function createCallRunner(deps: CallRunnerDeps) {
    */
   function refuseFromAnotherIncarnation<T extends InFlightCall>(policy: CallPolicy<T>, call: T, sentTo: number): void {
     stats.incarnationRefused++;
-    limiter.log('warn', 'incarnation', { id: call.id, sentTo, incarnation: deps.incarnation, peer: call.channel.peer }, 'retransmission first sent to another incarnation: not run');
+    limiter.log(
+      'warn',
+      'incarnation',
+      { id: call.id, sentTo, incarnation: deps.incarnation, peer: call.channel.peer },
+      'retransmission first sent to another incarnation: not run',
+    );
     // Short: to a source without a cookie the whole reply must stay within 3× the request.
     const message = 'Server restarted since the call was first sent; it may have run before';
     policy.replyError(call, new RpcError('UNAVAILABLE', message, { notExecuted: false }), true);
   }
 
   /** Ends a call before its handler did (cancel, deadline, shutdown); fires its signal. */
-  function finishEarly<T extends InFlightCall>(policy: CallPolicy<T>, call: T, reason: RpcError, sendReply: boolean): void {
+  function finishEarly<T extends InFlightCall>(
+    policy: CallPolicy<T>,
+    call: T,
+    reason: RpcError,
+    sendReply: boolean,
+  ): void {
     call.settle();
     call.abort(reason);
     policy.untrack(call);
@@ -159,6 +188,9 @@ export type CallRunner = ReturnType<typeof createCallRunner>;
  * call, is not ours. First transmissions and calls sent before the client knew any incarnation
  * (no `i`) are not: see docs/protocol.md §5.7 for the window that leaves open.
  */
-function isFromAnotherIncarnation(meta: RequestMeta | undefined, incarnation: number): meta is RequestMeta & { incarnation: number } {
+function isFromAnotherIncarnation(
+  meta: RequestMeta | undefined,
+  incarnation: number,
+): meta is RequestMeta & { incarnation: number } {
   return meta?.incarnation !== undefined && meta.incarnation !== incarnation && (meta.attempt ?? 1) >= 2;
 }

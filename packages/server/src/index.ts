@@ -1,3 +1,4 @@
+export type { LogFn, Logger } from '@volley/router';
 export {
   DEFAULT_CLOSE_GRACE_MS,
   DEFAULT_MAX_IN_FLIGHT,
@@ -5,11 +6,10 @@ export {
   DEFAULT_REPLY_CACHE_MAX_ENTRIES,
   REPLY_CACHE_SLACK_MS,
 } from './constants.js';
-export type { LogFn, Logger } from '@volley/router';
 export type { ReplyCacheOptions } from './datagram/reply-cache.js';
-export type { SigningOptions } from './signing/signing-gate.js';
 export { ListenError, type ListenTarget } from './listen-error.js';
-export { createServer } from './server.js';
-export type { ListenOptions, ListeningAddresses } from './listen-options.js';
+export type { ListeningAddresses, ListenOptions } from './listen-options.js';
 export type { Server, ServerOptions } from './server.js';
+export { createServer } from './server.js';
 export type { ServerStats } from './server-stats.js';
+export type { SigningOptions } from './signing/signing-gate.js';

@@ -27,7 +27,10 @@ export class ListenError extends Error {
 
   constructor(target: ListenTarget, cause: unknown) {
     const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-    const reason = code === 'EACCES' && target.path !== undefined ? 'permission denied (EACCES)' : (code !== undefined && REASONS[code]) || firstLine(cause);
+    const reason =
+      code === 'EACCES' && target.path !== undefined
+        ? 'permission denied (EACCES)'
+        : (code !== undefined && REASONS[code]) || firstLine(cause);
     super(`cannot listen on ${describeTarget(target)}: ${reason}`, { cause });
     this.code = code;
     this.target = target;

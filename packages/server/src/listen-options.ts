@@ -49,7 +49,11 @@ export async function listenUdpBesideTcp(
   const host = udp.host ?? '127.0.0.1';
   if ((udp.port ?? 0) === 0 && tcp && tcp.address === host) {
     try {
-      return await start(createUdpTransport({ ...udp, host, port: tcp.port }), { transport: 'udp', host, port: tcp.port });
+      return await start(createUdpTransport({ ...udp, host, port: tcp.port }), {
+        transport: 'udp',
+        host,
+        port: tcp.port,
+      });
     } catch (error) {
       if ((error as ListenError).code !== 'EADDRINUSE') throw error;
     }

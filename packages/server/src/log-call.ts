@@ -1,6 +1,6 @@
+import type { Logger } from '@volley/router';
 import type { CallResult } from '@volley/router/internal';
 import type { ErrorCode } from '@volley/wire';
-import type { Logger } from '@volley/router';
 import type { InFlightCall } from './in-flight-call.js';
 import type { LimitedLevel, LogLimiter } from './log-limiter.js';
 
@@ -9,7 +9,14 @@ import type { LimitedLevel, LogLimiter } from './log-limiter.js';
  * hostile or careless peer can produce any number of them, and they say nothing about the
  * server's health, so they log below `warn`.
  */
-const CALLER_CAUSED: ReadonlySet<ErrorCode> = new Set(['BAD_REQUEST', 'NOT_FOUND', 'UNAUTHENTICATED', 'PERMISSION_DENIED', 'PAYLOAD_TOO_LARGE', 'CANCELLED']);
+const CALLER_CAUSED: ReadonlySet<ErrorCode> = new Set([
+  'BAD_REQUEST',
+  'NOT_FOUND',
+  'UNAUTHENTICATED',
+  'PERMISSION_DENIED',
+  'PAYLOAD_TOO_LARGE',
+  'CANCELLED',
+]);
 
 /** The level a failure with `code` logs at: error for our bugs, info for the caller's, warn for the rest. */
 export function levelOfFailure(code: string): LimitedLevel {
@@ -23,18 +30,35 @@ export function levelOfFailure(code: string): LimitedLevel {
  * server was at fault; info when the caller was; warn otherwise). The clock is read again (to
  * time the call from `call.started`) only for a line that is written.
  */
-export function logCallOutcome(logger: Logger, limiter: LogLimiter, call: InFlightCall, procedure: string, outcome: CallResult): void {
+export function logCallOutcome(
+  logger: Logger,
+  limiter: LogLimiter,
+  call: InFlightCall,
+  procedure: string,
+  outcome: CallResult,
+): void {
   const { channel } = call;
   if (outcome.ok) {
     // The request id string and the elapsed time are computed only when the line will be written.
-    if (limiter.enabled('debug')) logger.debug({ reqId: call.requestId, procedure, transport: channel.kind, ms: round(performance.now() - call.started) }, 'call ok');
+    if (limiter.enabled('debug'))
+      logger.debug(
+        { reqId: call.requestId, procedure, transport: channel.kind, ms: round(performance.now() - call.started) },
+        'call ok',
+      );
     return;
   }
   const { error } = outcome;
   const level = levelOfFailure(error.code);
   if (!limiter.enabled(level)) return;
-  const fields = { reqId: call.requestId, procedure, peer: channel.peer, code: error.code, ms: round(performance.now() - call.started) };
-  if (level === 'error') limiter.log(level, 'call failed INTERNAL', { ...fields, err: error.cause ?? error }, 'call failed');
+  const fields = {
+    reqId: call.requestId,
+    procedure,
+    peer: channel.peer,
+    code: error.code,
+    ms: round(performance.now() - call.started),
+  };
+  if (level === 'error')
+    limiter.log(level, 'call failed INTERNAL', { ...fields, err: error.cause ?? error }, 'call failed');
   else limiter.log(level, `call failed ${error.code}`, { ...fields, message: error.message }, 'call failed');
 }
 

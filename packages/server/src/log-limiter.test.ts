@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LogLimiter } from './log-limiter.js';
 
 /** A pino logger writing JSON lines into an array. */
@@ -21,7 +21,10 @@ describe('LogLimiter', () => {
     expect(lines.map((line) => line.msg)).toEqual(['malformed envelope']);
 
     vi.advanceTimersByTime(10_000);
-    expect(lines.map((line) => line.msg)).toEqual(['malformed envelope', 'malformed envelope: 999 more in the last 10 s']);
+    expect(lines.map((line) => line.msg)).toEqual([
+      'malformed envelope',
+      'malformed envelope: 999 more in the last 10 s',
+    ]);
     expect(lines[1]).toMatchObject({ peer: 999, suppressed: 999, windowMs: 10_000 });
 
     limiter.log('info', 'malformed', { peer: 'next' }, 'malformed envelope');

@@ -74,6 +74,9 @@ export class LogLimiter {
     this.#windows.delete(key);
     if (window.suppressed === 0) return;
     const seconds = this.#windowMs / 1000;
-    this.#logger[window.level]({ ...window.fields, suppressed: window.suppressed, windowMs: this.#windowMs }, `${window.message}: ${window.suppressed} more in the last ${seconds} s`);
+    this.#logger[window.level](
+      { ...window.fields, suppressed: window.suppressed, windowMs: this.#windowMs },
+      `${window.message}: ${window.suppressed} more in the last ${seconds} s`,
+    );
   }
 }

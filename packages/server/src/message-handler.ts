@@ -58,17 +58,34 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
       case KIND.signed:
         // A signing client must hear why nothing runs, not retransmit into silence.
         stats.signatureRejected++;
-        policy.send(channel, encodeSigningRefusal(codec, envelope.inner, new RpcError('UNAUTHENTICATED', 'This server has no signing keys: it cannot check signed messages')));
+        policy.send(
+          channel,
+          encodeSigningRefusal(
+            codec,
+            envelope.inner,
+            new RpcError('UNAUTHENTICATED', 'This server has no signing keys: it cannot check signed messages'),
+          ),
+        );
         return;
       default:
         logger.debug({ kind: envelope.kind, peer: channel.peer }, 'ignored an envelope a server does not expect');
     }
   }
 
-  function onMalformed<T extends InFlightCall>(policy: CallPolicy<T>, failure: DecodeFailure, bytesIn: number, channel: T['channel']): void {
+  function onMalformed<T extends InFlightCall>(
+    policy: CallPolicy<T>,
+    failure: DecodeFailure,
+    bytesIn: number,
+    channel: T['channel'],
+  ): void {
     stats.malformed++;
     // The peer's fault (BAD_REQUEST), and what a flood of garbage produces: info, rate-limited.
-    limiter.log('info', `malformed ${channel.kind}`, { peer: channel.peer, bytes: bytesIn, reason: failure.error.message }, 'malformed envelope');
+    limiter.log(
+      'info',
+      `malformed ${channel.kind}`,
+      { peer: channel.peer, bytes: bytesIn, reason: failure.error.message },
+      'malformed envelope',
+    );
     policy.replyMalformed(channel, failure);
   }
 
@@ -77,7 +94,12 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     const log = (outcome: CallResult) => {
       if (outcome.ok) return;
       const { code } = outcome.error;
-      limiter.log(levelOfFailure(code), `notification failed ${code}`, { procedure: envelope.method, peer: channel.peer, code, err: outcome.error.cause ?? outcome.error }, 'notification failed');
+      limiter.log(
+        levelOfFailure(code),
+        `notification failed ${code}`,
+        { procedure: envelope.method, peer: channel.peer, code, err: outcome.error.cause ?? outcome.error },
+        'notification failed',
+      );
     };
     const context = new CallContext(envelope.method, new Notification(channel, sender), envelope.meta, logger);
     const result = dispatch(router, envelope.method, envelope.input, context);
@@ -104,8 +126,20 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
       const id = stream.connectionOf(channel)?.id;
       const orphans = stream.close(channel);
       if (reason) stats.brokenStreams++;
-      if (reason) limiter.log('warn', 'closed on error', { conn: id, peer: channel.peer, reason: reason.message, abandonedCalls: orphans.length }, 'connection closed on error');
-      else if (orphans.length > 0) limiter.log('info', 'went away', { conn: id, peer: channel.peer, abandonedCalls: orphans.length }, 'client went away mid-call');
+      if (reason)
+        limiter.log(
+          'warn',
+          'closed on error',
+          { conn: id, peer: channel.peer, reason: reason.message, abandonedCalls: orphans.length },
+          'connection closed on error',
+        );
+      else if (orphans.length > 0)
+        limiter.log(
+          'info',
+          'went away',
+          { conn: id, peer: channel.peer, abandonedCalls: orphans.length },
+          'client went away mid-call',
+        );
       else logger.debug({ conn: id, peer: channel.peer }, 'connection closed');
       for (const call of orphans) {
         call.settle();
@@ -125,7 +159,12 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     },
     onConnectionRefused(refusal, peer) {
       // Expected under attack: no stack, one line per window (every one counted in the transport's stats).
-      limiter.log('warn', `refused ${refusal.code}`, { peer, code: refusal.code, reason: refusal.message }, 'connection refused');
+      limiter.log(
+        'warn',
+        `refused ${refusal.code}`,
+        { peer, code: refusal.code, reason: refusal.message },
+        'connection refused',
+      );
     },
   };
 

@@ -1,6 +1,6 @@
+import type { Logger } from '@volley/router';
 import type { Channel } from '@volley/transport';
 import { type Codec, KIND, type RequestEnvelope, type ResponseMeta, RpcError } from '@volley/wire';
-import type { Logger } from '@volley/router';
 import type { ServerStats } from './server-stats.js';
 
 /** Message length kept when an error reply must shrink to fit: ~250 bytes in all, under any datagram limit. */
@@ -29,7 +29,11 @@ export class ReplySender {
       return this.#codec.encodeResult(id, result);
     } catch (cause) {
       this.#logger.error({ err: cause, id }, 'result could not be encoded as MessagePack');
-      return this.#codec.encode({ kind: KIND.response, id, error: new RpcError('INTERNAL', 'Internal server error').toWire() });
+      return this.#codec.encode({
+        kind: KIND.response,
+        id,
+        error: new RpcError('INTERNAL', 'Internal server error').toWire(),
+      });
     }
   }
 
@@ -48,7 +52,11 @@ export class ReplySender {
     if (bytes === undefined || bytes.length > limitBytes) {
       const message = error.message.slice(0, MAX_FALLBACK_MESSAGE_CHARS);
       const wire = error.toWire();
-      bytes = this.#codec.encode({ kind: KIND.response, id, error: { code: wire.code, message, ...(wire.notExecuted !== undefined && { notExecuted: wire.notExecuted }) } });
+      bytes = this.#codec.encode({
+        kind: KIND.response,
+        id,
+        error: { code: wire.code, message, ...(wire.notExecuted !== undefined && { notExecuted: wire.notExecuted }) },
+      });
     }
     return bytes;
   }
@@ -65,9 +73,17 @@ export class ReplySender {
    * and "may have run" is all we know.
    */
   encodeFetchMiss(envelope: RequestEnvelope, channel: Channel, limitBytes: number): Buffer {
-    this.#logger.debug({ id: envelope.id, procedure: envelope.method, peer: channel.peer }, 'fetch of a reply not in the reply cache');
-    const message = 'No reply is kept for this call: it may have run and its reply been evicted, or never reached this server';
-    return this.encodeError(envelope.id, new RpcError('RESOURCE_EXHAUSTED', message, { notExecuted: false }), limitBytes);
+    this.#logger.debug(
+      { id: envelope.id, procedure: envelope.method, peer: channel.peer },
+      'fetch of a reply not in the reply cache',
+    );
+    const message =
+      'No reply is kept for this call: it may have run and its reply been evicted, or never reached this server';
+    return this.encodeError(
+      envelope.id,
+      new RpcError('RESOURCE_EXHAUSTED', message, { notExecuted: false }),
+      limitBytes,
+    );
   }
 
   /**
@@ -81,11 +97,15 @@ export class ReplySender {
 
 /** PAYLOAD_TOO_LARGE in place of a reply of `bytes` that exceeds what `channel` carries: it says the handler ran. */
 export function toOversizeError(bytes: number, channel: Channel): RpcError {
-  return new RpcError('PAYLOAD_TOO_LARGE', `Reply of ${bytes} bytes exceeds the ${channel.maxMessageBytes}-byte ${channel.kind} limit`, {
-    data: { bytes, limit: channel.maxMessageBytes },
-    // The handler has run: a caller must not take this for a refusal it may safely retry.
-    notExecuted: false,
-  });
+  return new RpcError(
+    'PAYLOAD_TOO_LARGE',
+    `Reply of ${bytes} bytes exceeds the ${channel.maxMessageBytes}-byte ${channel.kind} limit`,
+    {
+      data: { bytes, limit: channel.maxMessageBytes },
+      // The handler has run: a caller must not take this for a refusal it may safely retry.
+      notExecuted: false,
+    },
+  );
 }
 
 /**

@@ -12,18 +12,18 @@ import {
 import { createCodec, type DecodeLimits, RpcError } from '@volley/wire';
 import type { InputLimits } from '@volley/wire/internal';
 import { pino } from 'pino';
+import { type BuiltinOptions, createBuiltins } from './builtins.js';
+import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_CALLS_PER_CONNECTION, DEFAULT_MAX_IN_FLIGHT } from './constants.js';
 import { AddressValidator } from './datagram/address-validator.js';
 import { DatagramPolicy } from './datagram/datagram-policy.js';
-import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_CALLS_PER_CONNECTION, DEFAULT_MAX_IN_FLIGHT } from './constants.js';
-import { type BuiltinOptions, createBuiltins } from './builtins.js';
+import { ReplyCache, type ReplyCacheOptions } from './datagram/reply-cache.js';
 import { ListenError, type ListenTarget } from './listen-error.js';
 import { type ListeningAddresses, type ListenOptions, listenUdpBesideTcp, namesOf } from './listen-options.js';
 import { LogLimiter } from './log-limiter.js';
 import { createMessageHandler } from './message-handler.js';
-import { ReplyCache, type ReplyCacheOptions } from './datagram/reply-cache.js';
 import { ReplySender } from './reply-sender.js';
-import { createSigningGate, type SigningOptions } from './signing/signing-gate.js';
 import { createServerStats, type ServerStats } from './server-stats.js';
+import { createSigningGate, type SigningOptions } from './signing/signing-gate.js';
 import { StreamPolicy } from './stream/stream-policy.js';
 
 /** Options for {@link createServer}. */
@@ -88,7 +88,12 @@ export interface Server {
 export function createServer(options: ServerOptions): Server {
   const logger: Logger = options.logger ?? pino({ level: 'info' });
   const incarnation = drawIncarnation();
-  const builtins = createBuiltins(options.router, options, { isDraining: () => draining, inFlight: () => handler.inFlight, startedAt: performance.now(), incarnation });
+  const builtins = createBuiltins(options.router, options, {
+    isDraining: () => draining,
+    inFlight: () => handler.inFlight,
+    startedAt: performance.now(),
+    incarnation,
+  });
   const compiled = compileRouter(options.router, builtins);
   const cache = new ReplyCache(options.replyCache);
   const stats = createServerStats();
@@ -101,9 +106,24 @@ export function createServer(options: ServerOptions): Server {
   const limiter = new LogLimiter(logger);
   const replies = new ReplySender(codec, logger, stats);
   // The one place the datagram path is wired in: the message handler sees it as a CallPolicy.
-  const datagram = new DatagramPolicy({ cache, validator: new AddressValidator(), incarnation, replies, stats, logger, limiter });
+  const datagram = new DatagramPolicy({
+    cache,
+    validator: new AddressValidator(),
+    incarnation,
+    replies,
+    stats,
+    logger,
+    limiter,
+  });
   const maxCallsPerConnection = options.maxCallsPerConnection ?? DEFAULT_MAX_CALLS_PER_CONNECTION;
-  const stream = new StreamPolicy({ replies, stats, logger, limiter, maxCallsPerConnection, kept: datagram.atMostOnce });
+  const stream = new StreamPolicy({
+    replies,
+    stats,
+    logger,
+    limiter,
+    maxCallsPerConnection,
+    kept: datagram.atMostOnce,
+  });
   const handler = createMessageHandler({
     router: compiled,
     logger,
@@ -127,7 +147,14 @@ export function createServer(options: ServerOptions): Server {
   let listener: TransportListener | undefined;
   /** Every transport gets the same listener, signing gate included, so none can bypass it. */
   const listenerFor = (): TransportListener => {
-    listener ??= signing ? createSigningGate(handler.listener, signing, { codec, limiter, stats, isOwnAddress: (name) => ownAddresses.has(name) }) : handler.listener;
+    listener ??= signing
+      ? createSigningGate(handler.listener, signing, {
+          codec,
+          limiter,
+          stats,
+          isOwnAddress: (name) => ownAddresses.has(name),
+        })
+      : handler.listener;
     return listener;
   };
 
@@ -155,7 +182,10 @@ export function createServer(options: ServerOptions): Server {
 
   async function drain(graceMs: number): Promise<void> {
     draining = true;
-    logger.info({ inFlight: handler.inFlight, connections: stream.connectionCount, graceMs }, 'closing: draining in-flight calls');
+    logger.info(
+      { inFlight: handler.inFlight, connections: stream.connectionCount, graceMs },
+      'closing: draining in-flight calls',
+    );
     for (const transport of transports) transport.stopAccepting();
     handler.goaway('server is shutting down');
     if (!isDrained()) {
@@ -206,9 +236,19 @@ export function createServer(options: ServerOptions): Server {
       const bound: ListeningAddresses = {};
       if (listen.tcp) bound.tcp = await start(createTcpTransport(listen.tcp), { transport: 'tcp', ...listen.tcp });
       if (listen.udp) bound.udp = await listenUdpBesideTcp(listen.udp, bound.tcp, start);
-      if (listen.tls) bound.tls = await start(createTlsTransport(listen.tls), { transport: 'tls', host: listen.tls.host, port: listen.tls.port });
-      if (listen.unix) bound.unix = await start(createTcpTransport(listen.unix), { transport: 'unix', path: listen.unix.path });
-      if (listen.memory) bound.memory = await start(createMemoryTransport(listen.memory), { transport: 'memory', path: listen.memory.name });
+      if (listen.tls)
+        bound.tls = await start(createTlsTransport(listen.tls), {
+          transport: 'tls',
+          host: listen.tls.host,
+          port: listen.tls.port,
+        });
+      if (listen.unix)
+        bound.unix = await start(createTcpTransport(listen.unix), { transport: 'unix', path: listen.unix.path });
+      if (listen.memory)
+        bound.memory = await start(createMemoryTransport(listen.memory), {
+          transport: 'memory',
+          path: listen.memory.name,
+        });
       return bound;
     },
     close(closeOptions) {
@@ -236,7 +276,8 @@ function drawIncarnation(): number {
  */
 function inputLimitsOf(compiled: CompiledRouter): InputLimits {
   let smallestBytes = Number.POSITIVE_INFINITY;
-  for (const entry of compiled.values()) if (entry.maxInputBytes !== undefined) smallestBytes = Math.min(smallestBytes, entry.maxInputBytes);
+  for (const entry of compiled.values())
+    if (entry.maxInputBytes !== undefined) smallestBytes = Math.min(smallestBytes, entry.maxInputBytes);
   return {
     smallestBytes,
     limitOf(method) {
@@ -245,4 +286,3 @@ function inputLimitsOf(compiled: CompiledRouter): InputLimits {
     },
   };
 }
-

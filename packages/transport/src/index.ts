@@ -1,3 +1,4 @@
+export type { PeerIdentity } from '@volley/wire';
 export {
   DEFAULT_FAULT_DELAY_MS,
   DEFAULT_MAX_DATAGRAM_BYTES,
@@ -6,20 +7,19 @@ export {
   MAX_UDP_PAYLOAD_BYTES,
   UNVALIDATED_REPLY_FACTOR,
 } from './constants.js';
-export type { DatagramFaults, DatagramFaultStats } from './memory/datagram-faults.js';
-export { defaultMemoryNetwork, MemoryNetwork } from './memory/memory-network.js';
+export type { DatagramFaultStats, DatagramFaults } from './memory/datagram-faults.js';
 export type { MemoryNetworkOptions } from './memory/memory-network.js';
-export { createMemoryTransport } from './memory/memory-transport.js';
+export { defaultMemoryNetwork, MemoryNetwork } from './memory/memory-network.js';
 export type { MemoryTransportOptions } from './memory/memory-transport.js';
-export { connectStream } from './tcp/connect-stream.js';
+export { createMemoryTransport } from './memory/memory-transport.js';
 export type { ConnectStreamOptions } from './tcp/connect-stream.js';
-export { createTcpTransport } from './tcp/tcp-transport.js';
+export { connectStream } from './tcp/connect-stream.js';
 export type { TcpTransport, TcpTransportOptions } from './tcp/tcp-transport.js';
-export { connectTls } from './tls/connect-tls.js';
+export { createTcpTransport } from './tcp/tcp-transport.js';
 export type { ConnectTlsOptions, TlsClientOptions } from './tls/connect-tls.js';
-export { createTlsTransport } from './tls/tls-transport.js';
+export { connectTls } from './tls/connect-tls.js';
 export type { TlsTransport, TlsTransportOptions } from './tls/tls-transport.js';
-export type { PeerIdentity } from '@volley/wire';
+export { createTlsTransport } from './tls/tls-transport.js';
 export type {
   BoundAddress,
   Channel,
@@ -37,8 +37,8 @@ export type {
   TransportListener,
   TransportStats,
 } from './types.js';
-export { connectUdp } from './udp/connect-udp.js';
 export type { ConnectUdpOptions } from './udp/connect-udp.js';
-export { createUdpTransport } from './udp/udp-transport.js';
-export type { UdpTransport, UdpTransportOptions } from './udp/udp-transport.js';
+export { connectUdp } from './udp/connect-udp.js';
 export type { UdpSocketOptions } from './udp/udp-socket.js';
+export type { UdpTransport, UdpTransportOptions } from './udp/udp-transport.js';
+export { createUdpTransport } from './udp/udp-transport.js';

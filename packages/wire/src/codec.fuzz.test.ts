@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { type Options, Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { createCodec } from './codec.js';
-import type { DecodeFailure } from './envelope-reader.js';
 import { type Envelope, KIND, type RequestMeta, type ResponseMeta } from './envelope.js';
+import type { DecodeFailure } from './envelope-reader.js';
 import type { Result } from './result.js';
 import { isRpcError } from './rpc-error.js';
 
@@ -26,7 +26,9 @@ function decodeChecked(bytes: Uint8Array): Result<Envelope, DecodeFailure> {
   try {
     decoded = codec.decode(bytes);
   } catch (thrown) {
-    throw new Error(`decode threw ${String(thrown)} for ${Buffer.from(bytes).toString('hex').slice(0, 400)}`, { cause: thrown });
+    throw new Error(`decode threw ${String(thrown)} for ${Buffer.from(bytes).toString('hex').slice(0, 400)}`, {
+      cause: thrown,
+    });
   }
   if (decoded.ok) {
     expect(KINDS.has(decoded.value.kind)).toBe(true);
@@ -45,7 +47,10 @@ function decodeChecked(bytes: Uint8Array): Result<Envelope, DecodeFailure> {
 
 const msgid = fc.integer({ min: 0, max: 0xffff_ffff });
 /** Values that survive a MessagePack round trip unchanged (so re-encoding is a fixed point). */
-const wireValue = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.uint8Array({ maxLength: 32 }).map((b) => Buffer.from(b)));
+const wireValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.uint8Array({ maxLength: 32 }).map((b) => Buffer.from(b)),
+);
 const clientId = fc.uint8Array({ minLength: 8, maxLength: 8 }).map((b) => Buffer.from(b));
 const requestMeta: fc.Arbitrary<RequestMeta> = fc.record(
   {
@@ -57,18 +62,30 @@ const requestMeta: fc.Arbitrary<RequestMeta> = fc.record(
   },
   { requiredKeys: [] },
 );
-const responseMeta: fc.Arbitrary<ResponseMeta> = fc.record({ attempt: msgid, clientId, truncated: fc.constant(true) }, { requiredKeys: [] });
+const responseMeta: fc.Arbitrary<ResponseMeta> = fc.record(
+  { attempt: msgid, clientId, truncated: fc.constant(true) },
+  { requiredKeys: [] },
+);
 const method = fc.oneof(fc.constantFrom('echo.add', 'echo.echo', 'kv.get', 'kv.set', ''), fc.string({ maxLength: 40 }));
 const wireError = fc.record(
-  { code: fc.constantFrom('NOT_FOUND', 'INTERNAL', 'BAD_REQUEST', 'MADE_UP'), message: fc.string({ maxLength: 40 }), data: wireValue },
+  {
+    code: fc.constantFrom('NOT_FOUND', 'INTERNAL', 'BAD_REQUEST', 'MADE_UP'),
+    message: fc.string({ maxLength: 40 }),
+    data: wireValue,
+  },
   { requiredKeys: ['code', 'message'] },
 );
 const withOptional = <T extends object, M>(base: fc.Arbitrary<T>, meta: fc.Arbitrary<M>) =>
-  fc.tuple(base, fc.option(meta, { nil: undefined })).map(([value, m]) => (m === undefined ? value : { ...value, meta: m }));
+  fc
+    .tuple(base, fc.option(meta, { nil: undefined }))
+    .map(([value, m]) => (m === undefined ? value : { ...value, meta: m }));
 
 /** Every envelope kind, with and without metadata. */
 const envelope: fc.Arbitrary<Envelope> = fc.oneof(
-  withOptional(fc.record({ kind: fc.constant(KIND.request), id: msgid, method, input: fc.option(wireValue, { nil: undefined }) }), requestMeta),
+  withOptional(
+    fc.record({ kind: fc.constant(KIND.request), id: msgid, method, input: fc.option(wireValue, { nil: undefined }) }),
+    requestMeta,
+  ),
   withOptional(
     fc.oneof(
       fc.record({ kind: fc.constant(KIND.response), id: fc.option(msgid), result: wireValue }),
@@ -76,7 +93,10 @@ const envelope: fc.Arbitrary<Envelope> = fc.oneof(
     ),
     responseMeta,
   ),
-  withOptional(fc.record({ kind: fc.constant(KIND.notification), method, input: fc.option(wireValue, { nil: undefined }) }), requestMeta),
+  withOptional(
+    fc.record({ kind: fc.constant(KIND.notification), method, input: fc.option(wireValue, { nil: undefined }) }),
+    requestMeta,
+  ),
   withOptional(fc.record({ kind: fc.constant(KIND.cancel), id: msgid }), requestMeta),
   fc.record({ kind: fc.constant(KIND.ping), id: msgid }),
   fc.record({ kind: fc.constant(KIND.pong), id: msgid }),
@@ -92,7 +112,11 @@ type Mutation =
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ op: fc.constantFrom('set' as const, 'insert' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({
+    op: fc.constantFrom('set' as const, 'insert' as const),
+    at: fc.nat(),
+    byte: fc.integer({ min: 0, max: 255 }),
+  }),
   fc.record({ op: fc.constantFrom('delete' as const, 'truncate' as const, 'duplicate' as const), at: fc.nat() }),
 );
 
@@ -116,8 +140,13 @@ function mutate(source: Uint8Array, mutations: readonly Mutation[]): Uint8Array 
 /** Extension types msgpackr knows (record, error, regexp, structured-clone refs, typed arrays, bundles, timestamp, bigint) plus unknown ones. */
 const EXT_TYPES = [0x00, 0x42, 0x62, 0x65, 0x69, 0x70, 0x72, 0x73, 0x74, 0x78, 0xff, 0x01, 0x7f];
 const u16 = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 0xffff }));
-const u32 = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constantFrom(0xffff_ffff, 0x7fff_ffff, 0x10000), fc.integer({ min: 0, max: 0xffff_ffff }));
-const be = (value: number, bytes: 2 | 4) => (bytes === 2 ? [value >>> 8, value & 0xff] : [value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]);
+const u32 = fc.oneof(
+  fc.integer({ min: 0, max: 40 }),
+  fc.constantFrom(0xffff_ffff, 0x7fff_ffff, 0x10000),
+  fc.integer({ min: 0, max: 0xffff_ffff }),
+);
+const be = (value: number, bytes: 2 | 4) =>
+  bytes === 2 ? [value >>> 8, value & 0xff] : [value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff];
 
 /**
  * Header bytes of every MessagePack family with lengths that range from exact to absurd, and
@@ -126,12 +155,32 @@ const be = (value: number, bytes: 2 | 4) => (bytes === 2 ? [value >>> 8, value &
  */
 const token: fc.Arbitrary<readonly number[]> = fc.oneof(
   fc.integer({ min: 0, max: 255 }).map((b) => [b]),
-  fc.constantFrom<readonly number[]>([0x94, 0x00], [0x95, 0x00], [0x94, 0x01], [0x93, 0x02], [0x93, 0x03], [0x92, 0x04], [0x92, 0x06], [0xc0], [0xc1], [0x90], [0x80]),
-  fc.tuple(fc.constantFrom(0xc4, 0xd9, 0xc7), fc.integer({ min: 0, max: 255 }), fc.constantFrom(...EXT_TYPES)).map(([h, n, t]) => (h === 0xc7 ? [h, n, t] : [h, n])),
-  fc.tuple(fc.constantFrom(0xc5, 0xda, 0xdc, 0xde, 0xc8), u16, fc.constantFrom(...EXT_TYPES)).map(([h, n, t]) => (h === 0xc8 ? [h, ...be(n, 2), t] : [h, ...be(n, 2)])),
-  fc.tuple(fc.constantFrom(0xc6, 0xdb, 0xdd, 0xdf, 0xc9), u32, fc.constantFrom(...EXT_TYPES)).map(([h, n, t]) => (h === 0xc9 ? [h, ...be(n, 4), t] : [h, ...be(n, 4)])),
+  fc.constantFrom<readonly number[]>(
+    [0x94, 0x00],
+    [0x95, 0x00],
+    [0x94, 0x01],
+    [0x93, 0x02],
+    [0x93, 0x03],
+    [0x92, 0x04],
+    [0x92, 0x06],
+    [0xc0],
+    [0xc1],
+    [0x90],
+    [0x80],
+  ),
+  fc
+    .tuple(fc.constantFrom(0xc4, 0xd9, 0xc7), fc.integer({ min: 0, max: 255 }), fc.constantFrom(...EXT_TYPES))
+    .map(([h, n, t]) => (h === 0xc7 ? [h, n, t] : [h, n])),
+  fc
+    .tuple(fc.constantFrom(0xc5, 0xda, 0xdc, 0xde, 0xc8), u16, fc.constantFrom(...EXT_TYPES))
+    .map(([h, n, t]) => (h === 0xc8 ? [h, ...be(n, 2), t] : [h, ...be(n, 2)])),
+  fc
+    .tuple(fc.constantFrom(0xc6, 0xdb, 0xdd, 0xdf, 0xc9), u32, fc.constantFrom(...EXT_TYPES))
+    .map(([h, n, t]) => (h === 0xc9 ? [h, ...be(n, 4), t] : [h, ...be(n, 4)])),
   fc.tuple(fc.integer({ min: 0xd4, max: 0xd8 }), fc.constantFrom(...EXT_TYPES)),
-  fc.tuple(fc.constantFrom(0xce, 0xcf, 0xd3, 0xcb), fc.uint8Array({ minLength: 8, maxLength: 8 })).map(([h, b]) => [h, ...b]),
+  fc
+    .tuple(fc.constantFrom(0xce, 0xcf, 0xd3, 0xcb), fc.uint8Array({ minLength: 8, maxLength: 8 }))
+    .map(([h, b]) => [h, ...b]),
   fc.uint8Array({ maxLength: 12 }).map((b) => Array.from(b)),
 );
 const tokenSoup = fc.array(token, { maxLength: 48 }).map((tokens) => Uint8Array.from(tokens.flat()));
@@ -140,14 +189,43 @@ const tokenSoup = fc.array(token, { maxLength: 48 }).map((tokens) => Uint8Array.
 
 /** Anything msgpackr can encode: fast-check's hostile objects plus values the envelope fields expect. */
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.anything({ maxDepth: 3, withDate: true, withTypedArray: true, withNullPrototype: true, withMap: true, withSet: true, withSparseArray: true, withBoxedValues: true }),
+  fc.anything({
+    maxDepth: 3,
+    withDate: true,
+    withTypedArray: true,
+    withNullPrototype: true,
+    withMap: true,
+    withSet: true,
+    withSparseArray: true,
+    withBoxedValues: true,
+  }),
   fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }),
-  fc.constantFrom(-1, 0, 0xffff_ffff, 2 ** 32, 2 ** 53, 1.5, Number.NaN, -0, Infinity, 'echo.add', '__proto__', 'toString', null),
+  fc.constantFrom(
+    -1,
+    0,
+    0xffff_ffff,
+    2 ** 32,
+    2 ** 53,
+    1.5,
+    Number.NaN,
+    -0,
+    Infinity,
+    'echo.add',
+    '__proto__',
+    'toString',
+    null,
+  ),
   fc.array(fc.anything({ maxDepth: 2 }), { maxLength: 2 }),
-  fc.dictionary(fc.constantFrom('d', 'a', 'c', 't', 'fo', 'tc', '__proto__', 'constructor'), fc.anything({ maxDepth: 1 })),
+  fc.dictionary(
+    fc.constantFrom('d', 'a', 'c', 't', 'fo', 'tc', '__proto__', 'constructor'),
+    fc.anything({ maxDepth: 1 }),
+  ),
   clientId,
 );
-const kindValue: fc.Arbitrary<unknown> = fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 7 }) }, { weight: 1, arbitrary: anyValue });
+const kindValue: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: 0, max: 7 }) },
+  { weight: 1, arbitrary: anyValue },
+);
 const shapedArray = fc.tuple(kindValue, fc.array(anyValue, { maxLength: 6 })).map(([kind, rest]) => [kind, ...rest]);
 
 // ── Value counts ─────────────────────────────────────────────────────────────────────────
@@ -165,7 +243,8 @@ function countValues(root: unknown, cap: number): number {
     if (Array.isArray(value)) stack.push(...value);
     else if (value instanceof Map) for (const [k, v] of value) stack.push(k, v);
     else if (value instanceof Set) stack.push(...value);
-    else if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !(value instanceof Date)) stack.push(...Object.values(value));
+    else if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !(value instanceof Date))
+      stack.push(...Object.values(value));
   }
   return count;
 }
@@ -181,14 +260,17 @@ function expectNoMoreValuesThanBytes(bytes: Uint8Array): void {
  * level is one array of pointers (0x70) to the level below (tagged with an id, 0x69), so the bytes
  * grow with `depth * width` while the tree they describe grows with `width ** depth`.
  */
-const sharedReferenceBomb = fc.record({ depth: fc.integer({ min: 4, max: 24 }), width: fc.integer({ min: 2, max: 4 }) }).map(({ depth, width }) => {
-  let value: unknown = { message: 'leaf' };
-  for (let i = 0; i < depth; i++) value = Array.from({ length: width }, () => value);
-  return new Packr({ structuredClone: true } as Options).pack([KIND.request, 1, 'echo.echo', [value]]);
-});
+const sharedReferenceBomb = fc
+  .record({ depth: fc.integer({ min: 4, max: 24 }), width: fc.integer({ min: 2, max: 4 }) })
+  .map(({ depth, width }) => {
+    let value: unknown = { message: 'leaf' };
+    for (let i = 0; i < depth; i++) value = Array.from({ length: width }, () => value);
+    return new Packr({ structuredClone: true } as Options).pack([KIND.request, 1, 'echo.echo', [value]]);
+  });
 
 /** Where a datagram or frame sits: a view into a larger buffer holding other peers' bytes. */
-const inNoise = <T>(content: fc.Arbitrary<T>) => fc.tuple(content, fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ maxLength: 300 }));
+const inNoise = <T>(content: fc.Arbitrary<T>) =>
+  fc.tuple(content, fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ maxLength: 300 }));
 
 describe('envelope decoder under arbitrary input', () => {
   it('answers any byte sequence with an envelope or a BAD_REQUEST failure, never a throw', () => {
@@ -207,7 +289,11 @@ describe('envelope decoder under arbitrary input', () => {
 
   it('answers valid envelopes of every kind with flipped, inserted, deleted and truncated bytes the same way', () => {
     fc.assert(
-      fc.property(envelope, fc.array(mutation, { minLength: 1, maxLength: 6 }), (e, mutations) => void decodeChecked(mutate(codec.encode(e), mutations))),
+      fc.property(
+        envelope,
+        fc.array(mutation, { minLength: 1, maxLength: 6 }),
+        (e, mutations) => void decodeChecked(mutate(codec.encode(e), mutations)),
+      ),
       { seed: SEED, numRuns: 3_000 },
     );
   });
@@ -228,7 +314,8 @@ describe('envelope decoder under arbitrary input', () => {
         const bytes = codec.encodeValue([KIND.request, id, ...rest]);
         const decoded = decodeChecked(bytes);
         // Compared with the id as it reads back (a small BigInt is written as a plain integer).
-        if (!decoded.ok && decoded.error.id !== undefined) expect(decoded.error.id).toBe((codec.decodeValue(bytes) as unknown[])[1]);
+        if (!decoded.ok && decoded.error.id !== undefined)
+          expect(decoded.error.id).toBe((codec.decodeValue(bytes) as unknown[])[1]);
       }),
       { seed: SEED, numRuns: 2_000 },
     );
@@ -242,8 +329,12 @@ describe('envelope decoder output', () => {
       .map((strings) => codec.encodeValue([KIND.request, 1, 'echo.echo', [{ message: strings.join('') }], ...strings]));
     const content = fc.oneof(
       longStrings,
-      fc.tuple(longStrings, fc.nat({ max: 40 })).map(([bytes, cut]) => bytes.subarray(0, Math.max(1, bytes.length - cut))),
-      fc.tuple(envelope, fc.array(mutation, { maxLength: 3 })).map(([e, mutations]) => mutate(codec.encode(e), mutations)),
+      fc
+        .tuple(longStrings, fc.nat({ max: 40 }))
+        .map(([bytes, cut]) => bytes.subarray(0, Math.max(1, bytes.length - cut))),
+      fc
+        .tuple(envelope, fc.array(mutation, { maxLength: 3 }))
+        .map(([e, mutations]) => mutate(codec.encode(e), mutations)),
       tokenSoup,
     );
     fc.assert(
@@ -261,7 +352,13 @@ describe('envelope decoder output', () => {
 
   it('never yields more values than the input has bytes, for plain MessagePack and msgpackr extensions alike', () => {
     fc.assert(
-      fc.property(fc.oneof(tokenSoup, fc.tuple(envelope, fc.array(mutation, { maxLength: 3 })).map(([e, m]) => mutate(codec.encode(e), m))), expectNoMoreValuesThanBytes),
+      fc.property(
+        fc.oneof(
+          tokenSoup,
+          fc.tuple(envelope, fc.array(mutation, { maxLength: 3 })).map(([e, m]) => mutate(codec.encode(e), m)),
+        ),
+        expectNoMoreValuesThanBytes,
+      ),
       { seed: SEED, numRuns: 3_000 },
     );
   });
@@ -291,11 +388,15 @@ describe('envelope decoder on valid input', () => {
   it('carries no state from malformed input into the next decode on the same codec', () => {
     const reference = createCodec();
     fc.assert(
-      fc.property(fc.array(fc.oneof(tokenSoup, fc.uint8Array({ maxLength: 256 })), { minLength: 1, maxLength: 5 }), envelope, (garbage, e) => {
-        const bytes = codec.encode(e);
-        for (const g of garbage) decodeChecked(g);
-        expect(codec.decode(bytes)).toEqual(reference.decode(bytes));
-      }),
+      fc.property(
+        fc.array(fc.oneof(tokenSoup, fc.uint8Array({ maxLength: 256 })), { minLength: 1, maxLength: 5 }),
+        envelope,
+        (garbage, e) => {
+          const bytes = codec.encode(e);
+          for (const g of garbage) decodeChecked(g);
+          expect(codec.decode(bytes)).toEqual(reference.decode(bytes));
+        },
+      ),
       { seed: SEED, numRuns: 1_000 },
     );
   });

@@ -1,13 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { createCodec } from './codec.js';
-import { KIND, type Envelope } from './envelope.js';
+import { type Envelope, KIND } from './envelope.js';
 
 const codec = createCodec();
 
 describe('codec', () => {
   it('round-trips every envelope kind', () => {
     const envelopes: Envelope[] = [
-      { kind: KIND.request, id: 7, method: 'kv.get', input: { key: 'a' }, meta: { deadlineMs: 250, attempt: 1, clientId: Buffer.alloc(8, 1), trace: 't' } },
+      {
+        kind: KIND.request,
+        id: 7,
+        method: 'kv.get',
+        input: { key: 'a' },
+        meta: { deadlineMs: 250, attempt: 1, clientId: Buffer.alloc(8, 1), trace: 't' },
+      },
       { kind: KIND.request, id: 0, method: 'echo.ping', input: undefined },
       { kind: KIND.response, id: 7, result: { value: null } },
       { kind: KIND.response, id: 7, error: { code: 'NOT_FOUND', message: 'x' }, meta: { attempt: 2 } },
@@ -24,14 +30,31 @@ describe('codec', () => {
   });
 
   it('round-trips the incarnation of a retransmission and of a UDP reply, and refuses a request whose incarnation is not a uint32', () => {
-    const request: Envelope = { kind: KIND.request, id: 7, method: 'kv.put', input: 1, meta: { attempt: 2, clientId: Buffer.alloc(8, 1), incarnation: 0x9e3779b9 } };
-    const response: Envelope = { kind: KIND.response, id: 7, result: null, meta: { attempt: 2, clientId: Buffer.alloc(8, 1), incarnation: 0x9e3779b9 } };
+    const request: Envelope = {
+      kind: KIND.request,
+      id: 7,
+      method: 'kv.put',
+      input: 1,
+      meta: { attempt: 2, clientId: Buffer.alloc(8, 1), incarnation: 0x9e3779b9 },
+    };
+    const response: Envelope = {
+      kind: KIND.response,
+      id: 7,
+      result: null,
+      meta: { attempt: 2, clientId: Buffer.alloc(8, 1), incarnation: 0x9e3779b9 },
+    };
     expect(codec.decode(codec.encode(request))).toEqual({ ok: true, value: request });
     expect(codec.decode(codec.encode(response))).toEqual({ ok: true, value: response });
     for (const i of [-1, 2 ** 32, 1.5, 'x']) {
-      expect(codec.decode(codec.encodeValue([0, 7, 'kv.put', [1], { a: 2, i }]))).toMatchObject({ ok: false, error: { id: 7, error: { code: 'BAD_REQUEST' } } });
+      expect(codec.decode(codec.encodeValue([0, 7, 'kv.put', [1], { a: 2, i }]))).toMatchObject({
+        ok: false,
+        error: { id: 7, error: { code: 'BAD_REQUEST' } },
+      });
       // Reply metadata is read leniently: an odd `i` is ignored, not fatal.
-      expect(codec.decode(codec.encodeValue([1, 7, null, null, { a: 2, i }]))).toEqual({ ok: true, value: { kind: KIND.response, id: 7, result: null, meta: { attempt: 2 } } });
+      expect(codec.decode(codec.encodeValue([1, 7, null, null, { a: 2, i }]))).toEqual({
+        ok: true,
+        value: { kind: KIND.response, id: 7, result: null, meta: { attempt: 2 } },
+      });
     }
   });
 
@@ -58,7 +81,9 @@ describe('codec', () => {
   });
 
   it('skips undefined properties at any depth, in arrays of objects and in result replies', () => {
-    expect(codec.encodeValue({ x: [{ a: undefined, b: 1 }], y: { z: { w: undefined } } }).toString('hex')).toBe('82a1789181a16201a17981a17a80');
+    expect(codec.encodeValue({ x: [{ a: undefined, b: 1 }], y: { z: { w: undefined } } }).toString('hex')).toBe(
+      '82a1789181a16201a17981a17a80',
+    );
     expect(codec.encodeResult(1, { a: 1, b: undefined }).toString('hex')).toBe('940101c081a16101');
     let deep: Record<string, unknown> = { gone: undefined, kept: 1 };
     for (let i = 0; i < 40; i++) deep = { d: deep };
@@ -106,7 +131,11 @@ describe('appendResponseMeta', () => {
     for (const attempt of [undefined, 0, 1, 127, 128, 255, 256, 65535, 65536, 0xffffffff]) {
       for (const clientId of [undefined, Buffer.alloc(8, 3)]) {
         for (const incarnation of [undefined, 1, 200, 0xbeef, 0x9e3779b9]) {
-          for (const [truncated, cookie] of [[undefined, undefined], [true, undefined], [undefined, Buffer.alloc(16, 9)]] as const) {
+          for (const [truncated, cookie] of [
+            [undefined, undefined],
+            [true, undefined],
+            [undefined, Buffer.alloc(16, 9)],
+          ] as const) {
             const meta = {
               ...(attempt !== undefined && { attempt }),
               ...(clientId && { clientId }),
@@ -132,7 +161,16 @@ describe('appendResponseMeta', () => {
 
   it('writes a result reply by hand to exactly the bytes of the generic response encoding', () => {
     const ids = [null, 0, 0x7f, 0x80, 0xcb, 0xff, 0x100, 0xcbcb, 0xffff, 0x1_0000, 0xcbcb_cbcb, 0xffff_ffff];
-    const results: unknown[] = [undefined, null, { sum: 3 }, 1.5, 2 ** 40 + 1, [2 ** 53 - 1, { n: -(2 ** 40) }], 'x'.repeat(5000), Buffer.alloc(3, 0xcb)];
+    const results: unknown[] = [
+      undefined,
+      null,
+      { sum: 3 },
+      1.5,
+      2 ** 40 + 1,
+      [2 ** 53 - 1, { n: -(2 ** 40) }],
+      'x'.repeat(5000),
+      Buffer.alloc(3, 0xcb),
+    ];
     for (const id of ids) {
       for (const result of results) {
         const generic = codec.encodeValue([1, id, null, result ?? null]);

@@ -1,13 +1,13 @@
 import { type Options, Packr, RESERVE_START_SPACE } from 'msgpackr';
-import { KIND, type Envelope, type RequestMeta, type ResponseMeta } from './envelope.js';
-import { widenLargeIntegers } from './integer-widening.js';
+import { type Envelope, KIND, type RequestMeta, type ResponseMeta } from './envelope.js';
 import { type DecodeFailure, envelopeFromArray, isMsgid } from './envelope-reader.js';
+import { widenLargeIntegers } from './integer-widening.js';
 import { createMessageGuard, type DecodeLimits, type InputLimits } from './message-guard.js';
 import { responseHeadBytes, writeResponseHead } from './response-head-bytes.js';
 import { appendResponseMetaBytes, FIXARRAY_4 } from './response-meta-bytes.js';
-import { isSmallWithoutUndefined } from './undefined-scan.js';
 import { err, type Result } from './result.js';
 import { RpcError } from './rpc-error.js';
+import { isSmallWithoutUndefined } from './undefined-scan.js';
 
 /** Encodes and decodes envelopes. One instance per transport endpoint; it owns a reusable buffer. */
 export interface Codec {
@@ -125,7 +125,8 @@ export function createCodec(codecOptions: CodecOptions = {}): Codec {
         ? encodeResult(envelope.id, envelope.result)
         : encodeValue(toArray(envelope)),
     appendResponseMeta(response, meta) {
-      if (response[0] !== FIXARRAY_4) throw new TypeError('appendResponseMeta expects a response encoded without metadata');
+      if (response[0] !== FIXARRAY_4)
+        throw new TypeError('appendResponseMeta expects a response encoded without metadata');
       return appendResponseMetaBytes(response, meta);
     },
     decode(bytes) {
@@ -140,7 +141,10 @@ export function createCodec(codecOptions: CodecOptions = {}): Codec {
       } catch (cause) {
         // msgpackr's messages can quote the peer's data: bound what we echo back.
         const reason = String((cause as Error)?.message).slice(0, MAX_REASON_CHARS);
-        return err({ error: new RpcError('BAD_REQUEST', `Malformed MessagePack: ${reason}`, { cause }), id: undefined });
+        return err({
+          error: new RpcError('BAD_REQUEST', `Malformed MessagePack: ${reason}`, { cause }),
+          id: undefined,
+        });
       }
       return envelopeFromArray(value);
     },
@@ -198,4 +202,3 @@ function toResponseMetaMap(meta: ResponseMeta): Record<string, unknown> {
   if (meta.truncated) map.tc = true;
   return map;
 }
-

@@ -50,7 +50,9 @@ export function envelopeFromArray(value: unknown): Result<Envelope, DecodeFailur
       const m = readResponseMeta(meta);
       if (m === INVALID) return fail('Response metadata must be a map');
       if (error !== null && error !== undefined) {
-        return ok(m === undefined ? { kind, id, error: error as WireError } : { kind, id, error: error as WireError, meta: m });
+        return ok(
+          m === undefined ? { kind, id, error: error as WireError } : { kind, id, error: error as WireError, meta: m },
+        );
       }
       return ok(m === undefined ? { kind, id, result } : { kind, id, result, meta: m });
     }
@@ -74,7 +76,8 @@ export function envelopeFromArray(value: unknown): Result<Envelope, DecodeFailur
     case KIND.ping:
     case KIND.pong: {
       const [, id] = value;
-      if (!isMsgid(id) || value.length !== 2) return fail(`${kind === KIND.ping ? 'Ping' : 'Pong'} must be [${kind}, id]`);
+      if (!isMsgid(id) || value.length !== 2)
+        return fail(`${kind === KIND.ping ? 'Ping' : 'Pong'} must be [${kind}, id]`);
       return ok({ kind, id });
     }
     case KIND.goaway: {
@@ -99,7 +102,9 @@ export function envelopeFromArray(value: unknown): Result<Envelope, DecodeFailur
     }
     default:
       // Never call String() on peer data: a decoded map may carry its own `toString` key.
-      return fail(`Unknown envelope kind ${typeof kind === 'number' ? kind : `of type ${kind === null ? 'nil' : typeof kind}`}`);
+      return fail(
+        `Unknown envelope kind ${typeof kind === 'number' ? kind : `of type ${kind === null ? 'nil' : typeof kind}`}`,
+      );
   }
 }
 

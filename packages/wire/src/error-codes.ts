@@ -11,11 +11,16 @@ export const ERROR_CODES = {
   NOT_FOUND: { notExecuted: true, description: 'No procedure has this name.' },
   UNAUTHENTICATED: { notExecuted: true, description: 'The caller could not be identified.' },
   PERMISSION_DENIED: { notExecuted: true, description: 'The caller may not call this procedure.' },
-  PAYLOAD_TOO_LARGE: { notExecuted: true, description: "A message exceeds a size limit: the frame or datagram limit, the decode limits, or a procedure's input limit." },
+  PAYLOAD_TOO_LARGE: {
+    notExecuted: true,
+    description:
+      "A message exceeds a size limit: the frame or datagram limit, the decode limits, or a procedure's input limit.",
+  },
   RESOURCE_EXHAUSTED: { notExecuted: true, description: 'The server is saturated; retry with backoff.' },
   UNAVAILABLE: {
     notExecuted: true,
-    description: 'The server could not be reached or is shutting down. Raised locally after the request was sent, the error says it may have executed.',
+    description:
+      'The server could not be reached or is shutting down. Raised locally after the request was sent, the error says it may have executed.',
   },
   DEADLINE_EXCEEDED: { notExecuted: false, description: 'The deadline passed before a reply arrived.' },
   CANCELLED: { notExecuted: false, description: 'The caller cancelled the call.' },

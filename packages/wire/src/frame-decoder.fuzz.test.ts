@@ -32,10 +32,12 @@ function recordSize(size: unknown): void {
 beforeAll(() => {
   for (const name of ['alloc', 'allocUnsafe', 'allocUnsafeSlow'] as const) {
     const original = Buffer[name];
-    spies.push(vi.spyOn(Buffer, name).mockImplementation(((size: number, ...rest: unknown[]) => {
-      recordSize(size);
-      return (original as (...args: unknown[]) => Buffer)(size, ...rest);
-    }) as never));
+    spies.push(
+      vi.spyOn(Buffer, name).mockImplementation(((size: number, ...rest: unknown[]) => {
+        recordSize(size);
+        return (original as (...args: unknown[]) => Buffer)(size, ...rest);
+      }) as never),
+    );
   }
   const concat = Buffer.concat;
   spies.push(
@@ -106,7 +108,10 @@ function chunked(stream: Buffer): fc.Arbitrary<Buffer[]> {
 const payload = fc.oneof(
   { weight: 6, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 64 }) },
   { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: LIMIT_BYTES }) },
-  { weight: 1, arbitrary: fc.integer({ min: LIMIT_BYTES - 2, max: LIMIT_BYTES }).map((n) => new Uint8Array(n).fill(7)) },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: LIMIT_BYTES - 2, max: LIMIT_BYTES }).map((n) => new Uint8Array(n).fill(7)),
+  },
 );
 const validFrames = fc.array(payload, { maxLength: 12 });
 
@@ -129,12 +134,16 @@ const hostileStream = fc.array(piece, { maxLength: 16 }).map((pieces) => Buffer.
 
 describe('FrameDecoder under arbitrary chunking', () => {
   it('emits exactly the encoded payloads of a valid stream however it is chunked', () => {
-    const stream = validFrames.chain((payloads) => fc.tuple(fc.constant(payloads), chunked(Buffer.concat(payloads.map((p) => encodeFrame(p))))));
+    const stream = validFrames.chain((payloads) =>
+      fc.tuple(fc.constant(payloads), chunked(Buffer.concat(payloads.map((p) => encodeFrame(p))))),
+    );
     fc.assert(
       fc.property(stream, ([payloads, chunks]) => {
         const run = feed(chunks);
         expect(run.results.every((result) => result === undefined)).toBe(true);
-        expect(run.frames.map((f) => Buffer.from(f).toString('hex'))).toEqual(payloads.map((p) => Buffer.from(p).toString('hex')));
+        expect(run.frames.map((f) => Buffer.from(f).toString('hex'))).toEqual(
+          payloads.map((p) => Buffer.from(p).toString('hex')),
+        );
         expect(run.finalBuffered).toBe(0);
         expectBoundedMemory(run);
       }),
@@ -143,10 +152,12 @@ describe('FrameDecoder under arbitrary chunking', () => {
   });
 
   it('emits the frames before a zero or oversized length, then fails with its code and stays failed', () => {
-    const stream = fc.tuple(validFrames, badLength, fc.uint8Array({ maxLength: 256 })).chain(([payloads, bad, tail]) => {
-      const bytes = Buffer.concat([...payloads.map((p) => encodeFrame(p)), encodeFrameHeader(bad.length), tail]);
-      return fc.tuple(fc.constant(payloads), fc.constant(bad.code), chunked(bytes));
-    });
+    const stream = fc
+      .tuple(validFrames, badLength, fc.uint8Array({ maxLength: 256 }))
+      .chain(([payloads, bad, tail]) => {
+        const bytes = Buffer.concat([...payloads.map((p) => encodeFrame(p)), encodeFrameHeader(bad.length), tail]);
+        return fc.tuple(fc.constant(payloads), fc.constant(bad.code), chunked(bytes));
+      });
     fc.assert(
       fc.property(stream, ([payloads, code, chunks]) => {
         const run = feed(chunks);
@@ -156,7 +167,9 @@ describe('FrameDecoder under arbitrary chunking', () => {
         expect(failure?.local).toBe(true);
         // Every later push answers with the same error: the stream is out of sync for good.
         expect(run.results.slice(firstFailure).every((result) => result === failure)).toBe(true);
-        expect(run.frames.map((f) => Buffer.from(f).toString('hex'))).toEqual(payloads.map((p) => Buffer.from(p).toString('hex')));
+        expect(run.frames.map((f) => Buffer.from(f).toString('hex'))).toEqual(
+          payloads.map((p) => Buffer.from(p).toString('hex')),
+        );
         expectBoundedMemory(run);
       }),
       { seed: SEED, numRuns: NUM_RUNS },
@@ -186,11 +199,21 @@ describe('FrameDecoder under arbitrary chunking', () => {
 
   it('answers fully random bytes the same way', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 2048 }).map((b) => Buffer.from(b)).chain(chunked), (chunks) => {
-        const run = feed(chunks);
-        expect(run.results.every((result) => result === undefined || ['BAD_REQUEST', 'PAYLOAD_TOO_LARGE'].includes(result.code))).toBe(true);
-        expectBoundedMemory(run);
-      }),
+      fc.property(
+        fc
+          .uint8Array({ maxLength: 2048 })
+          .map((b) => Buffer.from(b))
+          .chain(chunked),
+        (chunks) => {
+          const run = feed(chunks);
+          expect(
+            run.results.every(
+              (result) => result === undefined || ['BAD_REQUEST', 'PAYLOAD_TOO_LARGE'].includes(result.code),
+            ),
+          ).toBe(true);
+          expectBoundedMemory(run);
+        },
+      ),
       { seed: SEED, numRuns: NUM_RUNS },
     );
   });
@@ -247,7 +270,9 @@ function feedWithPauses(chunks: readonly Buffer[], stops: readonly boolean[], pu
 
 const validStreamWithStops = fc
   .tuple(validFrames, fc.array(fc.boolean(), { maxLength: 8 }))
-  .chain(([payloads, stops]) => fc.tuple(fc.constant(payloads), fc.constant(stops), chunked(Buffer.concat(payloads.map((p) => encodeFrame(p))))));
+  .chain(([payloads, stops]) =>
+    fc.tuple(fc.constant(payloads), fc.constant(stops), chunked(Buffer.concat(payloads.map((p) => encodeFrame(p))))),
+  );
 
 describe('FrameDecoder under backpressure', () => {
   it('emits exactly the encoded payloads whichever frames ask it to stop, resumed as a socket resumes', () => {
@@ -255,7 +280,9 @@ describe('FrameDecoder under backpressure', () => {
       fc.property(validStreamWithStops, ([payloads, stops, chunks]) => {
         const run = feedWithPauses(chunks, stops);
         expect(run.results.every((result) => result === undefined)).toBe(true);
-        expect(run.frames.map((f) => Buffer.from(f).toString('hex'))).toEqual(payloads.map((p) => Buffer.from(p).toString('hex')));
+        expect(run.frames.map((f) => Buffer.from(f).toString('hex'))).toEqual(
+          payloads.map((p) => Buffer.from(p).toString('hex')),
+        );
         expect(run.finalBuffered).toBe(0);
         // Holding back allocates nothing: what waits is a view of the chunk that was pushed.
         expect(allocations.every((size) => size <= LIMIT_BYTES)).toBe(true);
@@ -271,7 +298,9 @@ describe('FrameDecoder under backpressure', () => {
       fc.property(validStreamWithStops, ([payloads, stops, chunks]) => {
         const run = feedWithPauses(chunks, stops, true);
         expect(run.results.every((result) => result === undefined)).toBe(true);
-        expect(run.frames.map((f) => Buffer.from(f).toString('hex'))).toEqual(payloads.map((p) => Buffer.from(p).toString('hex')));
+        expect(run.frames.map((f) => Buffer.from(f).toString('hex'))).toEqual(
+          payloads.map((p) => Buffer.from(p).toString('hex')),
+        );
         expect(run.finalBuffered).toBe(0);
       }),
       { seed: SEED, numRuns: NUM_RUNS },
@@ -283,7 +312,11 @@ describe('FrameDecoder under backpressure', () => {
     fc.assert(
       fc.property(stream, ([chunks, stops, pushWhilePaused]) => {
         const run = feedWithPauses(chunks, stops, pushWhilePaused);
-        expect(run.results.every((result) => result === undefined || ['BAD_REQUEST', 'PAYLOAD_TOO_LARGE'].includes(result.code))).toBe(true);
+        expect(
+          run.results.every(
+            (result) => result === undefined || ['BAD_REQUEST', 'PAYLOAD_TOO_LARGE'].includes(result.code),
+          ),
+        ).toBe(true);
         expect(run.frames.every((f) => f.length >= 1 && f.length <= LIMIT_BYTES)).toBe(true);
       }),
       { seed: SEED, numRuns: NUM_RUNS },
@@ -325,12 +358,15 @@ describe('FrameDecoder memory', () => {
 
   it('refuses an announced length above the limit without allocating, however the header is split', () => {
     fc.assert(
-      fc.property(fc.integer({ min: LIMIT_BYTES + 1, max: 0xffff_ffff }).chain((length) => chunked(encodeFrameHeader(length))), (chunks) => {
-        const run = feed(chunks);
-        expect(run.results.at(-1)?.code).toBe('PAYLOAD_TOO_LARGE');
-        expect(allocations).toEqual([]);
-        expect(run.finalBuffered).toBe(0);
-      }),
+      fc.property(
+        fc.integer({ min: LIMIT_BYTES + 1, max: 0xffff_ffff }).chain((length) => chunked(encodeFrameHeader(length))),
+        (chunks) => {
+          const run = feed(chunks);
+          expect(run.results.at(-1)?.code).toBe('PAYLOAD_TOO_LARGE');
+          expect(allocations).toEqual([]);
+          expect(run.finalBuffered).toBe(0);
+        },
+      ),
       { seed: SEED, numRuns: NUM_RUNS },
     );
   });

@@ -11,7 +11,11 @@ function collect(maxFrameBytes?: number) {
 
 describe('FrameDecoder', () => {
   it('emits every frame when chunks split headers and payloads at every offset', () => {
-    const stream = Buffer.concat([encodeFrame(Buffer.from('hello')), encodeFrame(Buffer.from('w')), encodeFrame(Buffer.from('orld!!'))]);
+    const stream = Buffer.concat([
+      encodeFrame(Buffer.from('hello')),
+      encodeFrame(Buffer.from('w')),
+      encodeFrame(Buffer.from('orld!!')),
+    ]);
     for (let cut = 1; cut < stream.length; cut++) {
       const { frames, decoder } = collect();
       expect(decoder.push(stream.subarray(0, cut))).toBeUndefined();
@@ -49,7 +53,11 @@ describe('FrameDecoder memory', () => {
     const header = Buffer.alloc(4);
     header.writeUInt32BE(DEFAULT_MAX_FRAME_BYTES - 1);
     const chunk = Buffer.concat([header, Buffer.from('abc')]);
-    const allocations = [vi.spyOn(Buffer, 'allocUnsafe'), vi.spyOn(Buffer, 'alloc'), vi.spyOn(Buffer, 'allocUnsafeSlow')];
+    const allocations = [
+      vi.spyOn(Buffer, 'allocUnsafe'),
+      vi.spyOn(Buffer, 'alloc'),
+      vi.spyOn(Buffer, 'allocUnsafeSlow'),
+    ];
     decoder.push(chunk);
     for (const spy of allocations) {
       expect(spy).not.toHaveBeenCalled();

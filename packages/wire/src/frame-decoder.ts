@@ -136,10 +136,14 @@ export class FrameDecoder {
   #checkLength(length: number): RpcError | undefined {
     if (length === 0) this.#failed = new RpcError('BAD_REQUEST', 'Frame length is zero', { local: true });
     else if (length > this.#maxFrameBytes) {
-      this.#failed = new RpcError('PAYLOAD_TOO_LARGE', `Frame of ${length} bytes exceeds the ${this.#maxFrameBytes}-byte limit`, {
-        local: true,
-        data: { length, limit: this.#maxFrameBytes },
-      });
+      this.#failed = new RpcError(
+        'PAYLOAD_TOO_LARGE',
+        `Frame of ${length} bytes exceeds the ${this.#maxFrameBytes}-byte limit`,
+        {
+          local: true,
+          data: { length, limit: this.#maxFrameBytes },
+        },
+      );
     }
     return this.#failed;
   }

@@ -1,5 +1,5 @@
-export { createCodec } from './codec.js';
 export type { Codec, CodecOptions } from './codec.js';
+export { createCodec } from './codec.js';
 export {
   COOKIE_BYTES,
   DEFAULT_BASE_OBJECTS,
@@ -9,8 +9,6 @@ export {
   FRAME_HEADER_BYTES,
   MAX_MSGID,
 } from './constants.js';
-export type { DecodeLimits } from './message-guard.js';
-export { KIND } from './envelope.js';
 export type {
   CancelEnvelope,
   Envelope,
@@ -24,12 +22,20 @@ export type {
   ResponseMeta,
   SignedEnvelope,
 } from './envelope.js';
-export { ERROR_CODES, isErrorCode } from './error-codes.js';
-export { DEFAULT_SIGNATURE_SKEW_MS, signatureOverheadBytes, signEnvelope, signingAudience, verifySignedEnvelope } from './signing.js';
-export type { SigningKey, SigningScope, VerifyOptions } from './signing.js';
+export { KIND } from './envelope.js';
 export type { ErrorCode } from './error-codes.js';
-export type { PeerIdentity } from './peer-identity.js';
-export { isRpcError, RpcError } from './rpc-error.js';
-export type { RpcErrorOptions, WireError } from './rpc-error.js';
-export { DESCRIBE_PROCEDURE, HEALTH_PROCEDURE, PROTOCOL_VERSION } from './manifest.js';
+export { ERROR_CODES, isErrorCode } from './error-codes.js';
 export type { HealthReport, JsonSchema, ProcedureExample, ProcedureManifest, ServiceManifest } from './manifest.js';
+export { DESCRIBE_PROCEDURE, HEALTH_PROCEDURE, PROTOCOL_VERSION } from './manifest.js';
+export type { DecodeLimits } from './message-guard.js';
+export type { PeerIdentity } from './peer-identity.js';
+export type { RpcErrorOptions, WireError } from './rpc-error.js';
+export { isRpcError, RpcError } from './rpc-error.js';
+export type { SigningKey, SigningScope, VerifyOptions } from './signing.js';
+export {
+  DEFAULT_SIGNATURE_SKEW_MS,
+  signatureOverheadBytes,
+  signEnvelope,
+  signingAudience,
+  verifySignedEnvelope,
+} from './signing.js';

@@ -14,7 +14,10 @@ const INT64_MIN = -(2 ** 63);
 export function widenLargeIntegers(value: unknown): unknown {
   if (typeof value === 'number') {
     // Beyond the 64-bit ranges no integer encoding exists: such a number stays a float64.
-    return Number.isInteger(value) && (value > 0xffff_ffff || value < -0x8000_0000) && value < UINT64_LIMIT && value >= INT64_MIN
+    return Number.isInteger(value) &&
+      (value > 0xffff_ffff || value < -0x8000_0000) &&
+      value < UINT64_LIMIT &&
+      value >= INT64_MIN
       ? BigInt(value)
       : value;
   }

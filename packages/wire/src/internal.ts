@@ -9,5 +9,5 @@ export { encodeFrame, encodeFrameHeader } from './frame-encoder.js';
 export { widenLargeIntegers } from './integer-widening.js';
 export type { InputLimits } from './message-guard.js';
 export { MsgidTable } from './msgid-table.js';
-export { err, ok } from './result.js';
 export type { Result } from './result.js';
+export { err, ok } from './result.js';

@@ -38,7 +38,11 @@ export interface MessageGuard {
 const METHOD_CHECK_ABOVE_BYTES = 64 * 1024;
 
 /** Caps no message reaches: the input-size check still needs a scanner to find the params' end. */
-const UNLIMITED: DecodeLimits = { maxDepth: Number.POSITIVE_INFINITY, baseObjects: Number.POSITIVE_INFINITY, bytesPerObject: 1 };
+const UNLIMITED: DecodeLimits = {
+  maxDepth: Number.POSITIVE_INFINITY,
+  baseObjects: Number.POSITIVE_INFINITY,
+  bytesPerObject: 1,
+};
 
 /**
  * Checks a message against the decode limits and the input limits, from its bytes alone:
@@ -57,7 +61,11 @@ const UNLIMITED: DecodeLimits = { maxDepth: Number.POSITIVE_INFINITY, baseObject
  * the reason instead of timing out; an input-size refusal also carries the request's metadata (a
  * UDP reply must echo the client id).
  */
-export function createMessageGuard(limits: Partial<DecodeLimits> | false | undefined, inputLimits: InputLimits | undefined, unpack: (bytes: Uint8Array) => unknown): MessageGuard {
+export function createMessageGuard(
+  limits: Partial<DecodeLimits> | false | undefined,
+  inputLimits: InputLimits | undefined,
+  unpack: (bytes: Uint8Array) => unknown,
+): MessageGuard {
   const caps: DecodeLimits | undefined =
     limits === false
       ? undefined
@@ -72,7 +80,10 @@ export function createMessageGuard(limits: Partial<DecodeLimits> | false | undef
   // ~12 % of decoding a 552-byte array of records (bench/src/micro), and a message of 1 KiB nests
   // at most 1024 levels, which msgpackr decodes without exhausting its stack (it needs ~10 000).
   const scanAbove = caps === undefined ? Number.POSITIVE_INFINITY : caps.baseObjects;
-  const inputAbove = inputLimits === undefined ? Number.POSITIVE_INFINITY : Math.min(inputLimits.smallestBytes, METHOD_CHECK_ABOVE_BYTES);
+  const inputAbove =
+    inputLimits === undefined
+      ? Number.POSITIVE_INFINITY
+      : Math.min(inputLimits.smallestBytes, METHOD_CHECK_ABOVE_BYTES);
 
   function scanWhole(bytes: Uint8Array): DecodeFailure | undefined {
     const end = scanner.scan(bytes, 0, bytes.length, bytes.length);
@@ -81,7 +92,12 @@ export function createMessageGuard(limits: Partial<DecodeLimits> | false | undef
     if (end === 'malformed') return malformed(scanner.reason);
     const id = readRequestHead(bytes, false)?.id;
     if (end === 'depth') {
-      return { error: new RpcError('BAD_REQUEST', `Message nests deeper than ${scanner.cap} levels of maps and arrays`, { data: { maxDepth: scanner.cap } }), id };
+      return {
+        error: new RpcError('BAD_REQUEST', `Message nests deeper than ${scanner.cap} levels of maps and arrays`, {
+          data: { maxDepth: scanner.cap },
+        }),
+        id,
+      };
     }
     const { baseObjects, bytesPerObject } = caps as DecodeLimits;
     const message = `Message of ${bytes.length} bytes holds over ${scanner.cap} maps/arrays/bin/ext (cap ${baseObjects} + bytes/${bytesPerObject})`;
@@ -104,7 +120,11 @@ export function createMessageGuard(limits: Partial<DecodeLimits> | false | undef
     } else {
       const inputBytes = paramsEnd - head.paramsAt - arrayHeaderBytes(bytes[head.paramsAt] as number);
       if (inputBytes <= limit) return undefined;
-      error = new RpcError('PAYLOAD_TOO_LARGE', `Input of ${inputBytes} bytes exceeds the ${limit}-byte limit of ${method}`, { data: { bytes: inputBytes, limit } });
+      error = new RpcError(
+        'PAYLOAD_TOO_LARGE',
+        `Input of ${inputBytes} bytes exceeds the ${limit}-byte limit of ${method}`,
+        { data: { bytes: inputBytes, limit } },
+      );
     }
     const meta = paramsEnd < bytes.length ? readMetaQuietly(bytes.subarray(paramsEnd)) : undefined;
     return meta === undefined ? { error, id: head.id } : { error, id: head.id, meta };

@@ -5,7 +5,11 @@ import { MsgidTable } from './msgid-table.js';
 type Op = { op: 'set' | 'delete' | 'get'; id: number };
 
 /** Ids as a client makes them (consecutive from a random start, wrapping) mixed with arbitrary uint32s. */
-const idArb = fc.oneof(fc.integer({ min: 0xffff_ff00, max: 0xffff_ffff }), fc.integer({ min: 0, max: 300 }), fc.nat({ max: 0xffff_ffff }));
+const idArb = fc.oneof(
+  fc.integer({ min: 0xffff_ff00, max: 0xffff_ffff }),
+  fc.integer({ min: 0, max: 300 }),
+  fc.nat({ max: 0xffff_ffff }),
+);
 const opArb: fc.Arbitrary<Op> = fc.record({ op: fc.constantFrom('set', 'delete', 'get'), id: idArb });
 
 describe('MsgidTable', () => {
@@ -54,7 +58,9 @@ describe('MsgidTable', () => {
     for (let i = 0; i < 99_990; i++) if (table.delete((start + i) >>> 0)) deleted++;
     expect(deleted).toBe(99_990);
     expect(table.size).toBe(10);
-    expect(table.values().sort((a, b) => a - b)).toEqual([99_991, 99_992, 99_993, 99_994, 99_995, 99_996, 99_997, 99_998, 99_999, 100_000]);
+    expect(table.values().sort((a, b) => a - b)).toEqual([
+      99_991, 99_992, 99_993, 99_994, 99_995, 99_996, 99_997, 99_998, 99_999, 100_000,
+    ]);
     expect(table.get(start)).toBeUndefined();
   });
 });

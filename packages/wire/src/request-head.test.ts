@@ -5,14 +5,17 @@ import { readRequestHead } from './request-head.js';
 const codec = createCodec();
 
 describe('readRequestHead', () => {
-  it.each([0, 127, 128, 255, 256, 65_535, 65_536, 0xffff_ffff])('reads msgid %i, the method and where params start, as the codec writes them', (id) => {
-    const bytes = codec.encode({ kind: 0, id, method: 'kv.get', input: { key: 'a' } });
+  it.each([0, 127, 128, 255, 256, 65_535, 65_536, 0xffff_ffff])(
+    'reads msgid %i, the method and where params start, as the codec writes them',
+    (id) => {
+      const bytes = codec.encode({ kind: 0, id, method: 'kv.get', input: { key: 'a' } });
 
-    const head = readRequestHead(bytes, true);
+      const head = readRequestHead(bytes, true);
 
-    expect(head).toMatchObject({ id, method: 'kv.get' });
-    expect(bytes[head?.paramsAt ?? -1]).toBe(0x91);
-  });
+      expect(head).toMatchObject({ id, method: 'kv.get' });
+      expect(bytes[head?.paramsAt ?? -1]).toBe(0x91);
+    },
+  );
 
   it('reads a method that is not ASCII, and one longer than the JavaScript-decoded ones', () => {
     for (const method of ['café.prix', `a.${'b'.repeat(100)}`]) {
@@ -35,6 +38,10 @@ describe('readRequestHead', () => {
   });
 
   it('reads only the msgid when the method is not wanted', () => {
-    expect(readRequestHead(Buffer.from([0x94, 0x00, 0xcd, 0x01, 0x00]), false)).toEqual({ id: 256, method: undefined, paramsAt: -1 });
+    expect(readRequestHead(Buffer.from([0x94, 0x00, 0xcd, 0x01, 0x00]), false)).toEqual({
+      id: 256,
+      method: undefined,
+      paramsAt: -1,
+    });
   });
 });

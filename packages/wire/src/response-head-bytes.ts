@@ -36,4 +36,3 @@ export function writeResponseHead(out: Buffer, id: number | null): void {
   }
   out[at] = NIL;
 }
-

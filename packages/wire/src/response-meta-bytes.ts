@@ -79,7 +79,11 @@ export function appendResponseMetaBytes(response: Buffer, meta: ResponseMeta): B
   let at = response.length;
   out[at++] =
     0x80 |
-    ((attempt === undefined ? 0 : 1) + (clientId === undefined ? 0 : 1) + (incarnation === undefined ? 0 : 1) + (cookie === undefined ? 0 : 1) + (truncated ? 1 : 0));
+    ((attempt === undefined ? 0 : 1) +
+      (clientId === undefined ? 0 : 1) +
+      (incarnation === undefined ? 0 : 1) +
+      (cookie === undefined ? 0 : 1) +
+      (truncated ? 1 : 0));
   if (attempt !== undefined) {
     out[at++] = 0xa1;
     out[at++] = 0x61; // "a"

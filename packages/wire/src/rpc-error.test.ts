@@ -4,7 +4,11 @@ import { RpcError } from './rpc-error.js';
 describe('RpcError on the wire', () => {
   it('sends notExecuted only when it differs from the code default', () => {
     expect(new RpcError('NOT_FOUND', 'x').toWire()).toEqual({ code: 'NOT_FOUND', message: 'x' });
-    expect(new RpcError('PAYLOAD_TOO_LARGE', 'x', { notExecuted: false }).toWire()).toEqual({ code: 'PAYLOAD_TOO_LARGE', message: 'x', notExecuted: false });
+    expect(new RpcError('PAYLOAD_TOO_LARGE', 'x', { notExecuted: false }).toWire()).toEqual({
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'x',
+      notExecuted: false,
+    });
   });
 
   it('rebuilds notExecuted from the wire, defaulting to the code table', () => {
@@ -14,7 +18,10 @@ describe('RpcError on the wire', () => {
   });
 
   it('turns an unknown code into INTERNAL keeping the original', () => {
-    expect(RpcError.fromWire({ code: 'TEAPOT', message: 'short and stout' })).toMatchObject({ code: 'INTERNAL', data: { remoteCode: 'TEAPOT' } });
+    expect(RpcError.fromWire({ code: 'TEAPOT', message: 'short and stout' })).toMatchObject({
+      code: 'INTERNAL',
+      data: { remoteCode: 'TEAPOT' },
+    });
   });
 
   it('is recognised across copies of the package by its brand', () => {

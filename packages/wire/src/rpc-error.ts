@@ -66,7 +66,8 @@ export class RpcError extends Error {
     if (typeof wire === 'object' && wire !== null) {
       const { code, message, data, notExecuted } = wire as Partial<WireError>;
       const text = typeof message === 'string' ? message : 'Remote error';
-      if (isErrorCode(code)) return new RpcError(code, text, typeof notExecuted === 'boolean' ? { data, notExecuted } : { data });
+      if (isErrorCode(code))
+        return new RpcError(code, text, typeof notExecuted === 'boolean' ? { data, notExecuted } : { data });
       return new RpcError('INTERNAL', text, { data: { remoteCode: code, data } });
     }
     return new RpcError('INTERNAL', typeof wire === 'string' ? wire : 'Remote error', { data: wire });

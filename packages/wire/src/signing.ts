@@ -58,14 +58,29 @@ function strBytes(text: string): number {
 function mac(key: Uint8Array | string, keyId: string, audience: string, timestamp: number, inner: Uint8Array): Buffer {
   const stamp = Buffer.allocUnsafe(4);
   stamp.writeUInt32BE(timestamp >>> 0, 0);
-  return createHmac('sha256', key).update(CONTEXT).update(keyId).update('\0').update(audience).update('\0').update(stamp).update(inner).digest();
+  return createHmac('sha256', key)
+    .update(CONTEXT)
+    .update(keyId)
+    .update('\0')
+    .update(audience)
+    .update('\0')
+    .update(stamp)
+    .update(inner)
+    .digest();
 }
 
 /** Wraps encoded envelope bytes in a signed envelope. `nowMs` is injectable for tests. */
 export function signEnvelope(codec: Codec, inner: Uint8Array, scope: SigningScope, nowMs: number = Date.now()): Buffer {
   const timestamp = Math.floor(nowMs / 1000);
   const { keyId, audience } = scope;
-  return codec.encode({ kind: KIND.signed, keyId, audience, timestamp, inner, mac: mac(scope.key, keyId, audience, timestamp, inner) });
+  return codec.encode({
+    kind: KIND.signed,
+    keyId,
+    audience,
+    timestamp,
+    inner,
+    mac: mac(scope.key, keyId, audience, timestamp, inner),
+  });
 }
 
 /** What a verifier accepts. */
@@ -82,15 +97,31 @@ export interface VerifyOptions {
  * constant time; fails with UNAUTHENTICATED for an unknown key, another destination, a timestamp
  * outside the skew, or a wrong MAC. Returns the inner bytes to decode.
  */
-export function verifySignedEnvelope(envelope: SignedEnvelope, keys: ReadonlyMap<string, Uint8Array | string>, options: VerifyOptions): Result<Uint8Array, RpcError> {
+export function verifySignedEnvelope(
+  envelope: SignedEnvelope,
+  keys: ReadonlyMap<string, Uint8Array | string>,
+  options: VerifyOptions,
+): Result<Uint8Array, RpcError> {
   const key = keys.get(envelope.keyId);
-  if (key === undefined) return err(new RpcError('UNAUTHENTICATED', `Unknown signing key "${envelope.keyId.slice(0, 64)}"`));
+  if (key === undefined)
+    return err(new RpcError('UNAUTHENTICATED', `Unknown signing key "${envelope.keyId.slice(0, 64)}"`));
   if (!options.isAudience(envelope.audience)) {
-    return err(new RpcError('UNAUTHENTICATED', `Signed for "${envelope.audience.slice(0, 64)}", which is not this server (set signing.audience to the name clients use)`));
+    return err(
+      new RpcError(
+        'UNAUTHENTICATED',
+        `Signed for "${envelope.audience.slice(0, 64)}", which is not this server (set signing.audience to the name clients use)`,
+      ),
+    );
   }
   const skewMs = options.skewMs ?? DEFAULT_SIGNATURE_SKEW_MS;
   const offMs = Math.abs((options.nowMs ?? Date.now()) - envelope.timestamp * 1000);
-  if (offMs > skewMs) return err(new RpcError('UNAUTHENTICATED', `Signature time is ${Math.round(offMs / 1000)} s off, more than the ${skewMs / 1000} s allowed`));
+  if (offMs > skewMs)
+    return err(
+      new RpcError(
+        'UNAUTHENTICATED',
+        `Signature time is ${Math.round(offMs / 1000)} s off, more than the ${skewMs / 1000} s allowed`,
+      ),
+    );
   const expected = mac(key, envelope.keyId, envelope.audience, envelope.timestamp, envelope.inner);
   if (!timingSafeEqual(expected, envelope.mac)) return err(new RpcError('UNAUTHENTICATED', 'Bad signature'));
   return ok(envelope.inner);

@@ -6,9 +6,19 @@ import { type DecodeLimits, StructureScanner } from './structure-scan.js';
 
 const SEED = 13;
 const codec = createCodec({ decodeLimits: false });
-const UNLIMITED: DecodeLimits = { maxDepth: Number.POSITIVE_INFINITY, baseObjects: Number.POSITIVE_INFINITY, bytesPerObject: 1 };
+const UNLIMITED: DecodeLimits = {
+  maxDepth: Number.POSITIVE_INFINITY,
+  baseObjects: Number.POSITIVE_INFINITY,
+  bytesPerObject: 1,
+};
 /** The codec's reading settings (codec.ts; keep in step), to check the scan against msgpackr itself. */
-const packr = new Packr({ useRecords: false, structuredClone: false, mapsAsObjects: true, variableMapSize: true, int64AsType: 'auto' as 'number' });
+const packr = new Packr({
+  useRecords: false,
+  structuredClone: false,
+  mapsAsObjects: true,
+  variableMapSize: true,
+  int64AsType: 'auto' as 'number',
+});
 
 function scanAll(bytes: Uint8Array, limits: DecodeLimits = UNLIMITED) {
   return new StructureScanner(limits).scan(bytes, 0, bytes.length, bytes.length);
@@ -65,7 +75,12 @@ describe('the structure scan', () => {
 
   it('agrees with msgpackr: what it calls malformed msgpackr refuses, and what msgpackr reads whole it reads whole', () => {
     const mutated = fc
-      .tuple(fc.anything({ maxDepth: 4, withDate: true, withBigInt: false }), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean())
+      .tuple(
+        fc.anything({ maxDepth: 4, withDate: true, withBigInt: false }),
+        fc.nat(),
+        fc.integer({ min: 0, max: 255 }),
+        fc.boolean(),
+      )
       .map(([value, at, byte, cut]) => {
         const bytes = Buffer.from(codec.encodeValue(value));
         const index = at % bytes.length;
@@ -110,7 +125,9 @@ describe('the structure scan', () => {
     const dates = codec.encodeValue(new Array(100).fill(new Date(0)));
     expect(scanAll(dates, { ...limits, baseObjects: 100, bytesPerObject: Number.POSITIVE_INFINITY })).toBe('objects');
     const strings = codec.encodeValue(new Array(100).fill('ab'));
-    expect(scanAll(strings, { ...limits, baseObjects: 1, bytesPerObject: Number.POSITIVE_INFINITY })).toBe(strings.length);
+    expect(scanAll(strings, { ...limits, baseObjects: 1, bytesPerObject: Number.POSITIVE_INFINITY })).toBe(
+      strings.length,
+    );
   });
 
   it('allows nesting to the depth cap and refuses one level more', () => {

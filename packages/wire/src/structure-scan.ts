@@ -77,14 +77,16 @@ export class StructureScanner {
       const tag = bytes[at] as number;
       left--;
       let items = -1;
-      if (tag < 0x80 || tag >= 0xe0) at += 1; // positive / negative fixint
+      if (tag < 0x80 || tag >= 0xe0)
+        at += 1; // positive / negative fixint
       else if (tag < 0x90) {
         items = (tag & 0x0f) * 2;
         at += 1;
       } else if (tag < 0xa0) {
         items = tag & 0x0f;
         at += 1;
-      } else if (tag < 0xc0) at += 1 + (tag & 0x1f); // fixstr
+      } else if (tag < 0xc0)
+        at += 1 + (tag & 0x1f); // fixstr
       else {
         switch (tag) {
           case 0xc0: // nil
@@ -228,5 +230,8 @@ export function readU16(bytes: Uint8Array, at: number): number {
 
 /** Big-endian uint32 at `at` (NaN past the end). */
 export function readU32(bytes: Uint8Array, at: number): number {
-  return (bytes[at] as number) * 0x1000000 + (((bytes[at + 1] as number) << 16) | ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number));
+  return (
+    (bytes[at] as number) * 0x1000000 +
+    (((bytes[at + 1] as number) << 16) | ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number))
+  );
 }

@@ -1,6 +1,6 @@
+import { router } from '@volley/router';
 import { echoRouter } from '@volley/service-echo';
 import { createKvRouter, KvStore } from '@volley/service-kv';
-import { router } from '@volley/router';
 
 /** Echo and kv served together: `echo.add`, `kv.get`, ... */
 export function createAppRouter(store: KvStore = new KvStore()) {

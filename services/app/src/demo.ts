@@ -33,7 +33,10 @@ async function expectError(step: string, code: string, run: () => Promise<unknow
   } catch (error) {
     if (isRpcError(error) && error.code === code) {
       const detail = error.code === 'BAD_REQUEST' ? ` ${JSON.stringify(error.data)}` : '';
-      show(step, `→ ${error.code} (${error.notExecuted ? 'not executed' : 'may have executed'}): ${error.message}${detail}`);
+      show(
+        step,
+        `→ ${error.code} (${error.notExecuted ? 'not executed' : 'may have executed'}): ${error.message}${detail}`,
+      );
     } else {
       failures++;
       show(step, `✗ expected ${code}, got ${isRpcError(error) ? error.code : String(error)}`);
@@ -52,9 +55,13 @@ async function tour(client: VolleyClient<AppRouter>): Promise<void> {
     const sums = await Promise.all(Array.from({ length: 64 }, (_, i) => client.echo.add({ a: i, b: i })));
     return { allCorrect: sums.every((r, i) => r.sum === 2 * i) };
   });
-  await expectError("echo.add({ a: 'two', b: 40 })", 'BAD_REQUEST', () => client.echo.add({ a: 'two' as unknown as number, b: 40 }));
+  await expectError("echo.add({ a: 'two', b: 40 })", 'BAD_REQUEST', () =>
+    client.echo.add({ a: 'two' as unknown as number, b: 40 }),
+  );
   await expectError("call('echo.nope')", 'NOT_FOUND', () => client.call('echo.nope', {}));
-  await expectError('echo.slow({ ms: 2000 }), timeoutMs 100', 'DEADLINE_EXCEEDED', () => client.echo.slow({ ms: 2000 }, { timeoutMs: 100 }));
+  await expectError('echo.slow({ ms: 2000 }), timeoutMs 100', 'DEADLINE_EXCEEDED', () =>
+    client.echo.slow({ ms: 2000 }, { timeoutMs: 100 }),
+  );
   await expectError('echo.slow({ ms: 2000 }), cancelled at 50 ms', 'CANCELLED', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
@@ -71,6 +78,12 @@ for (const url of [`udp://127.0.0.1:${bound.udp?.port}`, `tcp://127.0.0.1:${boun
 
 await server.close();
 const stats = server.stats;
-console.log(`\nserver: ${stats.calls} calls, ${stats.failedCalls} failed as intended, ${stats.cancelled} cancelled, ${stats.deadlineExceeded} past deadline`);
-console.log(failures === 0 ? 'demo finished: every step behaved as expected' : `demo finished with ${failures} unexpected outcome(s)`);
+console.log(
+  `\nserver: ${stats.calls} calls, ${stats.failedCalls} failed as intended, ${stats.cancelled} cancelled, ${stats.deadlineExceeded} past deadline`,
+);
+console.log(
+  failures === 0
+    ? 'demo finished: every step behaved as expected'
+    : `demo finished with ${failures} unexpected outcome(s)`,
+);
 process.exit(failures === 0 ? 0 : 1);

@@ -1,2 +1,2 @@
-export { createAppRouter } from './app-router.js';
 export type { AppRouter } from './app-router.js';
+export { createAppRouter } from './app-router.js';

@@ -37,8 +37,10 @@ try {
   fail(`${(error as Error).message.split('\n')[0]} (flags: --port, --host, --log-level)`, 2);
 }
 const port = Number(values.port);
-if (values.port.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65_535) fail(`--port must be an integer from 0 to 65535, got "${values.port}"`, 2);
-if (!LOG_LEVELS.includes(values['log-level'])) fail(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${values['log-level']}"`, 2);
+if (values.port.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65_535)
+  fail(`--port must be an integer from 0 to 65535, got "${values.port}"`, 2);
+if (!LOG_LEVELS.includes(values['log-level']))
+  fail(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${values['log-level']}"`, 2);
 
 const logger = pino({ level: values['log-level'] });
 const server = createServer({ router: createAppRouter(), logger, service: { name: 'demo', version: '0.1.0' } });
@@ -50,7 +52,10 @@ try {
   fail((error as Error).message.split('\n')[0] ?? String(error), 1);
 }
 logger.info(
-  { udp: `udp://${formatHost(values.host)}:${bound.udp?.port}`, tcp: `tcp://${formatHost(values.host)}:${bound.tcp?.port}` },
+  {
+    udp: `udp://${formatHost(values.host)}:${bound.udp?.port}`,
+    tcp: `tcp://${formatHost(values.host)}:${bound.tcp?.port}`,
+  },
   'echo and kv are serving; stop with Ctrl-C or SIGTERM (drains in-flight calls)',
 );
 

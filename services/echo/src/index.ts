@@ -1,2 +1,2 @@
-export { echoRouter, MAX_SLOW_MS } from './router.js';
 export type { EchoRouter } from './router.js';
+export { echoRouter, MAX_SLOW_MS } from './router.js';

@@ -41,6 +41,9 @@ describe('echo service over UDP', () => {
   });
 
   it('fails on purpose with the requested code', async () => {
-    await expect(client.fail({ code: 'NOT_FOUND' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'failed on purpose' });
+    await expect(client.fail({ code: 'NOT_FOUND' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'failed on purpose',
+    });
   });
 });

@@ -1,6 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { procedure, router } from '@volley/router';
 import { RpcError } from '@volley/wire';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 
 /** Longest `slow` call accepted, so a typo cannot park a handler for hours. */
@@ -51,7 +51,12 @@ export const echoRouter = router({
 
   fail: procedure
     .describe('Always fails with the given code; shows how errors reach callers.')
-    .input(z.object({ code: z.enum(['NOT_FOUND', 'PERMISSION_DENIED', 'INTERNAL']), message: z.string().default('failed on purpose') }))
+    .input(
+      z.object({
+        code: z.enum(['NOT_FOUND', 'PERMISSION_DENIED', 'INTERNAL']),
+        message: z.string().default('failed on purpose'),
+      }),
+    )
     .handler(({ input }): never => {
       throw new RpcError(input.code, input.message);
     }),

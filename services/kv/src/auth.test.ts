@@ -48,7 +48,10 @@ describe.each(['udp', 'tcp'] as const)('kv with token auth over %s', (transport)
   }
 
   function connect(auth?: string): VolleyClient<KvRouter> {
-    const client = createClient<KvRouter>(url, { ...(auth !== undefined && { auth }), ...(transport === 'udp' && { tcpFallback: false }) });
+    const client = createClient<KvRouter>(url, {
+      ...(auth !== undefined && { auth }),
+      ...(transport === 'udp' && { tcpFallback: false }),
+    });
     clients.push(client);
     return client;
   }
@@ -70,16 +73,25 @@ describe.each(['udp', 'tcp'] as const)('kv with token auth over %s', (transport)
   it('refuses a call without a token with UNAUTHENTICATED, not executed', async () => {
     await start();
     const anonymous = connect();
-    await expect(anonymous.set({ key: 'k', value: 'v' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED', notExecuted: true, local: false });
+    await expect(anonymous.set({ key: 'k', value: 'v' })).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      notExecuted: true,
+      local: false,
+    });
     await expect(anonymous.get({ key: 'k' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED', notExecuted: true });
     expect(store.list()).toEqual([]);
   });
 
   it('refuses an unknown token with UNAUTHENTICATED and never logs it', async () => {
     await start();
-    await expect(connect('tok-guessed-0000').set({ key: 'k', value: 'v' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED', notExecuted: true });
+    await expect(connect('tok-guessed-0000').set({ key: 'k', value: 'v' })).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      notExecuted: true,
+    });
     expect(store.list()).toEqual([]);
-    expect(logs.lines).toContainEqual(expect.objectContaining({ level: 30, procedure: 'set', reason: 'unknown token' }));
+    expect(logs.lines).toContainEqual(
+      expect.objectContaining({ level: 30, procedure: 'set', reason: 'unknown token' }),
+    );
     expect(logs.raw.join('')).not.toContain('tok-guessed-0000');
   });
 
@@ -99,8 +111,12 @@ describe.each(['udp', 'tcp'] as const)('kv with token auth over %s', (transport)
 
   it('logs a refused write with the subject and the missing scope, never the token', async () => {
     await start();
-    await expect(connect('tok-reader-71c2').set({ key: 'k', value: 'v' })).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
-    expect(logs.lines).toContainEqual(expect.objectContaining({ level: 30, procedure: 'set', subject: 'dashboard', scope: 'write' }));
+    await expect(connect('tok-reader-71c2').set({ key: 'k', value: 'v' })).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+    });
+    expect(logs.lines).toContainEqual(
+      expect.objectContaining({ level: 30, procedure: 'set', subject: 'dashboard', scope: 'write' }),
+    );
     expect(logs.raw.join('')).not.toContain('tok-reader-71c2');
   });
 
@@ -128,17 +144,27 @@ describe('requireToken', () => {
 
   it('adds no middleware to a kv router built without auth', () => {
     const compiled = compileRouter(createKvRouter());
-    expect(['get', 'set', 'delete', 'list'].map((name) => compiled.get(name)?.middlewares.length)).toEqual([0, 0, 0, 0]);
+    expect(['get', 'set', 'delete', 'list'].map((name) => compiled.get(name)?.middlewares.length)).toEqual([
+      0, 0, 0, 0,
+    ]);
   });
 
   it('reads the credential from wherever getCredentials says, such as an identity set by earlier middleware', async () => {
     // Stands in for a transport identity (an mTLS certificate's subject): an earlier middleware
     // puts it in ctx, and requireToken maps it to a principal like any token.
-    const fromCertificate = middleware<BaseContext>()(({ ctx, next }) => next({ identity: ctx.peer.address === '127.0.0.1' ? 'CN=ops' : undefined }));
+    const fromCertificate = middleware<BaseContext>()(({ ctx, next }) =>
+      next({ identity: ctx.peer.address === '127.0.0.1' ? 'CN=ops' : undefined }),
+    );
     const grants = new Map<string, TokenGrant>([['CN=ops', { subject: 'ops', scopes: ['admin'] }]]);
     const whoami = procedure
       .use(fromCertificate)
-      .use(requireToken({ tokens: grants, scope: 'admin', getCredentials: (ctx) => (ctx as BaseContext & { identity?: string }).identity }))
+      .use(
+        requireToken({
+          tokens: grants,
+          scope: 'admin',
+          getCredentials: (ctx) => (ctx as BaseContext & { identity?: string }).identity,
+        }),
+      )
       .handler(({ ctx }) => ({ subject: ctx.principal.subject, scopes: [...ctx.principal.scopes] }));
     server = createServer({ router: router({ whoami }), logger: pino({ level: 'silent' }) });
     const bound = await server.listen({ tcp: { host: '127.0.0.1', port: 0 } });

@@ -13,7 +13,11 @@ const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 4002);
 const tokenFile = process.env.KV_TOKENS_FILE;
 const tokens = tokenFile === undefined ? undefined : readTokenFile(tokenFile);
-const server = createServer({ router: createKvRouter(new KvStore(), tokens && { auth: { tokens } }), logger, service: { name: 'kv', version: '0.1.0' } });
+const server = createServer({
+  router: createKvRouter(new KvStore(), tokens && { auth: { tokens } }),
+  logger,
+  service: { name: 'kv', version: '0.1.0' },
+});
 try {
   await server.listen({ udp: { host, port }, tcp: { host, port } });
 } catch (error) {
@@ -23,4 +27,5 @@ try {
   process.exit(1);
 }
 logger.info({ auth: tokens === undefined ? 'off' : `${tokens.size} token(s) from ${tokenFile}` }, 'kv is serving');
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void server.close().then(() => process.exit(0)));
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => void server.close().then(() => process.exit(0)));

@@ -46,6 +46,9 @@ describe('kv service over TCP', () => {
 
   it('rejects an empty key and a non-positive TTL with BAD_REQUEST', async () => {
     await expect(client.get({ key: '' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await expect(client.set({ key: 'k', value: 'v', ttlMs: 0 })).rejects.toMatchObject({ code: 'BAD_REQUEST', data: { issues: [{ path: ['ttlMs'] }] } });
+    await expect(client.set({ key: 'k', value: 'v', ttlMs: 0 })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      data: { issues: [{ path: ['ttlMs'] }] },
+    });
   });
 });

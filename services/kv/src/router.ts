@@ -38,7 +38,11 @@ export function createKvRouter(store: KvStore = new KvStore(), options: KvRouter
       .describe('Writes a key, optionally expiring after `ttlMs`; returns the new version. Not idempotent.')
       .input(z.object({ key, value: z.string(), ttlMs: z.number().int().positive().optional() }))
       .output(z.object({ version: z.number() }))
-      .example({ title: 'expires after a minute', input: { key: 'greeting', value: 'hello', ttlMs: 60_000 }, output: { version: 1 } })
+      .example({
+        title: 'expires after a minute',
+        input: { key: 'greeting', value: 'hello', ttlMs: 60_000 },
+        output: { version: 1 },
+      })
       .handler(({ input }) => ({ version: store.set(input.key, input.value, input.ttlMs).version })),
 
     delete: writer
@@ -50,7 +54,11 @@ export function createKvRouter(store: KvStore = new KvStore(), options: KvRouter
 
     list: reader
       .describe('Lists live keys in order, optionally under a prefix.')
-      .input(z.object({ prefix: z.string().optional(), limit: z.number().int().positive().max(10_000).optional() }).optional())
+      .input(
+        z
+          .object({ prefix: z.string().optional(), limit: z.number().int().positive().max(10_000).optional() })
+          .optional(),
+      )
       .output(z.object({ keys: z.array(z.string()) }))
       .idempotent()
       .handler(({ input }) => ({ keys: store.list(input?.prefix, input?.limit ?? 1000) })),

@@ -30,7 +30,11 @@ export class KvStore {
 
   /** Stores a value and returns its new version: every set gets a fresh, higher number. */
   set(key: string, value: string, ttlMs?: number): KvEntry {
-    const entry: KvEntry = { value, version: ++this.#version, expiresAt: ttlMs === undefined ? undefined : this.#now() + ttlMs };
+    const entry: KvEntry = {
+      value,
+      version: ++this.#version,
+      expiresAt: ttlMs === undefined ? undefined : this.#now() + ttlMs,
+    };
     this.#entries.set(key, entry);
     return entry;
   }

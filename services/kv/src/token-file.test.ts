@@ -30,7 +30,9 @@ describe('readTokenFile', () => {
 
   it('maps each token to its subject and scopes', () => {
     const path = write(JSON.stringify({ '3f9c0a7be21d4c58': { subject: 'ci-bot', scopes: ['read', 'write'] } }));
-    expect(readTokenFile(path)).toEqual(new Map([['3f9c0a7be21d4c58', { subject: 'ci-bot', scopes: ['read', 'write'] }]]));
+    expect(readTokenFile(path)).toEqual(
+      new Map([['3f9c0a7be21d4c58', { subject: 'ci-bot', scopes: ['read', 'write'] }]]),
+    );
   });
 
   it('rejects a token shorter than 16 characters without printing it', () => {

@@ -37,9 +37,7 @@ describe.each(PEER_SYSTEMS.map((system) => [system.id, system] as const))('peer 
 
   it('answers 64 concurrent adds on one client, each with its own sum', async () => {
     const client = await start(system);
-    const sums = await Promise.all(
-      Array.from({ length: CONCURRENT_CALLS }, (_, i) => client.add({ a: i, b: 0.5 })),
-    );
+    const sums = await Promise.all(Array.from({ length: CONCURRENT_CALLS }, (_, i) => client.add({ a: i, b: 0.5 })));
     expect(sums).toEqual(Array.from({ length: CONCURRENT_CALLS }, (_, i) => ({ sum: i + 0.5 })));
   });
 });

@@ -37,4 +37,3 @@ export function answerRaw(op: number, body: unknown): unknown {
   }
   return { message: (body as { message: string }).message };
 }
-

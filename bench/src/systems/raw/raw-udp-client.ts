@@ -61,10 +61,11 @@ export const connectClient: ClientModule['connectClient'] = (address) => {
         add: (input) => call(RAW_OP.add, input) as Promise<AddOutput>,
         echo: (input) => call(RAW_OP.echo, input) as Promise<EchoOutput>,
         resends: () => resends,
-        close: () => new Promise<void>((done) => {
-          clearInterval(sweep);
-          socket.close(() => done());
-        }),
+        close: () =>
+          new Promise<void>((done) => {
+            clearInterval(sweep);
+            socket.close(() => done());
+          }),
       });
     });
   });

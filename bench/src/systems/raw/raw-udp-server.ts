@@ -23,7 +23,10 @@ export const startServer: ServerModule['startServer'] = ({ host }) => {
       socket.on('error', () => {});
       socket.setRecvBufferSize(RAW_UDP_SOCKET_BUFFER_BYTES);
       socket.setSendBufferSize(RAW_UDP_SOCKET_BUFFER_BYTES);
-      resolve({ address: { host, port: socket.address().port }, close: () => new Promise<void>((done) => socket.close(() => done())) });
+      resolve({
+        address: { host, port: socket.address().port },
+        close: () => new Promise<void>((done) => socket.close(() => done())),
+      });
     });
   });
 };

@@ -6,7 +6,11 @@ import type { BenchClient } from '../system.js';
 export type VolleyAddProcedure = 'add' | 'addOnce';
 
 /** A Volley client (public `createClient`, typed by the bench router) behind the bench's client contract. */
-export function createVolleyBenchClient(url: string, options: ClientOptions, addProcedure: VolleyAddProcedure = 'add'): BenchClient {
+export function createVolleyBenchClient(
+  url: string,
+  options: ClientOptions,
+  addProcedure: VolleyAddProcedure = 'add',
+): BenchClient {
   const client = createClient<BenchRouter>(url, options);
   return {
     add: addProcedure === 'add' ? (input) => client.add(input) : (input) => client.addOnce(input),

@@ -53,7 +53,10 @@ describe('LatencyRecorder', () => {
   });
 
   it('gives the same bounds to two runs whose calls fall in the same decades', () => {
-    const bounds = (samples: number[]) => recorderOf(samples).histogram().map((b) => b.upToMs);
+    const bounds = (samples: number[]) =>
+      recorderOf(samples)
+        .histogram()
+        .map((b) => b.upToMs);
     expect(bounds([0.31, 0.9, 4.2])).toEqual(bounds([0.42, 0.7, 3.9]));
   });
 

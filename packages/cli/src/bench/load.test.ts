@@ -79,7 +79,11 @@ describe('runLoad', () => {
   it('stops starting calls when its signal aborts', async () => {
     const { state, call } = trackedCall(2);
     const controller = new AbortController();
-    const run = runLoad(call, { concurrency: 2, stop: { kind: 'duration', durationMs: 60_000 }, signal: controller.signal });
+    const run = runLoad(call, {
+      concurrency: 2,
+      stop: { kind: 'duration', durationMs: 60_000 },
+      signal: controller.signal,
+    });
     await sleep(20);
     controller.abort();
     const { tally } = await run;

@@ -138,7 +138,12 @@ describe('runOpenLoop', () => {
   it('stops scheduling when its signal aborts; calls in flight finish and count', async () => {
     const { state, call } = fakeCall(() => 25);
     const controller = new AbortController();
-    const { tally, run } = start(call, { rate: 100, maxInFlight: 256, stop: { kind: 'duration', durationMs: 60_000 }, signal: controller.signal });
+    const { tally, run } = start(call, {
+      rate: 100,
+      maxInFlight: 256,
+      stop: { kind: 'duration', durationMs: 60_000 },
+      signal: controller.signal,
+    });
     await vi.advanceTimersByTimeAsync(35);
     controller.abort();
     expect(state.inFlight).toBe(2);
@@ -151,7 +156,12 @@ describe('runOpenLoop', () => {
 
   it('makes no call when its signal has already aborted', async () => {
     const { state, call } = fakeCall();
-    const { tally, run } = start(call, { rate: 100, maxInFlight: 256, stop: { kind: 'calls', calls: 5 }, signal: AbortSignal.abort() });
+    const { tally, run } = start(call, {
+      rate: 100,
+      maxInFlight: 256,
+      stop: { kind: 'calls', calls: 5 },
+      signal: AbortSignal.abort(),
+    });
     await run;
     expect(state.numbers).toEqual([]);
     expect(tally.calls).toBe(0);

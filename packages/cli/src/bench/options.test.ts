@@ -37,7 +37,9 @@ describe('parseRate', () => {
   });
 
   it.each(['0', '0.0', '-5', 'abc', '', '1e3', 'Infinity', '10/s'])('rejects %j with one line', (text) => {
-    expect(() => parseRate(text)).toThrow(/^--rate must be a positive number of calls per second \(200, 0\.5\), got "[^\n]*"$/);
+    expect(() => parseRate(text)).toThrow(
+      /^--rate must be a positive number of calls per second \(200, 0\.5\), got "[^\n]*"$/,
+    );
   });
 });
 
@@ -56,13 +58,26 @@ describe('parseBenchOptions', () => {
   });
 
   it('reads --calls, --concurrency, --connections, --json and the input argument', () => {
-    const options = parseBenchOptions({ calls: '300', concurrency: '8', connections: '2', json: true }, [...TARGET, '{"a":1}']);
-    expect(options).toMatchObject({ input: '{"a":1}', mode: { kind: 'closed', concurrency: 8 }, connections: 2, stop: { kind: 'calls', calls: 300 }, json: true });
+    const options = parseBenchOptions({ calls: '300', concurrency: '8', connections: '2', json: true }, [
+      ...TARGET,
+      '{"a":1}',
+    ]);
+    expect(options).toMatchObject({
+      input: '{"a":1}',
+      mode: { kind: 'closed', concurrency: 8 },
+      connections: 2,
+      stop: { kind: 'calls', calls: 300 },
+      json: true,
+    });
   });
 
   it('makes --rate an open loop capped at 256 calls in flight per connection', () => {
     expect(parseBenchOptions({ rate: '2000' }, TARGET).mode).toEqual({ kind: 'open', rate: 2000, maxInFlight: 256 });
-    expect(parseBenchOptions({ rate: '2000', connections: '4' }, TARGET).mode).toEqual({ kind: 'open', rate: 2000, maxInFlight: 1024 });
+    expect(parseBenchOptions({ rate: '2000', connections: '4' }, TARGET).mode).toEqual({
+      kind: 'open',
+      rate: 2000,
+      maxInFlight: 1024,
+    });
   });
 
   it('reads --concurrency under --rate as the cap, which may be below --connections (calls go round-robin by number)', () => {

@@ -1,10 +1,18 @@
 import { positiveInt } from '../client-flags.js';
 import type { CommandArgs, FlagTable } from '../commands/command.js';
 import { UsageError } from '../usage-error.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_CONNECTIONS, DEFAULT_DURATION_MS, DEFAULT_RATE_MAX_IN_FLIGHT_PER_CONNECTION, DEFAULT_WARMUP_MS } from './constants.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_CONNECTIONS,
+  DEFAULT_DURATION_MS,
+  DEFAULT_RATE_MAX_IN_FLIGHT_PER_CONNECTION,
+  DEFAULT_WARMUP_MS,
+} from './constants.js';
 
 /** When a run stops starting calls: after a number of calls in total, or after a time. */
-export type StopCondition = { readonly kind: 'calls'; readonly calls: number } | { readonly kind: 'duration'; readonly durationMs: number };
+export type StopCondition =
+  | { readonly kind: 'calls'; readonly calls: number }
+  | { readonly kind: 'duration'; readonly durationMs: number };
 
 /**
  * How calls are driven. Closed loop (the default, as ghz): `concurrency` workers, each starting its
@@ -52,14 +60,18 @@ export function parseDuration(text: string, flag = 'duration'): number {
   const match = /^(\d+(?:\.\d+)?|\.\d+)(ms|s|m)?$/.exec(text.trim());
   const unitMs = DURATION_UNITS_MS[match?.[2] ?? 's'];
   const ms = match?.[1] === undefined || unitMs === undefined ? Number.NaN : Number(match[1]) * unitMs;
-  if (!(ms > 0) || !Number.isFinite(ms)) throw new UsageError(`--${flag} wants seconds (10, 2.5) or a number with ms, s or m (500ms, 1m), more than zero; got "${text}"`);
+  if (!(ms > 0) || !Number.isFinite(ms))
+    throw new UsageError(
+      `--${flag} wants seconds (10, 2.5) or a number with ms, s or m (500ms, 1m), more than zero; got "${text}"`,
+    );
   return ms;
 }
 
 /** Parses `--rate`: calls per second, a positive decimal (`200`, `0.5`); throws UsageError otherwise. */
 export function parseRate(text: string): number {
   const rate = /^(\d+(\.\d*)?|\.\d+)$/.test(text.trim()) ? Number(text) : Number.NaN;
-  if (!(rate > 0) || !Number.isFinite(rate)) throw new UsageError(`--rate must be a positive number of calls per second (200, 0.5), got "${text}"`);
+  if (!(rate > 0) || !Number.isFinite(rate))
+    throw new UsageError(`--rate must be a positive number of calls per second (200, 0.5), got "${text}"`);
   return rate;
 }
 
@@ -88,10 +100,17 @@ function parseMode(values: CommandArgs['values'], connections: number): LoadMode
   const rate = stringFlag(values, 'rate');
   if (rate !== undefined) {
     // Open-loop calls go round-robin over the connections by call number, so any cap feeds every connection.
-    return { kind: 'open', rate: parseRate(rate), maxInFlight: positiveInt('concurrency', concurrency, DEFAULT_RATE_MAX_IN_FLIGHT_PER_CONNECTION * connections) };
+    return {
+      kind: 'open',
+      rate: parseRate(rate),
+      maxInFlight: positiveInt('concurrency', concurrency, DEFAULT_RATE_MAX_IN_FLIGHT_PER_CONNECTION * connections),
+    };
   }
   const workers = positiveInt('concurrency', concurrency, DEFAULT_CONCURRENCY);
-  if (connections > workers) throw new UsageError(`--connections (${connections}) cannot exceed --concurrency (${workers}): a connection without a worker sends nothing`);
+  if (connections > workers)
+    throw new UsageError(
+      `--connections (${connections}) cannot exceed --concurrency (${workers}): a connection without a worker sends nothing`,
+    );
   return { kind: 'closed', concurrency: workers };
 }
 

@@ -26,7 +26,9 @@ export function formatBenchText(report: BenchReport): string {
     field('Transport', report.transport),
     field('Mode', formatMode(report)),
     field('Connections', `${report.connections}`),
-    ...(warmup === null ? [] : [field('Warm-up', `${formatDuration(warmup.durationMs)}, ${warmup.calls} calls (not counted)`)]),
+    ...(warmup === null
+      ? []
+      : [field('Warm-up', `${formatDuration(warmup.durationMs)}, ${warmup.calls} calls (not counted)`)]),
     field('Duration', formatDuration(report.durationMs)),
     field('Calls', `${report.calls}`),
     field('Calls/s', report.callsPerSecond.toFixed(1)),
@@ -43,11 +45,21 @@ export function formatBenchText(report: BenchReport): string {
   if (codes.length > 0) {
     const codeWidth = Math.max(...codes.map(([code]) => code.length));
     const countWidth = Math.max(...codes.map(([, group]) => `${group.count}`.length));
-    lines.push('', 'Errors by code:', ...codes.map(([code, group]) => `  ${code.padEnd(codeWidth)}  ${`${group.count}`.padStart(countWidth)}  ${group.sample}`));
+    lines.push(
+      '',
+      'Errors by code:',
+      ...codes.map(
+        ([code, group]) => `  ${code.padEnd(codeWidth)}  ${`${group.count}`.padStart(countWidth)}  ${group.sample}`,
+      ),
+    );
   }
   const latency = report.latencyMs;
   if (latency !== null) {
-    lines.push('', 'Latency (ms):', ...PERCENTILE_LINES.map(([label, key]) => `  ${label.padEnd(6)} ${formatMs(latency[key])}`));
+    lines.push(
+      '',
+      'Latency (ms):',
+      ...PERCENTILE_LINES.map(([label, key]) => `  ${label.padEnd(6)} ${formatMs(latency[key])}`),
+    );
     lines.push('', 'Latency histogram (ms):', ...formatHistogram(report.histogram));
   }
   return lines.join('\n');

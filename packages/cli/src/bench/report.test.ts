@@ -1,10 +1,15 @@
 import { RpcError } from '@volley/client';
 import { describe, expect, it } from 'vitest';
-import { formatBenchText } from './report-text.js';
 import { toBenchReport } from './report.js';
+import { formatBenchText } from './report-text.js';
 import { LoadTally } from './tally.js';
 
-const TARGET = { url: 'udp://127.0.0.1:4000', procedure: 'echo.add', mode: { kind: 'closed', concurrency: 8 }, connections: 2 } as const;
+const TARGET = {
+  url: 'udp://127.0.0.1:4000',
+  procedure: 'echo.add',
+  mode: { kind: 'closed', concurrency: 8 },
+  connections: 2,
+} as const;
 const OPEN_TARGET = { ...TARGET, mode: { kind: 'open', rate: 2000, maxInFlight: 512 } } as const;
 
 /** A measured run without warm-up. */
@@ -50,7 +55,10 @@ describe('toBenchReport', () => {
     const tally = new LoadTally();
     tally.recordOk(1);
     const schedule = { targetRate: 2000, achievedRate: 1987.654, lateCalls: 3, lateAfterMs: 2 };
-    const report = toBenchReport(OPEN_TARGET, { measured: { tally, durationMs: 1000, schedule }, warmup: { durationMs: 500.04, calls: 998 } });
+    const report = toBenchReport(OPEN_TARGET, {
+      measured: { tally, durationMs: 1000, schedule },
+      warmup: { durationMs: 500.04, calls: 998 },
+    });
     expect(report).toMatchObject({
       mode: 'open',
       concurrency: 512,
@@ -127,7 +135,17 @@ describe('formatBenchText', () => {
       .split('\n')
       .filter((line) => line.includes('|'))
       .map((line) => line.slice(0, line.indexOf(' [')));
-    expect(bounds).toEqual(['   0.05', '   0.1 ', '   0.2 ', '   0.5 ', '   1   ', '   2   ', '   5   ', '  10   ', '  20   ']);
+    expect(bounds).toEqual([
+      '   0.05',
+      '   0.1 ',
+      '   0.2 ',
+      '   0.5 ',
+      '   1   ',
+      '   2   ',
+      '   5   ',
+      '  10   ',
+      '  20   ',
+    ]);
   });
 
   it('gives a small non-empty bucket at least one block and an empty one none', () => {
@@ -137,14 +155,25 @@ describe('formatBenchText', () => {
     const bars = formatBenchText(toBenchReport(TARGET, runOf(tally, 1000)))
       .split('\n')
       .filter((line) => line.includes('|'));
-    expect(bars).toEqual(['   1 [1000] |████████████████████████████████████████', '   2 [   0] |', '   5 [   0] |', '  10 [   0] |', '  20 [   1] |█']);
+    expect(bars).toEqual([
+      '   1 [1000] |████████████████████████████████████████',
+      '   2 [   0] |',
+      '   5 [   0] |',
+      '  10 [   0] |',
+      '  20 [   1] |█',
+    ]);
   });
 
   it('shows the open loop: cap, target and achieved rate, late starts and the warm-up', () => {
     const tally = new LoadTally();
     tally.recordOk(1);
     const schedule = { targetRate: 2000, achievedRate: 1987.65, lateCalls: 3, lateAfterMs: 2 };
-    const open = formatBenchText(toBenchReport(OPEN_TARGET, { measured: { tally, durationMs: 1000, schedule }, warmup: { durationMs: 1000, calls: 1999 } }));
+    const open = formatBenchText(
+      toBenchReport(OPEN_TARGET, {
+        measured: { tally, durationMs: 1000, schedule },
+        warmup: { durationMs: 1000, calls: 1999 },
+      }),
+    );
     expect(open).toMatch(/^ {2}Mode:\s+open loop, at most 512 calls in flight$/m);
     expect(open).toMatch(/^ {2}Warm-up:\s+1\.00 s, 1999 calls \(not counted\)$/m);
     expect(open).toMatch(/^ {2}Rate:\s+2000 calls\/s target, 1987\.7 achieved$/m);

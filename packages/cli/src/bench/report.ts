@@ -53,7 +53,8 @@ export function toBenchReport(target: BenchTarget, run: BenchRun): BenchReport {
   const { tally, durationMs } = measured;
   const schedule = 'schedule' in measured ? measured.schedule : undefined;
   const errors: Record<string, { count: number; sample: string }> = {};
-  for (const [code, group] of [...tally.errors].sort((a, b) => b[1].count - a[1].count)) errors[code] = { count: group.count, sample: group.sample };
+  for (const [code, group] of [...tally.errors].sort((a, b) => b[1].count - a[1].count))
+    errors[code] = { count: group.count, sample: group.sample };
   const latency = tally.latency.summary();
   return {
     target: target.url,
@@ -65,7 +66,12 @@ export function toBenchReport(target: BenchTarget, run: BenchRun): BenchReport {
     rate:
       schedule === undefined
         ? null
-        : { target: schedule.targetRate, achieved: round(schedule.achievedRate, 1), lateCalls: schedule.lateCalls, lateAfterMs: round(schedule.lateAfterMs, 4) },
+        : {
+            target: schedule.targetRate,
+            achieved: round(schedule.achievedRate, 1),
+            lateCalls: schedule.lateCalls,
+            lateAfterMs: round(schedule.lateAfterMs, 4),
+          },
     warmup: warmup === undefined ? null : { durationMs: round(warmup.durationMs, 1), calls: warmup.calls },
     durationMs: round(durationMs, 1),
     calls: tally.calls,

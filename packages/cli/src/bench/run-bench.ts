@@ -52,7 +52,11 @@ export async function runBench(call: BenchCall, options: BenchRunOptions): Promi
   const { mode, stop, warmupMs, signal, onPhase } = options;
   let warmup: WarmupSummary | undefined;
   if (warmupMs > 0) {
-    const phase: BenchPhase = { name: 'warmup', tally: new LoadTally(), stop: { kind: 'duration', durationMs: warmupMs } };
+    const phase: BenchPhase = {
+      name: 'warmup',
+      tally: new LoadTally(),
+      stop: { kind: 'duration', durationMs: warmupMs },
+    };
     onPhase?.(phase);
     const { tally, durationMs } = await runPhase(call, mode, phase, signal);
     warmup = { durationMs, calls: tally.calls };
@@ -62,7 +66,12 @@ export async function runBench(call: BenchCall, options: BenchRunOptions): Promi
   return { measured: await runPhase(call, mode, phase, signal), warmup };
 }
 
-function runPhase(call: BenchCall, mode: LoadMode, phase: BenchPhase, signal: AbortSignal | undefined): Promise<LoadResult | OpenLoopResult> {
+function runPhase(
+  call: BenchCall,
+  mode: LoadMode,
+  phase: BenchPhase,
+  signal: AbortSignal | undefined,
+): Promise<LoadResult | OpenLoopResult> {
   const { tally, stop } = phase;
   return mode.kind === 'open'
     ? runOpenLoop(call, { rate: mode.rate, maxInFlight: mode.maxInFlight, stop, tally, signal })

@@ -2,10 +2,10 @@ import type { ClientMethods } from '@volley/client';
 import { DEFAULT_RATE_MAX_IN_FLIGHT_PER_CONNECTION, LATE_AFTER_MS } from '../bench/constants.js';
 import { BENCH_FLAGS, parseBenchOptions } from '../bench/options.js';
 import { startProgress } from '../bench/progress.js';
-import { formatBenchText } from '../bench/report-text.js';
 import { toBenchReport } from '../bench/report.js';
+import { formatBenchText } from '../bench/report-text.js';
 import { type BenchRun, runBench } from '../bench/run-bench.js';
-import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, type FlagClient, clientFromFlags } from '../client-flags.js';
+import { CLIENT_FLAGS, CLIENT_FLAGS_HELP, clientFromFlags, type FlagClient } from '../client-flags.js';
 import { EXIT } from '../exit-codes.js';
 import { formatJson } from '../json-output.js';
 import { readInput } from '../read-input.js';
@@ -78,19 +78,25 @@ Examples:
     process.once('SIGINT', onInterrupt);
     let run: BenchRun;
     try {
-      run = await runBench((lane) => (pool[lane % pool.length] as ClientMethods).call(options.procedure, input, { timeoutMs }), {
-        mode: options.mode,
-        stop: options.stop,
-        warmupMs: options.warmupMs,
-        signal: interrupt.signal,
-        onPhase: (phase) => progress?.show(phase),
-      });
+      run = await runBench(
+        (lane) => (pool[lane % pool.length] as ClientMethods).call(options.procedure, input, { timeoutMs }),
+        {
+          mode: options.mode,
+          stop: options.stop,
+          warmupMs: options.warmupMs,
+          signal: interrupt.signal,
+          onPhase: (phase) => progress?.show(phase),
+        },
+      );
     } finally {
       process.off('SIGINT', onInterrupt);
       progress?.stop();
       await Promise.all(pool.map((client) => client.close()));
     }
-    const report = toBenchReport({ url, procedure: options.procedure, mode: options.mode, connections: options.connections }, run);
+    const report = toBenchReport(
+      { url, procedure: options.procedure, mode: options.mode, connections: options.connections },
+      run,
+    );
     io.out(options.json ? formatJson(report, io.stdoutIsTTY) : formatBenchText(report));
     return run.measured.tally.failed === 0 ? EXIT.ok : EXIT.failed;
   },

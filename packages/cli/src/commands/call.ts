@@ -50,10 +50,14 @@ Examples:
       return EXIT.ok;
     } catch (error) {
       if (interrupt.signal.aborted && error instanceof RpcError && error.code === 'CANCELLED') {
-        io.err(`Interrupted: ${error.notExecuted ? 'the call was not sent' : `sent the server a cancel for "${procedure}"`}.`);
+        io.err(
+          `Interrupted: ${error.notExecuted ? 'the call was not sent' : `sent the server a cancel for "${procedure}"`}.`,
+        );
         return EXIT.interrupted;
       }
-      throw error instanceof RpcError && error.code === 'NOT_FOUND' ? await withSuggestions(error, procedure, (name) => client.call(name, undefined, { timeoutMs })) : error;
+      throw error instanceof RpcError && error.code === 'NOT_FOUND'
+        ? await withSuggestions(error, procedure, (name) => client.call(name, undefined, { timeoutMs }))
+        : error;
     } finally {
       process.off('SIGINT', onInterrupt);
       await client.close();
@@ -66,7 +70,11 @@ Examples:
  * `$describe` ("Did you mean kv.get?"). A NOT_FOUND the handler raised (the procedure exists),
  * or a service without reflection, keeps the error as it was.
  */
-async function withSuggestions(error: RpcError, procedure: string, call: (name: string) => Promise<unknown>): Promise<RpcError> {
+async function withSuggestions(
+  error: RpcError,
+  procedure: string,
+  call: (name: string) => Promise<unknown>,
+): Promise<RpcError> {
   let names: string[];
   try {
     const manifest = (await call(DESCRIBE_PROCEDURE)) as ServiceManifest;
@@ -75,5 +83,7 @@ async function withSuggestions(error: RpcError, procedure: string, call: (name: 
     return error;
   }
   const hint = names.includes(procedure) ? '' : didYouMean(procedure, names);
-  return hint === '' ? error : new RpcError('NOT_FOUND', `${error.message}.${hint}`, { data: error.data, cause: error });
+  return hint === ''
+    ? error
+    : new RpcError('NOT_FOUND', `${error.message}.${hint}`, { data: error.data, cause: error });
 }

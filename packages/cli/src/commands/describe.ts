@@ -34,15 +34,19 @@ Examples:
     try {
       manifest = (await client.call(DESCRIBE_PROCEDURE, undefined, { timeoutMs })) as ServiceManifest;
     } catch (error) {
-      if (error instanceof RpcError && error.code === 'NOT_FOUND') throw new RpcError('NOT_FOUND', `${target} does not answer ${DESCRIBE_PROCEDURE}: reflection is turned off`);
+      if (error instanceof RpcError && error.code === 'NOT_FOUND')
+        throw new RpcError('NOT_FOUND', `${target} does not answer ${DESCRIBE_PROCEDURE}: reflection is turned off`);
       throw error;
     } finally {
       await client.close();
     }
-    if (!Array.isArray(manifest?.procedures)) throw new RpcError('INTERNAL', `${target} answered ${DESCRIBE_PROCEDURE} with something that is not a manifest`);
+    if (!Array.isArray(manifest?.procedures))
+      throw new RpcError('INTERNAL', `${target} answered ${DESCRIBE_PROCEDURE} with something that is not a manifest`);
     const chosen = name === undefined ? manifest.procedures : manifest.procedures.filter((p) => p.name === name);
     if (name !== undefined && chosen.length === 0) {
-      const near = manifest.procedures.filter((p) => p.name.includes(name) || name.includes(p.name.split('.').pop() ?? ''));
+      const near = manifest.procedures.filter(
+        (p) => p.name.includes(name) || name.includes(p.name.split('.').pop() ?? ''),
+      );
       const hint = near.length > 0 ? ` Did you mean ${near.map((p) => p.name).join(', ')}?` : '';
       throw new RpcError('NOT_FOUND', `No procedure named "${name}" on ${target}.${hint}`);
     }
@@ -53,12 +57,22 @@ Examples:
 };
 
 /** The human-readable listing. */
-export function describeText(manifest: ServiceManifest, procedures: readonly ProcedureManifest[], full: boolean): string {
-  const service = manifest.service?.name === undefined ? 'service' : `${manifest.service.name}${manifest.service.version ? ` ${manifest.service.version}` : ''}`;
-  const lines = [`${service} · protocol ${manifest.protocol} · ${manifest.procedures.length} procedure${manifest.procedures.length === 1 ? '' : 's'}`];
+export function describeText(
+  manifest: ServiceManifest,
+  procedures: readonly ProcedureManifest[],
+  full: boolean,
+): string {
+  const service =
+    manifest.service?.name === undefined
+      ? 'service'
+      : `${manifest.service.name}${manifest.service.version ? ` ${manifest.service.version}` : ''}`;
+  const lines = [
+    `${service} · protocol ${manifest.protocol} · ${manifest.procedures.length} procedure${manifest.procedures.length === 1 ? '' : 's'}`,
+  ];
   for (const procedure of procedures) {
     const flags = [procedure.idempotent ? 'idempotent' : 'not idempotent'];
-    if (procedure.deprecated !== undefined) flags.push(procedure.deprecated === true ? 'deprecated' : `deprecated: ${procedure.deprecated}`);
+    if (procedure.deprecated !== undefined)
+      flags.push(procedure.deprecated === true ? 'deprecated' : `deprecated: ${procedure.deprecated}`);
     lines.push('', `${procedure.name}  (${flags.join(', ')})`);
     if (procedure.description !== undefined) lines.push(`  ${procedure.description}`);
     const optional = procedure.inputOptional ? ' (optional)' : '';

@@ -35,7 +35,8 @@ Examples:
     if (source === undefined) throw new UsageError('Needs <url | module>');
     if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}"`);
     const name = values.name as string | undefined;
-    if (name !== undefined && !/^[A-Z][A-Za-z0-9]*$/.test(name)) throw new UsageError(`--name must be a PascalCase identifier, got "${name}"`);
+    if (name !== undefined && !/^[A-Z][A-Za-z0-9]*$/.test(name))
+      throw new UsageError(`--name must be a PascalCase identifier, got "${name}"`);
     let manifest: ServiceManifest;
     try {
       manifest = await loadManifest(source, values, values.export as string | undefined);
@@ -66,7 +67,11 @@ Examples:
 };
 
 /** A file on disk is a module; anything else must be a URL or host:port. */
-async function loadManifest(source: string, values: ClientFlagValues, exportName: string | undefined): Promise<ServiceManifest> {
+async function loadManifest(
+  source: string,
+  values: ClientFlagValues,
+  exportName: string | undefined,
+): Promise<ServiceManifest> {
   const { loadManifestFromModule, loadManifestFromUrl } = await import('@volley/codegen');
   if (existsSync(source)) return loadManifestFromModule(resolve(source), exportName);
   if (/\.(m|c)?(t|j)s$/.test(source)) throw new UsageError(`No such module: ${source}`);

@@ -34,7 +34,10 @@ Examples:
       await client.close();
     }
     if (values.json) io.out(formatJson(report, io.stdoutIsTTY));
-    else io.out(`${report.status} · up ${formatUptime(report.uptimeMs)} · ${report.inFlight} call${report.inFlight === 1 ? '' : 's'} in flight · protocol ${report.protocol}`);
+    else
+      io.out(
+        `${report.status} · up ${formatUptime(report.uptimeMs)} · ${report.inFlight} call${report.inFlight === 1 ? '' : 's'} in flight · protocol ${report.protocol}`,
+      );
     return report.status === 'serving' ? EXIT.ok : EXIT.failed;
   },
 };

@@ -73,9 +73,14 @@ Examples:
     const listen = listenOptionsFrom(values, host);
     const graceMs = nonNegativeInt('grace-ms', values['grace-ms'] as string | undefined, DEFAULT_GRACE_MS);
     // Loaded on demand: the server, pino and codegen are most of the CLI's start-up time.
-    const [{ loadRouterFromModule }, { createServer }, { pino }] = await Promise.all([import('@volley/codegen'), import('@volley/server'), import('pino')]);
+    const [{ loadRouterFromModule }, { createServer }, { pino }] = await Promise.all([
+      import('@volley/codegen'),
+      import('@volley/server'),
+      import('pino'),
+    ]);
     const level = (values['log-level'] as string | undefined) ?? process.env.LOG_LEVEL ?? 'info';
-    if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+    if (!LOG_LEVELS.includes(level))
+      throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
     if (!existsSync(source)) throw new UsageError(`No such module: ${source}`);
 
     let router: Awaited<ReturnType<typeof loadRouterFromModule>>;
@@ -87,12 +92,22 @@ Examples:
     }
     const logger = pino({ level: level as Level | 'silent' });
     const name = values.name as string | undefined;
-    const server = createServer({ router, logger, closeGraceMs: graceMs, ...(name !== undefined && { service: { name } }) });
+    const server = createServer({
+      router,
+      logger,
+      closeGraceMs: graceMs,
+      ...(name !== undefined && { service: { name } }),
+    });
     // Handlers are installed before listening: a signal that arrives while binding still drains.
     const stopped = untilStopSignal(server, io);
     try {
       const bound = await server.listen(listen);
-      const urls = Object.fromEntries(Object.entries(bound).map(([kind, address]) => [kind, `${kind}://${formatHost(address.address)}:${address.port}`]));
+      const urls = Object.fromEntries(
+        Object.entries(bound).map(([kind, address]) => [
+          kind,
+          `${kind}://${formatHost(address.address)}:${address.port}`,
+        ]),
+      );
       logger.info(urls, 'serving; SIGTERM or SIGINT drains in-flight calls and exits');
     } catch (error) {
       await server.close({ graceMs: 0 });
@@ -114,7 +129,8 @@ function listenOptionsFrom(values: Record<string, unknown>, host: string): Liste
   const udp = values.udp as string | undefined;
   const tcp = values.tcp as string | undefined;
   const port = values.port as string | undefined;
-  if (port !== undefined && (udp !== undefined || tcp !== undefined)) throw new UsageError('Use --port for both transports, or --udp and --tcp, not both');
+  if (port !== undefined && (udp !== undefined || tcp !== undefined))
+    throw new UsageError('Use --port for both transports, or --udp and --tcp, not both');
   if (udp === undefined && tcp === undefined) {
     const both = portNumber('port', port ?? String(DEFAULT_SERVE_PORT));
     return { tcp: { host, port: both }, udp: { host, port: both } };
@@ -127,7 +143,8 @@ function listenOptionsFrom(values: Record<string, unknown>, host: string): Liste
 
 function portNumber(flag: string, value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65_535) throw new UsageError(`--${flag} must be a port from 0 to 65535, got "${value}"`);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new UsageError(`--${flag} must be a port from 0 to 65535, got "${value}"`);
   return n;
 }
 

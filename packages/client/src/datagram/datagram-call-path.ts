@@ -5,7 +5,7 @@ import { DEFAULT_MAX_OUTSTANDING } from '../constants.js';
 import { requestTooLarge, toLocalError } from '../local-errors.js';
 import { type Notification, sendNotification } from '../notification.js';
 import type { PendingCall } from '../pending-call.js';
-import { type Connector, type ReconnectOptions, ReconnectingConnection } from '../reconnecting-connection.js';
+import { type Connector, ReconnectingConnection, type ReconnectOptions } from '../reconnecting-connection.js';
 import { DatagramsInDoubt } from './datagrams-in-doubt.js';
 import { OutstandingWindow } from './outstanding-window.js';
 import { type RetransmitOptions, RetransmitPolicy } from './retransmit-policy.js';
@@ -74,7 +74,10 @@ export class DatagramCallPath implements CallPath {
     const connection = call.onStream ? undefined : (call.connection ?? this.#socket.current);
     if (connection) {
       this.#host.stats.retransmits++;
-      this.#host.logger?.debug({ id: call.id, method: call.method, attempt: call.attempt + 1, rtoMs: Math.round(this.#policy.rtt.rtoMs) }, 'retransmitting');
+      this.#host.logger?.debug(
+        { id: call.id, method: call.method, attempt: call.attempt + 1, rtoMs: Math.round(this.#policy.rtt.rtoMs) },
+        'retransmitting',
+      );
       this.#transmit(call, connection);
     }
     this.#schedule(call);
@@ -83,7 +86,11 @@ export class DatagramCallPath implements CallPath {
   cancel(call: PendingCall, connection: ClientConnection): void {
     // The server finds the call by client id, msgid and credentials, on either route.
     const meta = { clientId: this.#host.clientId, ...(call.auth !== undefined && { auth: call.auth }) };
-    if (connection.send(this.#host.codec.encode({ kind: KIND.cancel, id: call.id, meta })) && connection.mode === 'datagram') this.#inDoubt.sent();
+    if (
+      connection.send(this.#host.codec.encode({ kind: KIND.cancel, id: call.id, meta })) &&
+      connection.mode === 'datagram'
+    )
+      this.#inDoubt.sent();
   }
 
   release(call: PendingCall): void {
@@ -140,7 +147,10 @@ export class DatagramCallPath implements CallPath {
     else {
       host.stats.tcpFallbacks++;
       call.onStream = true;
-      this.#fallback.send(call, `${bytes.length}-byte request exceeds the ${connection.maxMessageBytes}-byte datagram limit`);
+      this.#fallback.send(
+        call,
+        `${bytes.length}-byte request exceeds the ${connection.maxMessageBytes}-byte datagram limit`,
+      );
     }
   }
 
@@ -174,7 +184,8 @@ export class DatagramCallPath implements CallPath {
     if (meta.attempt === call.attempt) this.#policy.rtt.sample(performance.now() - call.lastSentAt);
     if (meta.attempt !== undefined) this.#inDoubt.arrived(call, meta.attempt);
     const { incarnation } = meta;
-    if (incarnation !== undefined && (incarnation !== this.#incarnation || incarnation !== call.incarnation)) this.#onIncarnation(call, incarnation, envelope);
+    if (incarnation !== undefined && (incarnation !== this.#incarnation || incarnation !== call.incarnation))
+      this.#onIncarnation(call, incarnation, envelope);
     if (meta.cookie !== undefined) {
       // The server wants proof we receive at this address before sending more than 3× our
       // request: keep its cookie for every later request, and ask again at once.
@@ -200,7 +211,12 @@ export class DatagramCallPath implements CallPath {
    * server says so): counted here.
    */
   #onIncarnation(call: PendingCall, incarnation: number, envelope: ResponseEnvelope): void {
-    if (call.incarnation !== undefined && call.incarnation !== incarnation && envelope.error?.code === 'UNAVAILABLE' && envelope.error.notExecuted === false) {
+    if (
+      call.incarnation !== undefined &&
+      call.incarnation !== incarnation &&
+      envelope.error?.code === 'UNAVAILABLE' &&
+      envelope.error.notExecuted === false
+    ) {
       this.#host.stats.incarnationRefusals++;
     }
     this.#incarnation = incarnation;

@@ -30,7 +30,14 @@ function fakeStream() {
     handlers = h;
     return connection;
   };
-  return { connect, connection, sent, destroyed, answer: (envelope: Envelope) => handlers?.onMessage(codec.encode(envelope)), close: (reason?: Error) => handlers?.onClose(reason) };
+  return {
+    connect,
+    connection,
+    sent,
+    destroyed,
+    answer: (envelope: Envelope) => handlers?.onMessage(codec.encode(envelope)),
+    close: (reason?: Error) => handlers?.onClose(reason),
+  };
 }
 
 describe('createConfirmingConnector', () => {
@@ -45,7 +52,10 @@ describe('createConfirmingConnector', () => {
     const fake = fakeStream();
     const messages: Buffer[] = [];
     let opened: ClientConnection | undefined;
-    void createConfirmingConnector(fake.connect, { codec, target: 'tls://test:1' })({ onMessage: (m) => void messages.push(m), onClose: () => {} }).then((c) => (opened = c));
+    void createConfirmingConnector(fake.connect, { codec, target: 'tls://test:1' })({
+      onMessage: (m) => void messages.push(m),
+      onClose: () => {},
+    }).then((c) => (opened = c));
     await vi.advanceTimersByTimeAsync(0);
     expect(fake.sent).toEqual([{ kind: KIND.ping, id: 0 }]);
     expect(opened).toBeUndefined();
@@ -58,21 +68,36 @@ describe('createConfirmingConnector', () => {
 
   it('fails with UNAVAILABLE, not executed, when no pong comes within what the connect timeout left, and drops the connection', async () => {
     const fake = fakeStream();
-    const attempt = createConfirmingConnector(fake.connect, { codec, target: 'tls://test:1', connectTimeoutMs: 200 })({ onMessage: () => {}, onClose: () => {} });
+    const attempt = createConfirmingConnector(fake.connect, { codec, target: 'tls://test:1', connectTimeoutMs: 200 })({
+      onMessage: () => {},
+      onClose: () => {},
+    });
     const outcome = attempt.catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(200);
-    expect(await outcome).toMatchObject({ code: 'UNAVAILABLE', local: true, notExecuted: true, message: 'Cannot connect to tls://test:1: timed out after 200 ms' });
+    expect(await outcome).toMatchObject({
+      code: 'UNAVAILABLE',
+      local: true,
+      notExecuted: true,
+      message: 'Cannot connect to tls://test:1: timed out after 200 ms',
+    });
     expect(fake.destroyed).toEqual([true]);
   });
 
   it('fails with UNAVAILABLE, not executed, when the server closes the connection before answering', async () => {
     const fake = fakeStream();
     const closes: unknown[] = [];
-    const attempt = createConfirmingConnector(fake.connect, { codec, target: 'tls://test:1' })({ onMessage: () => {}, onClose: (reason) => void closes.push(reason) });
+    const attempt = createConfirmingConnector(fake.connect, { codec, target: 'tls://test:1' })({
+      onMessage: () => {},
+      onClose: (reason) => void closes.push(reason),
+    });
     const outcome = attempt.catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(0);
     fake.close();
-    expect(await outcome).toMatchObject({ code: 'UNAVAILABLE', notExecuted: true, message: expect.stringContaining('closed the connection before accepting it') });
+    expect(await outcome).toMatchObject({
+      code: 'UNAVAILABLE',
+      notExecuted: true,
+      message: expect.stringContaining('closed the connection before accepting it'),
+    });
     expect(closes).toEqual([]);
   });
 });

@@ -58,7 +58,11 @@ export function createConfirmingConnector(connect: Connector, options: ConfirmOp
         },
         onClose: (reason) => {
           if (state === 'open') handlers.onClose(reason);
-          else fail(reason ?? new Error('the server closed the connection before accepting it (a refused client certificate?)'));
+          else
+            fail(
+              reason ??
+                new Error('the server closed the connection before accepting it (a refused client certificate?)'),
+            );
         },
       }).then(
         (opened) => {

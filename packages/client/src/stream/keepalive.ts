@@ -76,7 +76,8 @@ export class Keepalive {
         this.#heard.set(connection, state);
       }
       if (state.pingSentAt !== undefined) {
-        if (now - state.pingSentAt >= this.#timeoutMs) this.#host.onDead(connection, Math.round(now - state.lastHeardAt));
+        if (now - state.pingSentAt >= this.#timeoutMs)
+          this.#host.onDead(connection, Math.round(now - state.lastHeardAt));
       } else if (now - state.lastHeardAt >= this.#intervalMs) {
         state.pingSentAt = now;
         this.#host.ping(connection);

@@ -4,7 +4,7 @@ import type { CallHost, CallPath, FallbackRoute } from '../call-path.js';
 import { describeRouteFailure, requestTooLarge, toLocalError } from '../local-errors.js';
 import { type Notification, sendNotification } from '../notification.js';
 import type { PendingCall } from '../pending-call.js';
-import { type Connector, type ReconnectOptions, ReconnectingConnection } from '../reconnecting-connection.js';
+import { type Connector, ReconnectingConnection, type ReconnectOptions } from '../reconnecting-connection.js';
 import { Keepalive, type KeepaliveOptions } from './keepalive.js';
 
 /** How a {@link StreamCallPath} keeps its connection. */
@@ -58,7 +58,8 @@ export class StreamCallPath implements CallPath, FallbackRoute {
       ping: (connection) => connection.send(host.codec.encode({ kind: KIND.ping, id: this.#nextPingId++ })),
       onDead: (connection, silentMs) => {
         host.logger?.warn({ target: host.target, silentMs }, 'no answer to keepalive ping: dropping the connection');
-        if (connection.mode === 'stream' && connection.destroy) connection.destroy(new Error(`No answer to a keepalive ping after ${silentMs} ms of silence`));
+        if (connection.mode === 'stream' && connection.destroy)
+          connection.destroy(new Error(`No answer to a keepalive ping after ${silentMs} ms of silence`));
         else connection.close();
       },
     });
@@ -85,7 +86,15 @@ export class StreamCallPath implements CallPath, FallbackRoute {
         (error: unknown) => {
           const local = toLocalError(error, this.#host.target, call.sent);
           if (why === undefined) this.#host.settle(call, local);
-          else this.#host.settle(call, new RpcError(local.code, `${why}; ${describeRouteFailure(this.#routeTarget, local)}`, { local: true, notExecuted: local.notExecuted, cause: error }));
+          else
+            this.#host.settle(
+              call,
+              new RpcError(local.code, `${why}; ${describeRouteFailure(this.#routeTarget, local)}`, {
+                local: true,
+                notExecuted: local.notExecuted,
+                cause: error,
+              }),
+            );
         },
       );
     }
@@ -98,12 +107,16 @@ export class StreamCallPath implements CallPath, FallbackRoute {
 
   cancel(call: PendingCall, connection: ClientConnection): void {
     // On a UDP client's TCP route the server finds the call by client id, msgid and credentials.
-    const meta = this.#clientId === undefined ? undefined : { clientId: this.#clientId, ...(call.auth !== undefined && { auth: call.auth }) };
+    const meta =
+      this.#clientId === undefined
+        ? undefined
+        : { clientId: this.#clientId, ...(call.auth !== undefined && { auth: call.auth }) };
     connection.send(this.#host.codec.encode({ kind: KIND.cancel, id: call.id, ...(meta && { meta }) }));
   }
 
   release(call: PendingCall): void {
-    if (this.#retired.size > 0 && call.connection && this.#retired.has(call.connection)) this.#closeIfIdle(call.connection);
+    if (this.#retired.size > 0 && call.connection && this.#retired.has(call.connection))
+      this.#closeIfIdle(call.connection);
   }
 
   notify(notification: Notification): Promise<void> {
@@ -144,7 +157,10 @@ export class StreamCallPath implements CallPath, FallbackRoute {
       if (call !== undefined) host.answer(call, envelope);
     } else if (envelope.kind === KIND.ping) connection.send(host.codec.encode({ kind: KIND.pong, id: envelope.id }));
     else if (envelope.kind === KIND.goaway) {
-      host.logger?.info({ target: host.target, reason: envelope.reason }, 'server sent goaway; new calls use a new connection');
+      host.logger?.info(
+        { target: host.target, reason: envelope.reason },
+        'server sent goaway; new calls use a new connection',
+      );
       this.#route.retire(connection);
       // The server keeps reading until we close: calls already sent get answered (or refused as
       // not executed); then closing tells it this client is done.

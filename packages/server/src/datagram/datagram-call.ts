@@ -19,7 +19,14 @@ export class DatagramCall extends InFlightCall<DatagramChannel> {
    * `key`: the call's key when admission has already built it. Positional, not an options
    * object: one of these is made per request.
    */
-  constructor(envelope: RequestEnvelope, channel: DatagramChannel, arrived: number, key: string | undefined, replyMeta: ResponseMeta | undefined, keepReply: boolean) {
+  constructor(
+    envelope: RequestEnvelope,
+    channel: DatagramChannel,
+    arrived: number,
+    key: string | undefined,
+    replyMeta: ResponseMeta | undefined,
+    keepReply: boolean,
+  ) {
     super(envelope.id, channel, arrived);
     const meta = envelope.meta;
     this.clientId = meta?.clientId;
@@ -43,7 +50,9 @@ export class DatagramCall extends InFlightCall<DatagramChannel> {
   /** `<client id hex or address>/<msgid>`. */
   get requestId(): string {
     const { clientId, channel } = this;
-    const client = clientId ? Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('hex') : `${channel.peer.address}:${channel.peer.port}`;
+    const client = clientId
+      ? Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('hex')
+      : `${channel.peer.address}:${channel.peer.port}`;
     return `${client}/${this.id}`;
   }
 }

@@ -60,21 +60,32 @@ export class DatagramPolicy implements CallPolicy<DatagramCall> {
     return this.atMostOnce.size;
   }
 
-  admit(envelope: RequestEnvelope, channel: DatagramChannel, procedure: CompiledProcedure | undefined, arrived: number): DatagramCall | undefined {
+  admit(
+    envelope: RequestEnvelope,
+    channel: DatagramChannel,
+    procedure: CompiledProcedure | undefined,
+    arrived: number,
+  ): DatagramCall | undefined {
     const state = this.atMostOnce;
     const meta = envelope.meta;
     const key = state.mayKnow ? toCallKey(channel.peer, envelope.id, meta?.clientId, meta?.auth) : undefined;
     // Anti-amplification (RFC 9000 §8): until a source shows a valid cookie, its channel sends no
     // more than 3× the bytes of its request, by any path; the cookie lifts that budget.
-    if (meta?.cookie !== undefined && this.#deps.validator.isValid(meta.cookie, channel.peer.address)) channel.validate();
+    if (meta?.cookie !== undefined && this.#deps.validator.isValid(meta.cookie, channel.peer.address))
+      channel.validate();
     const replyMeta: ResponseMeta | undefined =
-      meta?.attempt !== undefined || meta?.clientId !== undefined ? { attempt: meta?.attempt, clientId: meta?.clientId, incarnation: this.#deps.incarnation } : undefined;
+      meta?.attempt !== undefined || meta?.clientId !== undefined
+        ? { attempt: meta?.attempt, clientId: meta?.clientId, incarnation: this.#deps.incarnation }
+        : undefined;
     // A non-idempotent call's outcome is kept, refusals included (DatagramReplies.replyError).
     const call = new DatagramCall(envelope, channel, arrived, key, replyMeta, procedure?.idempotent !== true);
     if (key === undefined) return meta?.fetchOnly ? this.#answerFetch(call, envelope) : call;
     const kept = state.kept(key, arrived);
     if (kept !== undefined) {
-      this.#deps.logger.debug({ id: envelope.id, attempt: meta?.attempt, transport: channel.kind }, 'answered from the reply cache');
+      this.#deps.logger.debug(
+        { id: envelope.id, attempt: meta?.attempt, transport: channel.kind },
+        'answered from the reply cache',
+      );
       this.#out.deliver(call, kept, true);
       return undefined;
     }
@@ -91,7 +102,10 @@ export class DatagramPolicy implements CallPolicy<DatagramCall> {
   #answerFetch(call: DatagramCall, envelope: RequestEnvelope): undefined {
     const { replies } = this.#deps;
     const { channel, replyMeta } = call;
-    this.#out.send(channel, replies.withMeta(replies.encodeFetchMiss(envelope, channel, bodyLimit(channel, replyMeta)), replyMeta));
+    this.#out.send(
+      channel,
+      replies.withMeta(replies.encodeFetchMiss(envelope, channel, bodyLimit(channel, replyMeta)), replyMeta),
+    );
     return undefined;
   }
 

@@ -78,12 +78,20 @@ export class DatagramReplies {
     const { stats, logger, limiter } = this.#deps;
     if (inCache) {
       stats.truncatedReplies++;
-      logger.debug({ reqId: call.requestId, bytes: body.length, limit: channel.maxMessageBytes }, 'reply truncated: the client fetches it over TCP');
+      logger.debug(
+        { reqId: call.requestId, bytes: body.length, limit: channel.maxMessageBytes },
+        'reply truncated: the client fetches it over TCP',
+      );
       this.#send(call, replies.withMeta(replies.encodeResult(id, null), { ...meta, truncated: true }), body, inCache);
       return;
     }
     stats.oversizeReplies++;
-    limiter.log('warn', 'reply too large', { reqId: call.requestId, bytes: body.length, limit: channel.maxMessageBytes, peer: channel.peer }, 'reply too large for the channel');
+    limiter.log(
+      'warn',
+      'reply too large',
+      { reqId: call.requestId, bytes: body.length, limit: channel.maxMessageBytes, peer: channel.peer },
+      'reply too large for the channel',
+    );
     const errorBody = replies.encodeError(id, toOversizeError(body.length, channel), bodyLimit(channel, meta));
     // Kept in place of the reply the cache could not hold, so neither a retransmission nor the
     // retry with a cookie (an error above 3× the request) runs it again.
@@ -102,10 +110,16 @@ export class DatagramReplies {
     // without running the handler again) and send a challenge no larger than the budget.
     const { stats, logger, validator } = this.#deps;
     const keptNow = inCache || this.#state.keep(call, body);
-    const challenge = this.#replies.withMeta(this.#replies.encodeResult(call.id, null), { ...call.replyMeta, cookie: validator.issue(channel.peer.address) });
+    const challenge = this.#replies.withMeta(this.#replies.encodeResult(call.id, null), {
+      ...call.replyMeta,
+      cookie: validator.issue(channel.peer.address),
+    });
     if (!keptNow || challenge.length > budget) {
       stats.amplificationSuppressed++;
-      logger.debug({ reqId: call.requestId, bytes: datagram.length, budget, peer: channel.peer }, 'reply suppressed: unvalidated source');
+      logger.debug(
+        { reqId: call.requestId, bytes: datagram.length, budget, peer: channel.peer },
+        'reply suppressed: unvalidated source',
+      );
       return;
     }
     stats.cookieChallenges++;
@@ -132,8 +146,14 @@ export class DatagramReplies {
   replyMalformed(channel: DatagramChannel, failure: DecodeFailure): void {
     const { replies, stats } = this.#deps;
     stats.malformedDatagrams++;
-    const meta = failure.meta?.clientId !== undefined ? { attempt: failure.meta.attempt, clientId: failure.meta.clientId } : undefined;
-    this.send(channel, replies.withMeta(replies.encodeError(failure.id ?? null, failure.error, bodyLimit(channel, meta)), meta));
+    const meta =
+      failure.meta?.clientId !== undefined
+        ? { attempt: failure.meta.attempt, clientId: failure.meta.clientId }
+        : undefined;
+    this.send(
+      channel,
+      replies.withMeta(replies.encodeError(failure.id ?? null, failure.error, bodyLimit(channel, meta)), meta),
+    );
   }
 }
 
@@ -141,4 +161,3 @@ export class DatagramReplies {
 export function bodyLimit(channel: DatagramChannel, meta: ResponseMeta | undefined): number {
   return channel.maxMessageBytes - (meta === undefined ? 0 : META_ROOM_BYTES);
 }
-

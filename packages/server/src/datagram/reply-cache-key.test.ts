@@ -11,7 +11,14 @@ const udp = (address: string, port: number): Channel => ({
   sendBudget: Number.POSITIVE_INFINITY,
   validate: () => {},
 });
-const tcp: Channel = { kind: 'tcp', peer: { transport: 'tcp', address: '127.0.0.1', port: 1 }, mode: 'stream', maxMessageBytes: 1200, send: () => true, close: () => {} };
+const tcp: Channel = {
+  kind: 'tcp',
+  peer: { transport: 'tcp', address: '127.0.0.1', port: 1 },
+  mode: 'stream',
+  maxMessageBytes: 1200,
+  send: () => true,
+  close: () => {},
+};
 const from = udp('10.0.0.1', 4000);
 
 describe('replyCacheKey', () => {

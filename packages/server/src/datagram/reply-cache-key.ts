@@ -20,14 +20,29 @@ const OTHER_CLIENT = '\u0001';
  * made by one `String.fromCharCode`: a flat one-byte string, with no number formatting and no
  * concatenation for V8 to flatten before hashing it (measured in docs/performance.md).
  */
-export function toCallKey(peer: PeerAddress, id: number, clientId: Uint8Array | undefined, auth: string | undefined): string {
+export function toCallKey(
+  peer: PeerAddress,
+  id: number,
+  clientId: Uint8Array | undefined,
+  auth: string | undefined,
+): string {
   let key: string;
   if (clientId !== undefined && clientId.length === 8) {
     const c = clientId;
     key = String.fromCharCode(
       EIGHT_BYTE_CLIENT,
-      c[0] as number, c[1] as number, c[2] as number, c[3] as number, c[4] as number, c[5] as number, c[6] as number, c[7] as number,
-      id >>> 24, (id >>> 16) & 0xff, (id >>> 8) & 0xff, id & 0xff,
+      c[0] as number,
+      c[1] as number,
+      c[2] as number,
+      c[3] as number,
+      c[4] as number,
+      c[5] as number,
+      c[6] as number,
+      c[7] as number,
+      id >>> 24,
+      (id >>> 16) & 0xff,
+      (id >>> 8) & 0xff,
+      id & 0xff,
     );
   } else if (clientId !== undefined) {
     key = `${OTHER_CLIENT}${Buffer.from(clientId.buffer, clientId.byteOffset, clientId.byteLength).toString('latin1')}/${id}`;
@@ -40,7 +55,12 @@ export function toCallKey(peer: PeerAddress, id: number, clientId: Uint8Array | 
  * fetching a truncated reply over TCP) gets the key the call had over UDP; other stream requests
  * get none, since a stream's address names a connection, not a caller.
  */
-export function replyCacheKey(channel: Channel, id: number, clientId: Uint8Array | undefined, auth: string | undefined): string | undefined {
+export function replyCacheKey(
+  channel: Channel,
+  id: number,
+  clientId: Uint8Array | undefined,
+  auth: string | undefined,
+): string | undefined {
   if (clientId === undefined && channel.mode === 'stream') return undefined;
   return toCallKey(channel.peer, id, clientId, auth);
 }

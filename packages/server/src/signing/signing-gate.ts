@@ -1,5 +1,15 @@
 import type { Channel, DatagramChannel, PeerAddress, StreamChannel, TransportListener } from '@volley/transport';
-import { type Codec, DEFAULT_SIGNATURE_SKEW_MS, KIND, RpcError, type SignedEnvelope, type SigningScope, signatureOverheadBytes, signEnvelope, verifySignedEnvelope } from '@volley/wire';
+import {
+  type Codec,
+  DEFAULT_SIGNATURE_SKEW_MS,
+  KIND,
+  RpcError,
+  type SignedEnvelope,
+  type SigningScope,
+  signatureOverheadBytes,
+  signEnvelope,
+  verifySignedEnvelope,
+} from '@volley/wire';
 import type { LogLimiter } from '../log-limiter.js';
 import type { ServerStats } from '../server-stats.js';
 import { SignatureReplayGuard } from './signature-replay-guard.js';
@@ -48,13 +58,20 @@ export interface SigningGateDeps {
  * datagram's anti-amplification budget. Pings are answered whether signed or not: a pong carries
  * nothing, and a TLS client confirms its connection with one before it signs anything.
  */
-export function createSigningGate(inner: TransportListener, options: SigningOptions, deps: SigningGateDeps): TransportListener {
+export function createSigningGate(
+  inner: TransportListener,
+  options: SigningOptions,
+  deps: SigningGateDeps,
+): TransportListener {
   const { codec, limiter, stats } = deps;
   const keys = new Map(Object.entries(options.keys));
   const required = options.required ?? true;
   const skewMs = options.skewMs ?? DEFAULT_SIGNATURE_SKEW_MS;
   const named = new Set(typeof options.audience === 'string' ? [options.audience] : (options.audience ?? []));
-  const verifyOptions = { skewMs, isAudience: (audience: string) => named.has(audience) || deps.isOwnAddress(audience) };
+  const verifyOptions = {
+    skewMs,
+    isAudience: (audience: string) => named.has(audience) || deps.isOwnAddress(audience),
+  };
   const guard = new SignatureReplayGuard(skewMs, options.maxRememberedSignatures);
   /** One signing view per stream connection, so the server's call table sees one channel per connection. */
   const streams = new WeakMap<StreamChannel, SigningStreamChannel>();
@@ -90,7 +107,12 @@ export function createSigningGate(inner: TransportListener, options: SigningOpti
     if (verdict !== 'fresh') {
       // Dropped without a word: a reply could reach a caller whose original is still running.
       stats.signatureReplays++;
-      limiter.log('info', `signature ${verdict}`, { peer: channel.peer, keyId: envelope.keyId, verdict }, 'signed message dropped: replayed or older than the replay memory');
+      limiter.log(
+        'info',
+        `signature ${verdict}`,
+        { peer: channel.peer, keyId: envelope.keyId, verdict },
+        'signed message dropped: replayed or older than the replay memory',
+      );
       return;
     }
     const key = keys.get(envelope.keyId) as Uint8Array | string;
@@ -112,7 +134,8 @@ export function createSigningGate(inner: TransportListener, options: SigningOpti
         return;
       }
       // Undecodable bytes get the malformed-message answer (within budget); pings a pong.
-      const exempt = !decoded.ok || decoded.value.kind === KIND.ping || !required || channel.peer.identity !== undefined;
+      const exempt =
+        !decoded.ok || decoded.value.kind === KIND.ping || !required || channel.peer.identity !== undefined;
       if (exempt) inner.onMessage(bytes, viewOf(channel));
       else refuse(channel, bytes, new RpcError('UNAUTHENTICATED', 'This server accepts signed messages only'));
     },

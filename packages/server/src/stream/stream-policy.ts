@@ -80,15 +80,24 @@ export class StreamPolicy implements CallPolicy<StreamCall> {
     return this.#connections.keys();
   }
 
-  admit(envelope: RequestEnvelope, channel: StreamChannel, _procedure: CompiledProcedure | undefined, arrived: number): StreamCall | undefined {
+  admit(
+    envelope: RequestEnvelope,
+    channel: StreamChannel,
+    _procedure: CompiledProcedure | undefined,
+    arrived: number,
+  ): StreamCall | undefined {
     const { replies, logger, stats } = this.#deps;
     // One lookup of the connection serves the duplicate check, its limit and its id. A channel
     // the transport never opened gets a table of its own, outside the connections.
     const connection = this.#connections.get(channel) ?? { id: 0, calls: new MsgidTable(), closed: false };
     // Only a request carrying a client id can name a kept reply.
-    const kept = envelope.meta?.clientId === undefined ? undefined : this.#deps.kept?.keptFor(channel, envelope, arrived);
+    const kept =
+      envelope.meta?.clientId === undefined ? undefined : this.#deps.kept?.keptFor(channel, envelope, arrived);
     if (kept !== undefined) {
-      logger.debug({ id: envelope.id, attempt: envelope.meta?.attempt, transport: channel.kind }, 'answered from the reply cache');
+      logger.debug(
+        { id: envelope.id, attempt: envelope.meta?.attempt, transport: channel.kind },
+        'answered from the reply cache',
+      );
       this.#deliver(new StreamCall(envelope.id, channel, arrived, connection), kept);
       return undefined;
     }
@@ -110,8 +119,17 @@ export class StreamPolicy implements CallPolicy<StreamCall> {
     const max = this.#deps.maxCallsPerConnection;
     if (connection.calls.size < max) return false;
     this.#deps.stats.overloadRejected++;
-    this.#deps.limiter.log('warn', 'call limit', { conn: connection.id, procedure, peer: channel.peer }, 'connection at its call limit: call refused');
-    this.replyError(call, new RpcError('RESOURCE_EXHAUSTED', `Connection has ${max} calls in progress; retry with backoff`), true);
+    this.#deps.limiter.log(
+      'warn',
+      'call limit',
+      { conn: connection.id, procedure, peer: channel.peer },
+      'connection at its call limit: call refused',
+    );
+    this.replyError(
+      call,
+      new RpcError('RESOURCE_EXHAUSTED', `Connection has ${max} calls in progress; retry with backoff`),
+      true,
+    );
     return true;
   }
 
@@ -165,7 +183,12 @@ export class StreamPolicy implements CallPolicy<StreamCall> {
       return;
     }
     stats.oversizeReplies++;
-    limiter.log('warn', 'reply too large', { reqId: call.requestId, bytes: body.length, limit: channel.maxMessageBytes, peer: channel.peer }, 'reply too large for the channel');
+    limiter.log(
+      'warn',
+      'reply too large',
+      { reqId: call.requestId, bytes: body.length, limit: channel.maxMessageBytes, peer: channel.peer },
+      'reply too large for the channel',
+    );
     this.#deliver(call, replies.encodeError(call.id, toOversizeError(body.length, channel), channel.maxMessageBytes));
   }
 }

@@ -1,5 +1,5 @@
-import type { ConnectionHandlers, DatagramConnection, PeerAddress, TransportStats } from '../types.js';
 import { createTransportStats } from '../stats.js';
+import type { ConnectionHandlers, DatagramConnection, PeerAddress, TransportStats } from '../types.js';
 import type { DatagramMedium } from './datagram-medium.js';
 
 /** Where and how to open a memory datagram socket. */
@@ -18,7 +18,11 @@ export interface ConnectMemoryDatagramOptions {
  * socket: only datagrams from that endpoint reach `onMessage` (others count as `foreignDropped`),
  * and datagrams sent while nothing is bound there draw `onUnreachable`.
  */
-export function connectMemoryDatagram(medium: DatagramMedium, options: ConnectMemoryDatagramOptions, handlers: ConnectionHandlers): DatagramConnection {
+export function connectMemoryDatagram(
+  medium: DatagramMedium,
+  options: ConnectMemoryDatagramOptions,
+  handlers: ConnectionHandlers,
+): DatagramConnection {
   const stats = options.stats ?? createTransportStats();
   const self: PeerAddress = { transport: 'memory', address: options.address, port: options.port };
   let closed = false;

@@ -17,7 +17,10 @@ function plan(faults: DatagramFaults) {
 
 describe('planDelivery decides each datagram’s fate from the faults', () => {
   it('delivers once, at once, without drawing a random number when no fault is set', () => {
-    expect(plan({ random: scripted() })).toEqual({ delays: [0], stats: { sent: 1, lost: 0, duplicated: 0, reordered: 0, delivered: 0 } });
+    expect(plan({ random: scripted() })).toEqual({
+      delays: [0],
+      stats: { sent: 1, lost: 0, duplicated: 0, reordered: 0, delivered: 0 },
+    });
   });
 
   it('loses a datagram when the draw falls under the loss probability', () => {
@@ -31,7 +34,12 @@ describe('planDelivery decides each datagram’s fate from the faults', () => {
   });
 
   it('sends a duplicate copy a random delay after the first', () => {
-    expect(plan({ duplication: 1, maxDelayMs: 10, random: scripted(0.5, 0.45) })).toMatchObject({ delays: [0, 5], stats: { duplicated: 1 } });
-    expect(plan({ reorder: 1, duplication: 1, maxDelayMs: 10, random: scripted(0, 0.2, 0, 0.1) }).delays).toEqual([3, 5]);
+    expect(plan({ duplication: 1, maxDelayMs: 10, random: scripted(0.5, 0.45) })).toMatchObject({
+      delays: [0, 5],
+      stats: { duplicated: 1 },
+    });
+    expect(plan({ reorder: 1, duplication: 1, maxDelayMs: 10, random: scripted(0, 0.2, 0, 0.1) }).delays).toEqual([
+      3, 5,
+    ]);
   });
 });

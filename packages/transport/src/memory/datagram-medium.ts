@@ -1,5 +1,10 @@
 import type { PeerAddress } from '../types.js';
-import { createDatagramFaultStats, type DatagramFaults, type DatagramFaultStats, planDelivery } from './datagram-faults.js';
+import {
+  createDatagramFaultStats,
+  type DatagramFaultStats,
+  type DatagramFaults,
+  planDelivery,
+} from './datagram-faults.js';
 
 /** An address bound on a {@link DatagramMedium}: what arrives there, and ICMP's part. */
 export interface DatagramReceiver {
@@ -59,7 +64,9 @@ export class DatagramMedium {
       receiver.receive(datagram, from);
       return;
     }
-    const error = Object.assign(new Error(`Nothing listens on memory datagram address "${to}"`), { code: 'ECONNREFUSED' });
+    const error = Object.assign(new Error(`Nothing listens on memory datagram address "${to}"`), {
+      code: 'ECONNREFUSED',
+    });
     this.#receivers.get(from.address)?.unreachable?.(error);
   }
 }

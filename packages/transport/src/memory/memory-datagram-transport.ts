@@ -70,7 +70,11 @@ export interface MemoryDatagramTransport extends ServerTransport {
  * throwaway {@link DatagramChannel} addressed to its sender, and nothing is connected. Reach it
  * through `MemoryNetwork`'s datagram mode (`createMemoryTransport` picks this for such a network).
  */
-export function createMemoryDatagramTransport(name: string, medium: DatagramMedium, maxDatagramBytes: number): MemoryDatagramTransport {
+export function createMemoryDatagramTransport(
+  name: string,
+  medium: DatagramMedium,
+  maxDatagramBytes: number,
+): MemoryDatagramTransport {
   const stats = createTransportStats();
   const self: PeerAddress = { transport: 'memory', address: name, port: 0 };
   const sender: MemoryDatagramSender = { medium, self, stats, maxDatagramBytes };

@@ -24,7 +24,11 @@ async function endpoint(network: MemoryNetwork, name = 'dgram') {
   });
   const replies: string[] = [];
   const unreachable: Error[] = [];
-  const client = await network.connect(name, { onMessage: (m) => replies.push(m.toString()), onClose() {}, onUnreachable: (e) => unreachable.push(e) }, 65_536);
+  const client = await network.connect(
+    name,
+    { onMessage: (m) => replies.push(m.toString()), onClose() {}, onUnreachable: (e) => unreachable.push(e) },
+    65_536,
+  );
   open.push(client);
   return { server, channels, arrived, client, replies, unreachable };
 }
@@ -39,7 +43,11 @@ describe('a datagram memory network', () => {
     client.send(Buffer.from('ping'));
     await flush();
     expect(arrived).toEqual(['ping']);
-    expect(channels[0]).toMatchObject({ kind: 'memory', mode: 'datagram', peer: { transport: 'memory', address: 'client-1', port: 1 } });
+    expect(channels[0]).toMatchObject({
+      kind: 'memory',
+      mode: 'datagram',
+      peer: { transport: 'memory', address: 'client-1', port: 1 },
+    });
     channels[0]?.send(Buffer.from('pong'));
     await flush();
     expect(replies).toEqual(['pong']);

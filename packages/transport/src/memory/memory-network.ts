@@ -2,7 +2,7 @@ import { RpcError } from '@volley/wire';
 import { DEFAULT_MAX_DATAGRAM_BYTES } from '../constants.js';
 import type { ClientConnection, ConnectionHandlers, DeliveryMode, PeerAddress } from '../types.js';
 import { connectMemoryDatagram } from './connect-memory-datagram.js';
-import type { DatagramFaults, DatagramFaultStats } from './datagram-faults.js';
+import type { DatagramFaultStats, DatagramFaults } from './datagram-faults.js';
 import { DatagramMedium } from './datagram-medium.js';
 
 /** What a listening memory endpoint does with a new connection. */
@@ -94,10 +94,15 @@ export class MemoryNetwork {
     const connectionId = this.#nextConnection++;
     if (this.datagrams) {
       const maxDatagramBytes = Math.min(maxMessageBytes, this.maxDatagramBytes);
-      return connectMemoryDatagram(this.datagrams, { name, address: `client-${connectionId}`, port: connectionId, maxDatagramBytes }, handlers);
+      return connectMemoryDatagram(
+        this.datagrams,
+        { name, address: `client-${connectionId}`, port: connectionId, maxDatagramBytes },
+        handlers,
+      );
     }
     const acceptor = this.#endpoints.get(name);
-    if (!acceptor) throw new RpcError('UNAVAILABLE', `Nothing listens on memory://${name}`, { local: true, notExecuted: true });
+    if (!acceptor)
+      throw new RpcError('UNAVAILABLE', `Nothing listens on memory://${name}`, { local: true, notExecuted: true });
     const [clientEnd, serverEnd] = createPipe(
       { transport: 'memory', address: name, port: 0 },
       { transport: 'memory', address: `client-${connectionId}`, port: connectionId },
@@ -116,7 +121,8 @@ export class MemoryNetwork {
   }
 
   #medium(what: string): DatagramMedium {
-    if (!this.datagrams) throw new TypeError(`${what} applies to a datagram memory network; this one is a stream network`);
+    if (!this.datagrams)
+      throw new TypeError(`${what} applies to a datagram memory network; this one is a stream network`);
     return this.datagrams;
   }
 }
@@ -124,7 +130,11 @@ export class MemoryNetwork {
 /** The network `memory://name` URLs resolve in when no other is given. */
 export const defaultMemoryNetwork = new MemoryNetwork();
 
-function createPipe(serverPeer: PeerAddress, clientPeer: PeerAddress, maxMessageBytes: number): [MemoryPipeEnd, MemoryPipeEnd] {
+function createPipe(
+  serverPeer: PeerAddress,
+  clientPeer: PeerAddress,
+  maxMessageBytes: number,
+): [MemoryPipeEnd, MemoryPipeEnd] {
   let closed = false;
   const handlers: [ConnectionHandlers | undefined, ConnectionHandlers | undefined] = [undefined, undefined];
   const end = (self: 0 | 1, peer: PeerAddress): MemoryPipeEnd => ({

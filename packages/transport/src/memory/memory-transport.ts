@@ -20,7 +20,12 @@ export interface MemoryTransportOptions {
  */
 export function createMemoryTransport(options: MemoryTransportOptions): ServerTransport {
   const network = options.network ?? defaultMemoryNetwork;
-  if (network.datagrams) return createMemoryDatagramTransport(options.name, network.datagrams, options.maxMessageBytes ?? network.maxDatagramBytes);
+  if (network.datagrams)
+    return createMemoryDatagramTransport(
+      options.name,
+      network.datagrams,
+      options.maxMessageBytes ?? network.maxDatagramBytes,
+    );
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const open = new Set<MemoryPipeEnd>();
   let listening = false;

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { encodeFrame, FrameDecoder } from '@volley/wire/internal';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FramedSocket, MAX_BYTES_PER_WRITE, MAX_FRAMES_PER_WRITE, WRITE_HIGH_WATER_BYTES } from './framed-socket.js';
 import { createTransportStats } from '../stats.js';
+import { FramedSocket, MAX_BYTES_PER_WRITE, MAX_FRAMES_PER_WRITE, WRITE_HIGH_WATER_BYTES } from './framed-socket.js';
 
 const open: Array<Server | Socket> = [];
 
@@ -39,7 +39,13 @@ async function framedPair() {
     writes.push(chunk.length);
     return write(chunk);
   }) as typeof socket.write;
-  const framed = new FramedSocket(socket, { maxFrameBytes: 1 << 20, stats: createTransportStats(), onFrame: () => {}, onClose: () => {}, pauseReadingWhenCongested: false });
+  const framed = new FramedSocket(socket, {
+    maxFrameBytes: 1 << 20,
+    stats: createTransportStats(),
+    onFrame: () => {},
+    onClose: () => {},
+    pauseReadingWhenCongested: false,
+  });
   return { framed, writes, received };
 }
 
@@ -131,7 +137,8 @@ async function guardedPair() {
    */
   const congest = () => {
     client.pause();
-    for (let i = 0; i < 64 && accepted.writableLength <= WRITE_HIGH_WATER_BYTES; i++) framed.send(Buffer.alloc(1 << 20));
+    for (let i = 0; i < 64 && accepted.writableLength <= WRITE_HIGH_WATER_BYTES; i++)
+      framed.send(Buffer.alloc(1 << 20));
     expect(accepted.writableLength).toBeGreaterThan(WRITE_HIGH_WATER_BYTES);
     expect(accepted.isPaused()).toBe(true);
   };
@@ -177,6 +184,8 @@ describe('FramedSocket slowloris guard under backpressure', () => {
     vi.advanceTimersByTime(1);
     await until(() => closes.length === 1);
 
-    expect(closes[0]?.message).toBe(`Frame not completed within ${LIMIT_MS} ms (501 bytes received): closing a slow or stalled sender`);
+    expect(closes[0]?.message).toBe(
+      `Frame not completed within ${LIMIT_MS} ms (501 bytes received): closing a slow or stalled sender`,
+    );
   });
 });

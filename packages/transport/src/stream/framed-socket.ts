@@ -87,7 +87,11 @@ export class FramedSocket {
         ? undefined
         : new FrameClock(limit, () => {
             const held = this.#decoder.bufferedBytes;
-            this.destroy(new Error(`Frame not completed within ${limit} ms (${held} bytes received): closing a slow or stalled sender`));
+            this.destroy(
+              new Error(
+                `Frame not completed within ${limit} ms (${held} bytes received): closing a slow or stalled sender`,
+              ),
+            );
           });
     this.#decoder = new FrameDecoder((payload) => {
       this.#framesIn++;

@@ -1,7 +1,7 @@
 import { connect as netConnect } from 'node:net';
 import { DEFAULT_MAX_FRAME_BYTES, RpcError } from '@volley/wire';
-import { FramedSocket } from '../stream/framed-socket.js';
 import { createTransportStats } from '../stats.js';
+import { FramedSocket } from '../stream/framed-socket.js';
 import type { ClientConnection, ConnectionHandlers, PeerAddress, TransportStats } from '../types.js';
 
 /** Where and how to open a client stream connection. */
@@ -36,10 +36,19 @@ export function connectStream(options: ConnectStreamOptions, handlers: Connectio
     const fail = (cause: unknown) => {
       clearTimeout(timer);
       socket.destroy();
-      reject(new RpcError('UNAVAILABLE', `Cannot connect to ${kind}://${target}: ${(cause as Error).message ?? cause}`, { cause, local: true, notExecuted: true }));
+      reject(
+        new RpcError('UNAVAILABLE', `Cannot connect to ${kind}://${target}: ${(cause as Error).message ?? cause}`, {
+          cause,
+          local: true,
+          notExecuted: true,
+        }),
+      );
     };
     if (options.connectTimeoutMs !== undefined) {
-      timer = setTimeout(() => fail(new Error(`timed out after ${options.connectTimeoutMs} ms`)), options.connectTimeoutMs);
+      timer = setTimeout(
+        () => fail(new Error(`timed out after ${options.connectTimeoutMs} ms`)),
+        options.connectTimeoutMs,
+      );
     }
     const onAbort = () => fail(options.signal?.reason ?? new Error('aborted'));
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -49,7 +58,13 @@ export function connectStream(options: ConnectStreamOptions, handlers: Connectio
       options.signal?.removeEventListener('abort', onAbort);
       socket.off('error', fail);
       // A client keeps reading replies whatever its write backlog: see pauseReadingWhenCongested.
-      const framed = new FramedSocket(socket, { maxFrameBytes, stats, pauseReadingWhenCongested: false, onFrame: handlers.onMessage, onClose: handlers.onClose });
+      const framed = new FramedSocket(socket, {
+        maxFrameBytes,
+        stats,
+        pauseReadingWhenCongested: false,
+        onFrame: handlers.onMessage,
+        onClose: handlers.onClose,
+      });
       const peer: PeerAddress =
         kind === 'unix'
           ? { transport: kind, address: options.path ?? '', port: 0 }

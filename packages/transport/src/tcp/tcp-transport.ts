@@ -1,9 +1,16 @@
 import { existsSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
-import { openStreamChannel } from '../stream/open-stream-channel.js';
 import { createTransportStats } from '../stats.js';
-import type { BoundAddress, PeerAddress, ServerTransport, TransportKind, TransportListener, TransportStats } from '../types.js';
+import { openStreamChannel } from '../stream/open-stream-channel.js';
+import type {
+  BoundAddress,
+  PeerAddress,
+  ServerTransport,
+  TransportKind,
+  TransportListener,
+  TransportStats,
+} from '../types.js';
 
 /** Options for {@link createTcpTransport}: a TCP `host`/`port`, or a Unix socket `path`. */
 export interface TcpTransportOptions {
@@ -52,7 +59,11 @@ export function createTcpTransport(options: TcpTransportOptions = {}): TcpTransp
         ? { transport: kind, address: options.path ?? '', port: 0 }
         : { transport: kind, address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     openStreamChannel(socket, peer, {
-      limits: { maxFrameBytes, partialFrameTimeoutMs: options.partialFrameTimeoutMs, idleTimeoutMs: options.idleTimeoutMs },
+      limits: {
+        maxFrameBytes,
+        partialFrameTimeoutMs: options.partialFrameTimeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs,
+      },
       stats,
       listener,
       onGone: () => sockets.delete(socket),
@@ -72,8 +83,13 @@ export function createTcpTransport(options: TcpTransportOptions = {}): TcpTransp
         srv.on('drop', (data) => {
           stats.connectionsRefused++;
           const peer: PeerAddress | undefined =
-            kind === 'unix' ? { transport: kind, address: options.path ?? '', port: 0 } : data && { transport: kind, address: data.remoteAddress ?? '', port: data.remotePort ?? 0 };
-          listener.onConnectionRefused?.({ code: 'MAX_CONNECTIONS', message: `Connection refused: limit of ${options.maxConnections} reached` }, peer);
+            kind === 'unix'
+              ? { transport: kind, address: options.path ?? '', port: 0 }
+              : data && { transport: kind, address: data.remoteAddress ?? '', port: data.remotePort ?? 0 };
+          listener.onConnectionRefused?.(
+            { code: 'MAX_CONNECTIONS', message: `Connection refused: limit of ${options.maxConnections} reached` },
+            peer,
+          );
         });
         srv.once('error', reject);
         const onListening = () => {

@@ -1,7 +1,7 @@
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { DEFAULT_MAX_FRAME_BYTES, RpcError } from '@volley/wire';
-import { FramedSocket } from '../stream/framed-socket.js';
 import { createTransportStats } from '../stats.js';
+import { FramedSocket } from '../stream/framed-socket.js';
 import type { ClientConnection, ConnectionHandlers, PeerAddress, TransportStats } from '../types.js';
 import { verifiedIdentityOf } from './peer-identity.js';
 
@@ -79,7 +79,10 @@ export function connectTls(options: ConnectTlsOptions, handlers: ConnectionHandl
     };
     const onAbort = () => fail(options.signal?.reason ?? new Error('aborted'));
     if (options.connectTimeoutMs !== undefined) {
-      timer = setTimeout(() => fail(new Error(`timed out after ${options.connectTimeoutMs} ms`)), options.connectTimeoutMs);
+      timer = setTimeout(
+        () => fail(new Error(`timed out after ${options.connectTimeoutMs} ms`)),
+        options.connectTimeoutMs,
+      );
     }
     options.signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('error', fail);
@@ -89,9 +92,17 @@ export function connectTls(options: ConnectTlsOptions, handlers: ConnectionHandl
       const identity = verifiedIdentityOf(socket);
       const address = socket.remoteAddress ?? host;
       const remotePort = socket.remotePort ?? port;
-      const peer: PeerAddress = identity ? { transport: 'tls', address, port: remotePort, identity } : { transport: 'tls', address, port: remotePort };
+      const peer: PeerAddress = identity
+        ? { transport: 'tls', address, port: remotePort, identity }
+        : { transport: 'tls', address, port: remotePort };
       // A client keeps reading replies whatever its write backlog: see pauseReadingWhenCongested.
-      const framed = new FramedSocket(socket, { maxFrameBytes, stats, pauseReadingWhenCongested: false, onFrame: handlers.onMessage, onClose: handlers.onClose });
+      const framed = new FramedSocket(socket, {
+        maxFrameBytes,
+        stats,
+        pauseReadingWhenCongested: false,
+        onFrame: handlers.onMessage,
+        onClose: handlers.onClose,
+      });
       resolve({
         kind: 'tls',
         peer,

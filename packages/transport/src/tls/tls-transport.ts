@@ -2,8 +2,8 @@ import type { Socket } from 'node:net';
 import { createServer, type Server, type TLSSocket, type TlsOptions } from 'node:tls';
 import { DEFAULT_MAX_FRAME_BYTES } from '@volley/wire';
 import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS } from '../constants.js';
-import { openStreamChannel } from '../stream/open-stream-channel.js';
 import { createTransportStats } from '../stats.js';
+import { openStreamChannel } from '../stream/open-stream-channel.js';
 import type { BoundAddress, PeerAddress, ServerTransport, TransportListener, TransportStats } from '../types.js';
 import { verifiedIdentityOf } from './peer-identity.js';
 
@@ -78,7 +78,8 @@ export function createTlsTransport(options: TlsTransportOptions): TlsTransport {
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const requestCert = options.requestCert ?? false;
   const rejectUnauthorized = requestCert && (options.rejectUnauthorized ?? true);
-  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? options.secure?.handshakeTimeout ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS;
+  const handshakeTimeoutMs =
+    options.handshakeTimeoutMs ?? options.secure?.handshakeTimeout ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS;
   const stats = createTransportStats();
   /** Every raw connection, handshaking or not, so `close()` never waits on a slow handshake. */
   const raw = new Set<Socket>();
@@ -99,9 +100,15 @@ export function createTlsTransport(options: TlsTransportOptions): TlsTransport {
     }
     secured.add(socket);
     const identity = verifiedIdentityOf(socket);
-    const peer: PeerAddress = identity ? { transport: 'tls', address, port, identity } : { transport: 'tls', address, port };
+    const peer: PeerAddress = identity
+      ? { transport: 'tls', address, port, identity }
+      : { transport: 'tls', address, port };
     openStreamChannel(socket, peer, {
-      limits: { maxFrameBytes, partialFrameTimeoutMs: options.partialFrameTimeoutMs, idleTimeoutMs: options.idleTimeoutMs },
+      limits: {
+        maxFrameBytes,
+        partialFrameTimeoutMs: options.partialFrameTimeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs,
+      },
       stats,
       listener,
       onGone: () => secured.delete(socket),
@@ -130,13 +137,19 @@ export function createTlsTransport(options: TlsTransportOptions): TlsTransport {
     srv.on('secureConnection', (socket: TLSSocket) => accept(socket, listener));
     srv.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
       // A failed handshake: wrong protocol, a client that rejected our certificate, a timeout.
-      const peer = socket.remoteAddress === undefined ? undefined : { transport: 'tls' as const, address: socket.remoteAddress, port: socket.remotePort ?? 0 };
+      const peer =
+        socket.remoteAddress === undefined
+          ? undefined
+          : { transport: 'tls' as const, address: socket.remoteAddress, port: socket.remotePort ?? 0 };
       // Node emits a handshake timeout and destroys nothing: the silent connection would keep its
       // `maxConnections` slot until the peer left. Other failures are destroyed already.
       socket.destroy();
       if (error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') {
         stats.handshakeTimeouts++;
-        listener.onConnectionRefused?.({ code: 'HANDSHAKE_TIMEOUT', message: `TLS handshake not finished within ${handshakeTimeoutMs} ms` }, peer);
+        listener.onConnectionRefused?.(
+          { code: 'HANDSHAKE_TIMEOUT', message: `TLS handshake not finished within ${handshakeTimeoutMs} ms` },
+          peer,
+        );
         return;
       }
       listener.onTransportError?.(new Error(`TLS handshake failed: ${error.message}`, { cause: error }), peer);
@@ -144,7 +157,10 @@ export function createTlsTransport(options: TlsTransportOptions): TlsTransport {
     srv.on('drop', (data) => {
       stats.connectionsRefused++;
       const peer = data && { transport: 'tls' as const, address: data.remoteAddress ?? '', port: data.remotePort ?? 0 };
-      listener.onConnectionRefused?.({ code: 'MAX_CONNECTIONS', message: `Connection refused: limit of ${options.maxConnections} reached` }, peer);
+      listener.onConnectionRefused?.(
+        { code: 'MAX_CONNECTIONS', message: `Connection refused: limit of ${options.maxConnections} reached` },
+        peer,
+      );
     });
     return srv;
   }

@@ -47,7 +47,13 @@ export async function connectUdp(options: ConnectUdpOptions, handlers: Connectio
       if (!error) resolve();
       else {
         socket.close();
-        reject(new RpcError('UNAVAILABLE', `Cannot aim a UDP socket at ${address}:${port}: ${error.message}`, { cause: error, local: true, notExecuted: true }));
+        reject(
+          new RpcError('UNAVAILABLE', `Cannot aim a UDP socket at ${address}:${port}: ${error.message}`, {
+            cause: error,
+            local: true,
+            notExecuted: true,
+          }),
+        );
       }
     });
   });

@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { type LookupOneOptions, lookup as dnsLookup } from 'node:dns';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIP, isIPv6 } from 'node:net';
 import { DEFAULT_UDP_RECV_BUFFER_BYTES, DEFAULT_UDP_SEND_BUFFER_BYTES } from '../constants.js';
 
@@ -17,7 +17,11 @@ export interface UdpSocketOptions {
  * to the next tick through a closure; a server replies to IP literals only (the source address of
  * each request), so this makes each reply's send synchronous. Names still go to `dns.lookup`.
  */
-function lookupLiteralsAtOnce(hostname: string, options: number | LookupOneOptions, callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+function lookupLiteralsAtOnce(
+  hostname: string,
+  options: number | LookupOneOptions,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
   const family = isIP(hostname);
   if (family !== 0) callback(null, hostname, family);
   else dnsLookup(hostname, typeof options === 'number' ? { family: options } : options, callback);

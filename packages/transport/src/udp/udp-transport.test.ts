@@ -19,7 +19,9 @@ async function channelFor(bytes: number): Promise<DatagramChannel> {
   const arrived = new Promise<DatagramChannel>((resolve) => {
     deliver = resolve;
   });
-  const { port } = await transport.listen({ onMessage: (_message, channel) => channel.mode === 'datagram' && deliver(channel) });
+  const { port } = await transport.listen({
+    onMessage: (_message, channel) => channel.mode === 'datagram' && deliver(channel),
+  });
   client = createSocket('udp4');
   client.send(Buffer.alloc(bytes), port, '127.0.0.1');
   return arrived;

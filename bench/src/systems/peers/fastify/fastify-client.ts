@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
-import type { AddOutput, BenchClient, EchoOutput, SystemAddress } from '../../system.js';
 import { requireHostPort } from '../../address.js';
+import type { AddOutput, BenchClient, EchoOutput, SystemAddress } from '../../system.js';
 
 /**
  * The plain-JSON-over-HTTP peer's client: an undici `Pool` to the server's origin and

@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
-import type { BenchClient, SystemAddress } from '../../system.js';
 import { requireHostPort } from '../../address.js';
+import type { BenchClient, SystemAddress } from '../../system.js';
 import { BenchService, type BenchStub, type UnaryMethod } from './bench-service.js';
 
 /**
@@ -15,7 +15,11 @@ import { BenchService, type BenchStub, type UnaryMethod } from './bench-service.
 /** How long connectClient waits for the HTTP/2 connection before giving up. */
 const CONNECT_TIMEOUT_MS = 5_000;
 
-function call<TRequest, TReply>(stub: BenchStub, method: UnaryMethod<TRequest, TReply>, request: TRequest): Promise<TReply> {
+function call<TRequest, TReply>(
+  stub: BenchStub,
+  method: UnaryMethod<TRequest, TReply>,
+  request: TRequest,
+): Promise<TReply> {
   return new Promise((resolve, reject) => {
     method.call(stub, request, (error, reply) => (error === null ? resolve(reply as TReply) : reject(error)));
   });

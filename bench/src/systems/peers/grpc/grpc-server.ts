@@ -1,4 +1,4 @@
-import { type sendUnaryData, Server, ServerCredentials, type ServerUnaryCall } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import type { AddInput, AddOutput, EchoInput, EchoOutput, RunningServer } from '../../system.js';
 import { BenchService } from './bench-service.js';
 

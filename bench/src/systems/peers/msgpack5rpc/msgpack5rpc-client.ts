@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import Session from 'msgpack5rpc';
-import type { BenchClient, SystemAddress } from '../../system.js';
 import { requireHostPort } from '../../address.js';
+import type { BenchClient, SystemAddress } from '../../system.js';
 
 /**
  * The msgpack5rpc peer's client: one TCP connection, one `Session`, and `session.request(method,

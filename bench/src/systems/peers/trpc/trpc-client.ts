@@ -1,7 +1,7 @@
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { Agent, fetch, type RequestInit } from 'undici';
-import type { BenchClient, SystemAddress } from '../../system.js';
 import { requireHostPort } from '../../address.js';
+import type { BenchClient, SystemAddress } from '../../system.js';
 import type { AppRouter } from './trpc-router.js';
 
 /**
