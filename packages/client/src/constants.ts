@@ -63,3 +63,15 @@ export const RECONNECT_MAX_MS = 5_000;
 
 /** First wait before retrying a call refused as not executed; doubles per retry, within the deadline. */
 export const RETRY_BASE_MS = 50;
+
+/** Retry budget window (Finagle's `RetryBudget` default ttl): calls and retries counted over 10 s. */
+export const DEFAULT_RETRY_WINDOW_MS = 10_000;
+
+/** Retries a retry budget allows per call made in its window (Finagle's `percentCanRetry`, 20 %). */
+export const DEFAULT_RETRY_FRACTION = 0.2;
+
+/** Retries a retry budget allows per second whatever the traffic (Finagle's `minRetriesPerSec`). */
+export const DEFAULT_MIN_RETRIES_PER_SECOND = 10;
+
+/** Peak-EWMA decay time τ: a slow round trip is forgotten to 1/e in 10 s (Finagle's default). */
+export const DEFAULT_PEAK_EWMA_DECAY_MS = 10_000;
