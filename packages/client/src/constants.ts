@@ -75,3 +75,12 @@ export const DEFAULT_MIN_RETRIES_PER_SECOND = 10;
 
 /** Peak-EWMA decay time τ: a slow round trip is forgotten to 1/e in 10 s (Finagle's default). */
 export const DEFAULT_PEAK_EWMA_DECAY_MS = 10_000;
+
+/** Resolve a DNS name again no sooner than this, whatever its TTL (ms): a TTL of 0 must not become a busy loop. */
+export const DEFAULT_DNS_MIN_TTL_MS = 1_000;
+
+/** Resolve a DNS name again at least this often, whatever its TTL (ms), so a long TTL still notices moves. */
+export const DEFAULT_DNS_MAX_TTL_MS = 300_000;
+
+/** Re-resolve interval for SRV answers, whose TTL Node does not expose (ms). */
+export const DEFAULT_DNS_REFRESH_MS = 30_000;
