@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 /** The real CLI entry point, as `npx volley` runs it. */
@@ -19,35 +20,13 @@ export function runVolley(
   args: readonly string[],
   options: { stdin?: string; cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<VolleyRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [VOLLEY_BIN, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new Error(
-          `volley ${args.join(' ')} ran past ${options.timeoutMs ?? 30_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
-        ),
-      );
-    }, options.timeoutMs ?? 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.stdin ?? '');
+  const child = spawn(process.execPath, [VOLLEY_BIN, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  child.stdin.end(options.stdin ?? '');
+  return outcomeOf(child, args, options.timeoutMs, () => child.kill('SIGKILL'));
 }
 
 /** A CLI run still going: its process, and its outcome once it exits. */
@@ -63,6 +42,17 @@ export interface VolleyProcess {
  */
 export function startVolley(args: readonly string[], options: { timeoutMs?: number } = {}): VolleyProcess {
   const child = spawn(process.execPath, [VOLLEY_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const done = outcomeOf(child, args, options.timeoutMs, () => process.kill(-(child.pid as number), 'SIGKILL'));
+  return { signalGroup: (signal) => process.kill(-(child.pid as number), signal), done };
+}
+
+/** Collects a run's output and resolves with it when the process exits; past `timeoutMs`, kills it and rejects. */
+function outcomeOf(
+  child: ChildProcessByStdio<null | Writable, Readable, Readable>,
+  args: readonly string[],
+  timeoutMs = 30_000,
+  kill: () => void,
+): Promise<VolleyRun> {
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -71,20 +61,15 @@ export function startVolley(args: readonly string[], options: { timeoutMs?: numb
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
-  const done = new Promise<VolleyRun>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      process.kill(-(child.pid as number), 'SIGKILL');
-      reject(
-        new Error(
-          `volley ${args.join(' ')} ran past ${options.timeoutMs ?? 30_000} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
-        ),
-      );
-    }, options.timeoutMs ?? 30_000);
+      kill();
+      reject(new Error(`volley ${args.join(' ')} ran past ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
   });
-  return { signalGroup: (signal) => process.kill(-(child.pid as number), signal), done };
 }

@@ -3,6 +3,7 @@ import type { CallResult } from '@volley/router/internal';
 import type { ErrorCode } from '@volley/wire';
 import type { InFlightCall } from './in-flight-call.js';
 import type { LimitedLevel, LogLimiter } from './log-limiter.js';
+import type { ServerStats } from './server-stats.js';
 
 /**
  * Failures the caller caused (a bad or unknown call, missing credentials, its own cancel): a
@@ -64,4 +65,19 @@ export function logCallOutcome(
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+/**
+ * A reply larger than its channel can carry, about to be replaced by PAYLOAD_TOO_LARGE: counted,
+ * and one warning per window (a handler that always answers too much would otherwise flood).
+ */
+export function noteOversizeReply(stats: ServerStats, limiter: LogLimiter, call: InFlightCall, bytes: number): void {
+  stats.oversizeReplies++;
+  const { channel } = call;
+  limiter.log(
+    'warn',
+    'reply too large',
+    { reqId: call.requestId, bytes, limit: channel.maxMessageBytes, peer: channel.peer },
+    'reply too large for the channel',
+  );
 }

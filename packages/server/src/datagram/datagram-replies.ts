@@ -2,6 +2,7 @@ import type { Logger } from '@volley/router';
 import type { DatagramChannel } from '@volley/transport';
 import type { ResponseMeta, RpcError } from '@volley/wire';
 import type { DecodeFailure } from '@volley/wire/internal';
+import { noteOversizeReply } from '../log-call.js';
 import type { LogLimiter } from '../log-limiter.js';
 import { META_ROOM_BYTES, type ReplySender, toOversizeError } from '../reply-sender.js';
 import type { ServerStats } from '../server-stats.js';
@@ -85,13 +86,7 @@ export class DatagramReplies {
       this.#send(call, replies.withMeta(replies.encodeResult(id, null), { ...meta, truncated: true }), body, inCache);
       return;
     }
-    stats.oversizeReplies++;
-    limiter.log(
-      'warn',
-      'reply too large',
-      { reqId: call.requestId, bytes: body.length, limit: channel.maxMessageBytes, peer: channel.peer },
-      'reply too large for the channel',
-    );
+    noteOversizeReply(stats, limiter, call, body.length);
     const errorBody = replies.encodeError(id, toOversizeError(body.length, channel), bodyLimit(channel, meta));
     // Kept in place of the reply the cache could not hold, so neither a retransmission nor the
     // retry with a cookie (an error above 3× the request) runs it again.

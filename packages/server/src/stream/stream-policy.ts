@@ -4,6 +4,7 @@ import type { Channel, StreamChannel } from '@volley/transport';
 import { type RequestEnvelope, type RequestMeta, RpcError } from '@volley/wire';
 import { type DecodeFailure, MsgidTable } from '@volley/wire/internal';
 import type { CallPolicy } from '../call-policy.js';
+import { noteOversizeReply } from '../log-call.js';
 import type { LogLimiter } from '../log-limiter.js';
 import { type ReplySender, toOversizeError } from '../reply-sender.js';
 import type { ServerStats } from '../server-stats.js';
@@ -182,13 +183,7 @@ export class StreamPolicy implements CallPolicy<StreamCall> {
       replies.sendBytes(channel, body);
       return;
     }
-    stats.oversizeReplies++;
-    limiter.log(
-      'warn',
-      'reply too large',
-      { reqId: call.requestId, bytes: body.length, limit: channel.maxMessageBytes, peer: channel.peer },
-      'reply too large for the channel',
-    );
+    noteOversizeReply(stats, limiter, call, body.length);
     this.#deliver(call, replies.encodeError(call.id, toOversizeError(body.length, channel), channel.maxMessageBytes));
   }
 }
