@@ -43,6 +43,8 @@ export interface ClientStats {
   tcpFallbacks: number;
   /** Calls retried after a refusal that said they had not executed (`retry` option). */
   callRetries: number;
+  /** Retries the retry budget refused (too many retries for the calls made): those calls failed with their error. */
+  retriesDenied: number;
   /** Cookie challenges answered: replies the server would not send before our address was proven. */
   cookieChallenges: number;
   /** UDP datagrams from the server's address that are not responses (ping, goaway, …): ignored, as forgeable. */
@@ -68,6 +70,7 @@ export function createClientStats(): ClientStats {
     truncatedReplies: 0,
     tcpFallbacks: 0,
     callRetries: 0,
+    retriesDenied: 0,
     cookieChallenges: 0,
     strayDatagrams: 0,
     incarnationRefusals: 0,

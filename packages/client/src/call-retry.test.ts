@@ -1,15 +1,22 @@
 import { RpcError } from '@volley/wire';
 import { describe, expect, it } from 'vitest';
+import { RetryBudget } from './balance/retry-budget.js';
 import { callWithRetries, type RetryRun } from './call-retry.js';
 
-function run(idempotent: boolean, maxAttempts = 3): RetryRun & { retries: number } {
-  const state = { retries: 0 };
+function run(
+  idempotent: boolean,
+  maxAttempts = 3,
+  budget = new RetryBudget(),
+): RetryRun & { retries: number; denied: number } {
+  const state = { retries: 0, denied: 0 };
   return Object.assign(state, {
     retry: { maxAttempts, baseMs: 1 },
     idempotent,
     timeoutMs: 5000,
     stop: () => false,
+    budget,
     onRetry: () => state.retries++,
+    onRetryDenied: () => state.denied++,
   });
 }
 
@@ -56,5 +63,18 @@ describe('callWithRetries', () => {
       code: 'UNAVAILABLE',
     });
     expect(state.retries).toBe(1);
+  });
+
+  it('stops retrying when the retry budget is spent, failing with the call’s own error', async () => {
+    // No floor, one retry per two calls: ten refused calls earn five retries between them.
+    const budget = new RetryBudget({ fraction: 0.5, minPerSecond: 0 });
+    const states = Array.from({ length: 10 }, () => run(false, 2, budget));
+    const outcomes = await Promise.allSettled(
+      states.map((state) => callWithRetries(failing(refused(), refused()), state)),
+    );
+    expect(states.reduce((sum, state) => sum + state.retries, 0)).toBe(5);
+    expect(states.reduce((sum, state) => sum + state.denied, 0)).toBe(5);
+    for (const outcome of outcomes)
+      expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'UNAVAILABLE', message: 'draining' } });
   });
 });

@@ -1,4 +1,5 @@
 import { RpcError } from '@volley/wire';
+import type { RetryBudget, RetryBudgetOptions } from './balance/retry-budget.js';
 import { RETRY_BASE_MS } from './constants.js';
 
 /**
@@ -8,12 +9,20 @@ import { RETRY_BASE_MS } from './constants.js';
  * (generated stubs carry the flag) is also retried after UNAVAILABLE that *may* have executed,
  * such as a connection lost mid-call: running it twice is harmless. Each retry is a new call (new
  * msgid) within the original deadline, after a doubling, jittered wait.
+ *
+ * Retries are also bounded per client by a retry budget (Finagle's `RetryBudget`, gRPC's retry
+ * throttling): over 10 s, at most 20 % of the calls made plus 10 a second. When a sick server
+ * refuses everything, the client adds a fifth more load instead of multiplying it by
+ * `maxAttempts`; a call denied a retry fails with its own error, counted in
+ * `stats.retriesDenied`.
  */
 export interface RetryOptions {
   /** Total attempts, the first included (default 1: no retries). */
   maxAttempts?: number;
   /** First wait between attempts (default 50 ms). */
   baseMs?: number;
+  /** The retry budget: fraction of calls, floor per second and window (defaults 0.2, 10/s, 10 s). */
+  budget?: RetryBudgetOptions;
 }
 
 const RETRYABLE_CODES = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED']);
@@ -27,7 +36,11 @@ export interface RetryRun {
   timeoutMs: number;
   /** True when retrying must stop (client closed, call cancelled). */
   stop(): boolean;
+  /** The client's retry budget: each call deposits, each retry withdraws. */
+  budget: RetryBudget;
   onRetry(): void;
+  /** A retry the budget refused: the call fails with its error. */
+  onRetryDenied(): void;
 }
 
 /** Runs `attempt` with the remaining budget until it succeeds or fails in a way not worth retrying. */
@@ -38,6 +51,7 @@ export async function callWithRetries(
   const deadlineAt = performance.now() + run.timeoutMs;
   const maxAttempts = run.retry.maxAttempts ?? 1;
   const base = run.retry.baseMs ?? RETRY_BASE_MS;
+  run.budget.deposit(performance.now());
   for (let n = 1; ; n++) {
     try {
       return await attempt(Math.max(0, deadlineAt - performance.now()));
@@ -48,6 +62,10 @@ export async function callWithRetries(
         (error.notExecuted || (run.idempotent && error.code === 'UNAVAILABLE'));
       const wait = base * 2 ** (n - 1) * (1 + 0.25 * Math.random());
       if (!retryable || n >= maxAttempts || run.stop() || performance.now() + wait >= deadlineAt) throw error;
+      if (!run.budget.tryWithdraw(performance.now())) {
+        run.onRetryDenied();
+        throw error;
+      }
       run.onRetry();
       await new Promise((resolve) => setTimeout(resolve, wait));
     }

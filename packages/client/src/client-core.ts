@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ClientConnection } from '@volley/transport';
 import { type Codec, createCodec, type Envelope, KIND, MAX_MSGID, type ResponseEnvelope, RpcError } from '@volley/wire';
 import { MsgidTable } from '@volley/wire/internal';
+import { RetryBudget } from './balance/retry-budget.js';
 import { type CallOptions, type ClientStats, createClientStats, mergeMetadata } from './call-options.js';
 import type { CallHost, CallPath } from './call-path.js';
 import { callWithRetries } from './call-retry.js';
@@ -30,12 +31,15 @@ export class ClientCore {
   readonly #path: CallPath;
   readonly #options: ClientCoreOptions;
   readonly #defaultTimeoutMs: number;
+  /** Bounds retries to a fraction of calls (call-retry.ts); one per client, shared by its calls. */
+  readonly #retryBudget: RetryBudget;
   readonly #isLive = (call: PendingCall): boolean => this.#pending.get(call.id) === call;
   #nextId = randomBytes(4).readUInt32BE(0);
   #closed = false;
 
   constructor(connect: Connector, options: ClientCoreOptions) {
     this.#options = options;
+    this.#retryBudget = new RetryBudget(options.retry?.budget);
     this.#defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#path = createCallPath(connect, options, this.#createHost());
   }
@@ -59,7 +63,9 @@ export class ClientCore {
       idempotent: this.#options.procedures?.[method]?.idempotent === true,
       timeoutMs: options?.timeoutMs ?? this.#defaultTimeoutMs,
       stop: () => this.#closed || options?.signal?.aborted === true,
+      budget: this.#retryBudget,
       onRetry: () => this.stats.callRetries++,
+      onRetryDenied: () => this.stats.retriesDenied++,
     });
   }
 
