@@ -1,4 +1,5 @@
 import { UNVALIDATED_REPLY_FACTOR } from '../constants.js';
+import { spendDatagramBudget } from '../datagram-budget.js';
 import { createTransportStats } from '../stats.js';
 import type { DatagramChannel, PeerAddress, ServerTransport, TransportStats } from '../types.js';
 import type { DatagramMedium } from './datagram-medium.js';
@@ -12,7 +13,8 @@ interface MemoryDatagramSender {
 }
 
 /**
- * The reply path to one memory datagram's sender, with the budget rules of `UdpChannel`: until
+ * The reply path to one memory datagram's sender, sending by the same rule as `UdpChannel`
+ * ({@link spendDatagramBudget}): until
  * `validate()`, everything sent back through it together stays within
  * {@link UNVALIDATED_REPLY_FACTOR}× the datagram, so the server's anti-amplification paths
  * (truncation, cookie challenges) run here exactly as over UDP.
@@ -44,17 +46,9 @@ class MemoryDatagramChannel implements DatagramChannel {
 
   send(message: Uint8Array): boolean {
     const { medium, self, stats, maxDatagramBytes } = this.#sender;
-    if (message.length > maxDatagramBytes) {
-      stats.oversizeRefused++;
-      return false;
-    }
-    if (message.length > this.#budget) {
-      stats.amplificationRefused++;
-      return false;
-    }
-    this.#budget -= message.length;
-    stats.messagesOut++;
-    stats.bytesOut += message.length;
+    const left = spendDatagramBudget(message.length, this.#budget, maxDatagramBytes, stats);
+    if (left < 0) return false;
+    this.#budget = left;
     medium.send(message, self, this.peer.address);
     return true;
   }

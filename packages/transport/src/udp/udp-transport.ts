@@ -1,5 +1,6 @@
 import type { Socket } from 'node:dgram';
 import { DEFAULT_MAX_DATAGRAM_BYTES, MAX_UDP_PAYLOAD_BYTES, UNVALIDATED_REPLY_FACTOR } from '../constants.js';
+import { spendDatagramBudget } from '../datagram-budget.js';
 import { createTransportStats } from '../stats.js';
 import type { BoundAddress, DatagramChannel, PeerAddress, ServerTransport, TransportStats } from '../types.js';
 import { bindUdpSocket, type UdpSocketOptions } from './udp-socket.js';
@@ -47,17 +48,9 @@ class UdpChannel implements DatagramChannel {
 
   send(message: Uint8Array): boolean {
     const { socket, stats, maxDatagramBytes } = this.#sender;
-    if (message.length > maxDatagramBytes) {
-      stats.oversizeRefused++;
-      return false;
-    }
-    if (message.length > this.#budget) {
-      stats.amplificationRefused++;
-      return false;
-    }
-    this.#budget -= message.length;
-    stats.messagesOut++;
-    stats.bytesOut += message.length;
+    const left = spendDatagramBudget(message.length, this.#budget, maxDatagramBytes, stats);
+    if (left < 0) return false;
+    this.#budget = left;
     socket.send(message, this.peer.port, this.peer.address);
     return true;
   }
