@@ -3,6 +3,7 @@ export { isRpcError, RpcError } from '@volley/wire';
 export type { CallOptions, ClientStats } from './call-options.js';
 export type { RetryOptions } from './call-retry.js';
 export type { ProcedureFlags } from './client-core-options.js';
+export type { ClientOptions } from './client-options.js';
 export {
   BACKOFF_FACTOR,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -14,7 +15,6 @@ export {
   MIN_RTO_MS,
   RTO_JITTER,
 } from './constants.js';
-export type { ClientOptions } from './create-client.js';
 export { createClient } from './create-client.js';
 export type { RetransmitOptions } from './datagram/retransmit-policy.js';
 export type { RtoBounds } from './datagram/rtt-estimator.js';

@@ -1,10 +1,10 @@
-import type { ClientCore } from './client-core.js';
+import type { ClientMethods } from './types.js';
 
 /**
  * Builds the typed proxy: property access accumulates a dotted path, a call sends it. Proxies are
  * cached per path so `client.kv.get(...)` in a loop allocates nothing after the first time.
  */
-export function createProxy(core: ClientCore, methods: object): unknown {
+export function createProxy(core: Pick<ClientMethods, 'call'>, methods: object): unknown {
   const cache = new Map<string, unknown>();
   const node = (path: string): unknown => {
     let proxy = cache.get(path);
