@@ -39,13 +39,15 @@ const MODE_FOLDERS = {
   'packages/server/src/stream': ['packages/server/src/server.ts'],
   'packages/client/src/datagram': [
     'packages/client/src/create-call-path.ts',
-    'packages/client/src/create-client.ts',
+    'packages/client/src/endpoint-core.ts',
+    'packages/client/src/client-options.ts',
     'packages/client/src/client-core-options.ts',
     'packages/client/src/index.ts',
   ],
   'packages/client/src/stream': [
     'packages/client/src/create-call-path.ts',
-    'packages/client/src/create-client.ts',
+    'packages/client/src/endpoint-core.ts',
+    'packages/client/src/client-options.ts',
     'packages/client/src/client-core-options.ts',
     'packages/client/src/index.ts',
   ],
