@@ -47,8 +47,8 @@ describe.skipIf(skipReason !== undefined)(
         '_kv._udp.test.internal',
       );
       expect(resolution.endpoints.sort(byHost)).toEqual([
-        { host: '127.0.0.11', port: 4001, priority: 10, weight: 60 },
-        { host: '127.0.0.12', port: 4002, priority: 20, weight: 40 },
+        { host: '127.0.0.11', port: 4001, priority: 10, weight: 60, target: 'kv1.test.internal' },
+        { host: '127.0.0.12', port: 4002, priority: 20, weight: 40, target: 'kv2.test.internal' },
       ]);
       // SRV TTLs are not visible from Node: the targets' address TTL bounds it.
       expect(resolution.ttlMs).toBe(5_000);
@@ -81,7 +81,7 @@ describe.skipIf(skipReason !== undefined)(
       });
       const resolver = new DnsResolver({ servers: [dns.server] });
       expect((await resolver.resolveSrv('_kv._udp.test.internal')).endpoints).toEqual([
-        { host: '127.0.0.11', port: 4001, priority: 10, weight: 50 },
+        { host: '127.0.0.11', port: 4001, priority: 10, weight: 50, target: 'kv1.test.internal' },
       ]);
       await expect(resolver.resolveSrv('_none._udp.test.internal')).rejects.toMatchObject({
         code: 'UNAVAILABLE',

@@ -1,3 +1,4 @@
+import type { EndpointStats } from './balance/endpoint-stats.js';
 /** Per-call options, the last argument of every procedure call. */
 export interface CallOptions {
   /** Give up after this many milliseconds; sent to the server as the call's deadline. */
@@ -23,6 +24,7 @@ export function mergeMetadata(
 
 /** Counters a client keeps. */
 export interface ClientStats {
+  /** Calls made (a balanced client: calls, not attempts). */
   calls: number;
   /** Requests handed to a socket, first transmissions and retransmissions alike. */
   sent: number;
@@ -54,6 +56,13 @@ export interface ClientStats {
    * server process than the first transmission did (UDP; docs/protocol.md §5.7).
    */
   incarnationRefusals: number;
+  /** Retries sent to another endpoint than the attempt before (a client over several endpoints). */
+  failovers: number;
+  /**
+   * Each endpoint of a client over several endpoints or a DNS name: state, calls, failures,
+   * ejections, outstanding calls and round trip. Absent on a client of one address.
+   */
+  readonly endpoints?: readonly EndpointStats[];
 }
 
 /** A zeroed {@link ClientStats}. */
@@ -74,5 +83,6 @@ export function createClientStats(): ClientStats {
     cookieChallenges: 0,
     strayDatagrams: 0,
     incarnationRefusals: 0,
+    failovers: 0,
   };
 }

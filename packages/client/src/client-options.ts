@@ -1,9 +1,11 @@
 import type { MemoryNetwork, TlsClientOptions, UdpSocketOptions } from '@volley/transport';
 import type { SigningKey } from '@volley/wire';
 import type { Logger } from 'pino';
+import type { OutlierOptions } from './balance/outlier-detector.js';
 import type { RetryOptions } from './call-retry.js';
 import type { ProcedureFlags } from './client-core-options.js';
 import type { RetransmitOptions } from './datagram/retransmit-policy.js';
+import type { DnsResolverOptions } from './discovery/dns-resolver.js';
 import type { ReconnectOptions } from './reconnecting-connection.js';
 import type { KeepaliveOptions } from './stream/keepalive.js';
 
@@ -61,4 +63,23 @@ export interface ClientOptions extends UdpSocketOptions {
    * the server must answer to it (its listening address, or its `signing.audience`).
    */
   signing?: SigningKey & { audience?: string };
+  /**
+   * DNS servers and TTL bounds for names in the URL (default: the system's resolver; a name's
+   * A/AAAA TTL decides when it is resolved again, within `minTtlMs`…`maxTtlMs`).
+   */
+  dns?: DnsResolverOptions;
+  /** A client over several endpoints or a DNS name: how it picks, ejects and probes endpoints. */
+  balancing?: BalancingOptions;
+}
+
+/** How a client over several endpoints balances (`createClient` with a list, a DNS name or an SRV name). */
+export interface BalancingOptions {
+  /** Outlier ejection: failures in a row, ejection times, the cap on ejected endpoints. */
+  outlier?: OutlierOptions;
+  /** How long a `$health` probe of an endpoint may take (default 2 s). */
+  probeTimeoutMs?: number;
+  /** Peak-EWMA decay τ, ms (default 10 s, Finagle's). */
+  decayMs?: number;
+  /** [0, 1) random source for power of two choices (default Math.random; seeded in tests). */
+  random?: () => number;
 }

@@ -84,3 +84,27 @@ export const DEFAULT_DNS_MAX_TTL_MS = 300_000;
 
 /** Re-resolve interval for SRV answers, whose TTL Node does not expose (ms). */
 export const DEFAULT_DNS_REFRESH_MS = 30_000;
+
+/** Failures in a row that eject an endpoint from a balanced client (Envoy's `consecutive_5xx` default). */
+export const DEFAULT_CONSECUTIVE_FAILURES = 5;
+
+/**
+ * First ejection of an endpoint; each later one of the same endpoint doubles (Envoy starts at
+ * 30 s and grows linearly, for WAN meshes; a LAN service restarts in seconds, so 1 s doubling).
+ */
+export const DEFAULT_BASE_EJECTION_MS = 1_000;
+
+/** Longest ejection: a recovered instance gets traffic again within 30 s. */
+export const DEFAULT_MAX_EJECTION_MS = 30_000;
+
+/** At most half the endpoints ejected at once, and never the last one. */
+export const DEFAULT_MAX_EJECTED_FRACTION = 0.5;
+
+/** Window over which endpoints' failure rates are compared (Envoy's outlier `interval`). */
+export const DEFAULT_FAILURE_RATE_INTERVAL_MS = 10_000;
+
+/** Time a `$health` probe of an endpoint (new, or at the end of its ejection) may take. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 2_000;
+
+/** Attempts per call on a balanced client: the first and up to two on other endpoints. */
+export const DEFAULT_BALANCED_ATTEMPTS = 3;

@@ -1,9 +1,12 @@
 export type { ErrorCode } from '@volley/wire';
 export { isRpcError, RpcError } from '@volley/wire';
+export type { EndpointState, EndpointStats } from './balance/endpoint-stats.js';
+export type { OutlierOptions } from './balance/outlier-detector.js';
+export type { RetryBudgetOptions } from './balance/retry-budget.js';
 export type { CallOptions, ClientStats } from './call-options.js';
 export type { RetryOptions } from './call-retry.js';
 export type { ProcedureFlags } from './client-core-options.js';
-export type { ClientOptions } from './client-options.js';
+export type { BalancingOptions, ClientOptions } from './client-options.js';
 export {
   BACKOFF_FACTOR,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -18,6 +21,7 @@ export {
 export { createClient } from './create-client.js';
 export type { RetransmitOptions } from './datagram/retransmit-policy.js';
 export type { RtoBounds } from './datagram/rtt-estimator.js';
+export type { DnsResolverOptions } from './discovery/dns-resolver.js';
 export type { Endpoint } from './endpoint.js';
 export { parseEndpoint } from './endpoint.js';
 export type { ReconnectOptions } from './reconnecting-connection.js';

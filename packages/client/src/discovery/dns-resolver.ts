@@ -1,4 +1,4 @@
-import { Resolver } from 'node:dns/promises';
+import { lookup, Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { RpcError } from '@volley/wire';
 import { DEFAULT_DNS_MAX_TTL_MS, DEFAULT_DNS_MIN_TTL_MS, DEFAULT_DNS_REFRESH_MS } from '../constants.js';
@@ -12,6 +12,8 @@ export interface ResolvedEndpoint {
   readonly priority: number;
   /** SRV weight among endpoints of one priority; 1 for A/AAAA records. */
   readonly weight: number;
+  /** The SRV record's target host name, which a TLS certificate of that instance carries. */
+  readonly target?: string;
 }
 
 /** What a name resolved to, and how long that answer may be trusted. */
@@ -29,8 +31,17 @@ export interface DnsResolverOptions {
   readonly minTtlMs?: number;
   /** Re-resolve at least this often, whatever the TTL says (ms). Default 5 min. */
   readonly maxTtlMs?: number;
-  /** Re-resolve interval when the records carry no TTL Node can read (SRV). Default 30 s. */
+  /** Re-resolve interval when the answer carries no TTL Node can read (SRV, the system's lookup). Default 30 s. */
   readonly refreshMs?: number;
+}
+
+/**
+ * Names the operating system answers better than DNS does: `localhost` and its subdomains (RFC
+ * 6761 keeps them off the network) and single-label names, which only the system applies its
+ * search domains to (a Kubernetes pod's `kv` is `kv.default.svc.cluster.local`).
+ */
+function isSystemName(name: string): boolean {
+  return name === 'localhost' || name.endsWith('.localhost') || !name.includes('.');
 }
 
 /** DNS answers meaning "this name has no records of that type", as opposed to a failure to ask. */
@@ -45,17 +56,26 @@ const NO_RECORDS = new Set(['ENODATA', 'ENOTFOUND']);
  * smallest TTL of its targets' addresses, and at most `refreshMs`. Failures reject with
  * `UNAVAILABLE` (not executed): nothing was sent to any instance.
  *
+ * Without `servers`, a host name is first asked of the system's DNS servers (for its TTL), and
+ * looked up as every other program does (`getaddrinfo`: /etc/hosts, search domains) when DNS has
+ * no answer, and directly for `localhost` and single-label names; such an answer is trusted for
+ * `refreshMs`. With `servers`, only those servers are asked.
+ *
  * @example
  * const dns = new DnsResolver({ servers: ['127.0.0.1:5353'] });
  * const { endpoints, ttlMs } = await dns.resolveSrv('_kv._udp.example.internal');
  */
 export class DnsResolver {
-  readonly #resolver = new Resolver();
+  /** Short timeouts: a DNS server that does not answer must not hold the first call for long. */
+  readonly #resolver = new Resolver({ timeout: 1_000, tries: 2 });
+  /** No servers were given: the system's resolution applies, /etc/hosts and search domains included. */
+  readonly #system: boolean;
   readonly #minTtlMs: number;
   readonly #maxTtlMs: number;
   readonly #refreshMs: number;
 
   constructor(options: DnsResolverOptions = {}) {
+    this.#system = options.servers === undefined;
     if (options.servers !== undefined) this.#resolver.setServers([...options.servers]);
     this.#minTtlMs = options.minTtlMs ?? DEFAULT_DNS_MIN_TTL_MS;
     this.#maxTtlMs = options.maxTtlMs ?? DEFAULT_DNS_MAX_TTL_MS;
@@ -65,12 +85,22 @@ export class DnsResolver {
   /** Every address of `name` (A and AAAA), each with `port`; an IP literal resolves to itself. */
   async resolveHost(name: string, port: number): Promise<Resolution> {
     if (isIP(name) !== 0) return { endpoints: [{ host: name, port, priority: 0, weight: 1 }], ttlMs: this.#maxTtlMs };
-    const [v4, v6] = await Promise.all([
-      this.#records(() => this.#resolver.resolve4(name, { ttl: true }), name, 'A'),
-      this.#records(() => this.#resolver.resolve6(name, { ttl: true }), name, 'AAAA'),
-    ]);
-    const records = [...v4, ...v6];
-    if (records.length === 0) throw unavailable(`DNS: ${name} has no A or AAAA records`);
+    if (this.#system && isSystemName(name)) return this.#lookup(name, port);
+    let records: { address: string; ttl: number }[];
+    try {
+      const [v4, v6] = await Promise.all([
+        this.#records(() => this.#resolver.resolve4(name, { ttl: true }), name, 'A'),
+        this.#records(() => this.#resolver.resolve6(name, { ttl: true }), name, 'AAAA'),
+      ]);
+      records = [...v4, ...v6];
+    } catch (error) {
+      if (this.#system) return this.#lookup(name, port);
+      throw error;
+    }
+    if (records.length === 0) {
+      if (this.#system) return this.#lookup(name, port);
+      throw unavailable(`DNS: ${name} has no A or AAAA records`);
+    }
     return {
       endpoints: records.map((record) => ({ host: record.address, port, priority: 0, weight: 1 })),
       ttlMs: this.#bound(Math.min(...records.map((record) => record.ttl * 1000))),
@@ -89,10 +119,26 @@ export class DnsResolver {
       if (target.status !== 'fulfilled' || record === undefined) return;
       ttlMs = Math.min(ttlMs, target.value.ttlMs);
       for (const endpoint of target.value.endpoints)
-        endpoints.push({ ...endpoint, priority: record.priority, weight: record.weight });
+        endpoints.push({ ...endpoint, priority: record.priority, weight: record.weight, target: record.name });
     });
     if (endpoints.length === 0) throw unavailable(`DNS: no target of ${name}'s SRV records has an address`);
     return { endpoints, ttlMs: this.#bound(ttlMs) };
+  }
+
+  /** The system's answer for `name` (getaddrinfo), which carries no TTL: trusted for `refreshMs`. */
+  async #lookup(name: string, port: number): Promise<Resolution> {
+    let addresses: { address: string }[];
+    try {
+      addresses = await lookup(name, { all: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw unavailable(`DNS: could not resolve ${name} (${code})`, error);
+    }
+    if (addresses.length === 0) throw unavailable(`DNS: ${name} has no addresses`);
+    return {
+      endpoints: addresses.map(({ address }) => ({ host: address, port, priority: 0, weight: 1 })),
+      ttlMs: this.#bound(this.#refreshMs),
+    };
   }
 
   /** The records a query returns; none when the name has none of that type; UNAVAILABLE when DNS could not answer. */

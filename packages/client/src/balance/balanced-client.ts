@@ -1,0 +1,212 @@
+import { RpcError } from '@volley/wire';
+import type { Logger } from 'pino';
+import { type CallOptions, type ClientStats, createClientStats } from '../call-options.js';
+import type { RetryOptions } from '../call-retry.js';
+import type { ProcedureFlags } from '../client-core-options.js';
+import { DEFAULT_BALANCED_ATTEMPTS, DEFAULT_TIMEOUT_MS, RETRY_BASE_MS } from '../constants.js';
+import type { Discovery } from '../discovery/discovery.js';
+import { notSent } from '../local-errors.js';
+import type { BalancedEndpoint } from './balanced-endpoint.js';
+import type { EndpointPool } from './endpoint-pool.js';
+import { RetryBudget } from './retry-budget.js';
+
+/** What a {@link BalancedClient} is built from. */
+export interface BalancedClientParts {
+  readonly pool: EndpointPool;
+  readonly discovery: Discovery;
+  /** The targets as given, for error messages. */
+  readonly target: string;
+  readonly defaultTimeoutMs: number | undefined;
+  readonly retry: RetryOptions | undefined;
+  readonly procedures: Readonly<Record<string, ProcedureFlags>> | undefined;
+  readonly logger: Logger | undefined;
+  /** The discovery error to report when no endpoint is known. */
+  lastDiscoveryError(): Error | undefined;
+}
+
+/** Refusals worth another attempt, when the call did not run (or, idempotent, may have). */
+const RETRYABLE_CODES = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED']);
+
+/**
+ * A client over several endpoints: each call goes to one endpoint chosen by the pool (power of two
+ * choices on peak-EWMA cost), through that endpoint's own engine, so a non-idempotent call's
+ * retransmissions stay where it was first sent. A call moves to another endpoint only when it is
+ * known not to have run (the endpoint refused it, could not be reached, or was draining), or, for
+ * a procedure declared idempotent, when it may have run but failed (a connection lost, no answer
+ * within its share of the deadline). Every move is a retry: within the deadline, `maxAttempts`
+ * (default 3) and the client's retry budget, and counted.
+ */
+export class BalancedClient {
+  readonly #parts: BalancedClientParts;
+  readonly #pool: EndpointPool;
+  readonly #budget: RetryBudget;
+  readonly #own: ClientStats = createClientStats();
+  readonly stats: ClientStats;
+  #closed = false;
+
+  constructor(parts: BalancedClientParts) {
+    this.#parts = parts;
+    this.#pool = parts.pool;
+    this.#budget = new RetryBudget(parts.retry?.budget);
+    this.stats = liveStats(this.#own, parts.pool);
+  }
+
+  async call(method: string, input: unknown, options?: CallOptions): Promise<unknown> {
+    if (this.#closed) throw notSent('CLOSED', 'Client is closed');
+    const deadlineAt = performance.now() + (options?.timeoutMs ?? this.#parts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const idempotent = this.#parts.procedures?.[method]?.idempotent === true;
+    const maxAttempts = this.#parts.retry?.maxAttempts ?? DEFAULT_BALANCED_ATTEMPTS;
+    this.#own.calls++;
+    this.#budget.deposit(performance.now());
+    let tried: Set<BalancedEndpoint> | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const endpoint = this.#pool.take(tried) ?? (await this.#waitForEndpoint(method, deadlineAt, options?.signal));
+      const startedAt = performance.now();
+      const remaining = deadlineAt - startedAt;
+      // An idempotent call may move after a timeout: each attempt gets its share of what is left.
+      const share =
+        idempotent && attempt < maxAttempts && this.#pool.hasOtherReady(endpoint)
+          ? remaining / (maxAttempts - attempt + 1)
+          : remaining;
+      try {
+        const value = await endpoint.core.call(method, input, { ...options, timeoutMs: share });
+        this.#pool.finish(endpoint, startedAt, undefined);
+        return value;
+      } catch (error) {
+        this.#pool.finish(endpoint, startedAt, error);
+        if (!this.#worthAnother(error, idempotent, attempt, maxAttempts, deadlineAt, options?.signal)) throw error;
+        if (!this.#budget.tryWithdraw(performance.now())) {
+          this.#own.retriesDenied++;
+          throw error;
+        }
+        this.#own.callRetries++;
+        tried ??= new Set();
+        tried.add(endpoint);
+        // Straight to another endpoint if one is ready; back off first if only this one is.
+        if (this.#pool.hasOtherReady(endpoint)) this.#own.failovers++;
+        else if (!(await this.#backOff(attempt, deadlineAt))) throw error;
+      }
+    }
+  }
+
+  async notify(
+    method: string,
+    input: unknown,
+    options?: Pick<CallOptions, 'trace' | 'auth' | 'metadata'>,
+  ): Promise<void> {
+    if (this.#closed) throw notSent('CLOSED', 'Client is closed');
+    const deadlineAt = performance.now() + (this.#parts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const endpoint = this.#pool.take(undefined) ?? (await this.#waitForEndpoint(method, deadlineAt, undefined));
+    // A notification has no outcome to weigh the endpoint by: it only borrowed the pick.
+    this.#pool.release(endpoint);
+    return endpoint.core.notify(method, input, options);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#parts.discovery.close();
+    this.#pool.close();
+  }
+
+  /** Whether a failed attempt may be tried again (the budget is asked next). */
+  #worthAnother(
+    error: unknown,
+    idempotent: boolean,
+    attempt: number,
+    maxAttempts: number,
+    deadlineAt: number,
+    signal: AbortSignal | undefined,
+  ): boolean {
+    if (!(error instanceof RpcError) || this.#closed || signal?.aborted || attempt >= maxAttempts) return false;
+    if (performance.now() >= deadlineAt - 1) return false;
+    if (RETRYABLE_CODES.has(error.code) && error.notExecuted) return true;
+    // It may have run: only a procedure that may run twice moves (Finagle and gRPC retry only those too).
+    return idempotent && (error.code === 'UNAVAILABLE' || (error.code === 'DEADLINE_EXCEEDED' && error.local));
+  }
+
+  /** Waits before retrying on the endpoint just tried (no other is ready); false if the deadline would pass. */
+  async #backOff(attempt: number, deadlineAt: number): Promise<boolean> {
+    const base = this.#parts.retry?.baseMs ?? RETRY_BASE_MS;
+    const wait = base * 2 ** (attempt - 1) * (1 + 0.25 * Math.random());
+    if (performance.now() + wait >= deadlineAt) return false;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    return !this.#closed;
+  }
+
+  /**
+   * No endpoint is ready: wait for one (discovery answering, a probe succeeding) until the
+   * deadline. With every endpoint ejected, one is used anyway: never eject all of them.
+   */
+  async #waitForEndpoint(
+    method: string,
+    deadlineAt: number,
+    signal: AbortSignal | undefined,
+  ): Promise<BalancedEndpoint> {
+    for (;;) {
+      if (this.#closed) throw notSent('CLOSED', 'Client is closed');
+      if (signal?.aborted) throw notSent('CANCELLED', 'Call cancelled before it was sent', signal.reason);
+      const ready = this.#pool.take(undefined) ?? (this.#pool.probing ? undefined : this.#pool.takeAnyway());
+      if (ready !== undefined) return ready;
+      const discoveryError = this.#parts.lastDiscoveryError();
+      if (this.#pool.size === 0 && discoveryError !== undefined)
+        throw notSent(
+          'UNAVAILABLE',
+          `No endpoint of ${this.#parts.target} is known: ${discoveryError.message}`,
+          discoveryError,
+        );
+      const left = deadlineAt - performance.now();
+      if (left <= 0)
+        throw notSent(
+          'DEADLINE_EXCEEDED',
+          `"${method}": no endpoint of ${this.#parts.target} was ready within the deadline${discoveryError ? ` (${discoveryError.message})` : ''}`,
+        );
+      await waitFor(this.#pool.changed(), left, signal);
+    }
+  }
+}
+
+/** Resolves when `change` does, `ms` pass, or `signal` aborts, whichever is first. */
+function waitFor(change: Promise<void>, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    void change.then(done);
+  });
+}
+
+/** Counters the balanced client keeps itself; every other one is the sum over its endpoints' engines. */
+const OWN_KEYS = new Set<keyof ClientStats>(['calls', 'callRetries', 'retriesDenied', 'failovers']);
+
+/**
+ * `client.stats` of a balanced client: live, like a single client's (each read is current), with
+ * per-endpoint figures under `endpoints`. Probes are not calls; their datagrams are counted in `sent`.
+ */
+function liveStats(own: ClientStats, pool: EndpointPool): ClientStats {
+  const stats = {} as ClientStats;
+  for (const key of Object.keys(own) as (keyof ClientStats)[]) {
+    Object.defineProperty(stats, key, {
+      enumerable: true,
+      get: OWN_KEYS.has(key)
+        ? () => own[key]
+        : () => {
+            let sum = 0;
+            for (const core of pool.coreStats()) sum += core[key] as number;
+            return sum;
+          },
+    });
+  }
+  Object.defineProperty(stats, 'endpoints', {
+    enumerable: true,
+    get: () => {
+      const now = performance.now();
+      return [...pool.endpoints()].map((endpoint) => endpoint.stats(now));
+    },
+  });
+  return stats;
+}

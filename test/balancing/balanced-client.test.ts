@@ -1,0 +1,132 @@
+/**
+ * A client over several endpoints, on real sockets: calls spread over every server; a call that
+ * did not run moves to another endpoint; an idempotent one moves after failing in a way that may
+ * have run it; a dead or draining endpoint is ejected and probed back in; stats per endpoint.
+ */
+import { createClient, isRpcError } from '@volley/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createProbe, createTestRouter, type Probe, type TestRouter } from '../support/probe-router.js';
+import { Resources } from '../support/resources.js';
+import { createSeededRandom as seededRandom } from '../support/seeded-random.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { waitFor } from '../support/wait-for.js';
+
+const open = new Resources();
+afterEach(() => open.closeAll());
+
+/** `count` probe servers on loopback. */
+async function startServers(count: number): Promise<{ app: TestServer; probe: Probe }[]> {
+  const servers = [];
+  for (let i = 0; i < count; i++) {
+    const probe = createProbe();
+    servers.push({ app: open.track(await startTestServer({ router: createTestRouter(probe) })), probe });
+  }
+  return servers;
+}
+
+/** Procedure flags as generated stubs carry them. */
+const procedures = { 'probe.peek': { idempotent: true }, 'probe.bump': { idempotent: false } };
+
+describe.each(['udp', 'tcp'] as const)('a client over several %s endpoints', (transport) => {
+  const urlOf = (app: TestServer) => (transport === 'udp' ? app.udpUrl : app.tcpUrl);
+
+  it('spreads calls over every endpoint and reports each in stats.endpoints', async () => {
+    const servers = await startServers(3);
+    const client = open.track(
+      createClient<TestRouter>(
+        servers.map(({ app }) => urlOf(app)),
+        { procedures, balancing: { random: seededRandom(7) } },
+      ),
+    );
+    await client.probe.peek({ n: -1 });
+    await waitFor(() => client.stats.endpoints?.every((e) => e.state === 'ready') === true, { what: 'all ready' });
+    const calls = Array.from({ length: 300 }, (_, n) => client.probe.bump({ n }));
+    await Promise.all(calls);
+    const runs = servers.map(({ probe }) => probe.report().requests - probe.executionsOf(-1));
+    expect(runs.reduce((a, b) => a + b)).toBe(300);
+    // Power of two choices on equal servers: none idle, none with most of the load.
+    for (const count of runs) expect(count).toBeGreaterThan(40);
+    const endpoints = client.stats.endpoints ?? [];
+    expect(endpoints.map((e) => e.state)).toEqual(['ready', 'ready', 'ready']);
+    expect(endpoints.reduce((sum, e) => sum + e.calls, 0)).toBe(301);
+    expect(client.stats.calls).toBe(301);
+  });
+
+  it('moves idempotent calls off a dead endpoint, ejects it, and loses none', async () => {
+    const servers = await startServers(3);
+    const client = open.track(
+      createClient<TestRouter>(
+        servers.map(({ app }) => urlOf(app)),
+        { procedures, balancing: { random: seededRandom(3) } },
+      ),
+    );
+    await Promise.all(Array.from({ length: 30 }, (_, n) => client.probe.peek({ n })));
+    const [dead] = servers;
+    await dead?.app.close();
+    const results = await Promise.allSettled(Array.from({ length: 200 }, (_, n) => client.probe.peek({ n })));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    const deadStats = client.stats.endpoints?.find((e) => dead && e.url === urlOf(dead.app));
+    expect(deadStats?.state).toBe('ejected');
+    expect(deadStats?.ejections).toBeGreaterThanOrEqual(1);
+    expect(client.stats.failovers).toBeGreaterThan(0);
+  });
+
+  it('moves calls refused by a draining server, which says they did not run, whatever the procedure', async () => {
+    const servers = await startServers(2);
+    const client = open.track(
+      createClient<TestRouter>(
+        servers.map(({ app }) => urlOf(app)),
+        { procedures, balancing: { random: seededRandom(5) } },
+      ),
+    );
+    await Promise.all(Array.from({ length: 20 }, (_, n) => client.probe.bump({ n })));
+    const [draining, other] = servers;
+    if (!draining || !other) throw new Error('two servers');
+    // Calls held on the draining server keep it draining (not closed) while the others arrive.
+    const held = Array.from({ length: 10 }, () => client.probe.hold({}));
+    await waitFor(() => draining.probe.holding > 0 && other.probe.holding > 0, { what: 'calls held on both' });
+    other.probe.release();
+    const drained = draining.app.server.close({ graceMs: 10_000 });
+    const before = draining.probe.executions;
+    const results = await Promise.allSettled(Array.from({ length: 100 }, (_, n) => client.probe.bump({ n: 100 + n })));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    // Every one of them ran exactly once, on the server not draining.
+    expect(draining.probe.executions).toBe(before);
+    expect(other.probe.report().maxExecutionsPerRequest).toBe(1);
+    for (let n = 100; n < 200; n++) expect(other.probe.executionsOf(n)).toBe(1);
+    draining.probe.release();
+    other.probe.release();
+    await Promise.all(held);
+    await drained;
+  });
+});
+
+it('fails a non-idempotent call that may have run rather than run it elsewhere', async () => {
+  const servers = await startServers(2);
+  const client = open.track(
+    createClient<TestRouter>(
+      servers.map(({ app }) => app.tcpUrl),
+      { procedures, balancing: { random: seededRandom(11) } },
+    ),
+  );
+  await client.probe.bump({ n: 0 });
+  const [closing, other] = servers;
+  if (!closing || !other) throw new Error('two servers');
+  // Both servers hold calls; then one closes with its calls in progress, which fail there.
+  const held = Array.from({ length: 10 }, () => client.probe.hold({}).catch((error: unknown) => error));
+  await waitFor(() => closing.probe.holding > 0 && other.probe.holding > 0, { what: 'calls held on both servers' });
+  const heldElsewhere = other.probe.holding;
+  await closing.app.close();
+  other.probe.release();
+  const failures = (await Promise.all(held)).filter(isRpcError);
+  expect(failures.length).toBe(10 - heldElsewhere);
+  for (const failure of failures) expect(failure.notExecuted).toBe(false);
+  // None of them ran again on the other server.
+  expect(other.probe.report().requests).toBe(heldElsewhere + (other.probe.executionsOf(0) > 0 ? 1 : 0));
+});
+
+it('rejects a tcpFallback URL with several endpoints: it names one server', () => {
+  expect(() => createClient(['udp://127.0.0.1:1', 'udp://127.0.0.1:2'], { tcpFallback: 'tcp://127.0.0.1:3' })).toThrow(
+    /tcpFallback names one server/,
+  );
+});
