@@ -130,3 +130,13 @@ it('rejects a tcpFallback URL with several endpoints: it names one server', () =
     /tcpFallback names one server/,
   );
 });
+
+it('resolves a host name through the system: udp://localhost reaches a server on 127.0.0.1', async () => {
+  const [server] = await startServers(1);
+  if (!server) throw new Error('one server');
+  const client = open.track(createClient<TestRouter>(`udp://localhost:${server.app.udpPort}`, { procedures }));
+  expect(await client.probe.peek({ n: 1 })).toEqual({ n: 1 });
+  const endpoints = client.stats.endpoints ?? [];
+  expect(endpoints.map((e) => e.url)).toContain(`udp://127.0.0.1:${server.app.udpPort}`);
+  expect(endpoints.every((e) => e.name === 'localhost')).toBe(true);
+});

@@ -23,6 +23,9 @@ export interface DiscoveryEvents {
   onError(error: Error, target: Target): void;
 }
 
+/** The resolver's two questions (a {@link DnsResolver}, or a stand-in in tests). */
+export type Resolve = Pick<DnsResolver, 'resolveHost' | 'resolveSrv'>;
+
 /** One target's latest answer and its re-resolution timer. */
 interface Slot {
   readonly target: Target;
@@ -41,7 +44,7 @@ interface Slot {
  */
 export class Discovery {
   readonly #slots: Slot[];
-  readonly #resolver: DnsResolver;
+  readonly #resolver: Resolve;
   readonly #events: DiscoveryEvents;
   readonly #retryMs: number;
   readonly #maxRetryMs: number;
@@ -50,7 +53,7 @@ export class Discovery {
   /** A failed resolution is retried after `retryMs`, doubling per failure up to `maxRetryMs`. */
   constructor(
     targets: readonly Target[],
-    resolver: DnsResolver,
+    resolver: Resolve,
     events: DiscoveryEvents,
     retry: { retryMs: number; maxRetryMs: number },
   ) {
