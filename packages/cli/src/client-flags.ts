@@ -16,6 +16,7 @@ export const CLIENT_FLAGS = {
   metadata: { type: 'string', multiple: true, short: 'm' },
   auth: { type: 'string' },
   'max-datagram': { type: 'string' },
+  'dns-server': { type: 'string', multiple: true },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 /** Help text for {@link CLIENT_FLAGS}, shared by every command's `--help`. */
@@ -27,7 +28,12 @@ export const CLIENT_FLAGS_HELP = `Connection flags:
   --servername <name>     name the server's certificate must carry (tls; default: the host)
   -m, --metadata <k=v>    application metadata sent with the call (repeatable)
   --auth <token>          credentials for the server's auth middleware
-  --max-datagram <bytes>  largest UDP datagram to send (default 1200)`;
+  --max-datagram <bytes>  largest UDP datagram to send (default 1200)
+  --dns-server <ip[:port]>  DNS server for names in the URL (repeatable; default the system's)
+
+The target is a URL (udp://host:port, tcp://, tls://, unix:///path), host:port, or several
+separated by commas. A host name is resolved to every address it has and the calls are balanced
+over them; udp+srv://_svc._udp.domain (also tcp+srv, tls+srv) reads the instances from SRV records.`;
 
 /** The parsed values of {@link CLIENT_FLAGS}. */
 export interface ClientFlagValues {
@@ -42,6 +48,7 @@ export interface ClientFlagValues {
   metadata?: string[] | undefined;
   auth?: string | undefined;
   'max-datagram'?: string | undefined;
+  'dns-server'?: string[] | undefined;
 }
 
 /** Default call timeout of the CLI: short, because a person is waiting. */
@@ -50,26 +57,34 @@ export const DEFAULT_CLI_TIMEOUT_MS = 5000;
 /** A client for `target` built from the flags, with the call timeout to use. */
 export interface FlagClient {
   readonly client: ClientMethods;
+  /** The target as resolved, several URLs joined by commas. */
   readonly url: string;
   readonly timeoutMs: number;
 }
 
 /**
- * Resolves the target to a Volley URL: a full URL as given, or `host:port` with the transport
- * flag (udp by default, as the demo services listen on both). A transport flag that contradicts
- * the URL's scheme is a usage error, not a silent choice.
+ * Resolves the target to Volley URLs: each comma-separated part a full URL as given, or
+ * `host:port` with the transport flag (udp by default, as the demo services listen on both). A
+ * transport flag that contradicts a URL's scheme is a usage error, not a silent choice.
  */
-export function resolveUrl(target: string, values: ClientFlagValues): string {
+export function resolveUrls(target: string, values: ClientFlagValues): string[] {
   const chosen = (['udp', 'tcp', 'tls'] as const).filter((t) => values[t] === true);
   if (chosen.length > 1) throw new UsageError(`Choose one of --${chosen.join(', --')}`);
-  const scheme = /^([a-z]+):\/\//.exec(target)?.[1];
+  const parts = target.split(',').map((part) => part.trim());
+  if (parts.some((part) => part === '')) throw new UsageError(`"${target}" has an empty part between commas`);
+  return parts.map((part) => resolveOne(part, chosen[0]));
+}
+
+/** One part of the target, as {@link resolveUrls} reads it. */
+function resolveOne(target: string, chosen: 'udp' | 'tcp' | 'tls' | undefined): string {
+  const scheme = /^([a-z+]+):\/\//.exec(target)?.[1];
   if (scheme === undefined) {
     if (!/^(\[[0-9a-fA-F:.]+\]|[^:/\s]+):\d+$/.test(target))
       throw new UsageError(`"${target}" is neither a URL (udp://host:port) nor host:port`);
-    return `${chosen[0] ?? 'udp'}://${target}`;
+    return `${chosen ?? 'udp'}://${target}`;
   }
-  if (chosen[0] !== undefined && chosen[0] !== scheme)
-    throw new UsageError(`--${chosen[0]} contradicts the URL's scheme ${scheme}://`);
+  if (chosen !== undefined && chosen !== scheme.replace(/\+srv$/, ''))
+    throw new UsageError(`--${chosen} contradicts the URL's scheme ${scheme}://`);
   return target;
 }
 
@@ -86,14 +101,17 @@ export function clientOptionsFromFlags(
   target: string,
   values: ClientFlagValues,
   extra: ClientOptions = {},
-): { url: string; options: ClientOptions; timeoutMs: number } {
-  const url = resolveUrl(target, values);
+): { url: string; targets: string[]; options: ClientOptions; timeoutMs: number } {
+  const targets = resolveUrls(target, values);
+  const url = targets.join(',');
   const timeoutMs = positiveInt('timeout', values.timeout, DEFAULT_CLI_TIMEOUT_MS);
   const options: ClientOptions = { ...extra, timeoutMs, connectTimeoutMs: timeoutMs };
+  const tls = targets.filter((one) => /^tls(\+srv)?:\/\//.test(one)).length;
+  if (tls > 0 && tls < targets.length) throw new UsageError('Mixing tls:// with other transports in one target');
   const tlsFlags = values.ca ?? values.cert ?? values.key ?? values.servername;
-  if (tlsFlags !== undefined && !url.startsWith('tls://'))
+  if (tlsFlags !== undefined && tls === 0)
     throw new UsageError('--ca, --cert, --key and --servername need a tls:// URL (or --tls)');
-  if (url.startsWith('tls://')) {
+  if (tls > 0) {
     if ((values.cert === undefined) !== (values.key === undefined))
       throw new UsageError('--cert and --key go together');
     options.tls = {
@@ -107,15 +125,16 @@ export function clientOptionsFromFlags(
   if (values.auth !== undefined) options.auth = values.auth;
   if (values['max-datagram'] !== undefined)
     options.maxDatagramBytes = positiveInt('max-datagram', values['max-datagram'], 1200);
-  return { url, options, timeoutMs };
+  if (values['dns-server'] !== undefined) options.dns = { servers: values['dns-server'] };
+  return { url, targets, options, timeoutMs };
 }
 
 /** Builds the client the flags describe. Throws UsageError for bad flags or URLs. */
 export function clientFromFlags(target: string, values: ClientFlagValues, extra: ClientOptions = {}): FlagClient {
-  const { url, options, timeoutMs } = clientOptionsFromFlags(target, values, extra);
+  const { url, targets, options, timeoutMs } = clientOptionsFromFlags(target, values, extra);
   let client: ClientMethods;
   try {
-    client = createClient(url, options);
+    client = createClient(targets.length === 1 ? (targets[0] as string) : targets, options);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

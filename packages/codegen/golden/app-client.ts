@@ -157,9 +157,12 @@ export interface ServiceClient extends ClientMethods {
   };
 }
 
-/** Connects to the service at `url` (`udp://host:port`, `tcp://…`, `tls://…`, `unix:///path`). */
-export function createServiceClient(url: string, options: ClientOptions = {}): ServiceClient {
+/**
+ * Connects to the service at `target`: a URL (`udp://host:port`, `tcp://…`, `tls://…`,
+ * `unix:///path`), a DNS or SRV name (`udp+srv://_svc._udp.domain`), or several URLs, balanced.
+ */
+export function createServiceClient(target: string | readonly string[], options: ClientOptions = {}): ServiceClient {
   // createClient takes its types from a router type, which a stub does not have; the proxy it
   // returns answers every dotted name at run time, and ServiceClient states their types.
-  return createClient(url, { ...options, procedures }) as unknown as ServiceClient;
+  return createClient(target, { ...options, procedures }) as unknown as ServiceClient;
 }

@@ -199,7 +199,7 @@ describe('generateClientSource', () => {
     expect(forward).toBe(backward);
     expect(forward).toContain(' * Service: inventory 2.0.0\n');
     expect(forward).toContain(
-      'export function createInventoryClient(url: string, options: ClientOptions = {}): InventoryClient {',
+      'export function createInventoryClient(target: string | readonly string[], options: ClientOptions = {}): InventoryClient {',
     );
   });
 

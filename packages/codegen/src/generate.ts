@@ -103,11 +103,14 @@ function renderFlags(procedures: readonly ProcedureManifest[]): string {
 
 function renderFactory(baseName: string, clientName: string): string {
   return [
-    `/** Connects to the service at \`url\` (\`udp://host:port\`, \`tcp://…\`, \`tls://…\`, \`unix:///path\`). */`,
-    `export function create${baseName}Client(url: string, options: ClientOptions = {}): ${clientName} {`,
+    `/**`,
+    ` * Connects to the service at \`target\`: a URL (\`udp://host:port\`, \`tcp://…\`, \`tls://…\`,`,
+    ` * \`unix:///path\`), a DNS or SRV name (\`udp+srv://_svc._udp.domain\`), or several URLs, balanced.`,
+    ` */`,
+    `export function create${baseName}Client(target: string | readonly string[], options: ClientOptions = {}): ${clientName} {`,
     '  // createClient takes its types from a router type, which a stub does not have; the proxy it',
     `  // returns answers every dotted name at run time, and ${clientName} states their types.`,
-    `  return createClient(url, { ...options, procedures }) as unknown as ${clientName};`,
+    `  return createClient(target, { ...options, procedures }) as unknown as ${clientName};`,
     '}',
   ].join('\n');
 }

@@ -75,6 +75,6 @@ async function loadManifest(
   const { loadManifestFromModule, loadManifestFromUrl } = await import('@volley/codegen');
   if (existsSync(source)) return loadManifestFromModule(resolve(source), exportName);
   if (/\.(m|c)?(t|j)s$/.test(source)) throw new UsageError(`No such module: ${source}`);
-  const { url, options } = clientOptionsFromFlags(source, values);
-  return loadManifestFromUrl(url, options);
+  const { targets, options } = clientOptionsFromFlags(source, values);
+  return loadManifestFromUrl(targets.length === 1 ? (targets[0] as string) : targets, options);
 }
