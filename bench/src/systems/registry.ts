@@ -50,6 +50,16 @@ export const VOLLEY_SYSTEMS: readonly SystemDefinition[] = [
     clientModule: here('./volley/volley-udp-client.ts'),
   },
   {
+    id: 'volley-udp-balanced',
+    label: 'Volley UDP, idempotent, through the balancer',
+    group: 'volley',
+    transport: 'udp',
+    baseline: 'raw-udp',
+    multiplexes: true,
+    serverModule: here('./volley/volley-udp-server.ts'),
+    clientModule: here('./volley/volley-udp-balanced-client.ts'),
+  },
+  {
     id: 'volley-udp-once',
     label: 'Volley UDP, non-idempotent (reply cache)',
     group: 'volley',

@@ -7,7 +7,7 @@ export type VolleyAddProcedure = 'add' | 'addOnce';
 
 /** A Volley client (public `createClient`, typed by the bench router) behind the bench's client contract. */
 export function createVolleyBenchClient(
-  url: string,
+  url: string | readonly string[],
   options: ClientOptions,
   addProcedure: VolleyAddProcedure = 'add',
 ): BenchClient {
