@@ -140,3 +140,32 @@ it('resolves a host name through the system: udp://localhost reaches a server on
   expect(endpoints.map((e) => e.url)).toContain(`udp://127.0.0.1:${server.app.udpPort}`);
   expect(endpoints.every((e) => e.name === 'localhost')).toBe(true);
 });
+
+it('moves an idempotent call that got no reply within its share of the deadline, and only an idempotent one', async () => {
+  const servers = await startServers(2);
+  const client = open.track(
+    createClient<TestRouter>(
+      servers.map(({ app }) => app.udpUrl),
+      { procedures: { 'probe.holdIdempotent': { idempotent: true } }, balancing: { random: seededRandom(2) } },
+    ),
+  );
+  await client.probe.peek({ n: 0 });
+  await waitFor(() => client.stats.endpoints?.every((e) => e.state === 'ready') === true, { what: 'both ready' });
+  // The first server to get it holds it (a server that went silent); the call moves to the other
+  // after a third of its 1.5 s, and the other answers.
+  const call = client.probe.holdIdempotent({}, { timeoutMs: 1_500 });
+  await waitFor(() => servers.some(({ probe }) => probe.holding > 0), { what: 'the first attempt' });
+  const first = servers.find(({ probe }) => probe.holding > 0);
+  const second = servers.find((server) => server !== first);
+  await waitFor(() => (second?.probe.holding ?? 0) > 0, { what: 'the attempt on the other server' });
+  second?.probe.release();
+  expect(await call).toEqual({ released: true });
+  expect(client.stats.failovers).toBe(1);
+  // A non-idempotent call that may have run stays where it is and fails at its deadline.
+  const once = client.probe.hold({}, { timeoutMs: 600 }).catch((error: unknown) => error);
+  const failure = await once;
+  expect(isRpcError(failure) && failure.code).toBe('DEADLINE_EXCEEDED');
+  expect(client.stats.failovers).toBe(1);
+  first?.probe.release();
+  second?.probe.release();
+});
