@@ -4,6 +4,7 @@ import { type ClientStats, createClientStats } from '../call-options.js';
 import type { ClientCore } from '../client-core.js';
 import type { DiscoveredEndpoint } from '../discovery/discovery.js';
 import { BalancedEndpoint } from './balanced-endpoint.js';
+import type { EndpointState } from './endpoint-stats.js';
 import type { OutlierDetector } from './outlier-detector.js';
 import { pickOfTwo } from './p2c.js';
 import { PeakEwma, type PeakEwmaOptions } from './peak-ewma.js';
@@ -40,6 +41,9 @@ export class EndpointPool {
    * whichever answered first. Never again once over.
    */
   #starting = true;
+  /** {@link #choose}'s scratch: the candidates of one pick, and the time it costs them at. */
+  readonly #candidates: BalancedEndpoint[] = [];
+  #now = 0;
   #startTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -109,7 +113,7 @@ export class EndpointPool {
   take(avoid: ReadonlySet<BalancedEndpoint> | undefined): BalancedEndpoint | undefined {
     if (this.#starting) return undefined;
     return this.#started(
-      this.#choose((endpoint) => endpoint.state === 'ready' && !avoid?.has(endpoint)) ?? this.#choose(isReady),
+      (avoid === undefined ? undefined : this.#choose('ready', avoid)) ?? this.#choose('ready', undefined),
     );
   }
 
@@ -119,7 +123,7 @@ export class EndpointPool {
    */
   takeAnyway(): BalancedEndpoint | undefined {
     if (this.#starting) return undefined;
-    return this.#started(this.#choose((endpoint) => endpoint.state === 'ejected'));
+    return this.#started(this.#choose('ejected', undefined));
   }
 
   /** Gives back an endpoint taken for a notification, which has no outcome to weigh. */
@@ -185,25 +189,34 @@ export class EndpointPool {
     this.#wake();
   }
 
-  #choose(eligible: (endpoint: BalancedEndpoint) => boolean): BalancedEndpoint | undefined {
+  /**
+   * Power of two choices among the endpoints in `state` and not in `avoid`, at the best priority
+   * present. On every call's path: one pass, no allocation (the candidate list is reused).
+   */
+  #choose(state: EndpointState, avoid: ReadonlySet<BalancedEndpoint> | undefined): BalancedEndpoint | undefined {
+    const candidates = this.#candidates;
+    candidates.length = 0;
     let best = Number.POSITIVE_INFINITY;
-    for (const endpoint of this.#endpoints.values())
-      if (eligible(endpoint) && endpoint.priority < best) best = endpoint.priority;
-    if (best === Number.POSITIVE_INFINITY) return undefined;
-    const candidates: BalancedEndpoint[] = [];
-    for (const endpoint of this.#endpoints.values())
-      if (eligible(endpoint) && endpoint.priority === best) candidates.push(endpoint);
-    const now = performance.now();
-    const i = pickOfTwo(
-      candidates.length,
-      (k) => {
-        const candidate = candidates[k] as BalancedEndpoint;
-        return candidate.load.cost(now) / Math.max(candidate.weight, 1);
-      },
-      this.#settings.random,
-    );
-    return candidates[i];
+    for (const endpoint of this.#endpoints.values()) {
+      if (endpoint.state !== state || avoid?.has(endpoint) === true || endpoint.priority > best) continue;
+      if (endpoint.priority < best) {
+        best = endpoint.priority;
+        candidates.length = 0;
+      }
+      candidates.push(endpoint);
+    }
+    if (candidates.length <= 1) return candidates.pop();
+    this.#now = performance.now();
+    const chosen = candidates[pickOfTwo(candidates.length, this.#costOf, this.#settings.random)];
+    candidates.length = 0;
+    return chosen;
   }
+
+  /** Cost of candidate `k` at {@link #now}: peak-EWMA round trip × (outstanding + 1) ÷ SRV weight. */
+  readonly #costOf = (k: number): number => {
+    const candidate = this.#candidates[k] as BalancedEndpoint;
+    return candidate.load.cost(this.#now) / Math.max(candidate.weight, 1);
+  };
 
   /** Endpoints that count for the ejection cap: every one not removed. */
   #live(): BalancedEndpoint[] {
@@ -306,10 +319,6 @@ export class EndpointPool {
     this.#waiters.clear();
     for (const wake of waiters) wake();
   }
-}
-
-function isReady(endpoint: BalancedEndpoint): boolean {
-  return endpoint.state === 'ready';
 }
 
 /** Failures that say something about the endpoint rather than the call: it is unreachable, silent, or refusing. */
