@@ -121,8 +121,10 @@ export class BalancedClient {
     if (!(error instanceof RpcError) || this.#closed || signal?.aborted || attempt >= maxAttempts) return false;
     if (performance.now() >= deadlineAt - 1) return false;
     if (RETRYABLE_CODES.has(error.code) && error.notExecuted) return true;
-    // It may have run: only a procedure that may run twice moves (Finagle and gRPC retry only those too).
-    return idempotent && (error.code === 'UNAVAILABLE' || (error.code === 'DEADLINE_EXCEEDED' && error.local));
+    // It may have run: only a procedure that may run twice moves (Finagle and gRPC retry only those
+    // too). DEADLINE_EXCEEDED before the call's deadline is the attempt's share running out, seen
+    // by the client or first by the server (which enforces the deadline it was sent).
+    return idempotent && (error.code === 'UNAVAILABLE' || error.code === 'DEADLINE_EXCEEDED');
   }
 
   /** Waits before retrying on the endpoint just tried (no other is ready); false if the deadline would pass. */

@@ -321,9 +321,12 @@ export class EndpointPool {
   }
 }
 
-/** Failures that say something about the endpoint rather than the call: it is unreachable, silent, or refusing. */
+/**
+ * Failures that say something about the endpoint rather than the call: it is unreachable, refusing,
+ * or too slow to answer within the deadline (whichever side noticed first).
+ */
 function countsAgainst(error: RpcError): boolean {
-  return error.code === 'UNAVAILABLE' || (error.code === 'DEADLINE_EXCEEDED' && error.local);
+  return error.code === 'UNAVAILABLE' || error.code === 'DEADLINE_EXCEEDED';
 }
 
 function addStats(into: ClientStats, from: ClientStats): void {
