@@ -33,6 +33,16 @@ export interface CounterReport {
   maxExecutionsPerRequest: number;
 }
 
+/** Options for {@link createProbe}. */
+export interface ProbeOptions {
+  /**
+   * Called synchronously as `bump`, `bumpLater` or `peek` runs with input `n`, before the handler
+   * returns: a fixture process that records it at once (a synchronous write) has every execution
+   * on record even if it is SIGKILLed before it answers.
+   */
+  onInput?: (n: number) => void;
+}
+
 /**
  * The one test router's procedures, each letting a test observe the server from inside a handler
  * without timing. Every run is counted per `ctx.requestId` (over UDP `<client id hex>/<msgid>`:
@@ -49,7 +59,7 @@ export interface CounterReport {
  *   aborts), `note` (for notifications) and `whoami` (the transport, the signer, the TLS identity,
  *   recording the context) cover the behaviours the conformance suite checks.
  */
-export function createProbe() {
+export function createProbe(options: ProbeOptions = {}) {
   const outcomes: HoldOutcome[] = [];
   const aborts: { procedure: string; code: unknown }[] = [];
   const contexts: CallContext[] = [];
@@ -69,6 +79,7 @@ export function createProbe() {
   };
   const countInput = (n: number) => {
     runsByInput.set(n, (runsByInput.get(n) ?? 0) + 1);
+    options.onInput?.(n);
     return { n };
   };
   const hold = async (signal: AbortSignal) => {
