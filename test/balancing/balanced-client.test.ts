@@ -101,6 +101,30 @@ describe.each(['udp', 'tcp'] as const)('a client over several %s endpoints', (tr
   });
 });
 
+it('ejects a second dead endpoint past the ejection cap while another answers, so calls stop failing on it', async () => {
+  const servers = await startServers(3);
+  const client = open.track(
+    createClient<TestRouter>(
+      servers.map(({ app }) => app.udpUrl),
+      { procedures, balancing: { random: seededRandom(9) } },
+    ),
+  );
+  await Promise.all(Array.from({ length: 30 }, (_, n) => client.probe.peek({ n })));
+  const [first, second, alive] = servers;
+  if (!first || !second || !alive) throw new Error('three servers');
+  await first.app.close();
+  await second.app.close();
+  const deadUrls = [first.app.udpUrl, second.app.udpUrl];
+  const deadStates = () => client.stats.endpoints?.filter((e) => deadUrls.includes(e.url)).map((e) => e.state);
+  // Idempotent calls find both dead, one call at a time (each failure moves it to another endpoint).
+  for (let n = 100; n < 300 && deadStates()?.includes('ready'); n++) await client.probe.peek({ n }).catch(() => {});
+  // The cap (half of three: one) held the second one in rotation, where every call failed.
+  expect(deadStates()).not.toContain('ready');
+  const results = await Promise.allSettled(Array.from({ length: 100 }, (_, n) => client.probe.bump({ n: 1_000 + n })));
+  expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+  for (let n = 1_000; n < 1_100; n++) expect(alive.probe.executionsOf(n)).toBe(1);
+});
+
 it('fails a non-idempotent call that may have run rather than run it elsewhere', async () => {
   const servers = await startServers(2);
   const client = open.track(

@@ -316,30 +316,25 @@ describe.skipIf(skipReason !== undefined)(
     }, 120_000);
 
     it('sends calls by SRV weight to the preferred priority while it is healthy, and to the next priority once every preferred instance is down', async () => {
-      const names = ['kv1', 'kv2', 'kv3', 'kv4'].map((name) => `${name}.test.internal`);
-      const hosts = [...HOSTS, ADDED_HOST];
+      const names = ['kv1', 'kv2', 'kv3'].map((name) => `${name}.test.internal`);
+      const hosts = HOSTS;
       // Each instance on a port of its own: SRV records carry one per instance.
       const instances = await startInstances(hosts, 0);
-      const [heavy, light, backupA, backupB] = instances as [
-        InstanceProcess,
-        InstanceProcess,
-        InstanceProcess,
-        InstanceProcess,
-      ];
+      const [heavy, light, backup] = instances as [InstanceProcess, InstanceProcess, InstanceProcess];
       const record = (i: number, priority: number, weight: number) =>
         [names[i] as string, (instances[i] as InstanceProcess).ready.udpPort, priority, weight] as const;
       const dns = await startDns({
         hosts: Object.fromEntries(names.map((name, i) => [name, [hosts[i] as string]])),
-        srv: { '_kv._udp.test.internal': [record(0, 10, 3), record(1, 10, 1), record(2, 20, 1), record(3, 20, 1)] },
+        srv: { '_kv._udp.test.internal': [record(0, 10, 3), record(1, 10, 1), record(2, 20, 1)] },
         ttlSeconds: 1,
       });
-      const { load, endpoint } = await startLoad('udp+srv://_kv._udp.test.internal', dns, 4, 46);
+      const { load, endpoint } = await startLoad('udp+srv://_kv._udp.test.internal', dns, 3, 46);
       const urlOf = (instance: InstanceProcess) => `udp://${instance.host}:${instance.ready.udpPort}`;
 
       await settledAtLeast(load, CALLS_BEFORE);
       const nAtKill = load.nextN;
       const preferred = [heavy.executions, light.executions];
-      const backupsWhilePreferredUp = backupA.executions + backupB.executions;
+      const backupWhilePreferredUp = backup.executions;
       heavy.signal('SIGKILL');
       light.signal('SIGKILL');
       await Promise.all([heavy.exited, light.exited]);
@@ -353,11 +348,11 @@ describe.skipIf(skipReason !== undefined)(
       const nAtEnd = load.nextN;
 
       const failedAfter = load.failed.filter((failure) => failure.n >= nAtFallback).length;
-      const backupRuns = [backupA, backupB].map((instance) => instance.runsBetween(nAtFallback, nAtEnd));
+      const backupRuns = backup.runsBetween(nAtFallback, nAtEnd);
       const figures = {
         calls: nAtEnd,
         preferredRunsByWeight3and1: preferred,
-        backupRunsWhilePreferredUp: backupsWhilePreferredUp,
+        backupRunsWhilePreferredUp: backupWhilePreferredUp,
         failedPeek: load.failuresByKind('peek'),
         failedBump: load.failuresByKind('bump'),
         callsBetweenKillAndFallback: nAtFallback - nAtKill,
@@ -367,15 +362,17 @@ describe.skipIf(skipReason !== undefined)(
       };
       console.log(`failover figures (srv) ${JSON.stringify(figures)}`);
 
-      expect(backupsWhilePreferredUp).toBe(0);
+      expect(backupWhilePreferredUp).toBe(0);
       // Weight 3 against 1: the heavier one takes more of the preferred priority's calls.
       expect(heavy.executions).toBeGreaterThan(light.executions);
       expect(load.failuresByKind('peek')).toEqual({});
       expect(load.failedWithoutMayHaveRun('bump')).toEqual([]);
       expect(runTwice(load, instances, nAtEnd)).toEqual([]);
-      // Every call after the fallback ran on a backup, once.
+      // Every call after the fallback ran on the backup. Two of three down is past the ejection cap
+      // (half): the second is ejected because the backup answers; held in rotation, it took most
+      // calls ahead of the backup and failed them (4 170 of 6 000 before that fix).
       expect(failedAfter).toBe(0);
-      expect(callsRun([backupA, backupB], nAtFallback, nAtEnd)).toBe(nAtEnd - nAtFallback);
+      expect(callsRun([backup], nAtFallback, nAtEnd)).toBe(nAtEnd - nAtFallback);
     }, 120_000);
   },
 );

@@ -169,7 +169,7 @@ export class EndpointPool {
     if (
       this.#settings.detector.record(endpoint, failed, refused) &&
       endpoint.state === 'ready' &&
-      this.#settings.detector.mayEject(this.#live())
+      this.#settings.detector.mayEject(this.#live(), this.#anotherAnswering(endpoint))
     )
       this.#eject(
         endpoint,
@@ -217,6 +217,13 @@ export class EndpointPool {
     const candidate = this.#candidates[k] as BalancedEndpoint;
     return candidate.load.cost(this.#now) / Math.max(candidate.weight, 1);
   };
+
+  /** True when an endpoint other than `endpoint` takes calls and its last one did not fail. */
+  #anotherAnswering(endpoint: BalancedEndpoint): boolean {
+    for (const other of this.#endpoints.values())
+      if (other !== endpoint && other.state === 'ready' && other.consecutiveFailures === 0) return true;
+    return false;
+  }
 
   /** Endpoints that count for the ejection cap: every one not removed. */
   #live(): BalancedEndpoint[] {

@@ -14,7 +14,10 @@ export interface OutlierOptions {
   readonly baseEjectionMs?: number;
   /** Longest ejection (default 30 s). */
   readonly maxEjectionMs?: number;
-  /** At most this fraction of the endpoints ejected at once, and never all of them (default 0.5). */
+  /**
+   * At most this fraction of the endpoints ejected at once (default 0.5), unless another endpoint
+   * is answering; never all of them.
+   */
   readonly maxEjectedFraction?: number;
   /** Window over which failure rates are compared between endpoints (default 10 s, Envoy's `interval`). */
   readonly intervalMs?: number;
@@ -42,9 +45,9 @@ const OUTLIER_RATIO = 3;
  * Decides when an endpoint is an outlier to take out of rotation for a while: after
  * `consecutiveFailures` failures in a row (a dead or draining instance), or when over a window its
  * failure rate is high and far above its peers' (a sick one among healthy ones). Ejections are
- * capped (`maxEjectedFraction`) and never take the last endpoint: with every endpoint failing the
- * fault is more likely between the client and all of them, and shedding them all would turn
- * partial service into none.
+ * capped (`maxEjectedFraction`, unless another endpoint is answering) and never take the last
+ * endpoint: with every endpoint failing the fault is more likely between the client and all of
+ * them, and shedding them all would turn partial service into none.
  */
 export class OutlierDetector {
   readonly #consecutive: number;
@@ -77,12 +80,18 @@ export class OutlierDetector {
     return refused || state.consecutiveFailures >= this.#consecutive;
   }
 
-  /** Whether one more of `all` may be ejected: within the cap, and one always stays. */
-  mayEject(all: readonly OutlierState[]): boolean {
+  /**
+   * Whether one more of `all` may be ejected: one always stays, and the rest are ejected within
+   * the cap, or past it while another endpoint is answering (`anotherAnswering`). The cap guards
+   * against a fault on the client's side, where every endpoint fails alike; with another endpoint
+   * answering, one failing in a row is dead, and kept in rotation it would take calls only to fail
+   * them (a preferred SRV priority would even take them all ahead of a healthy backup).
+   */
+  mayEject(all: readonly OutlierState[], anotherAnswering = false): boolean {
     let ejected = 0;
     for (const state of all) if (state.ejected) ejected++;
-    const cap = Math.max(1, Math.floor(all.length * this.#maxFraction));
-    return ejected < cap && ejected + 1 < all.length;
+    if (ejected + 1 >= all.length) return false;
+    return anotherAnswering || ejected < Math.max(1, Math.floor(all.length * this.#maxFraction));
   }
 
   /** How long the next ejection of `state` lasts: base × 2^(times ejected before), capped. */
