@@ -78,7 +78,7 @@ export interface BalancingOptions {
   outlier?: OutlierOptions;
   /** How long a `$health` probe of an endpoint may take (default 2 s). */
   probeTimeoutMs?: number;
-  /** Peak-EWMA decay τ, ms (default 10 s, Finagle's). */
+  /** Peak-EWMA decay τ, ms (default 1 s; Finagle's is 10 s, for slower round trips). */
   decayMs?: number;
   /** [0, 1) random source for power of two choices (default Math.random; seeded in tests). */
   random?: () => number;

@@ -10,7 +10,7 @@
  *   cost = ewma·w · (outstanding + 1)
  *
  * τ ({@link PeakEwmaOptions.decayMs}) sets how fast a peak is forgotten; Finagle's default is
- * 10 s. Before the first sample the endpoint is costed at `initialRttMs`, so a new endpoint gets
+ * 10 s (Volley's is 1 s: see DEFAULT_PEAK_EWMA_DECAY_MS). Before the first sample the endpoint is costed at `initialRttMs`, so a new endpoint gets
  * traffic without being preferred over measured ones that are fast.
  */
 export class PeakEwma {
