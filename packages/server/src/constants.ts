@@ -4,6 +4,16 @@
  */
 export const DEFAULT_CLOSE_GRACE_MS = 5_000;
 
+/**
+ * A draining server keeps its UDP socket open, refusing calls as not executed, until no datagram
+ * has arrived for this long (within the close grace period). UDP has no goaway: a client learns of
+ * the drain from a refusal, and a request already on its way to a closed socket draws an ICMP
+ * port-unreachable instead, which cannot say whether an earlier datagram of the call ran. 250 ms
+ * is more than the client's first retransmission timeout (200 ms), so a lost refusal's
+ * retransmission still finds the socket.
+ */
+export const DRAIN_UDP_QUIET_MS = 250;
+
 /** Longest delay `setTimeout` honours (2^31-1 ms, about 24.8 days); Node turns longer ones into 1 ms. */
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 

@@ -107,12 +107,16 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     else log(result);
   }
 
+  /** Datagrams received so far: a draining server keeps its UDP socket until this stops moving. */
+  let datagramsIn = 0;
   const listener: TransportListener = {
     onMessage(bytes, channel) {
       try {
         // The one place a channel's kind is looked at: everything after runs with its policy.
-        if (channel.mode === 'datagram') onMessage(datagram, bytes, channel);
-        else onMessage(stream, bytes, channel);
+        if (channel.mode === 'datagram') {
+          datagramsIn++;
+          onMessage(datagram, bytes, channel);
+        } else onMessage(stream, bytes, channel);
       } catch (error) {
         // A bug of ours, not the peer's: log it loudly, keep serving.
         logger.error({ err: error, peer: channel.peer }, 'unexpected failure handling a message');
@@ -173,6 +177,9 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     get inFlight() {
       return inFlight();
     },
+    get datagramsIn() {
+      return datagramsIn;
+    },
     goaway(reason) {
       const bytes = codec.encode({ kind: KIND.goaway, reason });
       for (const channel of stream.channels()) channel.send(bytes);
@@ -189,6 +196,8 @@ export interface MessageHandler {
   readonly listener: TransportListener;
   /** Calls running now, of every channel kind. */
   readonly inFlight: number;
+  /** Datagrams received since the server started. */
+  readonly datagramsIn: number;
   /** Tells every stream client to take new calls elsewhere. */
   goaway(reason: string): void;
   /** Ends every call in progress with `reason`, replying to its caller. */

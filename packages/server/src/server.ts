@@ -13,7 +13,12 @@ import { createCodec, type DecodeLimits, RpcError } from '@volley/wire';
 import type { InputLimits } from '@volley/wire/internal';
 import { pino } from 'pino';
 import { type BuiltinOptions, createBuiltins } from './builtins.js';
-import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_CALLS_PER_CONNECTION, DEFAULT_MAX_IN_FLIGHT } from './constants.js';
+import {
+  DEFAULT_CLOSE_GRACE_MS,
+  DEFAULT_MAX_CALLS_PER_CONNECTION,
+  DEFAULT_MAX_IN_FLIGHT,
+  DRAIN_UDP_QUIET_MS,
+} from './constants.js';
 import { AddressValidator } from './datagram/address-validator.js';
 import { DatagramPolicy } from './datagram/datagram-policy.js';
 import { ReplyCache, type ReplyCacheOptions } from './datagram/reply-cache.js';
@@ -180,7 +185,23 @@ export function createServer(options: ServerOptions): Server {
     return handler.inFlight === 0 && stream.connectionCount === 0;
   }
 
+  /**
+   * UDP has no goaway: keep the socket, refusing calls as not executed, until no datagram came for
+   * DRAIN_UDP_QUIET_MS or `until` passes. Clients that were sending get a refusal and go elsewhere
+   * instead of an ICMP error that leaves calls "may have executed".
+   */
+  async function lingerForDatagrams(until: number): Promise<void> {
+    if (handler.datagramsIn === 0 || !transports.some((transport) => transport.kind === 'udp')) return;
+    for (let seen = -1; seen !== handler.datagramsIn; ) {
+      const wait = Math.min(DRAIN_UDP_QUIET_MS, until - performance.now());
+      if (wait <= 0) return;
+      seen = handler.datagramsIn;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
   async function drain(graceMs: number): Promise<void> {
+    const startedAt = performance.now();
     draining = true;
     logger.info(
       { inFlight: handler.inFlight, connections: stream.connectionCount, graceMs },
@@ -198,6 +219,7 @@ export function createServer(options: ServerOptions): Server {
       });
       idleWaiter = undefined;
     }
+    await lingerForDatagrams(startedAt + graceMs);
     if (handler.inFlight > 0) {
       logger.warn({ abandoned: handler.inFlight }, 'grace period over: aborting calls still running');
       handler.abortAll(new RpcError('CANCELLED', 'Server shut down before the call finished'));
