@@ -24,6 +24,16 @@ export interface BalancedClientParts {
   lastDiscoveryError(): Error | undefined;
 }
 
+/** One call through the balancer, as its attempts after the first see it. */
+interface BalancedCall {
+  readonly method: string;
+  readonly input: unknown;
+  readonly options: CallOptions | undefined;
+  /** `performance.now()` at which the whole call, every attempt and wait included, times out. */
+  readonly deadlineAt: number;
+  readonly idempotent: boolean;
+}
+
 /** Refusals worth another attempt, when the call did not run (or, idempotent, may have). */
 const RETRYABLE_CODES = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED']);
 
@@ -42,6 +52,7 @@ export class BalancedClient {
   readonly #budget: RetryBudget;
   readonly #own: ClientStats = createClientStats();
   readonly stats: ClientStats;
+  readonly #maxAttempts: number;
   #closed = false;
 
   constructor(parts: BalancedClientParts) {
@@ -49,44 +60,88 @@ export class BalancedClient {
     this.#pool = parts.pool;
     this.#budget = new RetryBudget(parts.retry?.budget);
     this.stats = liveStats(this.#own, parts.pool);
+    this.#maxAttempts = parts.retry?.maxAttempts ?? DEFAULT_BALANCED_ATTEMPTS;
   }
 
-  async call(method: string, input: unknown, options?: CallOptions): Promise<unknown> {
-    if (this.#closed) throw notSent('CLOSED', 'Client is closed');
-    const deadlineAt = performance.now() + (options?.timeoutMs ?? this.#parts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS);
+  call(method: string, input: unknown, options?: CallOptions): Promise<unknown> {
+    if (this.#closed) return Promise.reject(notSent('CLOSED', 'Client is closed'));
+    const now = performance.now();
+    const deadlineAt = now + (options?.timeoutMs ?? this.#parts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS);
     const idempotent = this.#parts.procedures?.[method]?.idempotent === true;
-    const maxAttempts = this.#parts.retry?.maxAttempts ?? DEFAULT_BALANCED_ATTEMPTS;
     this.#own.calls++;
-    this.#budget.deposit(performance.now());
-    let tried: Set<BalancedEndpoint> | undefined;
-    for (let attempt = 1; ; attempt++) {
-      const endpoint = this.#pool.take(tried) ?? (await this.#waitForEndpoint(method, deadlineAt, options?.signal));
-      const startedAt = performance.now();
-      const remaining = deadlineAt - startedAt;
-      // An idempotent call may move after a timeout: each attempt gets its share of what is left.
-      const share =
-        idempotent && attempt < maxAttempts && this.#pool.hasOtherReady(endpoint)
-          ? remaining / (maxAttempts - attempt + 1)
-          : remaining;
-      try {
-        const value = await endpoint.core.call(method, input, { ...options, timeoutMs: share });
-        this.#pool.finish(endpoint, startedAt, undefined);
-        return value;
-      } catch (error) {
-        this.#pool.finish(endpoint, startedAt, error);
-        if (!this.#worthAnother(error, idempotent, attempt, maxAttempts, deadlineAt, options?.signal)) throw error;
-        if (!this.#budget.tryWithdraw(performance.now())) {
-          this.#own.retriesDenied++;
-          throw error;
-        }
-        this.#own.callRetries++;
-        tried ??= new Set();
-        tried.add(endpoint);
-        // Straight to another endpoint if one is ready; back off first if only this one is.
-        if (this.#pool.hasOtherReady(endpoint)) this.#own.failovers++;
-        else if (!(await this.#backOff(attempt, deadlineAt))) throw error;
-      }
+    this.#budget.deposit(now);
+    const endpoint = this.#pool.take(undefined);
+    // The usual case, kept free of an async frame and of allocations beyond the two callbacks (the
+    // balancer's cost per call is measured in docs/performance.md): an endpoint is ready and the
+    // attempt gets the whole deadline, which the endpoint's core computes from the same options.
+    if (endpoint !== undefined && !(idempotent && this.#maxAttempts > 1 && this.#pool.hasOtherReady(endpoint)))
+      return endpoint.core.call(method, input, options).then(
+        (value) => {
+          this.#pool.finish(endpoint, now, undefined);
+          return value;
+        },
+        (error: unknown) => {
+          this.#pool.finish(endpoint, now, error);
+          const call = { method, input, options, deadlineAt, idempotent };
+          return this.#retryAfter(call, error, 1, endpoint, undefined);
+        },
+      );
+    const call: BalancedCall = { method, input, options, deadlineAt, idempotent };
+    return this.#attempts(call, 1, endpoint, undefined);
+  }
+
+  /** Attempts from `attempt` on, the first of them on `endpoint` when one is already taken. */
+  async #attempts(
+    call: BalancedCall,
+    attempt: number,
+    taken: BalancedEndpoint | undefined,
+    tried: Set<BalancedEndpoint> | undefined,
+  ): Promise<unknown> {
+    const signal = call.options?.signal;
+    const endpoint =
+      taken ?? this.#pool.take(tried) ?? (await this.#waitForEndpoint(call.method, call.deadlineAt, signal));
+    const startedAt = performance.now();
+    const remaining = call.deadlineAt - startedAt;
+    // An idempotent call may move after a timeout: each attempt gets its share of what is left.
+    const share =
+      call.idempotent && attempt < this.#maxAttempts && this.#pool.hasOtherReady(endpoint)
+        ? remaining / (this.#maxAttempts - attempt + 1)
+        : remaining;
+    let value: unknown;
+    try {
+      value = await endpoint.core.call(call.method, call.input, { ...call.options, timeoutMs: share });
+    } catch (error) {
+      this.#pool.finish(endpoint, startedAt, error);
+      return this.#retryAfter(call, error, attempt, endpoint, tried);
     }
+    this.#pool.finish(endpoint, startedAt, undefined);
+    return value;
+  }
+
+  /**
+   * Attempt `attempt` failed with `error` on `endpoint`: tries again (another endpoint if one is
+   * ready, else the same after a backoff) when the failure allows it and the budget has a retry;
+   * otherwise rejects with `error`.
+   */
+  async #retryAfter(
+    call: BalancedCall,
+    error: unknown,
+    attempt: number,
+    endpoint: BalancedEndpoint,
+    tried: Set<BalancedEndpoint> | undefined,
+  ): Promise<unknown> {
+    if (!this.#worthAnother(error, call, attempt)) throw error;
+    if (!this.#budget.tryWithdraw(performance.now())) {
+      this.#own.retriesDenied++;
+      throw error;
+    }
+    this.#own.callRetries++;
+    const avoid = tried ?? new Set<BalancedEndpoint>();
+    avoid.add(endpoint);
+    // Straight to another endpoint if one is ready; back off first if only this one is.
+    if (this.#pool.hasOtherReady(endpoint)) this.#own.failovers++;
+    else if (!(await this.#backOff(attempt, call.deadlineAt))) throw error;
+    return this.#attempts(call, attempt + 1, undefined, avoid);
   }
 
   async notify(
@@ -110,21 +165,15 @@ export class BalancedClient {
   }
 
   /** Whether a failed attempt may be tried again (the budget is asked next). */
-  #worthAnother(
-    error: unknown,
-    idempotent: boolean,
-    attempt: number,
-    maxAttempts: number,
-    deadlineAt: number,
-    signal: AbortSignal | undefined,
-  ): boolean {
-    if (!(error instanceof RpcError) || this.#closed || signal?.aborted || attempt >= maxAttempts) return false;
-    if (performance.now() >= deadlineAt - 1) return false;
+  #worthAnother(error: unknown, call: BalancedCall, attempt: number): boolean {
+    if (!(error instanceof RpcError) || this.#closed || call.options?.signal?.aborted || attempt >= this.#maxAttempts)
+      return false;
+    if (performance.now() >= call.deadlineAt - 1) return false;
     if (RETRYABLE_CODES.has(error.code) && error.notExecuted) return true;
     // It may have run: only a procedure that may run twice moves (Finagle and gRPC retry only those
     // too). DEADLINE_EXCEEDED before the call's deadline is the attempt's share running out, seen
     // by the client or first by the server (which enforces the deadline it was sent).
-    return idempotent && (error.code === 'UNAVAILABLE' || error.code === 'DEADLINE_EXCEEDED');
+    return call.idempotent && (error.code === 'UNAVAILABLE' || error.code === 'DEADLINE_EXCEEDED');
   }
 
   /** Waits before retrying on the endpoint just tried (no other is ready); false if the deadline would pass. */

@@ -30,6 +30,8 @@ export interface PoolSettings {
 export class EndpointPool {
   readonly #settings: PoolSettings;
   readonly #endpoints = new Map<string, BalancedEndpoint>();
+  /** The same endpoints as an array, for the per-call pick (no iterator per call). */
+  #list: BalancedEndpoint[] = [];
   /** Counters of endpoints that were removed and closed, so the client's totals never go down. */
   readonly #retired: ClientStats = createClientStats();
   /** Calls waiting for an endpoint to become ready; woken on every change. */
@@ -93,6 +95,7 @@ export class EndpointPool {
           new PeakEwma(this.#settings.load, performance.now()),
         );
         this.#endpoints.set(entry.key, endpoint);
+        this.#list = [...this.#endpoints.values()];
         this.#probe(endpoint);
       } else {
         known.priority = entry.priority;
@@ -135,7 +138,7 @@ export class EndpointPool {
 
   /** True when an endpoint other than `endpoint` could take the call now. */
   hasOtherReady(endpoint: BalancedEndpoint): boolean {
-    for (const other of this.#endpoints.values()) if (other !== endpoint && other.state === 'ready') return true;
+    for (const other of this.#list) if (other !== endpoint && other.state === 'ready') return true;
     return false;
   }
 
@@ -197,7 +200,7 @@ export class EndpointPool {
     const candidates = this.#candidates;
     candidates.length = 0;
     let best = Number.POSITIVE_INFINITY;
-    for (const endpoint of this.#endpoints.values()) {
+    for (const endpoint of this.#list) {
       if (endpoint.state !== state || avoid?.has(endpoint) === true || endpoint.priority > best) continue;
       if (endpoint.priority < best) {
         best = endpoint.priority;
@@ -312,6 +315,7 @@ export class EndpointPool {
     if (endpoint.state !== 'removed' || endpoint.load.outstanding > 0) return;
     if (this.#endpoints.get(endpoint.key) !== endpoint) return;
     this.#endpoints.delete(endpoint.key);
+    this.#list = [...this.#endpoints.values()];
     void endpoint.core.close().then(() => addStats(this.#retired, endpoint.core.stats));
   }
 
