@@ -22,7 +22,7 @@ import { type ListeningAddresses, type ListenOptions, listenUdpBesideTcp, namesO
 import { LogLimiter } from './log-limiter.js';
 import { createMessageHandler } from './message-handler.js';
 import { ReplySender } from './reply-sender.js';
-import { createServerStats, type ServerStats } from './server-stats.js';
+import { createServerStats, type ServerStats, type WorkerIdentity } from './server-stats.js';
 import { createSigningGate, type SigningOptions } from './signing/signing-gate.js';
 import { StreamPolicy } from './stream/stream-policy.js';
 
@@ -56,6 +56,11 @@ export interface ServerOptions extends BuiltinOptions {
    * `false` turns them off (trusted peers only). See docs/security.md.
    */
   decodeLimits?: Partial<DecodeLimits> | false;
+  /**
+   * Which worker of a cluster this server is, reported by `$health` and `server.stats`; set by
+   * `serveCluster`. Each worker keeps its own reply cache, limits, stats and incarnation.
+   */
+  worker?: WorkerIdentity;
 }
 
 /** A router bound to transports. */
@@ -93,10 +98,11 @@ export function createServer(options: ServerOptions): Server {
     inFlight: () => handler.inFlight,
     startedAt: performance.now(),
     incarnation,
+    worker: options.worker,
   });
   const compiled = compileRouter(options.router, builtins);
   const cache = new ReplyCache(options.replyCache);
-  const stats = createServerStats();
+  const stats = createServerStats(options.worker);
   const transports: ServerTransport[] = [];
   let draining = false;
   let closing: Promise<void> | undefined;
