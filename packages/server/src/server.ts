@@ -13,6 +13,7 @@ import { createCodec, type DecodeLimits, RpcError } from '@volley/wire';
 import type { InputLimits } from '@volley/wire/internal';
 import { pino } from 'pino';
 import { type BuiltinOptions, createBuiltins } from './builtins.js';
+import { currentWorker } from './cluster/cluster-protocol.js';
 import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_CALLS_PER_CONNECTION, DEFAULT_MAX_IN_FLIGHT } from './constants.js';
 import { AddressValidator } from './datagram/address-validator.js';
 import { DatagramPolicy } from './datagram/datagram-policy.js';
@@ -58,7 +59,8 @@ export interface ServerOptions extends BuiltinOptions {
   decodeLimits?: Partial<DecodeLimits> | false;
   /**
    * Which worker of a cluster this server is, reported by `$health` and `server.stats`; set by
-   * `serveCluster`. Each worker keeps its own reply cache, limits, stats and incarnation.
+   * `serveCluster` (default: the worker this process is, when serveCluster started it). Each
+   * worker keeps its own reply cache, limits, stats and incarnation.
    */
   worker?: WorkerIdentity;
 }
@@ -93,16 +95,17 @@ export interface Server {
 export function createServer(options: ServerOptions): Server {
   const logger: Logger = options.logger ?? pino({ level: 'info' });
   const incarnation = drawIncarnation();
+  const worker = options.worker ?? currentWorker();
   const builtins = createBuiltins(options.router, options, {
     isDraining: () => draining,
     inFlight: () => handler.inFlight,
     startedAt: performance.now(),
     incarnation,
-    worker: options.worker,
+    worker,
   });
   const compiled = compileRouter(options.router, builtins);
   const cache = new ReplyCache(options.replyCache);
-  const stats = createServerStats(options.worker);
+  const stats = createServerStats(worker);
   const transports: ServerTransport[] = [];
   let draining = false;
   let closing: Promise<void> | undefined;
