@@ -77,7 +77,7 @@ export async function runPrimary(options: ServeClusterOptions, logger: Logger): 
     throw error;
   }
   const addresses = (await listening[0]) as ListeningAddresses;
-  logger.info({ workers: count, udp, ...urlsOf(addresses) }, 'cluster serving');
+  logger.info({ workers: count, udpSharing: udp, ...urlsOf(addresses) }, 'cluster serving');
 
   const stopTimeoutMs = options.stopTimeoutMs ?? DEFAULT_CLUSTER_STOP_TIMEOUT_MS;
   let closing: Promise<void> | undefined;
