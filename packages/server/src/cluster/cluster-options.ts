@@ -9,7 +9,8 @@ export interface ServeClusterOptions {
   workers?: number;
   /**
    * Where every worker listens. Port 0 is resolved once, in the primary, to a port free for
-   * both UDP and TCP, so all workers share it. `memory` is refused (it cannot cross processes).
+   * both UDP and TCP, so all workers share it. `memory` (it cannot cross processes) and `unix`
+   * (each worker's transport would remove the others' socket file) are refused.
    */
   listen: ListenOptions;
   /**

@@ -29,6 +29,8 @@ export async function runPrimary(options: ServeClusterOptions, logger: Logger): 
   const count = options.workers ?? availableParallelism();
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`workers must be a whole number ≥ 1, got ${count}`);
   if (options.listen.memory) throw new TypeError('serveCluster cannot listen on memory: it does not cross processes');
+  // Each worker's Unix transport would unlink the socket file the others listen on.
+  if (options.listen.unix) throw new TypeError('serveCluster does not listen on Unix sockets: use one process');
   const udpHost = options.listen.udp?.host ?? '127.0.0.1';
   const reusePort = options.listen.udp !== undefined && (await canReuseUdpPort(udpHost));
   const udp: ClusterUdpSharing | undefined = options.listen.udp && (reusePort ? 'every-worker' : 'one-worker');

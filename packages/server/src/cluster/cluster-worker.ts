@@ -1,7 +1,6 @@
 import cluster from 'node:cluster';
 import type { Logger } from '@volley/router';
 import type { ListeningAddresses, ListenOptions } from '../listen-options.js';
-import type { Server } from '../server.js';
 import type { ClusterWorker, ServeClusterOptions } from './cluster-options.js';
 import { type DrainOrder, isVolleyMessage, type WorkerAssignment, type WorkerReport } from './cluster-protocol.js';
 
