@@ -9,6 +9,11 @@
  * carry the incarnation they first went to, so the worker they land on refuses them. Where only
  * worker 1 serves UDP (Node < 22.12), worker 1 is the one killed and its replacement takes UDP
  * over. Skips, saying why, where namespaces are unavailable; never on CI.
+ *
+ * The clients call `$health` first, the documented workaround for a client's first calls
+ * (docs/protocol.md §5.7). `VOLLEY_NO_LEARN=1` drops it to show the gap, and this test then
+ * fails: in four runs 1, 6, 3 (every worker) and 1 (worker 1 only) of 320 calls ran twice, each a
+ * client's first calls, retransmitted without an incarnation to a worker that had not seen them.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,6 +80,8 @@ describe.skipIf(skipReason !== undefined)(
         concurrency: 4,
         seed: 16,
         timeoutMs: 30_000,
+        // An experiment, not a mode: see the comment at the top.
+        ...(process.env.VOLLEY_NO_LEARN === '1' && { learnFirst: false }),
       };
       const clients = open.track(new NetnsChild(ns.clientNs, CLIENTS_SCRIPT, [JSON.stringify(load)]));
       await clients.next('clients learned incarnations', LOAD_BUDGET_MS);

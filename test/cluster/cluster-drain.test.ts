@@ -91,7 +91,7 @@ describe('SIGTERM to the primary of a two-worker cluster under load over UDP and
     expect([...ran].sort()).toEqual([...succeeded].sort());
     // Failures are refusals of calls that did not run: draining workers, then a closed port.
     expect(failed.filter((failure) => ran.includes(failure.id))).toEqual([]);
-    expect(new Set(failed.map((failure) => failure.code))).toEqual(new Set(['UNAVAILABLE']));
+    expect(failed.filter((failure) => failure.code !== 'UNAVAILABLE')).toEqual([]);
     // The load was real on both sides of the signal.
     expect(okBeforeSignal).toBeGreaterThanOrEqual(200);
     expect(succeeded.length).toBeGreaterThan(okBeforeSignal);
