@@ -2,7 +2,7 @@
  * One load generator of `npm run bench:cluster`, in its own process: `sockets` clients (one UDP
  * socket or TCP connection each, so the cluster can spread them over its workers), each with
  * `outstanding` `add` calls in a closed loop. Waits for `go`, runs warm-up then the measured
- * window, and sends `{calls, totalCalls, failures}`; every answer is checked.
+ * window, and sends a {@link LoadResult}; every answer is checked.
  */
 import { createClient } from '@volley/client';
 import type { BenchRouter } from '../bench-router.js';
@@ -19,6 +19,8 @@ export interface LoadResult {
   calls: number;
   totalCalls: number;
   failures: number;
+  /** This process's CPU (user + system) from `go` to the last call, in µs. */
+  cpuMicros: number;
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as LoadJob;
@@ -28,7 +30,8 @@ process.send?.('ready');
 await new Promise<void>((resolve) => process.once('message', () => resolve()));
 
 let phase: 'warmup' | 'measure' | 'done' = 'warmup';
-const result: LoadResult = { calls: 0, totalCalls: 0, failures: 0 };
+const result: LoadResult = { calls: 0, totalCalls: 0, failures: 0, cpuMicros: 0 };
+const cpuAtGo = process.cpuUsage();
 setTimeout(() => {
   phase = 'measure';
   setTimeout(() => {
@@ -53,5 +56,7 @@ await Promise.all(
     }),
   ),
 );
+const cpu = process.cpuUsage(cpuAtGo);
+result.cpuMicros = cpu.user + cpu.system;
 await Promise.all(clients.map((client) => client.close()));
 process.send?.(result, () => process.exit(0));

@@ -50,6 +50,8 @@ interface Cluster {
 interface Run {
   callsPerSecond: number;
   serverCpuMicrosPerCall: number;
+  /** The load processes' CPU per call: with 2 cores shared, what the server could not have. */
+  clientCpuMicrosPerCall: number;
   failures: number;
 }
 
@@ -86,11 +88,13 @@ async function runLoad(cluster: Cluster, transport: 'udp' | 'tcp'): Promise<Run>
     for (const child of children) child.send('go');
     const done = await Promise.all(results);
     const serverCpu = cpuOf(cluster.pids) - before;
+    const clientCpu = done.reduce((sum, result) => sum + result.cpuMicros, 0);
     const calls = done.reduce((sum, result) => sum + result.calls, 0);
     const totalCalls = done.reduce((sum, result) => sum + result.totalCalls, 0);
     return {
       callsPerSecond: calls / (durationMs / 1000),
       serverCpuMicrosPerCall: serverCpu / totalCalls,
+      clientCpuMicrosPerCall: clientCpu / totalCalls,
       failures: done.reduce((sum, result) => sum + result.failures, 0),
     };
   } finally {
@@ -121,13 +125,13 @@ try {
         const key = `${transport} ${workers}`;
         runs.set(key, [...(runs.get(key) ?? []), run]);
         log(
-          `  round ${round + 1} ${transport} ${workers} worker(s): ${Math.round(run.callsPerSecond)} calls/s, ${run.serverCpuMicrosPerCall.toFixed(1)} µs server CPU/call, ${run.failures} failures`,
+          `  round ${round + 1} ${transport} ${workers} worker(s): ${Math.round(run.callsPerSecond)} calls/s, ${run.serverCpuMicrosPerCall.toFixed(1)} µs server CPU/call, ${run.clientCpuMicrosPerCall.toFixed(1)} µs client CPU/call, ${run.failures} failures`,
         );
       }
     }
   const lines = [
-    `| transport | workers | UDP on | calls/s median (min–max) | server CPU µs/call median (min–max) | failures |`,
-    '|---|---|---|---|---|---|',
+    `| transport | workers | UDP on | calls/s median (min–max) | server CPU µs/call median (min–max) | client CPU µs/call median | failures |`,
+    '|---|---|---|---|---|---|---|',
   ];
   for (const transport of transports)
     for (const workers of WORKER_COUNTS) {
@@ -139,7 +143,10 @@ try {
         )} | ${spread(
           each.map((run) => run.serverCpuMicrosPerCall),
           1,
-        )} | ${each.reduce((sum, run) => sum + run.failures, 0)} |`,
+        )} | ${median(each.map((run) => run.clientCpuMicrosPerCall)).toFixed(1)} | ${each.reduce(
+          (sum, run) => sum + run.failures,
+          0,
+        )} |`,
       );
     }
   process.stdout.write(`\n${lines.join('\n')}\n`);
