@@ -131,6 +131,42 @@ describe('volley serve', () => {
     expect(run.stderr + run.stdout).not.toMatch(/^\s+at /m);
   }, 30_000);
 
+  it('serves from two worker processes with --workers 2, and drains them all on SIGTERM, exiting 0', async () => {
+    const served = await serve([APP_ROUTER, '--port', '0', '--workers', '2']);
+    // TCP connections are dealt round robin: eight clients reach both workers.
+    const reports = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const client = createClient<AppRouter>(`tcp://127.0.0.1:${served.port}`);
+        clients.push(client);
+        return (await client.call(HEALTH_PROCEDURE, undefined)) as HealthReport;
+      }),
+    );
+    expect(new Set(reports.map((report) => `${report.worker?.id}/${report.worker?.count}`))).toEqual(
+      new Set(['1/2', '2/2']),
+    );
+    served.child.kill('SIGTERM');
+    expect(await served.exited).toBe(0);
+    const lines = logLines(served.stdout());
+    expect(lines.filter((line) => line.msg === 'closed')).toHaveLength(2);
+    expect(lines.at(-1)?.msg).toBe('cluster closed: every worker exited');
+  }, 60_000);
+
+  it('reports a port in use once, on stderr, and exits 4 with --workers', async () => {
+    const blocker = createNetServer();
+    blockers.push(blocker);
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    const run = await runVolley(['serve', APP_ROUTER, '--tcp', String(port), '--workers', '2'], { timeoutMs: 60_000 });
+    expect(run.code).toBe(4);
+    expect(run.stderr).toBe(`volley serve: cannot listen on tcp 127.0.0.1:${port}: the port is in use (EADDRINUSE)\n`);
+  }, 60_000);
+
+  it('rejects --workers 0 with one line and exit 2', async () => {
+    const run = await runVolley(['serve', APP_ROUTER, '--workers', '0']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--workers must be "auto" or a whole number ≥ 1, got "0"');
+  });
+
   it('rejects an unknown flag with one line and exit 2', async () => {
     const run = await runVolley(['serve', APP_ROUTER, '--prot', '4000']);
     expect(run.code).toBe(2);

@@ -62,6 +62,16 @@ describe.each(['udp', 'tcp'] as const)('built-in procedures over %s', (transport
     const health = (await clientFor(urlOf(server)).call('$health')) as HealthReport;
     expect(health).toMatchObject({ status: 'serving', protocol: PROTOCOL_VERSION, inFlight: 0 });
     expect(health.uptimeMs).toBeGreaterThanOrEqual(0);
+    expect(health.incarnation).toBe(server.server.incarnation);
+    // A server on its own is no worker: the key is absent, not null.
+    expect(health).not.toHaveProperty('worker');
+  });
+
+  it('$health and server.stats say which worker of how many answered, when the server is one', async () => {
+    const server = await serve({ server: { worker: { id: 2, count: 3 } } });
+    const health = (await clientFor(urlOf(server)).call('$health')) as HealthReport;
+    expect(health.worker).toEqual({ id: 2, count: 3, pid: process.pid });
+    expect(server.server.stats.worker).toEqual({ id: 2, count: 3 });
   });
 
   it('answers NOT_FOUND for built-ins turned off', async () => {

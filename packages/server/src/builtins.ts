@@ -7,12 +7,13 @@ import {
   type ServiceManifest,
 } from '@volley/wire';
 import { z } from 'zod';
+import type { WorkerIdentity } from './server-stats.js';
 
 /** Which built-in procedures a server answers; both are on unless turned off. */
 export interface BuiltinOptions {
   /** `$describe`: procedures, schemas and flags. Turn off to keep a service's shape private. */
   reflection?: boolean;
-  /** `$health`: serving or draining, uptime, incarnation. */
+  /** `$health`: serving or draining, uptime, incarnation, and which worker answered. */
   health?: boolean;
   /** Name and version reported by `$describe`. */
   service?: ServiceInfo;
@@ -24,6 +25,8 @@ export interface BuiltinState {
   inFlight(): number;
   startedAt: number;
   incarnation: number;
+  /** Set when the server is one worker of a cluster: reported as `worker` by `$health`. */
+  worker: WorkerIdentity | undefined;
 }
 
 const healthReport = z.object({
@@ -32,6 +35,7 @@ const healthReport = z.object({
   uptimeMs: z.number(),
   inFlight: z.number().int(),
   incarnation: z.number().int(),
+  worker: z.object({ id: z.number().int(), count: z.number().int(), pid: z.number().int() }).optional(),
 });
 
 /**
@@ -56,6 +60,7 @@ export function createBuiltins(
       });
   }
   if (options.health !== false) {
+    const worker = state.worker && { ...state.worker, pid: process.pid };
     builtins[HEALTH_PROCEDURE] = procedure
       .describe('Reports whether the server is serving or draining.')
       .output(healthReport)
@@ -67,6 +72,7 @@ export function createBuiltins(
           uptimeMs: Math.round(performance.now() - state.startedAt),
           inFlight: state.inFlight(),
           incarnation: state.incarnation,
+          ...(worker !== undefined && { worker }),
         }),
       );
   }

@@ -86,3 +86,20 @@ export const DEFAULT_MAX_REMEMBERED_SIGNATURES = 100_000;
  * read). 10 s keeps a flood of 100 000 malformed datagrams to a few lines a minute.
  */
 export const LOG_SUMMARY_WINDOW_MS = 10_000;
+
+/**
+ * A worker that dies is replaced at once the first time; each further death of a worker that had
+ * not lived {@link CLUSTER_STABLE_AFTER_MS} doubles the wait from this base up to
+ * {@link CLUSTER_RESTART_MAX_MS}: Kubernetes' CrashLoopBackOff (10 s doubling to 5 min), scaled
+ * down because a worker is a process, not a pod, and its siblings keep serving meanwhile.
+ */
+export const CLUSTER_RESTART_BASE_MS = 100;
+/** The longest wait before replacing a worker in a crash loop. */
+export const CLUSTER_RESTART_MAX_MS = 10_000;
+/** A worker that lived this long counts as healthy: its death starts the backoff afresh. */
+export const CLUSTER_STABLE_AFTER_MS = 10_000;
+/**
+ * How long the primary waits for a draining worker to exit before it kills it (SIGKILL): six
+ * default drains (5 s each), and well inside systemd's default stop timeout (90 s).
+ */
+export const DEFAULT_CLUSTER_STOP_TIMEOUT_MS = 30_000;

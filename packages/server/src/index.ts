@@ -1,6 +1,16 @@
 export type { LogFn, Logger } from '@volley/router';
+export type {
+  ClusterPrimary,
+  ClusterStats,
+  ClusterUdpSharing,
+  ClusterWorker,
+  ClusterWorkerInfo,
+  ServeClusterOptions,
+} from './cluster/cluster-options.js';
+export { serveCluster } from './cluster/serve-cluster.js';
 export {
   DEFAULT_CLOSE_GRACE_MS,
+  DEFAULT_CLUSTER_STOP_TIMEOUT_MS,
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_REPLY_CACHE_MAX_BYTES,
   DEFAULT_REPLY_CACHE_MAX_ENTRIES,
@@ -11,5 +21,5 @@ export { ListenError, type ListenTarget } from './listen-error.js';
 export type { ListeningAddresses, ListenOptions } from './listen-options.js';
 export type { Server, ServerOptions } from './server.js';
 export { createServer } from './server.js';
-export type { ServerStats } from './server-stats.js';
+export type { ServerStats, WorkerIdentity } from './server-stats.js';
 export type { SigningOptions } from './signing/signing-gate.js';

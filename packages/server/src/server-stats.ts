@@ -1,5 +1,16 @@
+/**
+ * Which worker of a cluster a server is (`serveCluster` sets it): `id` from 1 to `count`, the
+ * same for a worker and its replacement, so logs and `$health` name a slot, not a process.
+ */
+export interface WorkerIdentity {
+  readonly id: number;
+  readonly count: number;
+}
+
 /** Counters a server keeps; plain integers so reading them costs nothing. */
 export interface ServerStats {
+  /** The worker these counters belong to, when the server is one of a cluster: each counts its own. */
+  readonly worker?: WorkerIdentity;
   /** Requests that reached dispatch. */
   calls: number;
   /** Calls that ended in an error reply (any code). */
@@ -46,9 +57,10 @@ export interface ServerStats {
   brokenStreams: number;
 }
 
-/** A zeroed {@link ServerStats}. */
-export function createServerStats(): ServerStats {
+/** A zeroed {@link ServerStats}, for `worker` when the server is one of a cluster. */
+export function createServerStats(worker?: WorkerIdentity): ServerStats {
   return {
+    ...(worker !== undefined && { worker }),
     calls: 0,
     failedCalls: 0,
     notifications: 0,

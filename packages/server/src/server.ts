@@ -13,6 +13,7 @@ import { createCodec, type DecodeLimits, RpcError } from '@volley/wire';
 import type { InputLimits } from '@volley/wire/internal';
 import { pino } from 'pino';
 import { type BuiltinOptions, createBuiltins } from './builtins.js';
+import { currentWorker } from './cluster/cluster-protocol.js';
 import {
   DEFAULT_CLOSE_GRACE_MS,
   DEFAULT_MAX_CALLS_PER_CONNECTION,
@@ -27,7 +28,7 @@ import { type ListeningAddresses, type ListenOptions, listenUdpBesideTcp, namesO
 import { LogLimiter } from './log-limiter.js';
 import { createMessageHandler } from './message-handler.js';
 import { ReplySender } from './reply-sender.js';
-import { createServerStats, type ServerStats } from './server-stats.js';
+import { createServerStats, type ServerStats, type WorkerIdentity } from './server-stats.js';
 import { createSigningGate, type SigningOptions } from './signing/signing-gate.js';
 import { StreamPolicy } from './stream/stream-policy.js';
 
@@ -61,6 +62,12 @@ export interface ServerOptions extends BuiltinOptions {
    * `false` turns them off (trusted peers only). See docs/security.md.
    */
   decodeLimits?: Partial<DecodeLimits> | false;
+  /**
+   * Which worker of a cluster this server is, reported by `$health` and `server.stats`; set by
+   * `serveCluster` (default: the worker this process is, when serveCluster started it). Each
+   * worker keeps its own reply cache, limits, stats and incarnation.
+   */
+  worker?: WorkerIdentity;
 }
 
 /** A router bound to transports. */
@@ -93,15 +100,17 @@ export interface Server {
 export function createServer(options: ServerOptions): Server {
   const logger: Logger = options.logger ?? pino({ level: 'info' });
   const incarnation = drawIncarnation();
+  const worker = options.worker ?? currentWorker();
   const builtins = createBuiltins(options.router, options, {
     isDraining: () => draining,
     inFlight: () => handler.inFlight,
     startedAt: performance.now(),
     incarnation,
+    worker,
   });
   const compiled = compileRouter(options.router, builtins);
   const cache = new ReplyCache(options.replyCache);
-  const stats = createServerStats();
+  const stats = createServerStats(worker);
   const transports: ServerTransport[] = [];
   let draining = false;
   let closing: Promise<void> | undefined;

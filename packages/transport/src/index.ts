@@ -39,6 +39,7 @@ export type {
 } from './types.js';
 export type { ConnectUdpOptions } from './udp/connect-udp.js';
 export { connectUdp } from './udp/connect-udp.js';
+export { canReuseUdpPort } from './udp/udp-reuse-port.js';
 export type { UdpSocketOptions } from './udp/udp-socket.js';
 export type { UdpTransport, UdpTransportOptions } from './udp/udp-transport.js';
 export { createUdpTransport } from './udp/udp-transport.js';

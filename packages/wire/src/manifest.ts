@@ -68,4 +68,9 @@ export interface HealthReport {
   readonly inFlight: number;
   /** The server process's incarnation, as in its UDP replies' `i` (docs/protocol.md §5.7). */
   readonly incarnation: number;
+  /**
+   * Present when the server is one worker of several behind one port (`serveCluster`): which one
+   * answered (`id`, 1 to `count`, kept by a replacement), how many there are, and its process id.
+   */
+  readonly worker?: { readonly id: number; readonly count: number; readonly pid: number };
 }

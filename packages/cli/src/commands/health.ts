@@ -36,7 +36,7 @@ Examples:
     if (values.json) io.out(formatJson(report, io.stdoutIsTTY));
     else
       io.out(
-        `${report.status} · up ${formatUptime(report.uptimeMs)} · ${report.inFlight} call${report.inFlight === 1 ? '' : 's'} in flight · protocol ${report.protocol}`,
+        `${report.status} · up ${formatUptime(report.uptimeMs)} · ${report.inFlight} call${report.inFlight === 1 ? '' : 's'} in flight · protocol ${report.protocol}${report.worker ? ` · worker ${report.worker.id} of ${report.worker.count}` : ''}`,
       );
     return report.status === 'serving' ? EXIT.ok : EXIT.failed;
   },

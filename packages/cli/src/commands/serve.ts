@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ListenOptions, Server } from '@volley/server';
+import type { ListeningAddresses, ListenOptions, Server } from '@volley/server';
 import type { Level } from 'pino';
 import { positiveInt } from '../client-flags.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { UsageError } from '../usage-error.js';
 import type { Command } from './command.js';
+import { workersFromFlag } from './serve-workers.js';
 
 /** Where `volley serve` listens without flags: the port `npm start` uses, loopback only. */
 export const DEFAULT_SERVE_PORT = 4000;
@@ -32,7 +33,7 @@ export const serveCommand: Command = {
   summary: 'serve a router module until SIGTERM/SIGINT, then drain and exit 0',
   help: `volley serve — run a router module as a service
 
-Usage: volley serve <module> [--port <n> | --udp <n> --tcp <n>] [--host <h>] [flags]
+Usage: volley serve <module> [--port <n> | --udp <n> --tcp <n>] [--host <h>] [--workers auto|<n>] [flags]
 
 Imports the module (.js with node, .ts through tsx), picks its router as 'volley gen' does
 (--export, else the default export, else the only router, else the only create…Router
@@ -48,13 +49,18 @@ does not load: one line on stderr, exit 4.
   --tcp <n>            serve TCP on this port (with --udp, or alone for TCP only)
   --host <h>           address to listen on (default ${DEFAULT_SERVE_HOST}, this machine only;
                        0.0.0.0 or :: for every interface)
+  --workers auto|<n>   serve from n worker processes on one port (auto: one per core), each
+                       with its own reply cache and stats; a worker that dies is replaced.
+                       Default: one process, no workers. UDP is on every worker with Node
+                       22.12+ on Linux (SO_REUSEPORT), on worker 1 only before (docs/deploying.md)
   --grace-ms <ms>      how long a drain waits for in-flight calls (default ${DEFAULT_GRACE_MS})
   --log-level <level>  ${LOG_LEVELS.join(', ')} (default info, or $LOG_LEVEL)
   --name <name>        service name for $describe and $health (default: none)
 
 Examples:
   volley serve dist/app-router.js --host 0.0.0.0 --port 4000
-  volley serve services/app/src/app-router.ts --port 0 --log-level debug`,
+  volley serve services/app/src/app-router.ts --port 0 --log-level debug
+  volley serve dist/app-router.js --host 0.0.0.0 --port 4000 --workers auto`,
   flags: {
     export: { type: 'string' },
     port: { type: 'string' },
@@ -64,6 +70,7 @@ Examples:
     'grace-ms': { type: 'string' },
     'log-level': { type: 'string' },
     name: { type: 'string' },
+    workers: { type: 'string' },
   },
   async run({ values, positionals, io }) {
     const [source, ...extra] = positionals;
@@ -72,8 +79,9 @@ Examples:
     const host = (values.host as string | undefined) ?? DEFAULT_SERVE_HOST;
     const listen = listenOptionsFrom(values, host);
     const graceMs = nonNegativeInt('grace-ms', values['grace-ms'] as string | undefined, DEFAULT_GRACE_MS);
+    const workers = workersFromFlag(values.workers as string | undefined);
     // Loaded on demand: the server, pino and codegen are most of the CLI's start-up time.
-    const [{ loadRouterFromModule }, { createServer }, { pino }] = await Promise.all([
+    const [{ loadRouterFromModule }, { createServer, serveCluster }, { pino }] = await Promise.all([
       import('@volley/codegen'),
       import('@volley/server'),
       import('pino'),
@@ -92,23 +100,36 @@ Examples:
     }
     const logger = pino({ level: level as Level | 'silent' });
     const name = values.name as string | undefined;
-    const server = createServer({
-      router,
-      logger,
-      closeGraceMs: graceMs,
-      ...(name !== undefined && { service: { name } }),
-    });
+    const create = () =>
+      createServer({
+        router,
+        logger,
+        closeGraceMs: graceMs,
+        ...(name !== undefined && { service: { name } }),
+      });
+    if (workers !== undefined) {
+      // node:cluster runs this same command in every worker: serveCluster tells them apart.
+      try {
+        const served = await serveCluster({ workers, listen, create, logger });
+        if (served.role === 'worker') return EXIT.ok;
+        logger.info(
+          { ...urlsOf(served.addresses), workers: served.count, udpSharing: served.udp },
+          'serving; SIGTERM or SIGINT drains every worker and exits',
+        );
+        await served.closed;
+        return EXIT.ok;
+      } catch (error) {
+        // The primary says why, once; a worker that could not listen has told the primary.
+        if ((await import('node:cluster')).default.isPrimary) io.err(`volley serve: ${firstLine(error)}`);
+        return EXIT.serve;
+      }
+    }
+    const server = create();
     // Handlers are installed before listening: a signal that arrives while binding still drains.
     const stopped = untilStopSignal(server, io);
     try {
       const bound = await server.listen(listen);
-      const urls = Object.fromEntries(
-        Object.entries(bound).map(([kind, address]) => [
-          kind,
-          `${kind}://${formatHost(address.address)}:${address.port}`,
-        ]),
-      );
-      logger.info(urls, 'serving; SIGTERM or SIGINT drains in-flight calls and exits');
+      logger.info(urlsOf(bound), 'serving; SIGTERM or SIGINT drains in-flight calls and exits');
     } catch (error) {
       await server.close({ graceMs: 0 });
       stopped.dispose();
@@ -183,6 +204,12 @@ function untilStopSignal(server: Server, io: CliIo): { promise: Promise<void>; d
 
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+function urlsOf(bound: ListeningAddresses): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(bound).map(([kind, address]) => [kind, `${kind}://${formatHost(address.address)}:${address.port}`]),
+  );
 }
 
 function formatHost(host: string): string {

@@ -1,4 +1,4 @@
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIP, isIPv6 } from 'node:net';
 import { DEFAULT_UDP_RECV_BUFFER_BYTES, DEFAULT_UDP_SEND_BUFFER_BYTES } from '../constants.js';
@@ -27,9 +27,25 @@ function lookupLiteralsAtOnce(
   else dnsLookup(hostname, typeof options === 'number' ? { family: options } : options, callback);
 }
 
-/** Binds a dgram socket of the family `host` needs; resolves once it is listening. */
-export function bindUdpSocket(host: string, port: number, options: UdpSocketOptions): Promise<Socket> {
-  const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', lookup: lookupLiteralsAtOnce as never });
+/** How a server socket binds, beyond {@link UdpSocketOptions}. */
+export interface UdpBindOptions extends UdpSocketOptions {
+  /** SO_REUSEPORT; see `UdpTransportOptions.reusePort`. */
+  reusePort?: boolean;
+}
+
+/**
+ * Binds a dgram socket of the family `host` needs; resolves once it is listening. `exclusive`:
+ * in a node:cluster worker a plain bind would share the primary's socket instead of opening one.
+ */
+export function bindUdpSocket(host: string, port: number, options: UdpBindOptions): Promise<Socket> {
+  // `reusePort` is dgram's since Node 22.12 (and 23.1); older versions ignore the key, and
+  // @types/node 20 does not know it, hence the widened options type.
+  const socketOptions: SocketOptions & { reusePort?: boolean } = {
+    type: isIPv6(host) ? 'udp6' : 'udp4',
+    lookup: lookupLiteralsAtOnce as never,
+    ...(options.reusePort === true && { reusePort: true }),
+  };
+  const socket = createSocket(socketOptions);
   return new Promise((resolve, reject) => {
     socket.once('error', (error) => {
       socket.close();

@@ -66,6 +66,15 @@ export interface UdpTransportOptions extends UdpSocketOptions {
   port?: number;
   /** Largest datagram ever sent (default 1200, at most 65 507). Larger replies are refused by `send`. */
   maxDatagramBytes?: number;
+  /**
+   * Bind with SO_REUSEPORT, so that several sockets (one per process) may listen on this port
+   * and the kernel spreads datagrams over them by a hash of the sender's address and port: one
+   * client socket keeps reaching the same listener while the set of listeners stays the same.
+   * Needs dgram's `reusePort` (Node 22.12+, 23.1+) and a kernel that balances it (Linux 3.9+,
+   * FreeBSD 12+); elsewhere the bind fails, or (Node before 22.12, which ignores the flag) a
+   * second socket on the port fails with EADDRINUSE. {@link canReuseUdpPort} tells which.
+   */
+  reusePort?: boolean;
 }
 
 /** A UDP server transport, with its counters. */
