@@ -9,20 +9,16 @@ import {
   type ServerTransport,
   type TransportListener,
 } from '@volley/transport';
-import { createCodec, type DecodeLimits, RpcError } from '@volley/wire';
+import { createCodec, type DecodeLimits } from '@volley/wire';
 import type { InputLimits } from '@volley/wire/internal';
 import { pino } from 'pino';
 import { type BuiltinOptions, createBuiltins } from './builtins.js';
 import { currentWorker } from './cluster/cluster-protocol.js';
-import {
-  DEFAULT_CLOSE_GRACE_MS,
-  DEFAULT_MAX_CALLS_PER_CONNECTION,
-  DEFAULT_MAX_IN_FLIGHT,
-  DRAIN_UDP_QUIET_MS,
-} from './constants.js';
+import { DEFAULT_CLOSE_GRACE_MS, DEFAULT_MAX_CALLS_PER_CONNECTION, DEFAULT_MAX_IN_FLIGHT } from './constants.js';
 import { AddressValidator } from './datagram/address-validator.js';
 import { DatagramPolicy } from './datagram/datagram-policy.js';
 import { ReplyCache, type ReplyCacheOptions } from './datagram/reply-cache.js';
+import { Drain } from './drain.js';
 import { ListenError, type ListenTarget } from './listen-error.js';
 import { type ListeningAddresses, type ListenOptions, listenUdpBesideTcp, namesOf } from './listen-options.js';
 import { LogLimiter } from './log-limiter.js';
@@ -114,7 +110,6 @@ export function createServer(options: ServerOptions): Server {
   const transports: ServerTransport[] = [];
   let draining = false;
   let closing: Promise<void> | undefined;
-  let idleWaiter: (() => void) | undefined;
 
   const codec = createCodec({ decodeLimits: options.decodeLimits, inputLimits: inputLimitsOf(compiled) });
   const limiter = new LogLimiter(logger);
@@ -150,10 +145,9 @@ export function createServer(options: ServerOptions): Server {
     maxInFlight: options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
     incarnation,
     isDraining: () => draining,
-    onCallDone: () => {
-      if (idleWaiter && isDrained()) idleWaiter();
-    },
+    onCallDone: () => drain.noteIdle(),
   });
+  const drain = new Drain({ handler, stream, transports, logger, limiter });
 
   // The names this server answers to, for signatures bound to a destination (signing.audience).
   const ownAddresses = new Set<string>();
@@ -183,62 +177,6 @@ export function createServer(options: ServerOptions): Server {
     transports.push(transport);
     logger.info({ transport: bound.transport, address: bound.address, port: bound.port }, 'listening');
     return bound;
-  }
-
-  /**
-   * Drained: no call running and every stream client gone. Clients close a connection once it
-   * has sent goaway and their calls on it are answered; until then the server keeps reading, so a
-   * request already on the wire is refused as not executed rather than lost with the socket.
-   */
-  function isDrained(): boolean {
-    return handler.inFlight === 0 && stream.connectionCount === 0;
-  }
-
-  /**
-   * UDP has no goaway: keep the socket, refusing calls as not executed, until no datagram came for
-   * DRAIN_UDP_QUIET_MS or `until` passes. Clients that were sending get a refusal and go elsewhere
-   * instead of an ICMP error that leaves calls "may have executed".
-   */
-  async function lingerForDatagrams(until: number): Promise<void> {
-    if (handler.datagramsIn === 0 || !transports.some((transport) => transport.kind === 'udp')) return;
-    for (let seen = -1; seen !== handler.datagramsIn; ) {
-      const wait = Math.min(DRAIN_UDP_QUIET_MS, until - performance.now());
-      if (wait <= 0) return;
-      seen = handler.datagramsIn;
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  }
-
-  async function drain(graceMs: number): Promise<void> {
-    const startedAt = performance.now();
-    draining = true;
-    logger.info(
-      { inFlight: handler.inFlight, connections: stream.connectionCount, graceMs },
-      'closing: draining in-flight calls',
-    );
-    for (const transport of transports) transport.stopAccepting();
-    handler.goaway('server is shutting down');
-    if (!isDrained()) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, graceMs);
-        idleWaiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      idleWaiter = undefined;
-    }
-    await lingerForDatagrams(startedAt + graceMs);
-    if (handler.inFlight > 0) {
-      logger.warn({ abandoned: handler.inFlight }, 'grace period over: aborting calls still running');
-      handler.abortAll(new RpcError('CANCELLED', 'Server shut down before the call finished'));
-    }
-    // Let the last replies leave (stream writes are coalesced on setImmediate).
-    await new Promise((resolve) => setImmediate(resolve));
-    await Promise.all(transports.map((transport) => transport.close()));
-    transports.length = 0;
-    limiter.flush();
-    logger.info('closed');
   }
 
   return {
@@ -283,7 +221,10 @@ export function createServer(options: ServerOptions): Server {
       return bound;
     },
     close(closeOptions) {
-      closing ??= drain(closeOptions?.graceMs ?? options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
+      if (closing === undefined) {
+        draining = true;
+        closing = drain.run(closeOptions?.graceMs ?? options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
+      }
       return closing;
     },
   };
