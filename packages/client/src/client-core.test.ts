@@ -65,6 +65,32 @@ describe('ClientCore', () => {
     expect(core.pendingCount).toBe(0);
   });
 
+  it('tells an observer how a call ended before settling it, and lets it take a failure over', async () => {
+    const fake = fakeConnection(false);
+    const core = new ClientCore(fake.connect, { mode: 'stream', target: 'test' });
+    const seen: string[] = [];
+    const ok = core.call('a', 1, undefined, {
+      succeeded: () => seen.push('succeeded'),
+      failed: () => false,
+    });
+    const taken = core.call('b', 2, undefined, {
+      succeeded: () => seen.push('never'),
+      failed: (error, resolve) => {
+        seen.push(`failed ${error.code}`);
+        resolve('from the observer');
+        return true;
+      },
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    const [a, b] = fake.requests();
+    fake.reply({ kind: KIND.response, id: a?.id ?? -1, result: 'one' });
+    fake.reply({ kind: KIND.response, id: b?.id ?? -1, error: { code: 'UNAVAILABLE', message: 'draining' } });
+    expect(await ok).toBe('one');
+    expect(await taken).toBe('from the observer');
+    expect(seen).toEqual(['succeeded', 'failed UNAVAILABLE']);
+    await core.close();
+  });
+
   it('retransmits a UDP call with the same msgid on an exact, jittered, doubling schedule within the deadline', async () => {
     const fake = fakeConnection(true);
     const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test', retransmit: { random: () => 0.5 } });

@@ -3,6 +3,7 @@ import type { ClientConnection } from '@volley/transport';
 import { type Codec, createCodec, type Envelope, KIND, MAX_MSGID, type ResponseEnvelope, RpcError } from '@volley/wire';
 import { MsgidTable } from '@volley/wire/internal';
 import { RetryBudget } from './balance/retry-budget.js';
+import type { CallObserver } from './call-observer.js';
 import { type CallOptions, type ClientStats, createClientStats, mergeMetadata } from './call-options.js';
 import type { CallHost, CallPath } from './call-path.js';
 import { callWithRetries } from './call-retry.js';
@@ -54,10 +55,15 @@ export class ClientCore {
     return this.#path.rtoMs;
   }
 
-  /** Calls `method` with `input`; resolves with the result or rejects with an {@link RpcError}. */
-  call(method: string, input: unknown, options?: CallOptions): Promise<unknown> {
+  /**
+   * Calls `method` with `input`; resolves with the result or rejects with an {@link RpcError}.
+   * An `observer` (a balancer's attempt; the core then retries nothing itself) hears how the call
+   * ended before the promise settles, and may take a failure over.
+   */
+  call(method: string, input: unknown, options?: CallOptions, observer?: CallObserver): Promise<unknown> {
     const retry = this.#options.retry;
-    if (retry === undefined || (retry.maxAttempts ?? 1) <= 1) return this.#callOnce(method, input, options);
+    if (observer !== undefined || retry === undefined || (retry.maxAttempts ?? 1) <= 1)
+      return this.#callOnce(method, input, options, observer);
     return callWithRetries((timeoutMs) => this.#callOnce(method, input, { ...options, timeoutMs }), {
       retry,
       idempotent: this.#options.procedures?.[method]?.idempotent === true,
@@ -69,7 +75,7 @@ export class ClientCore {
     });
   }
 
-  #callOnce(method: string, input: unknown, options?: CallOptions): Promise<unknown> {
+  #callOnce(method: string, input: unknown, options?: CallOptions, observer?: CallObserver): Promise<unknown> {
     if (this.#closed) return Promise.reject(notSent('CLOSED', 'Client is closed'));
     const signal = options?.signal;
     if (signal?.aborted)
@@ -86,6 +92,7 @@ export class ClientCore {
         resolve,
         reject,
       );
+      call.observer = observer;
       call.auth = options?.auth ?? this.#options.auth;
       call.metadata = mergeMetadata(this.#options.metadata, options?.metadata);
       this.#pending.set(call.id, call);
@@ -168,8 +175,13 @@ export class ClientCore {
     this.#timers.cancel(call);
     if (call.onAbort) call.signal?.removeEventListener('abort', call.onAbort);
     this.#path.release(call);
-    if (error !== undefined) call.reject(error);
-    else call.resolve(value);
+    const observer = call.observer;
+    if (error !== undefined) {
+      if (observer === undefined || !observer.failed(error, call.resolve, call.reject)) call.reject(error);
+    } else {
+      observer?.succeeded();
+      call.resolve(value);
+    }
   }
 
   #encodeRequest(

@@ -1,4 +1,5 @@
 import type { ClientConnection } from '@volley/transport';
+import type { CallObserver } from './call-observer.js';
 import type { TimerNode } from './timer-queue.js';
 
 /** One call awaiting its reply. A class, so every pending call has the same shape. */
@@ -45,6 +46,8 @@ export class PendingCall implements TimerNode {
   timerList: TimerNode['timerList'] = undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** Told how the call ended before its promise settles (a balancer's attempt), if anyone is. */
+  observer: CallObserver | undefined = undefined;
 
   constructor(
     id: number,

@@ -1,5 +1,6 @@
 import { RpcError } from '@volley/wire';
 import type { Logger } from 'pino';
+import type { CallObserver } from '../call-observer.js';
 import { type CallOptions, type ClientStats, createClientStats } from '../call-options.js';
 import type { RetryOptions } from '../call-retry.js';
 import type { ProcedureFlags } from '../client-core-options.js';
@@ -65,30 +66,38 @@ export class BalancedClient {
 
   call(method: string, input: unknown, options?: CallOptions): Promise<unknown> {
     if (this.#closed) return Promise.reject(notSent('CLOSED', 'Client is closed'));
+    const signal = options?.signal;
+    if (signal?.aborted)
+      return Promise.reject(notSent('CANCELLED', 'Call cancelled before it was sent', signal.reason));
     const now = performance.now();
     const deadlineAt = now + (options?.timeoutMs ?? this.#parts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS);
     const idempotent = this.#parts.procedures?.[method]?.idempotent === true;
     this.#own.calls++;
     this.#budget.deposit(now);
     const endpoint = this.#pool.take(undefined);
-    // The usual case, kept free of an async frame and of allocations beyond the two callbacks (the
-    // balancer's cost per call is measured in docs/performance.md): an endpoint is ready and the
-    // attempt gets the whole deadline, which the endpoint's core computes from the same options.
-    if (endpoint !== undefined && !(idempotent && this.#maxAttempts > 1 && this.#pool.hasOtherReady(endpoint)))
-      return endpoint.core.call(method, input, options).then(
-        (value) => {
-          this.#pool.finish(endpoint, now, undefined);
-          return value;
-        },
-        (error: unknown) => {
-          this.#pool.finish(endpoint, now, error);
-          const call = { method, input, options, deadlineAt, idempotent };
-          return this.#retryAfter(call, error, 1, endpoint, undefined);
-        },
-      );
     const call: BalancedCall = { method, input, options, deadlineAt, idempotent };
+    // The usual case: an endpoint is ready and the attempt gets the whole deadline, which the
+    // endpoint's core computes from the same options. The core tells the attempt how it ended
+    // before settling the caller's promise, so the balancer adds no promise of its own per call
+    // (its cost per call is measured in docs/performance.md); a failure worth another attempt is
+    // taken over there.
+    if (endpoint !== undefined && !(idempotent && this.#maxAttempts > 1 && this.#pool.hasOtherReady(endpoint)))
+      return endpoint.core.call(
+        method,
+        input,
+        options,
+        new FirstAttempt(call, endpoint, now, this.#pool, this.#onFirstFailure),
+      );
     return this.#attempts(call, 1, endpoint, undefined);
   }
+
+  /** The first attempt, sent on the usual path, failed: finish it, and retry if the failure allows. */
+  readonly #onFirstFailure: FirstFailure = (attempt, error, resolve, reject) => {
+    this.#pool.finish(attempt.endpoint, attempt.startedAt, error);
+    if (!this.#worthAnother(error, attempt.call, 1)) return false;
+    this.#retryAfter(attempt.call, error, 1, attempt.endpoint, undefined).then(resolve, reject);
+    return true;
+  };
 
   /** Attempts from `attempt` on, the first of them on `endpoint` when one is already taken. */
   async #attempts(
@@ -214,6 +223,45 @@ export class BalancedClient {
         );
       await waitFor(this.#pool.changed(), left, signal);
     }
+  }
+}
+
+/** What a first attempt's failure is handed to: true when it takes the caller's promise over. */
+type FirstFailure = (
+  attempt: FirstAttempt,
+  error: RpcError,
+  resolve: (value: unknown) => void,
+  reject: (error: Error) => void,
+) => boolean;
+
+/** A call's first attempt on the usual path, as the endpoint's core reports its end. */
+class FirstAttempt implements CallObserver {
+  readonly call: BalancedCall;
+  readonly endpoint: BalancedEndpoint;
+  readonly startedAt: number;
+  readonly #pool: EndpointPool;
+  readonly #onFailure: FirstFailure;
+
+  constructor(
+    call: BalancedCall,
+    endpoint: BalancedEndpoint,
+    startedAt: number,
+    pool: EndpointPool,
+    onFailure: FirstFailure,
+  ) {
+    this.call = call;
+    this.endpoint = endpoint;
+    this.startedAt = startedAt;
+    this.#pool = pool;
+    this.#onFailure = onFailure;
+  }
+
+  succeeded(): void {
+    this.#pool.finish(this.endpoint, this.startedAt, undefined);
+  }
+
+  failed(error: RpcError, resolve: (value: unknown) => void, reject: (error: Error) => void): boolean {
+    return this.#onFailure(this, error, resolve, reject);
   }
 }
 
