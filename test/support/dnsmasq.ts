@@ -47,8 +47,8 @@ export function dnsmasqSkipReason(): string | undefined {
 
 export async function startDnsmasq(records: DnsRecords): Promise<Dnsmasq> {
   const dir = mkdtempSync(join(tmpdir(), 'volley-dnsmasq-'));
-  const port = await freeUdpPort();
-  const server = `127.0.0.1:${port}`;
+  let port = 0;
+  let server = '';
   let child: ChildProcess | undefined;
 
   const start = async (next: DnsRecords): Promise<void> => {
@@ -92,7 +92,18 @@ export async function startDnsmasq(records: DnsRecords): Promise<Dnsmasq> {
     await exited;
   };
 
-  await start(records);
+  // dnsmasq binds UDP and TCP on its port; a port free a moment ago may be taken by a parallel
+  // test's server by the time it binds (seen on CI): try another port.
+  for (let attempt = 1; ; attempt++) {
+    port = await freeUdpPort();
+    server = `127.0.0.1:${port}`;
+    try {
+      await start(records);
+      break;
+    } catch (error) {
+      if (attempt >= 5 || !String((error as Error).message).includes('Address already in use')) throw error;
+    }
+  }
   return {
     server,
     async replace(next) {
