@@ -25,7 +25,8 @@ export interface RetryOptions {
   budget?: RetryBudgetOptions;
 }
 
-const RETRYABLE_CODES = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED']);
+/** Refusals worth another attempt when the call did not run (or, idempotent, may have). */
+export const RETRYABLE_CODES: ReadonlySet<string> = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED']);
 
 /** How {@link callWithRetries} runs. */
 export interface RetryRun {

@@ -104,7 +104,6 @@ function createBalancedClient(targets: Target[], options: ClientOptions): Balanc
     defaultTimeoutMs: options.timeoutMs,
     retry: options.retry,
     procedures: options.procedures,
-    logger: options.logger,
     lastDiscoveryError: () => lastError,
   });
   discovery.start();

@@ -1,8 +1,7 @@
 import { RpcError } from '@volley/wire';
-import type { Logger } from 'pino';
 import type { CallObserver } from '../call-observer.js';
 import { type CallOptions, type ClientStats, createClientStats } from '../call-options.js';
-import type { RetryOptions } from '../call-retry.js';
+import { RETRYABLE_CODES, type RetryOptions } from '../call-retry.js';
 import type { ProcedureFlags } from '../client-core-options.js';
 import { DEFAULT_BALANCED_ATTEMPTS, DEFAULT_TIMEOUT_MS, RETRY_BASE_MS } from '../constants.js';
 import type { Discovery } from '../discovery/discovery.js';
@@ -20,7 +19,6 @@ export interface BalancedClientParts {
   readonly defaultTimeoutMs: number | undefined;
   readonly retry: RetryOptions | undefined;
   readonly procedures: Readonly<Record<string, ProcedureFlags>> | undefined;
-  readonly logger: Logger | undefined;
   /** The discovery error to report when no endpoint is known. */
   lastDiscoveryError(): Error | undefined;
 }
@@ -34,9 +32,6 @@ interface BalancedCall {
   readonly deadlineAt: number;
   readonly idempotent: boolean;
 }
-
-/** Refusals worth another attempt, when the call did not run (or, idempotent, may have). */
-const RETRYABLE_CODES = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED']);
 
 /**
  * A client over several endpoints: each call goes to one endpoint chosen by the pool (power of two
