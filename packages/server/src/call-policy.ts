@@ -3,6 +3,7 @@ import type { StreamChannel } from '@volley/transport';
 import type { RequestEnvelope, RequestMeta, RpcError } from '@volley/wire';
 import type { DecodeFailure } from '@volley/wire/internal';
 import type { InFlightCall } from './in-flight-call.js';
+import type { Observation } from './observe/observers.js';
 
 /**
  * What differs between a datagram call and a stream call, behind one interface: admission, the
@@ -24,16 +25,18 @@ export interface CallPolicy<T extends InFlightCall> {
   /**
    * The first step of a request: answers or drops what must not run (a kept reply, a fetch, a
    * duplicate of a running call) and returns undefined, or returns the call, not yet tracked.
-   * `procedure` is the router's entry for the method, undefined when there is none.
+   * `procedure` is the router's entry for the method, undefined when there is none. The call
+   * carries `observation` (when observers follow it), and what admission answers ends it.
    */
   admit(
     envelope: RequestEnvelope,
     channel: T['channel'],
     procedure: CompiledProcedure | undefined,
     arrived: number,
+    observation: Observation | undefined,
   ): T | undefined;
-  /** Refuses the call if its connection is at its own call limit; true when it did. */
-  refuseOverLimit(call: T, procedure: string): boolean;
+  /** The refusal due when the call's connection is at its own call limit (counted and logged), else undefined. */
+  overLimit(call: T, procedure: string): RpcError | undefined;
   /** Tracks a call still running, so cancels, duplicates, the deadline and a drain find it. */
   track(call: T): void;
   /** Forgets a call that is no longer running. */
@@ -47,12 +50,13 @@ export interface CallPolicy<T extends InFlightCall> {
   /**
    * Answers with an error the server decided (a refusal, a cancel, a deadline, a shutdown); the
    * answer is kept for duplicates where this kind keeps replies, and sent unless `send` is false.
+   * Returns the bytes of the error reply's body, 0 when none was sent.
    */
-  replyError(call: T, error: RpcError, send: boolean): void;
+  replyError(call: T, error: RpcError, send: boolean): number;
   /** Sends bytes that answer no call (a pong, a signing refusal) within what the channel allows. */
   send(channel: T['channel'], bytes: Uint8Array): void;
-  /** Answers a message that could not be decoded. */
-  replyMalformed(channel: T['channel'], failure: DecodeFailure): void;
+  /** Answers a message that could not be decoded; returns the bytes of the answer. */
+  replyMalformed(channel: T['channel'], failure: DecodeFailure): number;
   /** Who sent a message, for logs (a notification's request id): an address or a connection. */
   senderOf(channel: T['channel']): string;
 }

@@ -7,6 +7,8 @@ import { MAX_TIMER_DELAY_MS } from './constants.js';
 import type { InFlightCall } from './in-flight-call.js';
 import { logCallOutcome } from './log-call.js';
 import type { LogLimiter } from './log-limiter.js';
+import { endObservation, observe } from './observe/observers.js';
+import type { ServerObserver } from './observe/server-observer.js';
 import { META_ROOM_BYTES, type ReplySender } from './reply-sender.js';
 import type { ServerStats } from './server-stats.js';
 
@@ -27,6 +29,8 @@ export interface CallRunnerDeps {
   isDraining(): boolean;
   /** Called whenever a call leaves the table, so a draining server can notice it is idle. */
   onCallDone(): void;
+  /** The server's observers as one (tracing, metrics, `$stats`), or undefined when there are none. */
+  observer: ServerObserver | undefined;
 }
 
 /**
@@ -48,15 +52,29 @@ export interface CallRunnerDeps {
  * ```
  */
 export function createCallRunner(deps: CallRunnerDeps) {
-  const { router, logger, limiter, replies, stats } = deps;
+  const { router, logger, limiter, replies, stats, observer } = deps;
 
-  function run<T extends InFlightCall>(policy: CallPolicy<T>, envelope: RequestEnvelope, channel: T['channel']): void {
+  /**
+   * Runs one request that arrived on `channel` in `requestBytes` bytes. Every way out of here
+   * ends the call's observation (when observed): a refusal below, admission's own answers in the
+   * policy, the reply in {@link reply}, an early end in {@link finishEarly}.
+   */
+  function run<T extends InFlightCall>(
+    policy: CallPolicy<T>,
+    envelope: RequestEnvelope,
+    channel: T['channel'],
+    requestBytes: number,
+  ): void {
     // One clock read per request serves the reply cache and the call's timing. The cache runs on
     // the monotonic clock: a wall-clock step cannot expire kept replies early or keep them forever.
     const arrived = performance.now();
     const { method, meta } = envelope;
     const procedure = router.get(method);
-    const call = policy.admit(envelope, channel, procedure, arrived);
+    const observation =
+      observer === undefined
+        ? undefined
+        : observe(observer, method, procedure !== undefined, channel, requestBytes, meta, arrived);
+    const call = policy.admit(envelope, channel, procedure, arrived, observation);
     if (call === undefined) return;
     // Before the drain and overload refusals: those say "not executed", which this call may not be.
     if (isFromAnotherIncarnation(meta, deps.incarnation) && procedure?.idempotent !== true) {
@@ -65,21 +83,25 @@ export function createCallRunner(deps: CallRunnerDeps) {
     }
     // `$health` keeps answering while draining: "draining" is the answer a balancer needs.
     if (deps.isDraining() && method !== HEALTH_PROCEDURE) {
-      policy.replyError(call, new RpcError('UNAVAILABLE', 'Server is shutting down; call not executed'), true);
+      refuse(policy, call, new RpcError('UNAVAILABLE', 'Server is shutting down; call not executed'));
       return;
     }
-    if (policy.refuseOverLimit(call, method)) return;
+    const overLimit = policy.overLimit(call, method);
+    if (overLimit !== undefined) {
+      refuse(policy, call, overLimit);
+      return;
+    }
     const inFlight = deps.inFlight();
     if (inFlight >= deps.maxInFlight) {
       stats.overloadRejected++;
       limiter.log('warn', 'saturated', { inFlight, procedure: method, peer: channel.peer }, 'saturated: call refused');
-      policy.replyError(
+      refuse(
+        policy,
         call,
         new RpcError(
           'RESOURCE_EXHAUSTED',
           `Server is saturated (${deps.maxInFlight} calls in progress); retry with backoff`,
         ),
-        true,
       );
       return;
     }
@@ -88,7 +110,14 @@ export function createCallRunner(deps: CallRunnerDeps) {
     const deadlineMs =
       meta?.deadlineMs !== undefined && meta.deadlineMs <= MAX_TIMER_DELAY_MS ? meta.deadlineMs : undefined;
     call.deadlineMs = deadlineMs;
-    const result = dispatchProcedure(procedure, method, envelope.input, new CallContext(method, call, meta, logger));
+    const context = new CallContext(method, call, meta, logger);
+    // An observer that traces runs the handler inside its span's context, so calls the handler
+    // makes continue the trace.
+    const watch = call.watch;
+    const result =
+      watch?.run === undefined
+        ? dispatchProcedure(procedure, method, envelope.input, context)
+        : watch.run(() => dispatchProcedure(procedure, method, envelope.input, context));
     if (!(result instanceof Promise)) {
       // Finished synchronously: nothing could cancel, duplicate or outlive it, so it is never
       // tracked and needs no deadline timer.
@@ -140,7 +169,14 @@ export function createCallRunner(deps: CallRunnerDeps) {
       body = replies.encodeError(call.id, outcome.error, call.channel.maxMessageBytes - META_ROOM_BYTES);
     }
     policy.reply(call, body);
+    if (call.watch !== undefined) endObservation(call, 'dispatched', outcome.ok ? undefined : outcome.error, body.length);
     logCallOutcome(logger, limiter, call, procedure, outcome);
+  }
+
+  /** Answers a call the server will not run with `error` (kept for its duplicates where replies are). */
+  function refuse<T extends InFlightCall>(policy: CallPolicy<T>, call: T, error: RpcError): void {
+    const bytes = policy.replyError(call, error, true);
+    if (call.watch !== undefined) endObservation(call, 'refused', error, bytes);
   }
 
   /**
@@ -159,7 +195,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
     );
     // Short: to a source without a cookie the whole reply must stay within 3× the request.
     const message = 'Server restarted since the call was first sent; it may have run before';
-    policy.replyError(call, new RpcError('UNAVAILABLE', message, { notExecuted: false }), true);
+    refuse(policy, call, new RpcError('UNAVAILABLE', message, { notExecuted: false }));
   }
 
   /** Ends a call before its handler did (cancel, deadline, shutdown); fires its signal. */
@@ -174,7 +210,8 @@ export function createCallRunner(deps: CallRunnerDeps) {
     policy.untrack(call);
     deps.onCallDone();
     // The handler may still be running: a late duplicate must get this outcome, not a second run.
-    policy.replyError(call, reason, sendReply);
+    const bytes = policy.replyError(call, reason, sendReply);
+    if (call.watch !== undefined) endObservation(call, 'dispatched', reason, bytes);
   }
 
   return { run, finishEarly };

@@ -1,5 +1,7 @@
 import type { Channel } from '@volley/transport';
 import type { RpcError } from '@volley/wire';
+import type { Observable } from './observe/observers.js';
+import type { ObservedServerCall, ServerCallWatch } from './observe/server-observer.js';
 
 /**
  * One request the server answers: a call it runs, or one it answers without running (a kept
@@ -7,7 +9,7 @@ import type { RpcError } from '@volley/wire';
  * replies need (`DatagramCall`, `StreamCall`). The AbortController is created only if the handler
  * reads `ctx.signal`: most handlers never do, and the controller is the costliest allocation per call.
  */
-export abstract class InFlightCall<C extends Channel = Channel> {
+export abstract class InFlightCall<C extends Channel = Channel> implements Observable {
   /** The request's msgid, for the reply. */
   readonly id: number;
   /** Where the reply goes. */
@@ -25,6 +27,10 @@ export abstract class InFlightCall<C extends Channel = Channel> {
   timer: NodeJS.Timeout | undefined;
   #controller: AbortController | undefined;
   #reason: RpcError | undefined;
+  /** The observers' watch of this call while it is observed (server `observers`), else undefined. */
+  watch: ServerCallWatch | undefined = undefined;
+  /** What the observers are told of this call, when they follow it. */
+  observed: ObservedServerCall | undefined = undefined;
 
   constructor(id: number, channel: C, started: number) {
     this.id = id;

@@ -21,5 +21,12 @@ export { ListenError, type ListenTarget } from './listen-error.js';
 export type { ListeningAddresses, ListenOptions } from './listen-options.js';
 export type { Server, ServerOptions } from './server.js';
 export { createServer } from './server.js';
+export type {
+  EventAttributes,
+  ObservedServerCall,
+  ServerAnswer,
+  ServerCallWatch,
+  ServerObserver,
+} from './observe/server-observer.js';
 export type { ServerStats, WorkerIdentity } from './server-stats.js';
 export type { SigningOptions } from './signing/signing-gate.js';

@@ -7,6 +7,7 @@ import type { CallPolicy, ConnectionTable } from './call-policy.js';
 import { type CallRunnerDeps, createCallRunner } from './call-runner.js';
 import type { InFlightCall } from './in-flight-call.js';
 import { levelOfFailure } from './log-call.js';
+import { endObservation, observeRefusal } from './observe/observers.js';
 import { encodeSigningRefusal } from './signing/signing-refusal.js';
 
 /**
@@ -38,7 +39,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     const envelope = decoded.value;
     switch (envelope.kind) {
       case KIND.request:
-        runner.run(policy, envelope, channel);
+        runner.run(policy, envelope, channel, bytes.length);
         return;
       case KIND.notification:
         onNotification(envelope, channel, policy.senderOf(channel));
@@ -86,7 +87,8 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
       { peer: channel.peer, bytes: bytesIn, reason: failure.error.message },
       'malformed envelope',
     );
-    policy.replyMalformed(channel, failure);
+    const sent = policy.replyMalformed(channel, failure);
+    observeRefusal(deps.observer, channel, bytesIn, failure.error, sent, performance.now());
   }
 
   function onNotification(envelope: NotificationEnvelope, channel: Channel, sender: string): void {
@@ -146,8 +148,10 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
         );
       else logger.debug({ conn: id, peer: channel.peer }, 'connection closed');
       for (const call of orphans) {
+        const reason = new RpcError('CANCELLED', 'The client connection closed');
         call.settle();
-        call.abort(new RpcError('CANCELLED', 'The client connection closed'));
+        call.abort(reason);
+        if (call.watch !== undefined) endObservation(call, 'dispatched', reason, 0);
       }
       // A draining server waits for clients to close their connections, too.
       deps.onCallDone();

@@ -61,6 +61,18 @@ export class ReplySender {
     return bytes;
   }
 
+  /**
+   * The error a reply body encoded by this class carries, undefined for a result: for observers
+   * of a reply resent from the cache, whose outcome was decided by an earlier request. Decodes
+   * the body, so only an observed resend pays for it.
+   */
+  errorOf(body: Buffer): RpcError | undefined {
+    const decoded = this.#codec.decode(body);
+    if (!decoded.ok || decoded.value.kind !== KIND.response) return undefined;
+    const { error } = decoded.value;
+    return error ? RpcError.fromWire(error) : undefined;
+  }
+
   /** The datagram or frame for a body encoded by this class, with `meta` appended when given. */
   withMeta(body: Buffer, meta: ResponseMeta | undefined): Buffer {
     return meta === undefined ? body : this.#codec.appendResponseMeta(body, meta);

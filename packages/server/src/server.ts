@@ -23,6 +23,8 @@ import { ListenError, type ListenTarget } from './listen-error.js';
 import { type ListeningAddresses, type ListenOptions, listenUdpBesideTcp, namesOf } from './listen-options.js';
 import { LogLimiter } from './log-limiter.js';
 import { createMessageHandler } from './message-handler.js';
+import { combineObservers, observeRefusal } from './observe/observers.js';
+import type { ServerObserver } from './observe/server-observer.js';
 import { ReplySender } from './reply-sender.js';
 import { createServerStats, type ServerStats, type WorkerIdentity } from './server-stats.js';
 import { createSigningGate, type SigningOptions } from './signing/signing-gate.js';
@@ -64,6 +66,13 @@ export interface ServerOptions extends BuiltinOptions {
    * worker keeps its own reply cache, limits, stats and incarnation.
    */
   worker?: WorkerIdentity;
+  /**
+   * Observers that see every request: calls the handlers ran and those refused before them
+   * (NOT_FOUND, BAD_REQUEST, UNAUTHENTICATED, RESOURCE_EXHAUSTED, UNAVAILABLE while draining),
+   * retransmissions answered from the reply cache, with timing, transport, peer, sizes and the
+   * outcome. OpenTelemetry tracing is one (`serverTracing()`); see docs/observability.md.
+   */
+  observers?: readonly ServerObserver[];
 }
 
 /** A router bound to transports. */
@@ -111,6 +120,7 @@ export function createServer(options: ServerOptions): Server {
   let draining = false;
   let closing: Promise<void> | undefined;
 
+  const observer = combineObservers(options.observers ?? []);
   const codec = createCodec({ decodeLimits: options.decodeLimits, inputLimits: inputLimitsOf(compiled) });
   const limiter = new LogLimiter(logger);
   const replies = new ReplySender(codec, logger, stats);
@@ -146,6 +156,7 @@ export function createServer(options: ServerOptions): Server {
     incarnation,
     isDraining: () => draining,
     onCallDone: () => drain.noteIdle(),
+    observer,
   });
   const drain = new Drain({ handler, stream, transports, logger, limiter });
 
@@ -161,6 +172,8 @@ export function createServer(options: ServerOptions): Server {
           limiter,
           stats,
           isOwnAddress: (name) => ownAddresses.has(name),
+          onRefused: (channel, requestBytes, error, responseBytes) =>
+            observeRefusal(observer, channel, requestBytes, error, responseBytes, performance.now()),
         })
       : handler.listener;
     return listener;

@@ -5,6 +5,7 @@ import type { RequestEnvelope, RequestMeta, ResponseMeta, RpcError } from '@voll
 import type { DecodeFailure } from '@volley/wire/internal';
 import type { CallPolicy } from '../call-policy.js';
 import type { LogLimiter } from '../log-limiter.js';
+import { attach, endObservation, type Observation } from '../observe/observers.js';
 import type { ReplySender } from '../reply-sender.js';
 import type { ServerStats } from '../server-stats.js';
 import type { AddressValidator } from './address-validator.js';
@@ -65,6 +66,7 @@ export class DatagramPolicy implements CallPolicy<DatagramCall> {
     channel: DatagramChannel,
     procedure: CompiledProcedure | undefined,
     arrived: number,
+    observation: Observation | undefined,
   ): DatagramCall | undefined {
     const state = this.atMostOnce;
     const meta = envelope.meta;
@@ -79,6 +81,7 @@ export class DatagramPolicy implements CallPolicy<DatagramCall> {
         : undefined;
     // A non-idempotent call's outcome is kept, refusals included (DatagramReplies.replyError).
     const call = new DatagramCall(envelope, channel, arrived, key, replyMeta, procedure?.idempotent !== true);
+    attach(call, observation);
     if (key === undefined) return meta?.fetchOnly ? this.#answerFetch(call, envelope) : call;
     const kept = state.kept(key, arrived);
     if (kept !== undefined) {
@@ -86,13 +89,19 @@ export class DatagramPolicy implements CallPolicy<DatagramCall> {
         { id: envelope.id, attempt: meta?.attempt, transport: channel.kind },
         'answered from the reply cache',
       );
+      call.watch?.event?.('volley.reply_cache.hit', { 'volley.attempt': meta?.attempt ?? 1 });
       this.#out.deliver(call, kept, true);
+      if (call.watch !== undefined)
+        endObservation(call, 'replayed', this.#deps.replies.errorOf(kept), kept.length);
       return undefined;
     }
     if (meta?.fetchOnly) return this.#answerFetch(call, envelope);
-    if (state.running(key) !== undefined) {
+    const running = state.running(key);
+    if (running !== undefined) {
       this.#deps.stats.duplicatesDropped++;
       this.#deps.logger.debug({ id: envelope.id, attempt: meta?.attempt }, 'duplicate of a call in progress dropped');
+      running.watch?.event?.('volley.duplicate_dropped', { 'volley.attempt': meta?.attempt ?? 1 });
+      if (call.watch !== undefined) endObservation(call, 'dropped', undefined, 0);
       return undefined;
     }
     return call;
@@ -102,16 +111,15 @@ export class DatagramPolicy implements CallPolicy<DatagramCall> {
   #answerFetch(call: DatagramCall, envelope: RequestEnvelope): undefined {
     const { replies } = this.#deps;
     const { channel, replyMeta } = call;
-    this.#out.send(
-      channel,
-      replies.withMeta(replies.encodeFetchMiss(envelope, channel, bodyLimit(channel, replyMeta)), replyMeta),
-    );
+    const body = replies.encodeFetchMiss(envelope, channel, bodyLimit(channel, replyMeta));
+    this.#out.send(channel, replies.withMeta(body, replyMeta));
+    if (call.watch !== undefined) endObservation(call, 'replayed', replies.errorOf(body), body.length);
     return undefined;
   }
 
   /** Datagrams have no connection, so no limit of their own: the server-wide one applies. */
-  refuseOverLimit(): boolean {
-    return false;
+  overLimit(): undefined {
+    return undefined;
   }
 
   track(call: DatagramCall): void {
@@ -134,16 +142,16 @@ export class DatagramPolicy implements CallPolicy<DatagramCall> {
     this.#out.reply(call, body);
   }
 
-  replyError(call: DatagramCall, error: RpcError, send: boolean): void {
-    this.#out.replyError(call, error, send);
+  replyError(call: DatagramCall, error: RpcError, send: boolean): number {
+    return this.#out.replyError(call, error, send);
   }
 
   send(channel: DatagramChannel, bytes: Uint8Array): void {
     this.#out.send(channel, bytes);
   }
 
-  replyMalformed(channel: DatagramChannel, failure: DecodeFailure): void {
-    this.#out.replyMalformed(channel, failure);
+  replyMalformed(channel: DatagramChannel, failure: DecodeFailure): number {
+    return this.#out.replyMalformed(channel, failure);
   }
 
   senderOf(channel: DatagramChannel): string {

@@ -62,10 +62,12 @@ export class DatagramReplies {
    * duplicate of a refused request must be refused too, or "not executed" would become false
    * after the fact; a late duplicate of a cancelled call must not run it again.
    */
-  replyError(call: DatagramCall, error: RpcError, send: boolean): void {
+  replyError(call: DatagramCall, error: RpcError, send: boolean): number {
     const body = this.#replies.encodeError(call.id, error, bodyLimit(call.channel, call.replyMeta));
     const kept = call.keepReply && this.#state.keep(call, body);
-    if (send) this.deliver(call, body, kept);
+    if (!send) return 0;
+    this.deliver(call, body, kept);
+    return body.length;
   }
 
   /** Sends `body` (`inCache`: it is kept under the call's key), or what the datagram allows instead. */
@@ -79,6 +81,7 @@ export class DatagramReplies {
     const { stats, logger, limiter } = this.#deps;
     if (inCache) {
       stats.truncatedReplies++;
+      call.watch?.event?.('volley.reply.truncated', { 'volley.reply.bytes': body.length });
       logger.debug(
         { reqId: call.requestId, bytes: body.length, limit: channel.maxMessageBytes },
         'reply truncated: the client fetches it over TCP',
@@ -111,6 +114,7 @@ export class DatagramReplies {
     });
     if (!keptNow || challenge.length > budget) {
       stats.amplificationSuppressed++;
+      call.watch?.event?.('volley.reply.suppressed', { 'volley.reply.bytes': datagram.length, 'volley.budget': budget });
       logger.debug(
         { reqId: call.requestId, bytes: datagram.length, budget, peer: channel.peer },
         'reply suppressed: unvalidated source',
@@ -118,6 +122,7 @@ export class DatagramReplies {
       return;
     }
     stats.cookieChallenges++;
+    call.watch?.event?.('volley.cookie_challenge', { 'volley.reply.bytes': datagram.length, 'volley.budget': budget });
     this.#replies.sendBytes(channel, challenge);
   }
 
@@ -138,17 +143,16 @@ export class DatagramReplies {
    * A well-formed request refused before decoding (input over its procedure's limit) names its
    * client id and attempt: a UDP client accepts only replies that echo them.
    */
-  replyMalformed(channel: DatagramChannel, failure: DecodeFailure): void {
+  replyMalformed(channel: DatagramChannel, failure: DecodeFailure): number {
     const { replies, stats } = this.#deps;
     stats.malformedDatagrams++;
     const meta =
       failure.meta?.clientId !== undefined
         ? { attempt: failure.meta.attempt, clientId: failure.meta.clientId }
         : undefined;
-    this.send(
-      channel,
-      replies.withMeta(replies.encodeError(failure.id ?? null, failure.error, bodyLimit(channel, meta)), meta),
-    );
+    const body = replies.encodeError(failure.id ?? null, failure.error, bodyLimit(channel, meta));
+    this.send(channel, replies.withMeta(body, meta));
+    return body.length;
   }
 }
 

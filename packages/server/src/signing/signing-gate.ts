@@ -44,6 +44,8 @@ export interface SigningGateDeps {
   stats: ServerStats;
   /** True for a name this server listens at (`host:port`, a Unix path, a memory name). */
   isOwnAddress(audience: string): boolean;
+  /** Told of every message refused for its signature, for the server's observers; `responseBytes` 0 when none was sent. */
+  onRefused?(channel: Channel, requestBytes: number, error: RpcError, responseBytes: number): void;
 }
 
 /**
@@ -92,9 +94,11 @@ export function createSigningGate(
     const reply = encodeSigningRefusal(codec, innerBytes, error);
     if (channel.mode === 'datagram' && reply.length > channel.sendBudget) {
       stats.amplificationSuppressed++;
+      deps.onRefused?.(channel, innerBytes.length, error, 0);
       return;
     }
     channel.send(reply);
+    deps.onRefused?.(channel, innerBytes.length, error, reply.length);
   }
 
   function onSigned(envelope: SignedEnvelope, channel: Channel): void {

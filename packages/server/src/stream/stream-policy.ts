@@ -6,6 +6,7 @@ import { type DecodeFailure, MsgidTable } from '@volley/wire/internal';
 import type { CallPolicy } from '../call-policy.js';
 import { noteOversizeReply } from '../log-call.js';
 import type { LogLimiter } from '../log-limiter.js';
+import { attach, endObservation, type Observation } from '../observe/observers.js';
 import { type ReplySender, toOversizeError } from '../reply-sender.js';
 import type { ServerStats } from '../server-stats.js';
 import { StreamCall, type StreamConnection } from './stream-call.js';
@@ -86,6 +87,7 @@ export class StreamPolicy implements CallPolicy<StreamCall> {
     channel: StreamChannel,
     _procedure: CompiledProcedure | undefined,
     arrived: number,
+    observation: Observation | undefined,
   ): StreamCall | undefined {
     const { replies, logger, stats } = this.#deps;
     // One lookup of the connection serves the duplicate check, its limit and its id. A channel
@@ -99,26 +101,35 @@ export class StreamPolicy implements CallPolicy<StreamCall> {
         { id: envelope.id, attempt: envelope.meta?.attempt, transport: channel.kind },
         'answered from the reply cache',
       );
-      this.#deliver(new StreamCall(envelope.id, channel, arrived, connection), kept);
+      const call = new StreamCall(envelope.id, channel, arrived, connection);
+      attach(call, observation);
+      call.watch?.event?.('volley.reply_cache.hit', { 'volley.fetch': true });
+      this.#deliver(call, kept);
+      if (call.watch !== undefined) endObservation(call, 'replayed', replies.errorOf(kept), kept.length);
       return undefined;
     }
     if (envelope.meta?.fetchOnly) {
-      replies.sendBytes(channel, replies.encodeFetchMiss(envelope, channel, channel.maxMessageBytes));
+      const body = replies.encodeFetchMiss(envelope, channel, channel.maxMessageBytes);
+      replies.sendBytes(channel, body);
+      if (observation !== undefined) endObservation(observation, 'replayed', replies.errorOf(body), body.length);
       return undefined;
     }
     if (connection.calls.get(envelope.id) !== undefined) {
       stats.duplicatesDropped++;
       logger.debug({ id: envelope.id, attempt: envelope.meta?.attempt }, 'duplicate of a call in progress dropped');
+      if (observation !== undefined) endObservation(observation, 'dropped', undefined, 0);
       return undefined;
     }
-    return new StreamCall(envelope.id, channel, arrived, connection);
+    const call = new StreamCall(envelope.id, channel, arrived, connection);
+    attach(call, observation);
+    return call;
   }
 
   /** Keeps one greedy connection from taking the whole server's `maxInFlight`. */
-  refuseOverLimit(call: StreamCall, procedure: string): boolean {
+  overLimit(call: StreamCall, procedure: string): RpcError | undefined {
     const { connection, channel } = call;
     const max = this.#deps.maxCallsPerConnection;
-    if (connection.calls.size < max) return false;
+    if (connection.calls.size < max) return undefined;
     this.#deps.stats.overloadRejected++;
     this.#deps.limiter.log(
       'warn',
@@ -126,12 +137,7 @@ export class StreamPolicy implements CallPolicy<StreamCall> {
       { conn: connection.id, procedure, peer: channel.peer },
       'connection at its call limit: call refused',
     );
-    this.replyError(
-      call,
-      new RpcError('RESOURCE_EXHAUSTED', `Connection has ${max} calls in progress; retry with backoff`),
-      true,
-    );
-    return true;
+    return new RpcError('RESOURCE_EXHAUSTED', `Connection has ${max} calls in progress; retry with backoff`);
   }
 
   track(call: StreamCall): void {
@@ -158,17 +164,22 @@ export class StreamPolicy implements CallPolicy<StreamCall> {
     this.#deliver(call, body);
   }
 
-  replyError(call: StreamCall, error: RpcError, send: boolean): void {
-    if (send) this.#deliver(call, this.#deps.replies.encodeError(call.id, error, call.channel.maxMessageBytes));
+  replyError(call: StreamCall, error: RpcError, send: boolean): number {
+    if (!send) return 0;
+    const body = this.#deps.replies.encodeError(call.id, error, call.channel.maxMessageBytes);
+    this.#deliver(call, body);
+    return body.length;
   }
 
   send(channel: StreamChannel, bytes: Uint8Array): void {
     this.#deps.replies.sendBytes(channel, bytes);
   }
 
-  replyMalformed(channel: StreamChannel, failure: DecodeFailure): void {
+  replyMalformed(channel: StreamChannel, failure: DecodeFailure): number {
     const { replies } = this.#deps;
-    replies.sendBytes(channel, replies.encodeError(failure.id ?? null, failure.error, channel.maxMessageBytes));
+    const body = replies.encodeError(failure.id ?? null, failure.error, channel.maxMessageBytes);
+    replies.sendBytes(channel, body);
+    return body.length;
   }
 
   senderOf(channel: StreamChannel): string {
