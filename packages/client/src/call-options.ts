@@ -1,4 +1,6 @@
 import type { EndpointStats } from './balance/endpoint-stats.js';
+import type { CallEventListener } from './observe/call-events.js';
+
 /** Per-call options, the last argument of every procedure call. */
 export interface CallOptions {
   /** Give up after this many milliseconds; sent to the server as the call's deadline. */
@@ -11,6 +13,11 @@ export interface CallOptions {
   auth?: string;
   /** Application metadata (wire `md`) for the server's middleware; merged over the client's `metadata`. */
   metadata?: Record<string, string>;
+  /**
+   * Told of what happens to the call on its way: retransmissions, cookie challenges, truncated
+   * replies fetched over TCP, retries (docs/observability.md). Tracing interceptors set it.
+   */
+  onEvent?: CallEventListener;
 }
 
 /** Client-wide metadata with the call's own keys on top; undefined when neither has any. */

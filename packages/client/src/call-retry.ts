@@ -39,7 +39,8 @@ export interface RetryRun {
   stop(): boolean;
   /** The client's retry budget: each call deposits, each retry withdraws. */
   budget: RetryBudget;
-  onRetry(): void;
+  /** Attempt `attempt` (2 or more) is about to follow a failure with `error`. */
+  onRetry(attempt: number, error: RpcError): void;
   /** A retry the budget refused: the call fails with its error. */
   onRetryDenied(): void;
 }
@@ -67,7 +68,7 @@ export async function callWithRetries(
         run.onRetryDenied();
         throw error;
       }
-      run.onRetry();
+      run.onRetry(n + 1, error);
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }

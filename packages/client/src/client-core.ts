@@ -70,7 +70,10 @@ export class ClientCore {
       timeoutMs: options?.timeoutMs ?? this.#defaultTimeoutMs,
       stop: () => this.#closed || options?.signal?.aborted === true,
       budget: this.#retryBudget,
-      onRetry: () => this.stats.callRetries++,
+      onRetry: (attempt, error) => {
+        this.stats.callRetries++;
+        options?.onEvent?.('volley.retry', { 'volley.attempt': attempt, 'volley.retry.after': error.code });
+      },
       onRetryDenied: () => this.stats.retriesDenied++,
     });
   }
@@ -93,6 +96,7 @@ export class ClientCore {
         reject,
       );
       call.observer = observer;
+      call.onEvent = options?.onEvent;
       call.auth = options?.auth ?? this.#options.auth;
       call.metadata = mergeMetadata(this.#options.metadata, options?.metadata);
       this.#pending.set(call.id, call);

@@ -6,6 +6,7 @@ import type { RetryOptions } from './call-retry.js';
 import type { ProcedureFlags } from './client-core-options.js';
 import type { RetransmitOptions } from './datagram/retransmit-policy.js';
 import type { DnsResolverOptions } from './discovery/dns-resolver.js';
+import type { ClientInterceptor } from './observe/interceptor.js';
 import type { ReconnectOptions } from './reconnecting-connection.js';
 import type { KeepaliveOptions } from './stream/keepalive.js';
 
@@ -70,6 +71,11 @@ export interface ClientOptions extends UdpSocketOptions {
   dns?: DnsResolverOptions;
   /** A client over several endpoints or a DNS name: how it picks, ejects and probes endpoints. */
   balancing?: BalancingOptions;
+  /**
+   * Wrap every call, the first outermost (as gRPC's and Connect's interceptors): tracing, metrics,
+   * metadata, logging. See {@link ClientInterceptor} and docs/observability.md.
+   */
+  interceptors?: readonly ClientInterceptor[];
 }
 
 /** How a client over several endpoints balances (`createClient` with a list, a DNS name or an SRV name). */

@@ -14,6 +14,7 @@ import { Discovery } from './discovery/discovery.js';
 import { DnsResolver } from './discovery/dns-resolver.js';
 import { parseTargets, type Target } from './discovery/target.js';
 import { createEndpointCore } from './endpoint-core.js';
+import { describeTarget, intercept } from './observe/interceptor.js';
 import { createProxy } from './proxy.js';
 import type { ClientMethods, VolleyClient } from './types.js';
 
@@ -37,24 +38,22 @@ export function createClient<TRouter extends AnyRouter>(
 ): VolleyClient<TRouter> {
   const targets = parseTargets(target);
   const [only] = targets;
-  if (targets.length === 1 && only?.kind === 'endpoint') {
-    const core = createEndpointCore(only.endpoint, options, { target: only.url, retry: options.retry });
-    const methods: ClientMethods = {
-      call: (procedure, input, callOptions) => core.call(procedure, input, callOptions),
-      notify: (procedure, input, callOptions) => core.notify(procedure, input, callOptions),
-      close: () => core.close(),
-      stats: core.stats,
-    };
-    return createProxy(core, methods) as VolleyClient<TRouter>;
-  }
-  const client = createBalancedClient(targets, options);
+  const engine =
+    targets.length === 1 && only?.kind === 'endpoint'
+      ? createEndpointCore(only.endpoint, options, { target: only.url, retry: options.retry })
+      : createBalancedClient(targets, options);
+  const described = describeTarget(typeof target === 'string' ? target : target.join(', '), targets);
+  // Without interceptors this is the engine's own call: nothing in between.
+  const call = intercept(options.interceptors, described, (procedure, input, callOptions) =>
+    engine.call(procedure, input, callOptions),
+  );
   const methods: ClientMethods = {
-    call: (procedure, input, callOptions) => client.call(procedure, input, callOptions),
-    notify: (procedure, input, callOptions) => client.notify(procedure, input, callOptions),
-    close: () => client.close(),
-    stats: client.stats,
+    call: (procedure, input, callOptions) => call(procedure, input, callOptions),
+    notify: (procedure, input, callOptions) => engine.notify(procedure, input, callOptions),
+    close: () => engine.close(),
+    stats: engine.stats,
   };
-  return createProxy(client, methods) as VolleyClient<TRouter>;
+  return createProxy(options.interceptors?.length ? { call } : engine, methods) as VolleyClient<TRouter>;
 }
 
 /** A client over every endpoint the targets name, found and kept current by discovery. */

@@ -1,5 +1,6 @@
 import type { ClientConnection } from '@volley/transport';
 import type { CallObserver } from './call-observer.js';
+import type { CallEventListener } from './observe/call-events.js';
 import type { TimerNode } from './timer-queue.js';
 
 /** One call awaiting its reply. A class, so every pending call has the same shape. */
@@ -48,6 +49,8 @@ export class PendingCall implements TimerNode {
   onAbort: (() => void) | undefined;
   /** Told how the call ended before its promise settles (a balancer's attempt), if anyone is. */
   observer: CallObserver | undefined = undefined;
+  /** Told of retransmissions, cookie challenges and the like (the call's `onEvent` option). */
+  onEvent: CallEventListener | undefined = undefined;
 
   constructor(
     id: number,

@@ -169,7 +169,8 @@ export function createCallRunner(deps: CallRunnerDeps) {
       body = replies.encodeError(call.id, outcome.error, call.channel.maxMessageBytes - META_ROOM_BYTES);
     }
     policy.reply(call, body);
-    if (call.watch !== undefined) endObservation(call, 'dispatched', outcome.ok ? undefined : outcome.error, body.length);
+    if (call.watch !== undefined)
+      endObservation(call, 'dispatched', outcome.ok ? undefined : outcome.error, body.length);
     logCallOutcome(logger, limiter, call, procedure, outcome);
   }
 

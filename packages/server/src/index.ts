@@ -19,8 +19,6 @@ export {
 export type { ReplyCacheOptions } from './datagram/reply-cache.js';
 export { ListenError, type ListenTarget } from './listen-error.js';
 export type { ListeningAddresses, ListenOptions } from './listen-options.js';
-export type { Server, ServerOptions } from './server.js';
-export { createServer } from './server.js';
 export type {
   EventAttributes,
   ObservedServerCall,
@@ -28,5 +26,7 @@ export type {
   ServerCallWatch,
   ServerObserver,
 } from './observe/server-observer.js';
+export type { Server, ServerOptions } from './server.js';
+export { createServer } from './server.js';
 export type { ServerStats, WorkerIdentity } from './server-stats.js';
 export type { SigningOptions } from './signing/signing-gate.js';

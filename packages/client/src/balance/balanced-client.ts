@@ -143,7 +143,14 @@ export class BalancedClient {
     const avoid = tried ?? new Set<BalancedEndpoint>();
     avoid.add(endpoint);
     // Straight to another endpoint if one is ready; back off first if only this one is.
-    if (this.#pool.hasOtherReady(endpoint)) this.#own.failovers++;
+    const failover = this.#pool.hasOtherReady(endpoint);
+    call.options?.onEvent?.('volley.retry', {
+      'volley.attempt': attempt + 1,
+      'volley.retry.after': (error as RpcError).code,
+      'volley.failover': failover,
+      'volley.endpoint': endpoint.url,
+    });
+    if (failover) this.#own.failovers++;
     else if (!(await this.#backOff(attempt, call.deadlineAt))) throw error;
     return this.#attempts(call, attempt + 1, undefined, avoid);
   }

@@ -74,6 +74,7 @@ export class DatagramCallPath implements CallPath {
     const connection = call.onStream ? undefined : (call.connection ?? this.#socket.current);
     if (connection) {
       this.#host.stats.retransmits++;
+      call.onEvent?.('volley.retransmit', { 'volley.attempt': call.attempt + 1 });
       this.#host.logger?.debug(
         { id: call.id, method: call.method, attempt: call.attempt + 1, rtoMs: Math.round(this.#policy.rtt.rtoMs) },
         'retransmitting',
@@ -146,6 +147,7 @@ export class DatagramCallPath implements CallPath {
     } else if (this.#fallback === undefined) host.settle(call, requestTooLarge(bytes.length, connection));
     else {
       host.stats.tcpFallbacks++;
+      call.onEvent?.('volley.tcp_fallback', { 'volley.request.bytes': bytes.length });
       call.onStream = true;
       this.#fallback.send(
         call,
@@ -191,6 +193,7 @@ export class DatagramCallPath implements CallPath {
       // request: keep its cookie for every later request, and ask again at once.
       this.#cookie = meta.cookie;
       host.stats.cookieChallenges++;
+      call.onEvent?.('volley.cookie_challenge');
       this.#transmit(call, connection);
       this.#schedule(call);
       return;
@@ -226,6 +229,7 @@ export class DatagramCallPath implements CallPath {
   #fetchTruncated(call: PendingCall): void {
     const host = this.#host;
     host.stats.truncatedReplies++;
+    call.onEvent?.('volley.reply.truncated');
     if (!this.#fallback) {
       const message = `Reply to "${call.method}" is too large for a datagram and no TCP route is configured`;
       host.settle(call, new RpcError('PAYLOAD_TOO_LARGE', message, { local: true, notExecuted: false }));

@@ -91,8 +91,7 @@ export class DatagramPolicy implements CallPolicy<DatagramCall> {
       );
       call.watch?.event?.('volley.reply_cache.hit', { 'volley.attempt': meta?.attempt ?? 1 });
       this.#out.deliver(call, kept, true);
-      if (call.watch !== undefined)
-        endObservation(call, 'replayed', this.#deps.replies.errorOf(kept), kept.length);
+      if (call.watch !== undefined) endObservation(call, 'replayed', this.#deps.replies.errorOf(kept), kept.length);
       return undefined;
     }
     if (meta?.fetchOnly) return this.#answerFetch(call, envelope);

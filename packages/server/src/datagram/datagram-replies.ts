@@ -114,7 +114,10 @@ export class DatagramReplies {
     });
     if (!keptNow || challenge.length > budget) {
       stats.amplificationSuppressed++;
-      call.watch?.event?.('volley.reply.suppressed', { 'volley.reply.bytes': datagram.length, 'volley.budget': budget });
+      call.watch?.event?.('volley.reply.suppressed', {
+        'volley.reply.bytes': datagram.length,
+        'volley.budget': budget,
+      });
       logger.debug(
         { reqId: call.requestId, bytes: datagram.length, budget, peer: channel.peer },
         'reply suppressed: unvalidated source',
