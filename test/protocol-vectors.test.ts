@@ -83,6 +83,7 @@ const REQUEST_META_FIELDS = Object.keys({
   clientId: true,
   incarnation: true,
   trace: true,
+  traceState: true,
   auth: true,
   cookie: true,
   fetchOnly: true,

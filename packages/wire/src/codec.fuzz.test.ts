@@ -58,6 +58,7 @@ const requestMeta: fc.Arbitrary<RequestMeta> = fc.record(
     attempt: msgid,
     clientId,
     trace: fc.string({ maxLength: 60 }),
+    traceState: fc.string({ maxLength: 60 }),
     fetchOnly: fc.constant(true),
   },
   { requiredKeys: [] },
@@ -217,7 +218,7 @@ const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   ),
   fc.array(fc.anything({ maxDepth: 2 }), { maxLength: 2 }),
   fc.dictionary(
-    fc.constantFrom('d', 'a', 'c', 't', 'fo', 'tc', '__proto__', 'constructor'),
+    fc.constantFrom('d', 'a', 'c', 't', 'ts', 'fo', 'tc', '__proto__', 'constructor'),
     fc.anything({ maxDepth: 1 }),
   ),
   clientId,

@@ -58,6 +58,40 @@ describe('codec', () => {
     }
   });
 
+  it('round-trips a W3C trace context (traceparent as `t`, tracestate as `ts`) on requests, notifications and cancels, and refuses a `ts` that is not a str', () => {
+    const trace = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const meta = { deadlineMs: 1000, trace, traceState: 'vendor=opaque' };
+    const envelopes: Envelope[] = [
+      { kind: KIND.request, id: 11, method: 'kv.get', input: { key: 'k' }, meta },
+      { kind: KIND.notification, method: 'log', input: 'hi', meta: { trace, traceState: 'a=1,b=2' } },
+      { kind: KIND.cancel, id: 11, meta: { traceState: '' } },
+    ];
+    for (const envelope of envelopes) {
+      expect(codec.decode(codec.encode(envelope))).toEqual({ ok: true, value: envelope });
+    }
+    expect(codec.decodeValue(codec.encode(envelopes[0] as Envelope))).toEqual([
+      0,
+      11,
+      'kv.get',
+      [{ key: 'k' }],
+      { d: 1000, t: trace, ts: 'vendor=opaque' },
+    ]);
+    for (const ts of [1, null, true, ['a=1'], { a: '1' }, Buffer.from('a=1')]) {
+      expect(codec.decode(codec.encodeValue([0, 11, 'kv.get', [], { t: trace, ts }]))).toMatchObject({
+        ok: false,
+        error: { id: 11, error: { code: 'BAD_REQUEST' } },
+      });
+      expect(codec.decode(codec.encodeValue([2, 'log', [], { ts }]))).toMatchObject({
+        ok: false,
+        error: { error: { code: 'BAD_REQUEST' } },
+      });
+      expect(codec.decode(codec.encodeValue([3, 11, { ts }]))).toMatchObject({
+        ok: false,
+        error: { error: { code: 'BAD_REQUEST' } },
+      });
+    }
+  });
+
   it('writes safe integers beyond 32 bits as int64, not float64, and reads them back exactly', () => {
     const bytes = codec.encodeValue({ n: 2 ** 40 + 1, m: -(2 ** 40), f: 1.5 });
     expect(bytes.toString('hex')).toBe('83a16ed30000010000000001a16dd3ffffff0000000000a166cb3ff8000000000000');

@@ -186,6 +186,7 @@ function toRequestMetaMap(meta: RequestMeta): Record<string, unknown> {
   if (meta.clientId !== undefined) map.c = meta.clientId;
   if (meta.incarnation !== undefined) map.i = meta.incarnation;
   if (meta.trace !== undefined) map.t = meta.trace;
+  if (meta.traceState !== undefined) map.ts = meta.traceState;
   if (meta.auth !== undefined) map.au = meta.auth;
   if (meta.cookie !== undefined) map.ck = meta.cookie;
   if (meta.fetchOnly) map.fo = true;

@@ -124,7 +124,7 @@ export function readRequestMeta(meta: unknown): RequestMeta | undefined | typeof
   if (meta === undefined || meta === null) return undefined;
   if (!isPlainMap(meta)) return INVALID;
   const out: RequestMeta = {};
-  const { d, a, c, i, t, au, ck, fo, md } = meta;
+  const { d, a, c, i, t, ts, au, ck, fo, md } = meta;
   if (d !== undefined) {
     if (typeof d !== 'number' || !(d >= 0)) return INVALID;
     out.deadlineMs = d;
@@ -144,6 +144,10 @@ export function readRequestMeta(meta: unknown): RequestMeta | undefined | typeof
   if (t !== undefined) {
     if (typeof t !== 'string') return INVALID;
     out.trace = t;
+  }
+  if (ts !== undefined) {
+    if (typeof ts !== 'string') return INVALID;
+    out.traceState = ts;
   }
   if (au !== undefined) {
     if (typeof au !== 'string') return INVALID;

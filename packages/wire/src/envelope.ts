@@ -31,6 +31,8 @@ export interface RequestMeta {
   incarnation?: number;
   /** W3C `traceparent` or any opaque trace token. Wire key `t`. */
   trace?: string;
+  /** W3C `tracestate`, sent when the caller's trace context has one. Wire key `ts`. */
+  traceState?: string;
   /**
    * Credentials (wire key `au`): an opaque token for authentication middleware. Travels in clear
    * unless the transport is TLS or the datagram is signed: see docs/security.md.
