@@ -7,8 +7,10 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Aborting cancels the call: it rejects with `CANCELLED` and the server's handler signal fires. */
   signal?: AbortSignal;
-  /** Opaque trace context (for example a W3C `traceparent`), sent in the request metadata. */
+  /** Trace context: a W3C `traceparent` (or an opaque token), sent in the request metadata (`t`). */
   trace?: string;
+  /** The W3C `tracestate` that goes with `trace` (metadata `ts`). */
+  traceState?: string;
   /** Credentials for the server's auth middleware (metadata `au`); overrides the client's `auth`. */
   auth?: string;
   /** Application metadata (wire `md`) for the server's middleware; merged over the client's `metadata`. */

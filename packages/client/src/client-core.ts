@@ -97,6 +97,7 @@ export class ClientCore {
       );
       call.observer = observer;
       call.onEvent = options?.onEvent;
+      call.traceState = options?.traceState;
       call.auth = options?.auth ?? this.#options.auth;
       call.metadata = mergeMetadata(this.#options.metadata, options?.metadata);
       this.#pending.set(call.id, call);
@@ -112,11 +113,22 @@ export class ClientCore {
   }
 
   /** Sends a one-way notification; resolves once handed to the socket. No reply, no retry. */
-  notify(method: string, input: unknown, options?: Pick<CallOptions, 'trace' | 'auth' | 'metadata'>): Promise<void> {
+  notify(
+    method: string,
+    input: unknown,
+    options?: Pick<CallOptions, 'trace' | 'traceState' | 'auth' | 'metadata'>,
+  ): Promise<void> {
     if (this.#closed) return Promise.reject(notSent('CLOSED', 'Client is closed'));
     const auth = options?.auth ?? this.#options.auth;
     const metadata = mergeMetadata(this.#options.metadata, options?.metadata);
-    return this.#path.notify({ method, input, trace: options?.trace, auth, metadata });
+    return this.#path.notify({
+      method,
+      input,
+      trace: options?.trace,
+      traceState: options?.traceState,
+      auth,
+      metadata,
+    });
   }
 
   /** Fails every pending call with `CLOSED` and closes the connections. */

@@ -7,6 +7,7 @@ export interface Notification {
   method: string;
   input: unknown;
   trace: string | undefined;
+  traceState: string | undefined;
   auth: string | undefined;
   metadata: Record<string, string> | undefined;
 }
@@ -26,12 +27,13 @@ export async function sendNotification(
       throw toLocalError(error, target);
     }
   }
-  const { method, input, trace, auth, metadata } = notification;
+  const { method, input, trace, traceState, auth, metadata } = notification;
   const meta: RequestMeta | undefined =
-    trace === undefined && auth === undefined && metadata === undefined
+    trace === undefined && traceState === undefined && auth === undefined && metadata === undefined
       ? undefined
       : {
           ...(trace !== undefined && { trace }),
+          ...(traceState !== undefined && { traceState }),
           ...(auth !== undefined && { auth }),
           ...(metadata !== undefined && { metadata }),
         };

@@ -11,6 +11,8 @@ export class PendingCall implements TimerNode {
   /** `performance.now()` at which the call times out. */
   readonly deadlineAt: number;
   readonly trace: string | undefined;
+  /** The W3C `tracestate` sent with `trace`. */
+  traceState: string | undefined = undefined;
   /** Credentials sent with every transmission of this call. */
   auth: string | undefined = undefined;
   /** Application metadata sent with every transmission of this call. */

@@ -25,6 +25,7 @@ export function requestMeta(
     if (cookie !== undefined) meta.cookie = cookie;
   }
   if (call.trace !== undefined) meta.trace = call.trace;
+  if (call.traceState !== undefined) meta.traceState = call.traceState;
   if (call.auth !== undefined) meta.auth = call.auth;
   if (call.metadata !== undefined) meta.metadata = call.metadata;
   return meta;

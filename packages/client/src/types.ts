@@ -20,7 +20,11 @@ export interface ClientMethods {
   /** Untyped call by dotted name, for tools and dynamic code. */
   call(procedure: string, input?: unknown, options?: CallOptions): Promise<unknown>;
   /** One-way message: no reply, no retransmission. */
-  notify(procedure: string, input?: unknown, options?: Pick<CallOptions, 'trace' | 'auth' | 'metadata'>): Promise<void>;
+  notify(
+    procedure: string,
+    input?: unknown,
+    options?: Pick<CallOptions, 'trace' | 'traceState' | 'auth' | 'metadata'>,
+  ): Promise<void>;
   /** Fails pending calls with `CLOSED` and closes sockets. */
   close(): Promise<void>;
   readonly stats: ClientStats;

@@ -158,7 +158,7 @@ export class BalancedClient {
   async notify(
     method: string,
     input: unknown,
-    options?: Pick<CallOptions, 'trace' | 'auth' | 'metadata'>,
+    options?: Pick<CallOptions, 'trace' | 'traceState' | 'auth' | 'metadata'>,
   ): Promise<void> {
     if (this.#closed) throw notSent('CLOSED', 'Client is closed');
     const deadlineAt = performance.now() + (this.#parts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS);
