@@ -10,6 +10,8 @@ export interface CliIo {
   readonly stdoutIsTTY: boolean;
   /** Live progress only makes sense on a terminal. */
   readonly stderrIsTTY: boolean;
+  /** Lines of the terminal stdout is, when it is one (a live view fits its frames to it). */
+  readonly stdoutRows?: number | undefined;
   /** All of stdin, for `-` as input. */
   readStdin(): Promise<string>;
 }
@@ -22,6 +24,9 @@ export function processIo(): CliIo {
     status: (text) => process.stderr.write(`\r\x1b[2K${text}`),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
+    get stdoutRows() {
+      return process.stdout.isTTY ? process.stdout.rows : undefined;
+    },
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

@@ -9,6 +9,7 @@ import { describeCommand } from './commands/describe.js';
 import { genCommand } from './commands/gen.js';
 import { healthCommand } from './commands/health.js';
 import { serveCommand } from './commands/serve.js';
+import { statsCommand } from './commands/stats.js';
 import { EXIT, exitForError } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { formatJson } from './json-output.js';
@@ -18,6 +19,7 @@ const COMMANDS: readonly Command[] = [
   callCommand,
   describeCommand,
   healthCommand,
+  statsCommand,
   benchCommand,
   genCommand,
   serveCommand,
