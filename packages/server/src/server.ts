@@ -77,8 +77,8 @@ export interface ServerOptions extends BuiltinOptions {
   /**
    * Per-procedure call statistics ({@link Server.callStats}, `$stats`, `volley stats`): calls by
    * code, in flight, duration and size histograms, per procedure and transport. On by default:
-   * about 0.1 µs of CPU per call (docs/observability.md#server-observers). `false` turns them
-   * off, and `$stats` with them.
+   * 0.15–0.2 µs of CPU per call, half of it the observer seam any observer costs
+   * (docs/performance.md#call-statistics-issue-17). `false` turns them off, and `$stats` with them.
    */
   callStats?: boolean;
 }
