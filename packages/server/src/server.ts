@@ -8,6 +8,7 @@ import {
   createTlsTransport,
   type ServerTransport,
   type TransportListener,
+  type TransportStats,
 } from '@volley/transport';
 import { createCodec, type DecodeLimits } from '@volley/wire';
 import type { InputLimits } from '@volley/wire/internal';
@@ -117,6 +118,8 @@ export function createServer(options: ServerOptions): Server {
   const cache = new ReplyCache(options.replyCache);
   const stats = createServerStats(worker);
   const transports: ServerTransport[] = [];
+  /** Every transport's counters, kept after close (`transports` is emptied) so totals never go back. */
+  const transportStats: TransportStats[] = [];
   let draining = false;
   let closing: Promise<void> | undefined;
 
@@ -179,7 +182,10 @@ export function createServer(options: ServerOptions): Server {
     return listener;
   };
 
-  async function start(transport: ServerTransport, target: ListenTarget): Promise<BoundAddress> {
+  async function start(
+    transport: ServerTransport & { readonly stats?: TransportStats },
+    target: ListenTarget,
+  ): Promise<BoundAddress> {
     let bound: BoundAddress;
     try {
       bound = await transport.listen(listenerFor());
@@ -188,17 +194,25 @@ export function createServer(options: ServerOptions): Server {
     }
     for (const name of namesOf(bound)) ownAddresses.add(name);
     transports.push(transport);
+    if (transport.stats !== undefined) transportStats.push(transport.stats);
     logger.info({ transport: bound.transport, address: bound.address, port: bound.port }, 'listening');
     return bound;
   }
 
   return {
     get stats() {
-      // Cache figures are read from the cache itself, so the hot path keeps one set of counters.
+      // Cache and connection figures are read where they are kept, so the hot path counts each once.
       stats.replyCacheHits = cache.counters.hits;
       stats.replyCacheEvictions = cache.counters.evictions;
       stats.replyCacheEntries = cache.size;
       stats.replyCacheBytes = cache.bytes;
+      stats.connectionsOpen = stream.connectionCount;
+      stats.connectionsRefused = 0;
+      stats.handshakeTimeouts = 0;
+      for (const counted of transportStats) {
+        stats.connectionsRefused += counted.connectionsRefused;
+        stats.handshakeTimeouts += counted.handshakeTimeouts;
+      }
       return stats;
     },
     incarnation,
