@@ -12,6 +12,18 @@ export { encodeFrame, encodeFrameHeader } from './frame-encoder.js';
 export { addSnapshots, emptySnapshot, quantileOf, subtractSnapshots } from './histogram-snapshot.js';
 export { widenLargeIntegers } from './integer-widening.js';
 export type { InputLimits } from './message-guard.js';
+export { MetricBatch } from './metrics/metric-batch.js';
+export type {
+  CollectionResult,
+  HistogramMetricData,
+  MetricAttributes,
+  MetricData,
+  MetricDescriptor,
+  MetricProducer,
+  SumMetricData,
+} from './metrics/metric-data.js';
+export { AGGREGATION_TEMPORALITY, DATA_POINT_TYPE, VALUE_TYPE } from './metrics/metric-data.js';
+export { METRIC_ATTRIBUTE, OTHER_PROCEDURE, RPC_SYSTEM, rpcAttributes } from './metrics/rpc-attributes.js';
 export { MsgidTable } from './msgid-table.js';
 export type { Result } from './result.js';
 export { err, ok } from './result.js';
