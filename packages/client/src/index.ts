@@ -25,6 +25,8 @@ export type { DnsResolverOptions } from './discovery/dns-resolver.js';
 export type { Endpoint } from './endpoint.js';
 export { parseEndpoint } from './endpoint.js';
 export type { CallEventListener, EventAttributes } from './observe/call-events.js';
+export type { ClientMetrics, ClientMetricsOptions } from './observe/client-metrics.js';
+export { clientMetrics } from './observe/client-metrics.js';
 export type { CallNext, ClientInterceptor, ClientTarget, OutgoingCall } from './observe/interceptor.js';
 export type { ReconnectOptions } from './reconnecting-connection.js';
 export type { KeepaliveOptions } from './stream/keepalive.js';
