@@ -190,6 +190,35 @@ describe.each(['udp', 'tcp'] as const)('server observers over %s', (transport) =
   });
 });
 
+describe('a failing observer', () => {
+  it('is logged, and the call goes on without it', async () => {
+    const logs = createLogCapture('debug');
+    let ended = 0;
+    const throwsOnCall: ServerObserver = {
+      onCall: () => {
+        throw new Error('observer bug in onCall');
+      },
+    };
+    const throwsOnEnd: ServerObserver = {
+      onCall: () => ({
+        end: () => {
+          ended++;
+          throw new Error('observer bug in end');
+        },
+      }),
+    };
+    const server = createServer({ router: testRouter, logger: logs.logger, observers: [throwsOnCall, throwsOnEnd] });
+    const bound = resources.track(await listenOnLoopback(server));
+    const client = resources.track(createClient<typeof testRouter>(bound.tcpUrl));
+    expect(await client.add({ a: 1, b: 2 })).toBe(3);
+    expect(await client.add({ a: 2, b: 2 })).toBe(4);
+    expect(ended).toBe(2);
+    const lines = logs.lines.filter((line) => line.msg.includes('observer threw'));
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines[0]?.level).toBe('error');
+  });
+});
+
 describe('server observers over UDP retransmissions', () => {
   it('see a retransmission answered from the reply cache as replayed, with its event, and one still running as dropped', async () => {
     const server = await start();
