@@ -115,4 +115,24 @@ describe('call events', () => {
     expect(result.n).toBe(7);
     expect(events).toEqual([['volley.retransmit', { 'volley.attempt': 2 }]]);
   });
+
+  it('keep a listener that throws from breaking the call (it runs on the client timer)', async () => {
+    let draws = 0;
+    const network = new MemoryNetwork({
+      mode: 'datagram',
+      faults: { loss: 0.5, random: () => (draws++ === 0 ? 0 : 0.99) },
+    });
+    const server = createServer({ router: testRouter, logger: createLogCapture('warn').logger });
+    await server.listen({ memory: { name: 'throwing-listener', network } });
+    resources.track(server);
+    const logs = createLogCapture('warn');
+    const client = resources.track(
+      createClient<typeof testRouter>('memory://throwing-listener', { memoryNetwork: network, logger: logs.logger }),
+    );
+    const onEvent = () => {
+      throw new Error('listener bug');
+    };
+    expect((await client.echo.meta({ n: 8 }, { onEvent })).n).toBe(8);
+    expect(logs.withMessage('a call event listener threw; the call went on')).toHaveLength(1);
+  });
 });
