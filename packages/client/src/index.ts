@@ -25,6 +25,7 @@ export type { DnsResolverOptions } from './discovery/dns-resolver.js';
 export type { Endpoint } from './endpoint.js';
 export { parseEndpoint } from './endpoint.js';
 export type { CallEventListener, EventAttributes } from './observe/call-events.js';
+export { type ClientTracingOptions, clientTracing } from './observe/client-tracing.js';
 export type { CallNext, ClientInterceptor, ClientTarget, OutgoingCall } from './observe/interceptor.js';
 export type { ReconnectOptions } from './reconnecting-connection.js';
 export type { KeepaliveOptions } from './stream/keepalive.js';
