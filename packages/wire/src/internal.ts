@@ -3,6 +3,8 @@
  * on: no stability promise, any release may change it. Import it as `@volley/wire/internal`; the
  * layering check lets only @volley packages (and tests) do so.
  */
+
+export { CALLER_CAUSED_CODES, isCallerCaused } from './caller-caused.js';
 export type { DecodeFailure } from './envelope-reader.js';
 export { FrameDecoder } from './frame-decoder.js';
 export { encodeFrame, encodeFrameHeader } from './frame-encoder.js';
@@ -11,7 +13,6 @@ export type { InputLimits } from './message-guard.js';
 export { MsgidTable } from './msgid-table.js';
 export type { Result } from './result.js';
 export { err, ok } from './result.js';
-export { CALLER_CAUSED_CODES, isCallerCaused } from './caller-caused.js';
 export type { RpcNames, TransportAttributes } from './telemetry-names.js';
 export {
   ATTR_ERROR_TYPE,

@@ -9,7 +9,6 @@ import {
   SpanKind,
   SpanStatusCode,
   type TextMapGetter,
-  type Tracer,
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
@@ -37,12 +36,7 @@ import {
   toRpcNames,
   toTransportAttributes,
 } from '@volley/wire/internal';
-import type {
-  EventAttributes,
-  ObservedServerCall,
-  ServerCallWatch,
-  ServerObserver,
-} from './server-observer.js';
+import type { EventAttributes, ObservedServerCall, ServerCallWatch, ServerObserver } from './server-observer.js';
 
 /** Options for {@link serverTracing}. */
 export interface ServerTracingOptions {
@@ -96,13 +90,16 @@ export function serverTracing(options: ServerTracingOptions = {}): ServerObserve
     onCall(call) {
       const { procedure, meta } = call;
       if (procedure === undefined) return undefined;
-      const parent =
-        meta?.trace === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, meta, META_GETTER);
+      const parent = meta?.trace === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, meta, META_GETTER);
       // A name the server does not have is the peer's to choose: never a span name (`_OTHER`).
       const shape = shapes.get(call.known ? procedure : undefined, call.transport);
       // A copy: SDK 1.x tracers merge the sampler's attributes into the object they are given.
       const attributes = { ...shape.attributes };
-      const span = tracer.startSpan(shape.name, { kind: SpanKind.SERVER, startTime: call.startedAt, attributes }, parent);
+      const span = tracer.startSpan(
+        shape.name,
+        { kind: SpanKind.SERVER, startTime: call.startedAt, attributes },
+        parent,
+      );
       if (span.isRecording()) describeRequest(span, call);
       // Neither recorded nor part of a trace (no SDK, no context sent): nothing to do for it.
       else if (!isSpanContextValid(span.spanContext())) return undefined;
