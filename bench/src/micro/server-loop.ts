@@ -4,7 +4,7 @@
  * comparisons of hot-path changes (ns per call, steadier than the full bench), beside a loop of
  * the raw baseline's work (unpack, answer, pack).
  *
- *   node --conditions=@volley/source --import tsx bench/src/micro/server-loop.ts [calls] [volley|raw|both] [tcp|udp] [add|echo|once]
+ *   node --conditions=@volley/source --import tsx bench/src/micro/server-loop.ts [calls] [volley|raw|both] [tcp|udp] [add|echo|once] [observed]
  *
  * `udp` makes the channel a datagram channel and the requests carry what a UDP client sends (attempt,
  * client id); `echo` sends a 4096-character string instead of `{a, b}`; `once` calls `addOnce`
@@ -35,6 +35,14 @@ const only = process.argv[3];
 const udp = process.argv[4] === 'udp';
 const echo = process.argv[5] === 'echo';
 const once = process.argv[5] === 'once';
+/**
+ * `observed` (6th argument): one observer that follows every call with a shared watch and counts
+ * ends, the least any observer costs (the per-call record the server makes for observers, the
+ * hooks, one call to end); for the cost of the observer seam itself.
+ */
+const observed = process.argv[6] === 'observed';
+let ends = 0;
+const sharedWatch = { end: () => void ends++ };
 const TEXT = 'x'.repeat(4096);
 const codec = createCodec();
 const logger = pino({ level: 'info' }, pino.destination('/dev/null'));
@@ -64,6 +72,7 @@ const handler = createMessageHandler({
   incarnation,
   isDraining: () => false,
   onCallDone: () => {},
+  observer: observed ? { onCall: () => sharedWatch } : undefined,
 });
 let sent = 0;
 const channelBase = {

@@ -27,6 +27,7 @@ export { parseEndpoint } from './endpoint.js';
 export type { CallEventListener, EventAttributes } from './observe/call-events.js';
 export type { ClientMetrics, ClientMetricsOptions } from './observe/client-metrics.js';
 export { clientMetrics } from './observe/client-metrics.js';
+export { type ClientTracingOptions, clientTracing } from './observe/client-tracing.js';
 export type { CallNext, ClientInterceptor, ClientTarget, OutgoingCall } from './observe/interceptor.js';
 export type { ReconnectOptions } from './reconnecting-connection.js';
 export type { KeepaliveOptions } from './stream/keepalive.js';

@@ -26,6 +26,7 @@ export type {
   ServerCallWatch,
   ServerObserver,
 } from './observe/server-observer.js';
+export { type ServerTracingOptions, serverTracing } from './observe/server-tracing.js';
 export type { Server, ServerOptions } from './server.js';
 export { createServer } from './server.js';
 export type { ServerStats, WorkerIdentity } from './server-stats.js';

@@ -123,9 +123,12 @@ export function createServer(options: ServerOptions): Server {
   let draining = false;
   let closing: Promise<void> | undefined;
 
-  const observer = combineObservers(options.observers ?? []);
   const codec = createCodec({ decodeLimits: options.decodeLimits, inputLimits: inputLimitsOf(compiled) });
   const limiter = new LogLimiter(logger);
+  // A bug in an observer is ours to log, not the caller's to suffer: its call goes on.
+  const observer = combineObservers([], options.observers ?? [], (error) =>
+    limiter.log('error', 'observer failed', { err: error }, 'a server observer threw; the call went on without it'),
+  );
   const replies = new ReplySender(codec, logger, stats);
   // The one place the datagram path is wired in: the message handler sees it as a CallPolicy.
   const datagram = new DatagramPolicy({

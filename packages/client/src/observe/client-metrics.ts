@@ -1,9 +1,9 @@
 import type { TransportKind } from '@volley/transport';
 import { isRpcError } from '@volley/wire';
 import {
+  ATTR_RPC_VOLLEY_CODE,
   DURATION_BOUNDARIES_MS,
   FixedHistogram,
-  METRIC_ATTRIBUTE,
   MetricBatch,
   type MetricDescriptor,
   type MetricProducer,
@@ -132,7 +132,7 @@ export function clientMetrics(options: ClientMetricsOptions = {}): ClientMetrics
         for (const series of byProcedure.values()) {
           const attributes = rpcAttributes(series.procedure, series.transport);
           for (const [code, durations] of series.durations) {
-            const withCode = { ...attributes, [METRIC_ATTRIBUTE.RPC_VOLLEY_CODE]: code };
+            const withCode = { ...attributes, [ATTR_RPC_VOLLEY_CODE]: code };
             const snapshot = durations.snapshot();
             batch.histogram(I.RPC_CLIENT_DURATION, startedAt, withCode, snapshot);
             batch.counter(I.CLIENT_CALLS, startedAt, withCode, snapshot.count);

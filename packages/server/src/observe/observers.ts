@@ -10,9 +10,16 @@ import {
 
 /**
  * The server's observers as one, built once: undefined when there are none (the hot path then
- * tests one field per request), the observer itself when there is one, else a fan-out.
+ * tests one field per request), the observer itself when there is one, else a fan-out. Observers
+ * in `guarded` (the ones a user passed) are isolated: what they throw from `onCall`, `event` or
+ * `end` goes to `onError`, and the call goes on as if they had not been there.
  */
-export function combineObservers(observers: readonly ServerObserver[]): ServerObserver | undefined {
+export function combineObservers(
+  trusted: readonly ServerObserver[],
+  guarded: readonly ServerObserver[],
+  onError: (error: unknown) => void,
+): ServerObserver | undefined {
+  const observers = [...trusted, ...guarded.map((observer) => guard(observer, onError))];
   if (observers.length === 0) return undefined;
   if (observers.length === 1) return observers[0];
   return {
@@ -28,6 +35,51 @@ export function combineObservers(observers: readonly ServerObserver[]): ServerOb
       return rest === undefined ? first : new WatchGroup(rest);
     },
   };
+}
+
+/** An observer whose failures are reported, never thrown into the call it watches. */
+function guard(observer: ServerObserver, onError: (error: unknown) => void): ServerObserver {
+  return {
+    onCall(call) {
+      let watch: ServerCallWatch | undefined;
+      try {
+        watch = observer.onCall(call);
+      } catch (error) {
+        onError(error);
+        return undefined;
+      }
+      return watch === undefined ? undefined : new GuardedWatch(watch, onError);
+    },
+  };
+}
+
+/** A user's watch: `event` and `end` cannot throw into the server; `run` must call its function. */
+class GuardedWatch implements ServerCallWatch {
+  readonly #watch: ServerCallWatch;
+  readonly #onError: (error: unknown) => void;
+  readonly run: (<R>(fn: () => R) => R) | undefined;
+
+  constructor(watch: ServerCallWatch, onError: (error: unknown) => void) {
+    this.#watch = watch;
+    this.#onError = onError;
+    this.run = watch.run?.bind(watch);
+  }
+
+  event(name: string, attributes?: EventAttributes): void {
+    try {
+      this.#watch.event?.(name, attributes);
+    } catch (error) {
+      this.#onError(error);
+    }
+  }
+
+  end(call: ObservedServerCall): void {
+    try {
+      this.#watch.end(call);
+    } catch (error) {
+      this.#onError(error);
+    }
+  }
 }
 
 /** Several observers' watches of one call, nested for `run` and told of everything in order. */

@@ -14,11 +14,15 @@ describe('rpcAttributes', () => {
   });
 
   it('gives a top-level procedure a method and no service', () => {
-    expect(rpcAttributes('add', 'tls')).toEqual({
+    expect(rpcAttributes('add', 'tcp')).toEqual({
       'rpc.system': 'volley',
       'rpc.method': 'add',
-      'network.transport': 'tls',
+      'network.transport': 'tcp',
     });
+  });
+
+  it('names TLS as TCP with tls.protocol.name, as the tracing does', () => {
+    expect(rpcAttributes('add', 'tls')).toMatchObject({ 'network.transport': 'tcp', 'tls.protocol.name': 'tls' });
   });
 
   it('keeps a name whose dot leads or trails whole, as the method', () => {
