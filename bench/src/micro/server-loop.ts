@@ -4,12 +4,14 @@
  * comparisons of hot-path changes (ns per call, steadier than the full bench), beside a loop of
  * the raw baseline's work (unpack, answer, pack).
  *
- *   node --conditions=@volley/source --import tsx bench/src/micro/server-loop.ts [calls] [volley|raw|both] [tcp|udp] [add|echo|once] [observed]
+ *   node --conditions=@volley/source --import tsx bench/src/micro/server-loop.ts [calls] [volley|raw|both] [tcp|udp] [add|echo|once] [stats|noop|observed]
  *
  * `udp` makes the channel a datagram channel and the requests carry what a UDP client sends (attempt,
  * client id); `echo` sends a 4096-character string instead of `{a, b}`; `once` calls `addOnce`
  * (not idempotent: over UDP every reply is kept in the reply cache, which fills to its cap and
- * evicts, as in the bench) with a new msgid per call.
+ * evicts, as in the bench) with a new msgid per call. `stats` gives the handler the call statistics
+ * every server keeps by default (`CallStats`, as its only observer), `noop` an observer that does
+ * nothing (what the observer seam costs by itself); without either there is no observer.
  *
  * With `--trace-gc-nvp` and one system, `allocated` per scavenge ÷ calls gives bytes per call.
  */
@@ -25,6 +27,7 @@ import { ReplyCache } from '../../../packages/server/src/datagram/reply-cache.js
 import { LogLimiter } from '../../../packages/server/src/log-limiter.js';
 // Internals on purpose: this measures the handler alone, not a transport. Composed as server.ts does.
 import { createMessageHandler } from '../../../packages/server/src/message-handler.js';
+import { CallStats } from '../../../packages/server/src/observe/call-stats.js';
 import { ReplySender } from '../../../packages/server/src/reply-sender.js';
 import { createServerStats } from '../../../packages/server/src/server-stats.js';
 import { StreamPolicy } from '../../../packages/server/src/stream/stream-policy.js';
@@ -35,14 +38,11 @@ const only = process.argv[3];
 const udp = process.argv[4] === 'udp';
 const echo = process.argv[5] === 'echo';
 const once = process.argv[5] === 'once';
-/**
- * `observed` (6th argument): one observer that follows every call with a shared watch and counts
- * ends, the least any observer costs (the per-call record the server makes for observers, the
- * hooks, one call to end); for the cost of the observer seam itself.
- */
-const observed = process.argv[6] === 'observed';
-let ends = 0;
-const sharedWatch = { end: () => void ends++ };
+const callStats = process.argv[6] === 'stats' ? new CallStats() : undefined;
+const NOOP_WATCH = { end() {} };
+// `observed` (the tracing change's name) is `noop`: the cost of the observer seam itself.
+const observer =
+  process.argv[6] === 'noop' || process.argv[6] === 'observed' ? { onCall: () => NOOP_WATCH } : callStats;
 const TEXT = 'x'.repeat(4096);
 const codec = createCodec();
 const logger = pino({ level: 'info' }, pino.destination('/dev/null'));
@@ -72,7 +72,7 @@ const handler = createMessageHandler({
   incarnation,
   isDraining: () => false,
   onCallDone: () => {},
-  observer: observed ? { onCall: () => sharedWatch } : undefined,
+  observer,
 });
 let sent = 0;
 const channelBase = {
@@ -145,6 +145,7 @@ for (let round = 0; round < 5; round++) {
   if (only !== 'volley') results.raw?.push(time('raw', rawLoop));
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+if (callStats !== undefined) console.log(`call stats: ${JSON.stringify(callStats.snapshot().series[0]?.calls)}`);
 console.log(
   `median: volley ${median(results.volley ?? []).toFixed(0)} ns, raw ${median(results.raw ?? []).toFixed(0)} ns (${sent + rawSent} replies)`,
 );

@@ -19,6 +19,8 @@ export {
 export type { ReplyCacheOptions } from './datagram/reply-cache.js';
 export { ListenError, type ListenTarget } from './listen-error.js';
 export type { ListeningAddresses, ListenOptions } from './listen-options.js';
+export type { CallSeriesSnapshot, CallStatsSnapshot } from './observe/call-stats.js';
+export { CallStats, OTHER_PROCEDURE } from './observe/call-stats.js';
 export type {
   EventAttributes,
   ObservedServerCall,
