@@ -26,5 +26,10 @@ it('counts open and refused connections, and one goaway per connection open at t
   await waitFor(() => server.stats.connectionsRefused === 1, { what: 'the second connection to be refused' });
 
   await server.close();
-  expect(server.stats).toMatchObject({ goawaysSent: 1, connectionsOpen: 0, connectionsRefused: 1, handshakeTimeouts: 0 });
+  expect(server.stats).toMatchObject({
+    goawaysSent: 1,
+    connectionsOpen: 0,
+    connectionsRefused: 1,
+    handshakeTimeouts: 0,
+  });
 });
