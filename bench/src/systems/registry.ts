@@ -40,6 +40,18 @@ export const VOLLEY_SYSTEMS: readonly SystemDefinition[] = [
     clientModule: here('./volley/volley-tcp-client.ts'),
   },
   {
+    id: 'volley-tcp-metrics',
+    label: 'Volley TCP, metrics scraped every second',
+    group: 'volley',
+    transport: 'tcp',
+    baseline: 'raw-tcp',
+    multiplexes: true,
+    serverModule: here('./volley/volley-tcp-metrics-server.ts'),
+    clientModule: here('./volley/volley-tcp-client.ts'),
+    // The scrape costs the same whatever the payload: add shows it against the cheapest call.
+    payloads: ['add'],
+  },
+  {
     id: 'volley-udp',
     label: 'Volley UDP, idempotent',
     group: 'volley',

@@ -1,9 +1,10 @@
-import { createServer, type ListeningAddresses, type ListenOptions } from '@volley/server';
+import { createServer, type ListeningAddresses, type ListenOptions, type Server } from '@volley/server';
 import { pino } from 'pino';
 import { benchRouter } from '../../bench-router.js';
 
 /** A started Volley bench server: where it bound, and how to stop it. */
 export interface VolleyBenchServer {
+  readonly server: Server;
   readonly bound: ListeningAddresses;
   close(): Promise<void>;
 }
@@ -15,5 +16,5 @@ export interface VolleyBenchServer {
 export async function startVolleyServer(listen: ListenOptions): Promise<VolleyBenchServer> {
   const server = createServer({ router: benchRouter, logger: pino({ level: 'warn' }) });
   const bound = await server.listen(listen);
-  return { bound, close: () => server.close({ graceMs: 100 }) };
+  return { server, bound, close: () => server.close({ graceMs: 100 }) };
 }
