@@ -1,9 +1,17 @@
 import { type ClientMethods, createClient } from '@volley/client';
 import { type BaseContext, middleware, procedure, router } from '@volley/router';
-import { type HealthReport, PROTOCOL_VERSION, type ServiceManifest } from '@volley/wire';
+import { type HealthReport, PROTOCOL_VERSION, type ServiceManifest, type StatsReport } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { errorOf, Resources, startTestServer, type TestServer, waitFor } from '../support/index.js';
+import {
+  createProbe,
+  createTestRouter,
+  errorOf,
+  Resources,
+  startTestServer,
+  type TestServer,
+  waitFor,
+} from '../support/index.js';
 
 const resources = new Resources();
 afterEach(() => resources.closeAll());
@@ -74,12 +82,96 @@ describe.each(['udp', 'tcp'] as const)('built-in procedures over %s', (transport
     expect(server.server.stats.worker).toEqual({ id: 2, count: 3 });
   });
 
+  it('$stats reports calls per procedure since the server started, with what $health says and its counters', async () => {
+    const server = await serve();
+    const client = clientFor(urlOf(server));
+    await client.call('echo.add', { a: 1, b: 2 });
+    await client.call('echo.add', { a: 3, b: 4 });
+    await errorOf(client.call('echo.add', { a: 'x' }));
+    const report = (await client.call('$stats')) as StatsReport;
+
+    expect(report).toMatchObject({
+      status: 'serving',
+      protocol: PROTOCOL_VERSION,
+      incarnation: server.server.incarnation,
+      inFlight: 0,
+      // The $stats call itself reached dispatch before it made the report: the fourth call.
+      counters: { calls: 4, failedCalls: 1 },
+    });
+    expect(report.startedAt).toBeLessThanOrEqual(Date.now());
+    expect(report.uptimeMs).toBeGreaterThanOrEqual(0);
+    expect(report).not.toHaveProperty('worker');
+    const add = report.series.find((one) => one.procedure === 'echo.add' && one.transport === transport);
+    // Over UDP the validation error (≈290 bytes) exceeds 3× the request to a source without a
+    // cookie: it is kept and a challenge goes instead; the retry with the cookie is a replay.
+    const replayed = transport === 'udp' ? 1 : 0;
+    expect(add).toMatchObject({ calls: { OK: 2, BAD_REQUEST: 1 }, inFlight: 0, replayed, dropped: 0 });
+    expect(add?.durationMs.count).toBe(3);
+    expect(add?.durationMs.counts).toHaveLength((add?.durationMs.boundaries.length ?? 0) + 1);
+    // The report counts the call that asks for it: it is in flight while the report is made.
+    const own = report.series.find((one) => one.procedure === '$stats' && one.transport === transport);
+    expect(own).toMatchObject({ calls: { OK: 0 }, inFlight: 1 });
+  });
+
   it('answers NOT_FOUND for built-ins turned off', async () => {
-    const server = await serve({ server: { reflection: false, health: false } });
+    const server = await serve({ server: { reflection: false, health: false, stats: false } });
     const client = clientFor(urlOf(server));
     expect(await errorOf(client.call('$describe'))).toMatchObject({ code: 'NOT_FOUND', notExecuted: true });
     expect(await errorOf(client.call('$health'))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await errorOf(client.call('$stats'))).toMatchObject({ code: 'NOT_FOUND' });
     expect(await client.call('echo.add', { a: 1, b: 1 })).toEqual({ sum: 2 });
+  });
+});
+
+describe('$stats', () => {
+  it('comes back over UDP though larger than a datagram: truncated, then fetched over TCP', async () => {
+    const server = await serve();
+    const client = clientFor(server.udpUrl);
+    for (const key of ['a', 'b']) await client.call('kv.set', { key, value: 'v' });
+    for (const key of ['a', 'b']) await client.call('kv.get', { key });
+    const report = (await client.call('$stats')) as StatsReport;
+    expect(report.series.map((one) => `${one.procedure} ${one.transport}`)).toEqual([
+      '$stats udp',
+      'kv.get udp',
+      'kv.set udp',
+    ]);
+    expect(server.server.stats.truncatedReplies).toBe(1);
+    const fetched = server.server.callStats?.snapshot().series.find((one) => one.transport === 'tcp');
+    expect(fetched).toMatchObject({ procedure: '$stats', calls: { OK: 0 }, replayed: 1 });
+  });
+
+  it('is off with reflection: false, which keeps the procedure names it would list private, unless stats: true', async () => {
+    const hidden = await serve({ server: { reflection: false } });
+    expect(await errorOf(clientFor(hidden.tcpUrl).call('$stats'))).toMatchObject({ code: 'NOT_FOUND' });
+    const shown = await serve({ server: { reflection: false, stats: true } });
+    expect(await clientFor(shown.tcpUrl).call('$stats')).toMatchObject({ status: 'serving' });
+    expect(await errorOf(clientFor(shown.tcpUrl).call('$describe'))).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('is off with callStats: false, and asking for it then is an error at creation', async () => {
+    const server = await serve({ server: { callStats: false } });
+    expect(await errorOf(clientFor(server.tcpUrl).call('$stats'))).toMatchObject({ code: 'NOT_FOUND' });
+    await expect(serve({ server: { callStats: false, stats: true } })).rejects.toThrow(/callStats: false/);
+  });
+
+  it('keeps answering while the server drains, when its reply fits a datagram', async () => {
+    // A draining server accepts no TCP connection, so a reply too large for a datagram could not
+    // be fetched: on a LAN, raise the datagram size on both ends (docs/observability.md).
+    const maxDatagramBytes = 65_507;
+    const probe = createProbe();
+    const server = await serve({ router: createTestRouter(probe), udp: { maxDatagramBytes } });
+    const watcher = resources.track(createClient(server.udpUrl, { timeoutMs: 2000, maxDatagramBytes }));
+    const held = clientFor(server.tcpUrl).call('probe.hold');
+    await waitFor(() => probe.holding === 1, { what: 'the held call to run' });
+    const closing = server.server.close({ graceMs: 5000 });
+
+    const report = (await watcher.call('$stats')) as StatsReport;
+    expect(report).toMatchObject({ status: 'draining', inFlight: 1 });
+    expect(report.series.find((one) => one.procedure === 'probe.hold')).toMatchObject({ inFlight: 1 });
+    expect(await errorOf(watcher.call('probe.add', { a: 1, b: 1 }))).toMatchObject({ code: 'UNAVAILABLE' });
+    probe.release();
+    await held;
+    await closing;
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Logger } from '@volley/router';
 import { type CallResult, type CompiledRouter, dispatchProcedure } from '@volley/router/internal';
-import { HEALTH_PROCEDURE, type RequestEnvelope, type RequestMeta, RpcError } from '@volley/wire';
+import { HEALTH_PROCEDURE, type RequestEnvelope, type RequestMeta, RpcError, STATS_PROCEDURE } from '@volley/wire';
 import { CallContext } from './call-context.js';
 import type { CallPolicy } from './call-policy.js';
 import { MAX_TIMER_DELAY_MS } from './constants.js';
@@ -81,8 +81,9 @@ export function createCallRunner(deps: CallRunnerDeps) {
       refuseFromAnotherIncarnation(policy, call, meta.incarnation);
       return;
     }
-    // `$health` keeps answering while draining: "draining" is the answer a balancer needs.
-    if (deps.isDraining() && method !== HEALTH_PROCEDURE) {
+    // `$health` keeps answering while draining: "draining" is the answer a balancer needs; `$stats`
+    // too, so that an operator watching a drain sees it to the end.
+    if (deps.isDraining() && method !== HEALTH_PROCEDURE && method !== STATS_PROCEDURE) {
       refuse(policy, call, new RpcError('UNAVAILABLE', 'Server is shutting down; call not executed'));
       return;
     }

@@ -79,7 +79,7 @@ export interface ServerOptions extends BuiltinOptions {
    * Per-procedure call statistics ({@link Server.callStats}, `$stats`, `volley stats`): calls by
    * code, in flight, duration and size histograms, per procedure and transport. On by default:
    * about 0.1 µs of CPU per call (docs/observability.md#server-observers). `false` turns them
-   * off.
+   * off, and `$stats` with them.
    */
   callStats?: boolean;
 }
@@ -128,6 +128,8 @@ export function createServer(options: ServerOptions): Server {
     startedAt: performance.now(),
     incarnation,
     worker,
+    callStats,
+    stats: () => currentStats(),
   });
   const compiled = compileRouter(options.router, builtins);
   const cache = new ReplyCache(options.replyCache);

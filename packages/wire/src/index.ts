@@ -25,8 +25,17 @@ export type {
 export { KIND } from './envelope.js';
 export type { ErrorCode } from './error-codes.js';
 export { ERROR_CODES, isErrorCode } from './error-codes.js';
-export type { HealthReport, JsonSchema, ProcedureExample, ProcedureManifest, ServiceManifest } from './manifest.js';
-export { DESCRIBE_PROCEDURE, HEALTH_PROCEDURE, PROTOCOL_VERSION } from './manifest.js';
+export type { HistogramSnapshot } from './fixed-histogram.js';
+export type {
+  HealthReport,
+  JsonSchema,
+  ProcedureExample,
+  ProcedureManifest,
+  ServiceManifest,
+  StatsReport,
+  StatsSeriesReport,
+} from './manifest.js';
+export { DESCRIBE_PROCEDURE, HEALTH_PROCEDURE, PROTOCOL_VERSION, STATS_PROCEDURE } from './manifest.js';
 export type { DecodeLimits } from './message-guard.js';
 export type { PeerIdentity } from './peer-identity.js';
 export type { RpcErrorOptions, WireError } from './rpc-error.js';

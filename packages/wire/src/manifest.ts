@@ -1,7 +1,10 @@
+import type { HistogramSnapshot } from './fixed-histogram.js';
+
 /**
  * The shapes of Volley's built-in procedures: `$describe` (reflection, as gRPC server reflection
- * or OpenRPC's `rpc.discover`) and `$health` (as gRPC's health service). They are protocol, not
- * router detail: a tool written in any language reads them to list, call and generate clients.
+ * or OpenRPC's `rpc.discover`), `$health` (as gRPC's health service) and `$stats` (per-procedure
+ * call statistics). They are protocol, not router detail: a tool written in any language reads
+ * them to list, call, watch and generate clients.
  */
 
 /**
@@ -14,6 +17,8 @@ export const PROTOCOL_VERSION = 1;
 export const DESCRIBE_PROCEDURE = '$describe';
 /** Name of the health procedure. */
 export const HEALTH_PROCEDURE = '$health';
+/** Name of the statistics procedure. */
+export const STATS_PROCEDURE = '$stats';
 
 /** A JSON Schema document (draft 2020-12, as zod 4's `z.toJSONSchema` emits). */
 export type JsonSchema = { readonly [keyword: string]: unknown };
@@ -73,4 +78,52 @@ export interface HealthReport {
    * answered (`id`, 1 to `count`, kept by a replacement), how many there are, and its process id.
    */
   readonly worker?: { readonly id: number; readonly count: number; readonly pid: number };
+}
+
+/** One procedure over one transport in a {@link StatsReport}: counts since the server started. */
+export interface StatsSeriesReport {
+  /** A procedure the server has (built-ins included), or `_OTHER` for every name it does not. */
+  readonly procedure: string;
+  /** `udp`, `tcp`, `tls`, `unix` or `memory`. */
+  readonly transport: string;
+  /** Calls answered by code (`OK` always present), refusals before dispatch included. */
+  readonly calls: Readonly<Record<string, number>>;
+  /** Requests received and not answered yet. */
+  readonly inFlight: number;
+  /** Retransmissions answered from the reply cache, and fetches of truncated replies (not calls). */
+  readonly replayed: number;
+  /** Retransmissions of a call still running, dropped (not calls). */
+  readonly dropped: number;
+  /** Milliseconds from arrival to answer, per call. */
+  readonly durationMs: HistogramSnapshot;
+  /** Bytes of each call's request message. */
+  readonly requestBytes: HistogramSnapshot;
+  /** Bytes of each call's reply body (0 when none was sent). */
+  readonly responseBytes: HistogramSnapshot;
+}
+
+/**
+ * What `$stats` returns: the server's call statistics since it started (never reset: a watcher
+ * subtracts two reports), with what `$health` says and the server's own counters.
+ */
+export interface StatsReport {
+  readonly status: 'serving' | 'draining';
+  readonly protocol: number;
+  /** Milliseconds since the server was created, when the report was made. */
+  readonly uptimeMs: number;
+  /** Epoch milliseconds when the statistics began (the server's creation). */
+  readonly startedAt: number;
+  /** Changes when the process restarts: counts from another incarnation cannot be subtracted. */
+  readonly incarnation: number;
+  /** As in {@link HealthReport}: present when the server is one worker of several. */
+  readonly worker?: { readonly id: number; readonly count: number; readonly pid: number };
+  /** Calls running at the moment of the report (this one excluded). */
+  readonly inFlight: number;
+  /** One entry per procedure and transport that has seen a request, by procedure then transport. */
+  readonly series: readonly StatsSeriesReport[];
+  /**
+   * The server's counters (the reference server's `server.stats`: `calls`, `malformed`,
+   * `duplicatesDropped`, `replyCacheHits`, `overloadRejected`, …), by name.
+   */
+  readonly counters: Readonly<Record<string, number>>;
 }

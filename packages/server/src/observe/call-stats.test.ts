@@ -1,6 +1,6 @@
 import type { TransportKind } from '@volley/transport';
-import type { ErrorCode } from '@volley/wire';
-import { describe, expect, it } from 'vitest';
+import { type ErrorCode, STATS_PROCEDURE, type StatsSeriesReport } from '@volley/wire';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { type CallSeriesSnapshot, CallStats, OTHER_PROCEDURE } from './call-stats.js';
 import { ObservedServerCall, type ServerAnswer } from './server-observer.js';
 
@@ -85,8 +85,8 @@ describe('CallStats', () => {
 
   it('keeps built-ins in series of their own', () => {
     const stats = new CallStats();
-    observeOne(stats, { procedure: '$health' });
-    expect(seriesOf(stats, '$health').calls.OK).toBe(1);
+    observeOne(stats, { procedure: STATS_PROCEDURE });
+    expect(seriesOf(stats, STATS_PROCEDURE).calls.OK).toBe(1);
   });
 
   it('counts a request in flight from its arrival to its answer', () => {
@@ -146,5 +146,9 @@ describe('CallStats', () => {
     const snapshot = stats.snapshot();
     observeOne(stats, {}, { code: 'INTERNAL' });
     expect(snapshot.series[0]).toMatchObject({ calls: { OK: 1 }, durationMs: { count: 1 } });
+  });
+
+  it('snapshots series as $stats reports them', () => {
+    expectTypeOf<CallSeriesSnapshot>().toExtend<StatsSeriesReport>();
   });
 });
