@@ -90,7 +90,12 @@ describe('client interceptors', () => {
     const calls: OutgoingCall[] = [];
     const client = resources.track(
       createClient<typeof testRouter>([first.udpUrl, second.udpUrl], {
-        interceptors: [(call, next) => (calls.push(call), next(call))],
+        interceptors: [
+          (call, next) => {
+            calls.push(call);
+            return next(call);
+          },
+        ],
       }),
     );
     for (let n = 0; n < 4; n++) expect((await client.echo.meta({ n })).n).toBe(n);

@@ -12,7 +12,7 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { clientTracing, createClient, type VolleyClient } from '@volley/client';
+import { clientTracing, createClient, MAX_RTO_MS, type VolleyClient } from '@volley/client';
 import { type AnyRouter, procedure, router } from '@volley/router';
 import { createServer, serverTracing } from '@volley/server';
 import { MemoryNetwork } from '@volley/transport';
@@ -85,6 +85,16 @@ async function startTraced(serverRouter: AnyRouter): Promise<LoopbackServer> {
   return resources.track(await listenOnLoopback(server));
 }
 
+/**
+ * A client that traces its calls. Over UDP its first retransmission waits the longest RTO: on a
+ * loaded machine the default 200 ms could pass before a reply and add a server span.
+ */
+function tracedClient<TRouter extends AnyRouter>(url: string): VolleyClient<TRouter> {
+  return resources.track(
+    createClient<TRouter>(url, { interceptors: [clientTracing()], retransmit: { initialRtoMs: MAX_RTO_MS } }),
+  );
+}
+
 /** Every span ended so far. */
 async function finishedSpans(): Promise<ReadableSpan[]> {
   await provider.forceFlush();
@@ -104,9 +114,9 @@ describe.each(['udp', 'tcp'] as const)('tracing over %s', (transport) => {
 
   it('puts a call through a server that calls another in one trace: client → server → client → server', async () => {
     const backend = await startTraced(backendRouter);
-    const toBackend = resources.track(createClient<BackendRouter>(urlOf(backend), { interceptors: [clientTracing()] }));
+    const toBackend = tracedClient<BackendRouter>(urlOf(backend));
     const front = await startTraced(createFrontRouter(() => toBackend));
-    const client = resources.track(createClient<FrontRouter>(urlOf(front), { interceptors: [clientTracing()] }));
+    const client = tracedClient<FrontRouter>(urlOf(front));
 
     expect(await client.front.get({ key: 'k' })).toEqual({ stored: 'k' });
 
@@ -165,7 +175,7 @@ describe.each(['udp', 'tcp'] as const)('tracing over %s', (transport) => {
     'reports a handler’s %s on both spans, the server’s status %s (the caller’s faults are not the server’s errors)',
     async (code, serverStatus) => {
       const backend = await startTraced(backendRouter);
-      const client = resources.track(createClient<BackendRouter>(urlOf(backend), { interceptors: [clientTracing()] }));
+      const client = tracedClient<BackendRouter>(urlOf(backend));
 
       expect(await errorOf(client.store.fail({ code }))).toMatchObject({ code });
 
@@ -185,7 +195,7 @@ describe.each(['udp', 'tcp'] as const)('tracing over %s', (transport) => {
 
   it('names an unknown procedure _OTHER on the server span, never what the peer sent', async () => {
     const backend = await startTraced(backendRouter);
-    const client = resources.track(createClient<BackendRouter>(urlOf(backend), { interceptors: [clientTracing()] }));
+    const client = tracedClient<BackendRouter>(urlOf(backend));
 
     expect(await errorOf(client.call('store.nope'))).toMatchObject({ code: 'NOT_FOUND' });
 
@@ -202,7 +212,7 @@ describe.each(['udp', 'tcp'] as const)('tracing over %s', (transport) => {
 
   it('records what the caller of an INTERNAL never sees, the thrown error, on the server span', async () => {
     const backend = await startTraced(backendRouter);
-    const client = resources.track(createClient<BackendRouter>(urlOf(backend), { interceptors: [clientTracing()] }));
+    const client = tracedClient<BackendRouter>(urlOf(backend));
 
     expect(await errorOf(client.store.crash())).toMatchObject({ code: 'INTERNAL' });
 
@@ -269,7 +279,7 @@ describe('trace context a caller set itself', () => {
 
   it('takes a valid traceparent as the client span’s parent and sends the span’s own in its place', async () => {
     const backend = await startTraced(backendRouter);
-    const client = resources.track(createClient<BackendRouter>(backend.udpUrl, { interceptors: [clientTracing()] }));
+    const client = tracedClient<BackendRouter>(backend.udpUrl);
 
     const seen = await client.store.seen(undefined, {
       trace: `00-${PARENT_TRACE_ID}-${PARENT_SPAN_ID}-01`,
@@ -287,7 +297,7 @@ describe('trace context a caller set itself', () => {
 
   it('sends an opaque token unchanged, and still traces the call', async () => {
     const backend = await startTraced(backendRouter);
-    const client = resources.track(createClient<BackendRouter>(backend.udpUrl, { interceptors: [clientTracing()] }));
+    const client = tracedClient<BackendRouter>(backend.udpUrl);
 
     expect(await client.store.seen(undefined, { trace: 'request-1234' })).toEqual({
       trace: 'request-1234',
@@ -304,7 +314,7 @@ describe('without an OpenTelemetry SDK', () => {
   it('calls work and carry no trace context', async () => {
     trace.disable();
     const backend = await startTraced(backendRouter);
-    const client = resources.track(createClient<BackendRouter>(backend.tcpUrl, { interceptors: [clientTracing()] }));
+    const client = tracedClient<BackendRouter>(backend.tcpUrl);
 
     expect(await client.store.seen()).toEqual({ trace: null, traceState: null });
     expect(await finishedSpans()).toEqual([]);

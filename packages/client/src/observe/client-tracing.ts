@@ -113,7 +113,7 @@ export function clientTracing(options: ClientTracingOptions = {}): ClientInterce
       else inject = false;
     }
     const shape = shapeOf(call);
-    // A copy: SDK 1.x tracers merge the sampler's attributes into the object they are given.
+    // A copy: some SDK versions (1.x) merge the sampler's attributes into the object they are given.
     const span = tracer.startSpan(shape.name, { kind: SpanKind.CLIENT, attributes: { ...shape.attributes } }, parent);
     const active = trace.setSpan(parent, span);
     if (inject) propagation.inject(active, callOptions, OPTIONS_SETTER);

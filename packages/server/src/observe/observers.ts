@@ -1,11 +1,12 @@
-import type { Channel } from '@volley/transport';
+import type { CallerAddress } from '@volley/router';
+import type { Channel, TransportKind } from '@volley/transport';
 import type { ErrorCode, RequestMeta, RpcError } from '@volley/wire';
-import {
-  type EventAttributes,
+import type {
+  EventAttributes,
   ObservedServerCall,
-  type ServerAnswer,
-  type ServerCallWatch,
-  type ServerObserver,
+  ServerAnswer,
+  ServerCallWatch,
+  ServerObserver,
 } from './server-observer.js';
 
 /**
@@ -108,35 +109,42 @@ class WatchGroup implements ServerCallWatch {
   }
 }
 
-/** What a call being observed carries: set by the runner before admission, cleared when it ends. */
-export interface Observable {
+/**
+ * A request as the server records it for observers (an InFlightCall, or a {@link RefusedMessage}):
+ * what observers read, the fields the end fills in, and the watch until then.
+ */
+export interface Observable extends ObservedServerCall {
+  procedure: string | undefined;
+  known: boolean;
+  requestBytes: number;
+  meta: RequestMeta | undefined;
+  code: 'OK' | ErrorCode;
+  error: RpcError | undefined;
+  responseBytes: number;
+  durationMs: number;
+  answer: ServerAnswer;
+  /** The observers' watch from arrival to the end; undefined when none follows the call, or after. */
   watch: ServerCallWatch | undefined;
-  observed: ObservedServerCall | undefined;
 }
 
-/** A request being observed: what the observers are told, and their watch, until it ends. */
-export interface Observation extends Observable {}
-
-/** Starts observing a request; undefined when no observer follows it. */
-export function observe(
+/**
+ * Starts observing `call` (just made for a request naming `procedure`): fills in what observers
+ * read on arrival and asks them to follow it. Nothing is allocated for observers here: the call
+ * is its own record.
+ */
+export function beginObservation(
+  call: Observable,
   observer: ServerObserver,
   procedure: string | undefined,
   known: boolean,
-  channel: Channel,
   requestBytes: number,
   meta: RequestMeta | undefined,
-  startedAt: number,
-): Observation | undefined {
-  const observed = new ObservedServerCall(procedure, known, channel.kind, channel.peer, requestBytes, meta, startedAt);
-  const watch = observer.onCall(observed);
-  return watch === undefined ? undefined : { watch, observed };
-}
-
-/** Hands a request's observation to the call made for it. */
-export function attach(call: Observable, observation: Observation | undefined): void {
-  if (observation === undefined) return;
-  call.watch = observation.watch;
-  call.observed = observation.observed;
+): void {
+  call.procedure = procedure;
+  call.known = known;
+  call.requestBytes = requestBytes;
+  call.meta = meta;
+  call.watch = observer.onCall(call);
 }
 
 /**
@@ -149,18 +157,43 @@ export function endObservation(
   error: RpcError | undefined,
   responseBytes: number,
 ): void {
-  const { watch, observed } = call;
-  if (watch === undefined || observed === undefined) return;
+  const watch = call.watch;
+  if (watch === undefined) return;
   call.watch = undefined;
-  observed.answer = answer;
-  observed.code = error === undefined ? 'OK' : (error.code as ErrorCode);
-  observed.error = error;
-  observed.responseBytes = responseBytes;
-  observed.durationMs = performance.now() - observed.startedAt;
-  watch.end(observed);
+  call.answer = answer;
+  if (error !== undefined) {
+    call.code = error.code as ErrorCode;
+    call.error = error;
+  }
+  call.responseBytes = responseBytes;
+  call.durationMs = performance.now() - call.startedAt;
+  watch.end(call);
 }
 
-/** Ends a request observed without a call of its own (malformed, refused for its signature). */
+/** A message refused before any call was made for it (malformed, or refused for its signature). */
+class RefusedMessage implements Observable {
+  procedure: string | undefined = undefined;
+  known = false;
+  requestBytes = 0;
+  meta: RequestMeta | undefined = undefined;
+  code: 'OK' | ErrorCode = 'OK';
+  error: RpcError | undefined = undefined;
+  responseBytes = 0;
+  durationMs = 0;
+  answer: ServerAnswer = 'refused';
+  watch: ServerCallWatch | undefined = undefined;
+  readonly transport: TransportKind;
+  readonly peer: CallerAddress;
+  readonly startedAt: number;
+
+  constructor(channel: Channel, startedAt: number) {
+    this.transport = channel.kind;
+    this.peer = channel.peer;
+    this.startedAt = startedAt;
+  }
+}
+
+/** Tells the observers of a message refused without a call of its own (malformed, unsigned). */
 export function observeRefusal(
   observer: ServerObserver | undefined,
   channel: Channel,
@@ -170,6 +203,7 @@ export function observeRefusal(
   startedAt: number,
 ): void {
   if (observer === undefined) return;
-  const started = observe(observer, undefined, false, channel, requestBytes, undefined, startedAt);
-  if (started !== undefined) endObservation(started, 'refused', error, responseBytes);
+  const message = new RefusedMessage(channel, startedAt);
+  beginObservation(message, observer, undefined, false, requestBytes, undefined);
+  endObservation(message, 'refused', error, responseBytes);
 }

@@ -93,7 +93,7 @@ export function serverTracing(options: ServerTracingOptions = {}): ServerObserve
       const parent = meta?.trace === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, meta, META_GETTER);
       // A name the server does not have is the peer's to choose: never a span name (`_OTHER`).
       const shape = shapes.get(call.known ? procedure : undefined, call.transport);
-      // A copy: SDK 1.x tracers merge the sampler's attributes into the object they are given.
+      // A copy: some SDK versions (1.x) merge the sampler's attributes into the object they are given.
       const attributes = { ...shape.attributes };
       const span = tracer.startSpan(
         shape.name,
