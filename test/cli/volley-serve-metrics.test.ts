@@ -35,6 +35,8 @@ async function serve(args: readonly string[]): Promise<Serving & { metricsUrl: s
 async function scrape(url: string): Promise<string> {
   const response = await fetch(url);
   expect(response.status).toBe(200);
+  // What Prometheus 3 needs to know the format (it refuses a bare text/plain without a fallback).
+  expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
   return response.text();
 }
 

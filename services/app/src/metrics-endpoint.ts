@@ -30,9 +30,13 @@ export async function serveMetrics(
   const exporter = new PrometheusExporter({ preventServerStart: true, metricProducers: [serverMetrics(server)] });
   const provider = new MeterProvider({ readers: [exporter] });
   const http = createHttpServer((request, response) => {
-    if (request.method === 'GET' && request.url?.split('?')[0] === '/metrics')
-      exporter.getMetricsRequestHandler(request, response);
-    else response.writeHead(404).end();
+    if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
+      response.writeHead(404).end();
+      return;
+    }
+    exporter.getMetricsRequestHandler(request, response);
+    // The exporter says `text/plain` without the format's version, which Prometheus 3 refuses.
+    response.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
   });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -7,6 +7,9 @@ import type { MetricsAddress } from './metrics-address.js';
 /** The path Prometheus scrapes: the exporter's default and every Prometheus example's. */
 export const METRICS_PATH = '/metrics';
 
+/** Prometheus's text exposition format, as its content negotiation names it (PrometheusText0.0.4). */
+const PROMETHEUS_TEXT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
 /** A Prometheus endpoint serving, until closed. */
 export interface MetricsEndpoint {
   /** `http://127.0.0.1:9464/metrics`, the port resolved. */
@@ -38,8 +41,14 @@ export async function startMetricsEndpoint(
   const provider = new MeterProvider({ readers: [exporter] });
   const http = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (request.method === 'GET' && path === METRICS_PATH) exporter.getMetricsRequestHandler(request, response);
-    else response.writeHead(404).end();
+    if (request.method !== 'GET' || path !== METRICS_PATH) {
+      response.writeHead(404).end();
+      return;
+    }
+    exporter.getMetricsRequestHandler(request, response);
+    // The exporter says `text/plain` without the format's version; Prometheus 3 refuses a scrape
+    // whose type it cannot tell (unless configured with a fallback). Set before the body is sent.
+    response.setHeader('content-type', PROMETHEUS_TEXT_TYPE);
   });
   try {
     await listen(http, address);
