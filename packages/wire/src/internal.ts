@@ -24,7 +24,7 @@ export type {
   SumMetricData,
 } from './metrics/metric-data.js';
 export { AGGREGATION_TEMPORALITY, DATA_POINT_TYPE, VALUE_TYPE } from './metrics/metric-data.js';
-export { ATTR_VOLLEY_WORKER, rpcAttributes } from './metrics/rpc-attributes.js';
+export { ATTR_VOLLEY_SERVER, ATTR_VOLLEY_WORKER, rpcAttributes } from './metrics/rpc-attributes.js';
 export { MsgidTable } from './msgid-table.js';
 export type { Result } from './result.js';
 export { err, ok } from './result.js';

@@ -6,8 +6,11 @@
  */
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider, type MetricProducer as SdkMetricProducer } from '@opentelemetry/sdk-metrics';
+import { router } from '@volley/router';
 import { DURATION_BOUNDARIES_MS, FixedHistogram, SIZE_BOUNDARIES_BYTES } from '@volley/wire/internal';
+import { pino } from 'pino';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { createServer, type Server } from '../server.js';
 import { createServerStats, type ServerStats } from '../server-stats.js';
 import type { CallSeriesSnapshot } from './call-stats.js';
 import { serverMetrics } from './server-metrics.js';
@@ -143,6 +146,16 @@ describe('serverMetrics', () => {
     expect(text).toContain(`volley_server_calls_total{${add},volley_worker="1",rpc_volley_code="OK"} 3`);
     expect(text).toContain(`volley_server_calls_total{${add},volley_worker="2",rpc_volley_code="OK"} 4`);
     expect(text).toContain('volley_server_goaways_total{volley_worker="2"} 0');
+  });
+
+  it('tells apart several servers of one process with volley_server, 1 … N in the order given', async () => {
+    const servers = [1, 2].map(() => createServer({ router: router({}), logger: pino({ level: 'silent' }) }));
+    const { text } = await exposition(serverMetrics(servers));
+    expect(text).toContain('volley_server_goaways_total{volley_server="1"} 0');
+    expect(text).toContain('volley_server_goaways_total{volley_server="2"} 0');
+    const alone = await exposition(serverMetrics(servers[0] as Server));
+    expect(alone.text).toContain('volley_server_goaways_total 0');
+    await Promise.all(servers.map((server) => server.close()));
   });
 
   it('still writes the server’s counters when it counts no calls', async () => {

@@ -1,6 +1,7 @@
 import {
   ATTR_ERROR_TYPE,
   ATTR_RPC_VOLLEY_CODE,
+  ATTR_VOLLEY_SERVER,
   ATTR_VOLLEY_WORKER,
   type MetricAttributes,
   MetricBatch,
@@ -35,9 +36,9 @@ const DEFAULT_SCOPE = '@volley/server';
  * truncated replies, connections and goaways. docs/observability.md lists every metric.
  *
  * Nothing is recorded per call for this: the server counts every call anyway (`server.callStats`,
- * `server.stats`, tens of nanoseconds and no allocation per call), and a collection turns those
- * counts into metric data. The SDK's own instruments cost 1–1.4 µs per recorded value with these
- * attributes, more than half of what a TCP call costs the server in all.
+ * `server.stats`: about 0.1 µs and no allocation per call), and a collection turns those counts
+ * into metric data. The SDK's own instruments cost 1–2 µs per recorded value with these
+ * attributes, half or more of what a TCP call costs the server in all (docs/performance.md).
  *
  * A cluster's primary (`serveCluster`) is a source too: each collection asks every worker for its
  * figures over the cluster's IPC channel, and each point carries `volley.worker`.
@@ -49,6 +50,8 @@ export function serverMetrics(source: ServerMetricsSource, options: ServerMetric
   const scope = options.scopeName ?? DEFAULT_SCOPE;
   const createdAt = Date.now();
   const cluster = isClusterPrimary(source) ? source : undefined;
+  // Servers of one process share every attribute but this: without it their series would collide.
+  const numbered = Array.isArray(source) && source.length > 1;
   const read = readerOf(source);
   return {
     async collect() {
@@ -59,7 +62,9 @@ export function serverMetrics(source: ServerMetricsSource, options: ServerMetric
       } catch (error) {
         return batch.toResult(scope, [error]);
       }
-      for (const snapshot of snapshots) addServer(batch, snapshot, createdAt);
+      snapshots.forEach((snapshot, i) => {
+        addServer(batch, snapshot, createdAt, numbered ? i + 1 : undefined);
+      });
       if (cluster !== undefined) {
         batch.counter(I.CLUSTER_WORKER_EXITS, createdAt, {}, cluster.stats.workerExits);
         batch.counter(I.CLUSTER_RESTARTS, createdAt, {}, cluster.stats.restarts);
@@ -86,13 +91,22 @@ function isClusterPrimary(source: ServerMetricsSource): source is ClusterPrimary
 
 /**
  * One server's points: per procedure and transport from its CallStats, per server from its stats.
- * `fallbackStartMs` stands for when the counters started if the server counts no calls.
+ * `fallbackStartMs` stands for when the counters started if the server counts no calls; `number`
+ * tells servers of one process apart (1, 2, … in the order given).
  */
-function addServer(batch: MetricBatch, snapshot: ServerSnapshot, fallbackStartMs: number): void {
+function addServer(
+  batch: MetricBatch,
+  snapshot: ServerSnapshot,
+  fallbackStartMs: number,
+  number: number | undefined,
+): void {
   const { calls, stats } = snapshot;
   const startMs = calls?.startedAt ?? fallbackStartMs;
   const worker = stats.worker?.id;
-  const own: MetricAttributes = worker === undefined ? {} : { [ATTR_VOLLEY_WORKER]: worker };
+  const own: MetricAttributes = {
+    ...(worker !== undefined && { [ATTR_VOLLEY_WORKER]: worker }),
+    ...(number !== undefined && { [ATTR_VOLLEY_SERVER]: number }),
+  };
 
   for (const series of calls?.series ?? []) {
     const attributes = { ...rpcAttributes(series.procedure, series.transport), ...own };

@@ -15,6 +15,12 @@ import type { MetricAttributes } from './metric-data.js';
 export const ATTR_VOLLEY_WORKER = 'volley.worker';
 
 /**
+ * Which of several servers of one process (`serverMetrics([a, b])`, 1 … N in the order given) a
+ * metric's figures come from; absent for one server.
+ */
+export const ATTR_VOLLEY_SERVER = 'volley.server';
+
+/**
  * The attributes of a procedure's metrics on a transport, named as the tracing names them
  * (telemetry-names.ts): `kv.get` over UDP → `rpc.system` `volley`, `rpc.service` `kv`,
  * `rpc.method` `get`, `network.transport` `udp`; `add` has no `rpc.service`; TLS is
