@@ -8,7 +8,7 @@
  * import (type-only imports are allowed where the table says so), no deep imports into another
  * package's files, no node I/O in wire, no cycles among a package's own modules, and that the
  * server's and client's datagram/ and stream/ folders are reached only from their composition
- * roots (docs/architecture.md §5).
+ * roots (docs/architecture.md §5), and that no @volley package imports OpenTelemetry beyond its API.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -107,6 +107,12 @@ for (const dir of workspaces) {
           problems.push(`${where}: ${name} must not import ${typeOnly ? 'type from ' : ''}${pkg}`);
         }
       }
+      // Issue 17: the library packages hand metrics to OpenTelemetry by structure (MetricProducer);
+      // the SDK and its exporters are the application's (the CLI, services) to choose.
+      if (rule && name !== 'volley' && spec.startsWith('@opentelemetry/') && spec !== '@opentelemetry/api')
+        problems.push(
+          `${where}: ${name} must not import ${spec}; only @opentelemetry/api (the SDK is the application's)`,
+        );
       if (name === '@volley/wire' && NO_IO.includes(spec))
         problems.push(`${where}: wire must not do I/O (imports ${spec})`);
     }

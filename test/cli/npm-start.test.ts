@@ -111,6 +111,25 @@ describe('npm start', () => {
     30_000,
   );
 
+  it('serves Prometheus metrics with VOLLEY_METRICS, at the URL of its serving line', async () => {
+    const started = npmStart(['--port', '0'], { env: { VOLLEY_METRICS: '127.0.0.1:0' } });
+    const port = await servingPort(started.output);
+    const client = createClient<AppRouter>(`tcp://127.0.0.1:${port}`);
+    clients.push(client);
+    await client.echo.add({ a: 1, b: 2 });
+    const url = /"metrics":"(http:\/\/127\.0\.0\.1:\d+\/metrics)"/.exec(started.output.stdout)?.[1];
+    const text = await (await fetch(url ?? 'http://127.0.0.1:1/metrics')).text();
+    expect(text).toMatch(/rpc_server_duration_count\{[^}]*rpc_method="add",network_transport="tcp"[^}]*\} 1/);
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+  }, 30_000);
+
+  it('reports a bad --metrics value as one line and exits 2', async () => {
+    const started = npmStart(['--metrics', 'nine']);
+    expect(await started.exited).toBe(2);
+    expect(started.output.stderr).toContain('npm start: --metrics must be [host:]port');
+  }, 30_000);
+
   it('reports a bad flag as one line and exits 2', async () => {
     const started = npmStart(['--prot', '4000']);
     expect(await started.exited).toBe(2);

@@ -121,6 +121,11 @@ describe('packages installed from a registry', { timeout: STEP_TIMEOUT_MS }, () 
     expect(copies).toEqual([join(app, 'node_modules', 'zod')]);
   });
 
+  it('@opentelemetry/api is installed once, shared by the server and the client', () => {
+    const copies = findPackages(join(app, 'node_modules'), 'api').filter((path) => path.endsWith('@opentelemetry/api'));
+    expect(copies).toEqual([join(app, 'node_modules', '@opentelemetry', 'api')]);
+  });
+
   it('a strict tsc compiles the service and its typed client against the installed declarations', async () => {
     const run = await tsc(['-p', app, '--strict']);
     expect(run.code, failure(run)).toBe(0);

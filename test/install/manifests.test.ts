@@ -61,4 +61,16 @@ describe.each(manifests)('packages/$folder/package.json', ({ folder, manifest })
       if (name.startsWith('@volley/')) expect(range, name).toBe(`^${rootVersion}`);
     expect(manifest.dependencies?.zod).toBeUndefined();
   });
+
+  it('takes nothing from OpenTelemetry but its API, which is a no-op until the user installs an SDK', () => {
+    const all = { ...manifest.dependencies, ...manifest.peerDependencies };
+    const otel = Object.keys(all)
+      .filter((name) => name.startsWith('@opentelemetry/'))
+      .sort();
+    const traced = manifest.name === '@volley/server' || manifest.name === '@volley/client';
+    // The CLI is an application: `volley serve --metrics` runs the SDK and its Prometheus exporter.
+    const cli = ['@opentelemetry/api', '@opentelemetry/exporter-prometheus', '@opentelemetry/sdk-metrics'];
+    expect(otel).toEqual(traced ? ['@opentelemetry/api'] : manifest.name === 'volley' ? cli : []);
+    if (traced || manifest.name === 'volley') expect(manifest.dependencies?.['@opentelemetry/api']).toBe('^1.9.0');
+  });
 });

@@ -4,7 +4,7 @@
  * comparisons of hot-path changes (ns per call, steadier than the full bench), beside a loop of
  * the raw baseline's work (unpack, answer, pack).
  *
- *   node --conditions=@volley/source --import tsx bench/src/micro/server-loop.ts [calls] [volley|raw|both] [tcp|udp] [add|echo|once] [stats|noop]
+ *   node --conditions=@volley/source --import tsx bench/src/micro/server-loop.ts [calls] [volley|raw|both] [tcp|udp] [add|echo|once] [stats|noop|observed]
  *
  * `udp` makes the channel a datagram channel and the requests carry what a UDP client sends (attempt,
  * client id); `echo` sends a 4096-character string instead of `{a, b}`; `once` calls `addOnce`
@@ -40,7 +40,9 @@ const echo = process.argv[5] === 'echo';
 const once = process.argv[5] === 'once';
 const callStats = process.argv[6] === 'stats' ? new CallStats() : undefined;
 const NOOP_WATCH = { end() {} };
-const observer = process.argv[6] === 'noop' ? { onCall: () => NOOP_WATCH } : callStats;
+// `observed` (the tracing change's name) is `noop`: the cost of the observer seam itself.
+const observer =
+  process.argv[6] === 'noop' || process.argv[6] === 'observed' ? { onCall: () => NOOP_WATCH } : callStats;
 const TEXT = 'x'.repeat(4096);
 const codec = createCodec();
 const logger = pino({ level: 'info' }, pino.destination('/dev/null'));

@@ -40,6 +40,18 @@ export const VOLLEY_SYSTEMS: readonly SystemDefinition[] = [
     clientModule: here('./volley/volley-tcp-client.ts'),
   },
   {
+    id: 'volley-tcp-metrics',
+    label: 'Volley TCP, metrics scraped every second',
+    group: 'volley',
+    transport: 'tcp',
+    baseline: 'raw-tcp',
+    multiplexes: true,
+    serverModule: here('./volley/volley-tcp-metrics-server.ts'),
+    clientModule: here('./volley/volley-tcp-client.ts'),
+    // The scrape costs the same whatever the payload: add shows it against the cheapest call.
+    payloads: ['add'],
+  },
+  {
     id: 'volley-udp',
     label: 'Volley UDP, idempotent',
     group: 'volley',
@@ -85,8 +97,41 @@ export const VOLLEY_SYSTEMS: readonly SystemDefinition[] = [
   },
 ];
 
+/**
+ * What watching costs (docs/observability.md): `volley-tcp` with tracing installed on both ends,
+ * without an OpenTelemetry SDK (the API's no-op) and with the SDK sampling every span. Their
+ * baseline is `volley-tcp`, so × base is the cost itself.
+ */
+export const OBSERVED_SYSTEMS: readonly SystemDefinition[] = [
+  {
+    id: 'volley-tcp-otel-api',
+    label: 'Volley TCP, tracing installed, no OpenTelemetry SDK',
+    group: 'volley',
+    transport: 'tcp',
+    baseline: 'volley-tcp',
+    multiplexes: true,
+    serverModule: here('./volley/volley-tcp-untraced-server.ts'),
+    clientModule: here('./volley/volley-tcp-untraced-client.ts'),
+  },
+  {
+    id: 'volley-tcp-traced',
+    label: 'Volley TCP, traced, SDK sampling every span',
+    group: 'volley',
+    transport: 'tcp',
+    baseline: 'volley-tcp',
+    multiplexes: true,
+    serverModule: here('./volley/volley-tcp-traced-server.ts'),
+    clientModule: here('./volley/volley-tcp-traced-client.ts'),
+  },
+];
+
 /** Every system the bench knows, in table order: the limit, Volley, then the peers. */
-export const ALL_SYSTEMS: readonly SystemDefinition[] = [...LIMIT_SYSTEMS, ...VOLLEY_SYSTEMS, ...PEER_SYSTEMS];
+export const ALL_SYSTEMS: readonly SystemDefinition[] = [
+  ...LIMIT_SYSTEMS,
+  ...VOLLEY_SYSTEMS,
+  ...OBSERVED_SYSTEMS,
+  ...PEER_SYSTEMS,
+];
 
 /** The system with this id; throws naming the known ids otherwise. */
 export function findSystem(id: string): SystemDefinition {

@@ -70,8 +70,11 @@ export interface SystemDefinition {
   readonly group: SystemGroup;
   /** Transport as users know it: `tcp`, `udp`, `unix`, `http/1.1`, `http/2`. */
   readonly transport: string;
-  /** The limit system this one's ratios are computed against: `raw-tcp` or `raw-udp`. */
-  readonly baseline: 'raw-tcp' | 'raw-udp';
+  /**
+   * The system this one's ratios are computed against: the limit (`raw-tcp` or `raw-udp`), or
+   * for a variant of Volley that only adds something (tracing), the Volley system it adds to.
+   */
+  readonly baseline: 'raw-tcp' | 'raw-udp' | 'volley-tcp';
   /** True when one client connection carries many calls at once (HTTP/1.1 keeps one at a time). */
   readonly multiplexes: boolean;
   /** Absolute file URL of the server module. */

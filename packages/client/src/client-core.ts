@@ -11,6 +11,7 @@ import type { ClientCoreOptions } from './client-core-options.js';
 import { DEFAULT_TIMEOUT_MS } from './constants.js';
 import { createCallPath } from './create-call-path.js';
 import { notSent } from './local-errors.js';
+import { safeListener } from './observe/call-events.js';
 import { PendingCall } from './pending-call.js';
 import type { Connector } from './reconnecting-connection.js';
 import { requestMeta } from './request-meta.js';
@@ -72,7 +73,11 @@ export class ClientCore {
       budget: this.#retryBudget,
       onRetry: (attempt, error) => {
         this.stats.callRetries++;
-        options?.onEvent?.('volley.retry', { 'volley.attempt': attempt, 'volley.retry.after': error.code });
+        if (options?.onEvent !== undefined)
+          safeListener(options.onEvent, this.#options.logger)('volley.retry', {
+            'volley.attempt': attempt,
+            'volley.retry.after': error.code,
+          });
       },
       onRetryDenied: () => this.stats.retriesDenied++,
     });
@@ -96,7 +101,7 @@ export class ClientCore {
         reject,
       );
       call.observer = observer;
-      call.onEvent = options?.onEvent;
+      if (options?.onEvent !== undefined) call.onEvent = safeListener(options.onEvent, this.#options.logger);
       call.traceState = options?.traceState;
       call.auth = options?.auth ?? this.#options.auth;
       call.metadata = mergeMetadata(this.#options.metadata, options?.metadata);

@@ -115,3 +115,12 @@ export const DEFAULT_PROBE_TIMEOUT_MS = 2_000;
 
 /** Attempts per call on a balanced client: the first and up to two on other endpoints. */
 export const DEFAULT_BALANCED_ATTEMPTS = 3;
+
+/**
+ * Procedures `clientMetrics()` keeps apart, over all transports; calls to further names are
+ * counted under `_OTHER` (OpenTelemetry's name for values past a cardinality limit). A client's
+ * procedures come from its own code, so real programs stay far below; the cap guards against one
+ * that builds names from data. Half the OpenTelemetry JS SDK's default cardinality limit of 2000
+ * attribute sets per metric, leaving room for a few codes per procedure.
+ */
+export const MAX_CLIENT_METRIC_PROCEDURES = 1_000;

@@ -3,7 +3,7 @@ import type { StreamChannel } from '@volley/transport';
 import type { RequestEnvelope, RequestMeta, RpcError } from '@volley/wire';
 import type { DecodeFailure } from '@volley/wire/internal';
 import type { InFlightCall } from './in-flight-call.js';
-import type { Observation } from './observe/observers.js';
+import type { ServerObserver } from './observe/server-observer.js';
 
 /**
  * What differs between a datagram call and a stream call, behind one interface: admission, the
@@ -25,15 +25,17 @@ export interface CallPolicy<T extends InFlightCall> {
   /**
    * The first step of a request: answers or drops what must not run (a kept reply, a fetch, a
    * duplicate of a running call) and returns undefined, or returns the call, not yet tracked.
-   * `procedure` is the router's entry for the method, undefined when there is none. The call
-   * carries `observation` (when observers follow it), and what admission answers ends it.
+   * `procedure` is the router's entry for the method, undefined when there is none. With an
+   * `observer`, the call is observed from here (`requestBytes` is what it tells observers), and
+   * what admission answers ends the observation.
    */
   admit(
     envelope: RequestEnvelope,
     channel: T['channel'],
     procedure: CompiledProcedure | undefined,
     arrived: number,
-    observation: Observation | undefined,
+    requestBytes: number,
+    observer: ServerObserver | undefined,
   ): T | undefined;
   /** The refusal due when the call's connection is at its own call limit (counted and logged), else undefined. */
   overLimit(call: T, procedure: string): RpcError | undefined;

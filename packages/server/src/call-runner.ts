@@ -7,7 +7,7 @@ import { MAX_TIMER_DELAY_MS } from './constants.js';
 import type { InFlightCall } from './in-flight-call.js';
 import { logCallOutcome } from './log-call.js';
 import type { LogLimiter } from './log-limiter.js';
-import { endObservation, observe } from './observe/observers.js';
+import { endObservation } from './observe/observers.js';
 import type { ServerObserver } from './observe/server-observer.js';
 import { META_ROOM_BYTES, type ReplySender } from './reply-sender.js';
 import type { ServerStats } from './server-stats.js';
@@ -70,11 +70,7 @@ export function createCallRunner(deps: CallRunnerDeps) {
     const arrived = performance.now();
     const { method, meta } = envelope;
     const procedure = router.get(method);
-    const observation =
-      observer === undefined
-        ? undefined
-        : observe(observer, method, procedure !== undefined, channel, requestBytes, meta, arrived);
-    const call = policy.admit(envelope, channel, procedure, arrived, observation);
+    const call = policy.admit(envelope, channel, procedure, arrived, requestBytes, observer);
     if (call === undefined) return;
     // Before the drain and overload refusals: those say "not executed", which this call may not be.
     if (isFromAnotherIncarnation(meta, deps.incarnation) && procedure?.idempotent !== true) {

@@ -103,3 +103,10 @@ export const CLUSTER_STABLE_AFTER_MS = 10_000;
  * default drains (5 s each), and well inside systemd's default stop timeout (90 s).
  */
 export const DEFAULT_CLUSTER_STOP_TIMEOUT_MS = 30_000;
+
+/**
+ * How long a cluster's primary waits for each worker's figures when metrics are collected. Well
+ * inside Prometheus's default scrape timeout (10 s); a worker that cannot answer its IPC channel
+ * within a second is left out of that scrape rather than holding every other worker's figures.
+ */
+export const CLUSTER_SNAPSHOT_TIMEOUT_MS = 1_000;

@@ -1,7 +1,8 @@
-import type { Channel } from '@volley/transport';
-import type { RpcError } from '@volley/wire';
+import type { CallerAddress } from '@volley/router';
+import type { Channel, TransportKind } from '@volley/transport';
+import type { ErrorCode, RequestMeta, RpcError } from '@volley/wire';
 import type { Observable } from './observe/observers.js';
-import type { ObservedServerCall, ServerCallWatch } from './observe/server-observer.js';
+import type { ServerAnswer, ServerCallWatch } from './observe/server-observer.js';
 
 /**
  * One request the server answers: a call it runs, or one it answers without running (a kept
@@ -27,15 +28,36 @@ export abstract class InFlightCall<C extends Channel = Channel> implements Obser
   timer: NodeJS.Timeout | undefined;
   #controller: AbortController | undefined;
   #reason: RpcError | undefined;
+  // What observers read (ObservedServerCall): set when observing begins and as the call ends, so
+  // the call is its own record and observing allocates nothing per call.
+  procedure: string | undefined = undefined;
+  known = false;
+  requestBytes = 0;
+  meta: RequestMeta | undefined = undefined;
+  code: 'OK' | ErrorCode = 'OK';
+  error: RpcError | undefined = undefined;
+  responseBytes = 0;
+  durationMs = 0;
+  answer: ServerAnswer = 'dispatched';
   /** The observers' watch of this call while it is observed (server `observers`), else undefined. */
   watch: ServerCallWatch | undefined = undefined;
-  /** What the observers are told of this call, when they follow it. */
-  observed: ObservedServerCall | undefined = undefined;
 
   constructor(id: number, channel: C, started: number) {
     this.id = id;
     this.channel = channel;
     this.started = started;
+  }
+
+  get transport(): TransportKind {
+    return this.channel.kind;
+  }
+
+  get peer(): CallerAddress {
+    return this.channel.peer;
+  }
+
+  get startedAt(): number {
+    return this.started;
   }
 
   /** Id for logs, built on demand: it names the caller (a client, an address, a connection) and the msgid. */

@@ -21,6 +21,8 @@ export { ListenError, type ListenTarget } from './listen-error.js';
 export type { ListeningAddresses, ListenOptions } from './listen-options.js';
 export type { CallSeriesSnapshot, CallStatsSnapshot } from './observe/call-stats.js';
 export { CallStats, OTHER_PROCEDURE } from './observe/call-stats.js';
+export type { ServerMetricsOptions, ServerMetricsSource } from './observe/server-metrics.js';
+export { serverMetrics } from './observe/server-metrics.js';
 export type {
   EventAttributes,
   ObservedServerCall,
@@ -28,6 +30,9 @@ export type {
   ServerCallWatch,
   ServerObserver,
 } from './observe/server-observer.js';
+export type { ServerSnapshot } from './observe/server-snapshot.js';
+export { snapshotServer } from './observe/server-snapshot.js';
+export { type ServerTracingOptions, serverTracing } from './observe/server-tracing.js';
 export type { Server, ServerOptions } from './server.js';
 export { createServer } from './server.js';
 export type { ServerStats, WorkerIdentity } from './server-stats.js';

@@ -1,28 +1,18 @@
 import type { Logger } from '@volley/router';
 import type { CallResult } from '@volley/router/internal';
-import type { ErrorCode } from '@volley/wire';
+import { isCallerCaused } from '@volley/wire/internal';
 import type { InFlightCall } from './in-flight-call.js';
 import type { LimitedLevel, LogLimiter } from './log-limiter.js';
 import type { ServerStats } from './server-stats.js';
 
 /**
- * Failures the caller caused (a bad or unknown call, missing credentials, its own cancel): a
- * hostile or careless peer can produce any number of them, and they say nothing about the
- * server's health, so they log below `warn`.
+ * The level a failure with `code` logs at: error for our bugs, info for the caller's (a peer can
+ * cause any number: wire's CALLER_CAUSED_CODES, which also decide a server span's status), warn
+ * for the rest.
  */
-const CALLER_CAUSED: ReadonlySet<ErrorCode> = new Set([
-  'BAD_REQUEST',
-  'NOT_FOUND',
-  'UNAUTHENTICATED',
-  'PERMISSION_DENIED',
-  'PAYLOAD_TOO_LARGE',
-  'CANCELLED',
-]);
-
-/** The level a failure with `code` logs at: error for our bugs, info for the caller's, warn for the rest. */
 export function levelOfFailure(code: string): LimitedLevel {
   if (code === 'INTERNAL') return 'error';
-  return CALLER_CAUSED.has(code as ErrorCode) ? 'info' : 'warn';
+  return isCallerCaused(code) ? 'info' : 'warn';
 }
 
 /**

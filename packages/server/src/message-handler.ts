@@ -186,7 +186,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
     },
     goaway(reason) {
       const bytes = codec.encode({ kind: KIND.goaway, reason });
-      for (const channel of stream.channels()) channel.send(bytes);
+      for (const channel of stream.channels()) if (channel.send(bytes)) stats.goawaysSent++;
     },
     abortAll(reason) {
       for (const call of [...datagram.calls()]) runner.finishEarly(datagram, call, reason, true);

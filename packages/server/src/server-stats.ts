@@ -55,6 +55,14 @@ export interface ServerStats {
   repliesUndeliverable: number;
   /** Stream connections closed because of a bad frame or socket error. */
   brokenStreams: number;
+  /** Goaway messages sent: one per stream connection open when the server began to drain. */
+  goawaysSent: number;
+  /** Stream connections (TCP, TLS, Unix) open now, over every transport of the server. */
+  connectionsOpen: number;
+  /** Stream connections closed on arrival because a listener's `maxConnections` were open. */
+  connectionsRefused: number;
+  /** TLS connections destroyed because their handshake did not finish in time. */
+  handshakeTimeouts: number;
 }
 
 /** A zeroed {@link ServerStats}, for `worker` when the server is one of a cluster. */
@@ -83,5 +91,9 @@ export function createServerStats(worker?: WorkerIdentity): ServerStats {
     signatureReplays: 0,
     repliesUndeliverable: 0,
     brokenStreams: 0,
+    goawaysSent: 0,
+    connectionsOpen: 0,
+    connectionsRefused: 0,
+    handshakeTimeouts: 0,
   };
 }

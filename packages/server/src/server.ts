@@ -8,6 +8,7 @@ import {
   createTlsTransport,
   type ServerTransport,
   type TransportListener,
+  type TransportStats,
 } from '@volley/transport';
 import { createCodec, type DecodeLimits } from '@volley/wire';
 import type { InputLimits } from '@volley/wire/internal';
@@ -77,7 +78,7 @@ export interface ServerOptions extends BuiltinOptions {
   /**
    * Per-procedure call statistics ({@link Server.callStats}, `$stats`, `volley stats`): calls by
    * code, in flight, duration and size histograms, per procedure and transport. On by default:
-   * 0.15–0.2 µs of CPU per call, half of it the observer seam any observer costs
+   * 0.15–0.2 µs of CPU per call in process, about half of it the observer seam any observer costs
    * (docs/performance.md#call-statistics-issue-17). `false` turns them off, and `$stats` with them.
    */
   callStats?: boolean;
@@ -134,16 +135,19 @@ export function createServer(options: ServerOptions): Server {
   const cache = new ReplyCache(options.replyCache);
   const stats = createServerStats(worker);
   const transports: ServerTransport[] = [];
+  /** Every transport's counters, kept after close (`transports` is emptied) so totals never go back. */
+  const transportStats: TransportStats[] = [];
   let draining = false;
   let closing: Promise<void> | undefined;
 
-  // Call stats first: another observer (an exporter, a tracer) then finds a call already counted
-  // when the call's end reaches it.
-  const observer = combineObservers(
-    callStats === undefined ? (options.observers ?? []) : [callStats, ...(options.observers ?? [])],
-  );
   const codec = createCodec({ decodeLimits: options.decodeLimits, inputLimits: inputLimitsOf(compiled) });
   const limiter = new LogLimiter(logger);
+  // Call stats first, trusted: another observer (an exporter, a tracer) then finds a call already
+  // counted when the call's end reaches it. A bug in another observer is ours to log, not the
+  // caller's to suffer: its call goes on.
+  const observer = combineObservers(callStats === undefined ? [] : [callStats], options.observers ?? [], (error) =>
+    limiter.log('error', 'observer failed', { err: error }, 'a server observer threw; the call went on without it'),
+  );
   const replies = new ReplySender(codec, logger, stats);
   // The one place the datagram path is wired in: the message handler sees it as a CallPolicy.
   const datagram = new DatagramPolicy({
@@ -200,7 +204,10 @@ export function createServer(options: ServerOptions): Server {
     return listener;
   };
 
-  async function start(transport: ServerTransport, target: ListenTarget): Promise<BoundAddress> {
+  async function start(
+    transport: ServerTransport & { readonly stats?: TransportStats },
+    target: ListenTarget,
+  ): Promise<BoundAddress> {
     let bound: BoundAddress;
     try {
       bound = await transport.listen(listenerFor());
@@ -209,16 +216,24 @@ export function createServer(options: ServerOptions): Server {
     }
     for (const name of namesOf(bound)) ownAddresses.add(name);
     transports.push(transport);
+    if (transport.stats !== undefined) transportStats.push(transport.stats);
     logger.info({ transport: bound.transport, address: bound.address, port: bound.port }, 'listening');
     return bound;
   }
 
   function currentStats(): ServerStats {
-    // Cache figures are read from the cache itself, so the hot path keeps one set of counters.
+    // Cache and connection figures are read where they are kept, so the hot path counts each once.
     stats.replyCacheHits = cache.counters.hits;
     stats.replyCacheEvictions = cache.counters.evictions;
     stats.replyCacheEntries = cache.size;
     stats.replyCacheBytes = cache.bytes;
+    stats.connectionsOpen = stream.connectionCount;
+    stats.connectionsRefused = 0;
+    stats.handshakeTimeouts = 0;
+    for (const counted of transportStats) {
+      stats.connectionsRefused += counted.connectionsRefused;
+      stats.handshakeTimeouts += counted.handshakeTimeouts;
+    }
     return stats;
   }
 

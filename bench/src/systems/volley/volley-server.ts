@@ -1,9 +1,16 @@
-import { createServer, type ListeningAddresses, type ListenOptions } from '@volley/server';
+import {
+  createServer,
+  type ListeningAddresses,
+  type ListenOptions,
+  type Server,
+  type ServerOptions,
+} from '@volley/server';
 import { pino } from 'pino';
 import { benchRouter } from '../../bench-router.js';
 
 /** A started Volley bench server: where it bound, and how to stop it. */
 export interface VolleyBenchServer {
+  readonly server: Server;
   readonly bound: ListeningAddresses;
   close(): Promise<void>;
 }
@@ -12,8 +19,11 @@ export interface VolleyBenchServer {
  * Serves the bench router (echo service + `addOnce`, input and output validated by zod) through
  * the public `createServer`, logging at `warn` as a production server would.
  */
-export async function startVolleyServer(listen: ListenOptions): Promise<VolleyBenchServer> {
-  const server = createServer({ router: benchRouter, logger: pino({ level: 'warn' }) });
+export async function startVolleyServer(
+  listen: ListenOptions,
+  options: Omit<ServerOptions, 'router' | 'logger'> = {},
+): Promise<VolleyBenchServer> {
+  const server = createServer({ ...options, router: benchRouter, logger: pino({ level: 'warn' }) });
   const bound = await server.listen(listen);
-  return { bound, close: () => server.close({ graceMs: 100 }) };
+  return { server, bound, close: () => server.close({ graceMs: 100 }) };
 }

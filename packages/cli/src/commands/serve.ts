@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ListeningAddresses, ListenOptions, Server } from '@volley/server';
+import type { ListeningAddresses, ListenOptions, Server, ServerMetricsSource } from '@volley/server';
 import type { Level } from 'pino';
 import { positiveInt } from '../client-flags.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { DEFAULT_METRICS_HOST, type MetricsAddress, parseMetricsAddress } from '../metrics/metrics-address.js';
+import type { MetricsEndpoint } from '../metrics/metrics-endpoint.js';
 import { UsageError } from '../usage-error.js';
 import type { Command } from './command.js';
 import { workersFromFlag } from './serve-workers.js';
@@ -33,7 +35,8 @@ export const serveCommand: Command = {
   summary: 'serve a router module until SIGTERM/SIGINT, then drain and exit 0',
   help: `volley serve — run a router module as a service
 
-Usage: volley serve <module> [--port <n> | --udp <n> --tcp <n>] [--host <h>] [--workers auto|<n>] [flags]
+Usage: volley serve <module> [--port <n> | --udp <n> --tcp <n>] [--host <h>] [--workers auto|<n>]
+                    [--metrics [host:]port] [flags]
 
 Imports the module (.js with node, .ts through tsx), picks its router as 'volley gen' does
 (--export, else the default export, else the only router, else the only create…Router
@@ -53,6 +56,11 @@ does not load: one line on stderr, exit 4.
                        with its own reply cache and stats; a worker that dies is replaced.
                        Default: one process, no workers. UDP is on every worker with Node
                        22.12+ on Linux (SO_REUSEPORT), on worker 1 only before (docs/deploying.md)
+  --metrics [host:]port
+                       serve Prometheus metrics at http://host:port/metrics (host default
+                       ${DEFAULT_METRICS_HOST}; 0 picks a port): calls, latency and sizes per procedure,
+                       reply cache, connections (docs/observability.md); with --workers the
+                       primary serves every worker's, labelled volley_worker
   --grace-ms <ms>      how long a drain waits for in-flight calls (default ${DEFAULT_GRACE_MS})
   --log-level <level>  ${LOG_LEVELS.join(', ')} (default info, or $LOG_LEVEL)
   --name <name>        service name for $describe and $health (default: none)
@@ -60,7 +68,8 @@ does not load: one line on stderr, exit 4.
 Examples:
   volley serve dist/app-router.js --host 0.0.0.0 --port 4000
   volley serve services/app/src/app-router.ts --port 0 --log-level debug
-  volley serve dist/app-router.js --host 0.0.0.0 --port 4000 --workers auto`,
+  volley serve dist/app-router.js --host 0.0.0.0 --port 4000 --workers auto
+  volley serve dist/app-router.js --port 4000 --metrics 9464`,
   flags: {
     export: { type: 'string' },
     port: { type: 'string' },
@@ -71,6 +80,7 @@ Examples:
     'log-level': { type: 'string' },
     name: { type: 'string' },
     workers: { type: 'string' },
+    metrics: { type: 'string' },
   },
   async run({ values, positionals, io }) {
     const [source, ...extra] = positionals;
@@ -80,6 +90,8 @@ Examples:
     const listen = listenOptionsFrom(values, host);
     const graceMs = nonNegativeInt('grace-ms', values['grace-ms'] as string | undefined, DEFAULT_GRACE_MS);
     const workers = workersFromFlag(values.workers as string | undefined);
+    const metricsFlag = values.metrics as string | undefined;
+    const metrics = metricsFlag === undefined ? undefined : parseMetricsAddress(metricsFlag);
     // Loaded on demand: the server, pino and codegen are most of the CLI's start-up time.
     const [{ loadRouterFromModule }, { createServer, serveCluster }, { pino }] = await Promise.all([
       import('@volley/codegen'),
@@ -112,11 +124,24 @@ Examples:
       try {
         const served = await serveCluster({ workers, listen, create, logger });
         if (served.role === 'worker') return EXIT.ok;
+        let endpoint: MetricsEndpoint | undefined;
+        try {
+          endpoint = metrics && (await startMetrics(served, metrics));
+        } catch (error) {
+          await served.close({ graceMs: 0 });
+          throw error;
+        }
         logger.info(
-          { ...urlsOf(served.addresses), workers: served.count, udpSharing: served.udp },
+          {
+            ...urlsOf(served.addresses),
+            ...(endpoint && { metrics: endpoint.url }),
+            workers: served.count,
+            udpSharing: served.udp,
+          },
           'serving; SIGTERM or SIGINT drains every worker and exits',
         );
         await served.closed;
+        await endpoint?.close();
         return EXIT.ok;
       } catch (error) {
         // The primary says why, once; a worker that could not listen has told the primary.
@@ -127,9 +152,14 @@ Examples:
     const server = create();
     // Handlers are installed before listening: a signal that arrives while binding still drains.
     const stopped = untilStopSignal(server, io);
+    let endpoint: MetricsEndpoint | undefined;
     try {
       const bound = await server.listen(listen);
-      logger.info(urlsOf(bound), 'serving; SIGTERM or SIGINT drains in-flight calls and exits');
+      endpoint = metrics && (await startMetrics(server, metrics));
+      logger.info(
+        { ...urlsOf(bound), ...(endpoint && { metrics: endpoint.url }) },
+        'serving; SIGTERM or SIGINT drains in-flight calls and exits',
+      );
     } catch (error) {
       await server.close({ graceMs: 0 });
       stopped.dispose();
@@ -137,6 +167,8 @@ Examples:
       return EXIT.serve;
     }
     await stopped.promise;
+    // After the drain, not before: the endpoint shows the drain to whoever scrapes meanwhile.
+    await endpoint?.close();
     // Drained: exit 0 even if the module left something holding the event loop open (a timer, a
     // pool), or the supervisor would wait for its stop timeout and kill it with SIGKILL. unref'd:
     // a process with nothing left exits at once on its own.
@@ -144,6 +176,18 @@ Examples:
     return EXIT.ok;
   },
 };
+
+/**
+ * The Prometheus endpoint of `--metrics`. Loaded only then: the OpenTelemetry SDK and its
+ * exporter would add to every command's start-up time.
+ */
+async function startMetrics(source: ServerMetricsSource, address: MetricsAddress): Promise<MetricsEndpoint> {
+  const [{ serverMetrics }, { startMetricsEndpoint }] = await Promise.all([
+    import('@volley/server'),
+    import('../metrics/metrics-endpoint.js'),
+  ]);
+  return startMetricsEndpoint([serverMetrics(source)], address);
+}
 
 /** `--port` for both transports, or `--udp`/`--tcp` for the ones named; ports 0–65535. */
 function listenOptionsFrom(values: Record<string, unknown>, host: string): ListenOptions {

@@ -6,6 +6,7 @@ import type { ProcedureFlags } from '../client-core-options.js';
 import { DEFAULT_BALANCED_ATTEMPTS, DEFAULT_TIMEOUT_MS, RETRY_BASE_MS } from '../constants.js';
 import type { Discovery } from '../discovery/discovery.js';
 import { notSent } from '../local-errors.js';
+import { safeListener } from '../observe/call-events.js';
 import type { BalancedEndpoint } from './balanced-endpoint.js';
 import type { EndpointPool } from './endpoint-pool.js';
 import { RetryBudget } from './retry-budget.js';
@@ -144,12 +145,14 @@ export class BalancedClient {
     avoid.add(endpoint);
     // Straight to another endpoint if one is ready; back off first if only this one is.
     const failover = this.#pool.hasOtherReady(endpoint);
-    call.options?.onEvent?.('volley.retry', {
-      'volley.attempt': attempt + 1,
-      'volley.retry.after': (error as RpcError).code,
-      'volley.failover': failover,
-      'volley.endpoint': endpoint.url,
-    });
+    const onEvent = call.options?.onEvent;
+    if (onEvent !== undefined)
+      safeListener(onEvent, undefined)('volley.retry', {
+        'volley.attempt': attempt + 1,
+        'volley.retry.after': (error as RpcError).code,
+        'volley.failover': failover,
+        'volley.endpoint': endpoint.url,
+      });
     if (failover) this.#own.failovers++;
     else if (!(await this.#backOff(attempt, call.deadlineAt))) throw error;
     return this.#attempts(call, attempt + 1, undefined, avoid);

@@ -1,3 +1,5 @@
+import type { Logger } from 'pino';
+
 /** Attribute values an event may carry (OpenTelemetry's primitive attribute values). */
 export type EventAttributes = Readonly<Record<string, string | number | boolean>>;
 
@@ -7,3 +9,17 @@ export type EventAttributes = Readonly<Record<string, string | number | boolean>
  * happens. Set as a call's `onEvent` option, usually by an interceptor.
  */
 export type CallEventListener = (name: string, attributes?: EventAttributes) => void;
+
+/**
+ * `listener` made safe to call from the client's timers and socket handlers: what it throws is
+ * logged, never thrown into the call it listens to (it would escape as an uncaught exception).
+ */
+export function safeListener(listener: CallEventListener, logger: Logger | undefined): CallEventListener {
+  return (name, attributes) => {
+    try {
+      listener(name, attributes);
+    } catch (error) {
+      logger?.warn({ err: error, event: name }, 'a call event listener threw; the call went on');
+    }
+  };
+}

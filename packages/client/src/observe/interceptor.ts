@@ -8,8 +8,8 @@ export interface ClientTarget {
   readonly url: string;
   /** The transport of the (first) target. */
   readonly transport: TransportKind;
-  /** Host name or address of the (first) target; undefined for `unix://` and `memory://`. */
-  readonly address: string | undefined;
+  /** Host name or address of the (first) target; the socket path for `unix://`, the name for `memory://`. */
+  readonly address: string;
   /** Its port; undefined for SRV names (the records give one per instance), `unix://` and `memory://`. */
   readonly port: number | undefined;
 }
@@ -51,8 +51,8 @@ export function describeTarget(url: string, targets: readonly Target[]): ClientT
   switch (first.kind) {
     case 'endpoint': {
       const endpoint = first.endpoint;
-      if (endpoint.transport === 'unix' || endpoint.transport === 'memory')
-        return { url, transport: endpoint.transport, address: undefined, port: undefined };
+      if (endpoint.transport === 'unix') return { url, transport: 'unix', address: endpoint.path, port: undefined };
+      if (endpoint.transport === 'memory') return { url, transport: 'memory', address: endpoint.name, port: undefined };
       return { url, transport: endpoint.transport, address: endpoint.host, port: endpoint.port };
     }
     case 'host':

@@ -1,5 +1,6 @@
 import type { Logger } from '@volley/router';
 import type { ListeningAddresses, ListenOptions } from '../listen-options.js';
+import type { ServerSnapshot } from '../observe/server-snapshot.js';
 import type { Server } from '../server.js';
 import type { WorkerIdentity } from '../server-stats.js';
 
@@ -62,6 +63,12 @@ export interface ClusterPrimary {
   /** The workers now (a replacement keeps the id of the worker it replaces). */
   readonly workers: readonly ClusterWorkerInfo[];
   readonly stats: ClusterStats;
+  /**
+   * Every worker's figures now (calls per procedure and transport, `server.stats`), asked for over
+   * the cluster's IPC channel: what `serverMetrics(primary)` reads. A worker that does not answer
+   * within `timeoutMs` (default 1 s) is left out.
+   */
+  snapshots(options?: { timeoutMs?: number }): Promise<ServerSnapshot[]>;
   /**
    * Drains every worker (each runs `server.close()`: new calls refused as not executed, calls in
    * flight finish within the grace period) and resolves once all have exited. No worker is

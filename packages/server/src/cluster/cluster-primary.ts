@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { Logger } from '@volley/router';
 import { canReuseUdpPort } from '@volley/transport';
-import { DEFAULT_CLUSTER_STOP_TIMEOUT_MS } from '../constants.js';
+import { CLUSTER_SNAPSHOT_TIMEOUT_MS, DEFAULT_CLUSTER_STOP_TIMEOUT_MS } from '../constants.js';
 import type { ListeningAddresses } from '../listen-options.js';
 import type {
   ClusterPrimary,
@@ -13,6 +13,7 @@ import type {
 } from './cluster-options.js';
 import { choosePorts } from './cluster-ports.js';
 import { ASSIGNMENT_ENV, type WorkerAssignment } from './cluster-protocol.js';
+import { collectSnapshots } from './cluster-snapshots.js';
 import { Slot } from './slot.js';
 
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -107,6 +108,11 @@ export async function runPrimary(options: ServeClusterOptions, logger: Logger): 
     get workers(): ClusterWorkerInfo[] {
       return slots.flatMap((slot) => slot.info ?? []);
     },
+    snapshots: (snapshotOptions) =>
+      collectSnapshots(
+        slots.flatMap((slot) => slot.worker ?? []),
+        snapshotOptions?.timeoutMs ?? CLUSTER_SNAPSHOT_TIMEOUT_MS,
+      ),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Logger } from '@volley/router';
 import type { ListeningAddresses, ListenOptions } from '../listen-options.js';
 import type { ClusterWorker, ServeClusterOptions } from './cluster-options.js';
 import { type DrainOrder, isVolleyMessage, type WorkerAssignment, type WorkerReport } from './cluster-protocol.js';
+import { answerSnapshotRequests } from './cluster-snapshots.js';
 
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 /** 128 + the signal's number, as `volley serve` exits on a second signal. */
@@ -23,6 +24,7 @@ export async function runWorker(
   const worker = { id: assignment.id, count: assignment.count };
   const log = logger.child({ worker: worker.id });
   const server = await options.create({ worker });
+  answerSnapshotRequests(server);
   let stopping: Promise<void> | undefined;
   const stop = (why: string, graceMs?: number): Promise<void> => {
     stopping ??= (async () => {

@@ -5,7 +5,8 @@ import type { RequestEnvelope, RequestMeta, ResponseMeta, RpcError } from '@voll
 import type { DecodeFailure } from '@volley/wire/internal';
 import type { CallPolicy } from '../call-policy.js';
 import type { LogLimiter } from '../log-limiter.js';
-import { attach, endObservation, type Observation } from '../observe/observers.js';
+import { beginObservation, endObservation } from '../observe/observers.js';
+import type { ServerObserver } from '../observe/server-observer.js';
 import type { ReplySender } from '../reply-sender.js';
 import type { ServerStats } from '../server-stats.js';
 import type { AddressValidator } from './address-validator.js';
@@ -66,7 +67,8 @@ export class DatagramPolicy implements CallPolicy<DatagramCall> {
     channel: DatagramChannel,
     procedure: CompiledProcedure | undefined,
     arrived: number,
-    observation: Observation | undefined,
+    requestBytes: number,
+    observer: ServerObserver | undefined,
   ): DatagramCall | undefined {
     const state = this.atMostOnce;
     const meta = envelope.meta;
@@ -81,7 +83,8 @@ export class DatagramPolicy implements CallPolicy<DatagramCall> {
         : undefined;
     // A non-idempotent call's outcome is kept, refusals included (DatagramReplies.replyError).
     const call = new DatagramCall(envelope, channel, arrived, key, replyMeta, procedure?.idempotent !== true);
-    attach(call, observation);
+    if (observer !== undefined)
+      beginObservation(call, observer, envelope.method, procedure !== undefined, requestBytes, meta);
     if (key === undefined) return meta?.fetchOnly ? this.#answerFetch(call, envelope) : call;
     const kept = state.kept(key, arrived);
     if (kept !== undefined) {

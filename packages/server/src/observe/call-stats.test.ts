@@ -2,7 +2,10 @@ import type { TransportKind } from '@volley/transport';
 import { type ErrorCode, STATS_PROCEDURE, type StatsSeriesReport } from '@volley/wire';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { type CallSeriesSnapshot, CallStats, OTHER_PROCEDURE } from './call-stats.js';
-import { ObservedServerCall, type ServerAnswer } from './server-observer.js';
+import type { ObservedServerCall, ServerAnswer } from './server-observer.js';
+
+/** An observed call the test fills in as the runner does (the runner's calls implement the interface). */
+type TestCall = { -readonly [K in keyof ObservedServerCall]: ObservedServerCall[K] };
 
 interface Request {
   procedure?: string | undefined;
@@ -19,16 +22,26 @@ interface Outcome {
 }
 
 /** A request as the runner would show it to observers. */
-function requestOf({ procedure = 'kv.get', known = true, transport = 'udp', requestBytes = 40 }: Request = {}) {
-  return new ObservedServerCall(
+function requestOf({
+  procedure = 'kv.get',
+  known = true,
+  transport = 'udp',
+  requestBytes = 40,
+}: Request = {}): TestCall {
+  return {
     procedure,
     known,
     transport,
-    { transport, address: '127.0.0.1', port: 5000 },
+    peer: { transport, address: '127.0.0.1', port: 5000 },
     requestBytes,
-    undefined,
-    0,
-  );
+    meta: undefined,
+    startedAt: 0,
+    code: 'OK',
+    error: undefined,
+    responseBytes: 0,
+    durationMs: 0,
+    answer: 'dispatched',
+  };
 }
 
 /** Starts and ends one request, as the runner does, filling in the outcome before `end`. */

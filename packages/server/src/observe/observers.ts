@@ -1,18 +1,26 @@
-import type { Channel } from '@volley/transport';
+import type { CallerAddress } from '@volley/router';
+import type { Channel, TransportKind } from '@volley/transport';
 import type { ErrorCode, RequestMeta, RpcError } from '@volley/wire';
-import {
-  type EventAttributes,
+import type {
+  EventAttributes,
   ObservedServerCall,
-  type ServerAnswer,
-  type ServerCallWatch,
-  type ServerObserver,
+  ServerAnswer,
+  ServerCallWatch,
+  ServerObserver,
 } from './server-observer.js';
 
 /**
  * The server's observers as one, built once: undefined when there are none (the hot path then
- * tests one field per request), the observer itself when there is one, else a fan-out.
+ * tests one field per request), the observer itself when there is one, else a fan-out. Observers
+ * in `guarded` (the ones a user passed) are isolated: what they throw from `onCall`, `event` or
+ * `end` goes to `onError`, and the call goes on as if they had not been there.
  */
-export function combineObservers(observers: readonly ServerObserver[]): ServerObserver | undefined {
+export function combineObservers(
+  trusted: readonly ServerObserver[],
+  guarded: readonly ServerObserver[],
+  onError: (error: unknown) => void,
+): ServerObserver | undefined {
+  const observers = [...trusted, ...guarded.map((observer) => guard(observer, onError))];
   if (observers.length === 0) return undefined;
   if (observers.length === 1) return observers[0];
   return {
@@ -28,6 +36,51 @@ export function combineObservers(observers: readonly ServerObserver[]): ServerOb
       return rest === undefined ? first : new WatchGroup(rest);
     },
   };
+}
+
+/** An observer whose failures are reported, never thrown into the call it watches. */
+function guard(observer: ServerObserver, onError: (error: unknown) => void): ServerObserver {
+  return {
+    onCall(call) {
+      let watch: ServerCallWatch | undefined;
+      try {
+        watch = observer.onCall(call);
+      } catch (error) {
+        onError(error);
+        return undefined;
+      }
+      return watch === undefined ? undefined : new GuardedWatch(watch, onError);
+    },
+  };
+}
+
+/** A user's watch: `event` and `end` cannot throw into the server; `run` must call its function. */
+class GuardedWatch implements ServerCallWatch {
+  readonly #watch: ServerCallWatch;
+  readonly #onError: (error: unknown) => void;
+  readonly run: (<R>(fn: () => R) => R) | undefined;
+
+  constructor(watch: ServerCallWatch, onError: (error: unknown) => void) {
+    this.#watch = watch;
+    this.#onError = onError;
+    this.run = watch.run?.bind(watch);
+  }
+
+  event(name: string, attributes?: EventAttributes): void {
+    try {
+      this.#watch.event?.(name, attributes);
+    } catch (error) {
+      this.#onError(error);
+    }
+  }
+
+  end(call: ObservedServerCall): void {
+    try {
+      this.#watch.end(call);
+    } catch (error) {
+      this.#onError(error);
+    }
+  }
 }
 
 /** Several observers' watches of one call, nested for `run` and told of everything in order. */
@@ -56,35 +109,42 @@ class WatchGroup implements ServerCallWatch {
   }
 }
 
-/** What a call being observed carries: set by the runner before admission, cleared when it ends. */
-export interface Observable {
+/**
+ * A request as the server records it for observers (an InFlightCall, or a {@link RefusedMessage}):
+ * what observers read, the fields the end fills in, and the watch until then.
+ */
+export interface Observable extends ObservedServerCall {
+  procedure: string | undefined;
+  known: boolean;
+  requestBytes: number;
+  meta: RequestMeta | undefined;
+  code: 'OK' | ErrorCode;
+  error: RpcError | undefined;
+  responseBytes: number;
+  durationMs: number;
+  answer: ServerAnswer;
+  /** The observers' watch from arrival to the end; undefined when none follows the call, or after. */
   watch: ServerCallWatch | undefined;
-  observed: ObservedServerCall | undefined;
 }
 
-/** A request being observed: what the observers are told, and their watch, until it ends. */
-export interface Observation extends Observable {}
-
-/** Starts observing a request; undefined when no observer follows it. */
-export function observe(
+/**
+ * Starts observing `call` (just made for a request naming `procedure`): fills in what observers
+ * read on arrival and asks them to follow it. Nothing is allocated for observers here: the call
+ * is its own record.
+ */
+export function beginObservation(
+  call: Observable,
   observer: ServerObserver,
   procedure: string | undefined,
   known: boolean,
-  channel: Channel,
   requestBytes: number,
   meta: RequestMeta | undefined,
-  startedAt: number,
-): Observation | undefined {
-  const observed = new ObservedServerCall(procedure, known, channel.kind, channel.peer, requestBytes, meta, startedAt);
-  const watch = observer.onCall(observed);
-  return watch === undefined ? undefined : { watch, observed };
-}
-
-/** Hands a request's observation to the call made for it. */
-export function attach(call: Observable, observation: Observation | undefined): void {
-  if (observation === undefined) return;
-  call.watch = observation.watch;
-  call.observed = observation.observed;
+): void {
+  call.procedure = procedure;
+  call.known = known;
+  call.requestBytes = requestBytes;
+  call.meta = meta;
+  call.watch = observer.onCall(call);
 }
 
 /**
@@ -97,18 +157,43 @@ export function endObservation(
   error: RpcError | undefined,
   responseBytes: number,
 ): void {
-  const { watch, observed } = call;
-  if (watch === undefined || observed === undefined) return;
+  const watch = call.watch;
+  if (watch === undefined) return;
   call.watch = undefined;
-  observed.answer = answer;
-  observed.code = error === undefined ? 'OK' : (error.code as ErrorCode);
-  observed.error = error;
-  observed.responseBytes = responseBytes;
-  observed.durationMs = performance.now() - observed.startedAt;
-  watch.end(observed);
+  call.answer = answer;
+  if (error !== undefined) {
+    call.code = error.code as ErrorCode;
+    call.error = error;
+  }
+  call.responseBytes = responseBytes;
+  call.durationMs = performance.now() - call.startedAt;
+  watch.end(call);
 }
 
-/** Ends a request observed without a call of its own (malformed, refused for its signature). */
+/** A message refused before any call was made for it (malformed, or refused for its signature). */
+class RefusedMessage implements Observable {
+  procedure: string | undefined = undefined;
+  known = false;
+  requestBytes = 0;
+  meta: RequestMeta | undefined = undefined;
+  code: 'OK' | ErrorCode = 'OK';
+  error: RpcError | undefined = undefined;
+  responseBytes = 0;
+  durationMs = 0;
+  answer: ServerAnswer = 'refused';
+  watch: ServerCallWatch | undefined = undefined;
+  readonly transport: TransportKind;
+  readonly peer: CallerAddress;
+  readonly startedAt: number;
+
+  constructor(channel: Channel, startedAt: number) {
+    this.transport = channel.kind;
+    this.peer = channel.peer;
+    this.startedAt = startedAt;
+  }
+}
+
+/** Tells the observers of a message refused without a call of its own (malformed, unsigned). */
 export function observeRefusal(
   observer: ServerObserver | undefined,
   channel: Channel,
@@ -118,6 +203,7 @@ export function observeRefusal(
   startedAt: number,
 ): void {
   if (observer === undefined) return;
-  const started = observe(observer, undefined, false, channel, requestBytes, undefined, startedAt);
-  if (started !== undefined) endObservation(started, 'refused', error, responseBytes);
+  const message = new RefusedMessage(channel, startedAt);
+  beginObservation(message, observer, undefined, false, requestBytes, undefined);
+  endObservation(message, 'refused', error, responseBytes);
 }

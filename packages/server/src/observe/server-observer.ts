@@ -19,10 +19,11 @@ export type ServerAnswer = 'dispatched' | 'refused' | 'replayed' | 'dropped';
 export type EventAttributes = Readonly<Record<string, string | number | boolean>>;
 
 /**
- * One request as an observer sees it, from arrival to its answer. One object per observed
- * request, filled in as the call ends; observers read it, never write it.
+ * One request as an observer sees it, from arrival to its answer: the server's own record of the
+ * call (nothing is copied for observers), filled in as the call ends. Observers read it during
+ * `onCall`, `event` and `end`; copy what you keep after `end`.
  */
-export class ObservedServerCall {
+export interface ObservedServerCall {
   /**
    * The procedure the request named, or undefined when the message could not be read that far
    * (malformed, or refused unsigned). Untrusted: see {@link known}.
@@ -41,34 +42,15 @@ export class ObservedServerCall {
   readonly meta: RequestMeta | undefined;
   /** `performance.now()` when the request arrived. */
   readonly startedAt: number;
-  /** `OK`, or the code of the error the caller was (or would have been) sent. */
-  code: 'OK' | ErrorCode = 'OK';
+  /** `OK`, or the code of the error the caller was (or would have been) sent. Set at the end. */
+  readonly code: 'OK' | ErrorCode;
   /** The error, when `code` is not `OK`. */
-  error: RpcError | undefined = undefined;
+  readonly error: RpcError | undefined;
   /** Bytes of the reply body (before any truncation or cookie challenge); 0 when nothing was sent. */
-  responseBytes = 0;
+  readonly responseBytes: number;
   /** Milliseconds from arrival to the answer. */
-  durationMs = 0;
-  answer: ServerAnswer = 'dispatched';
-
-  /** Positional, not an options object: one of these is made per observed request. */
-  constructor(
-    procedure: string | undefined,
-    known: boolean,
-    transport: TransportKind,
-    peer: CallerAddress,
-    requestBytes: number,
-    meta: RequestMeta | undefined,
-    startedAt: number,
-  ) {
-    this.procedure = procedure;
-    this.known = known;
-    this.transport = transport;
-    this.peer = peer;
-    this.requestBytes = requestBytes;
-    this.meta = meta;
-    this.startedAt = startedAt;
-  }
+  readonly durationMs: number;
+  readonly answer: ServerAnswer;
 }
 
 /**

@@ -6,7 +6,8 @@ import { type DecodeFailure, MsgidTable } from '@volley/wire/internal';
 import type { CallPolicy } from '../call-policy.js';
 import { noteOversizeReply } from '../log-call.js';
 import type { LogLimiter } from '../log-limiter.js';
-import { attach, endObservation, type Observation } from '../observe/observers.js';
+import { beginObservation, endObservation } from '../observe/observers.js';
+import type { ServerObserver } from '../observe/server-observer.js';
 import { type ReplySender, toOversizeError } from '../reply-sender.js';
 import type { ServerStats } from '../server-stats.js';
 import { StreamCall, type StreamConnection } from './stream-call.js';
@@ -85,14 +86,18 @@ export class StreamPolicy implements CallPolicy<StreamCall> {
   admit(
     envelope: RequestEnvelope,
     channel: StreamChannel,
-    _procedure: CompiledProcedure | undefined,
+    procedure: CompiledProcedure | undefined,
     arrived: number,
-    observation: Observation | undefined,
+    requestBytes: number,
+    observer: ServerObserver | undefined,
   ): StreamCall | undefined {
     const { replies, logger, stats } = this.#deps;
     // One lookup of the connection serves the duplicate check, its limit and its id. A channel
     // the transport never opened gets a table of its own, outside the connections.
     const connection = this.#connections.get(channel) ?? { id: 0, calls: new MsgidTable(), closed: false };
+    const call = new StreamCall(envelope.id, channel, arrived, connection);
+    if (observer !== undefined)
+      beginObservation(call, observer, envelope.method, procedure !== undefined, requestBytes, envelope.meta);
     // Only a request carrying a client id can name a kept reply.
     const kept =
       envelope.meta?.clientId === undefined ? undefined : this.#deps.kept?.keptFor(channel, envelope, arrived);
@@ -101,8 +106,6 @@ export class StreamPolicy implements CallPolicy<StreamCall> {
         { id: envelope.id, attempt: envelope.meta?.attempt, transport: channel.kind },
         'answered from the reply cache',
       );
-      const call = new StreamCall(envelope.id, channel, arrived, connection);
-      attach(call, observation);
       call.watch?.event?.('volley.reply_cache.hit', { 'volley.fetch': true });
       this.#deliver(call, kept);
       if (call.watch !== undefined) endObservation(call, 'replayed', replies.errorOf(kept), kept.length);
@@ -111,17 +114,15 @@ export class StreamPolicy implements CallPolicy<StreamCall> {
     if (envelope.meta?.fetchOnly) {
       const body = replies.encodeFetchMiss(envelope, channel, channel.maxMessageBytes);
       replies.sendBytes(channel, body);
-      if (observation !== undefined) endObservation(observation, 'replayed', replies.errorOf(body), body.length);
+      if (call.watch !== undefined) endObservation(call, 'replayed', replies.errorOf(body), body.length);
       return undefined;
     }
     if (connection.calls.get(envelope.id) !== undefined) {
       stats.duplicatesDropped++;
       logger.debug({ id: envelope.id, attempt: envelope.meta?.attempt }, 'duplicate of a call in progress dropped');
-      if (observation !== undefined) endObservation(observation, 'dropped', undefined, 0);
+      if (call.watch !== undefined) endObservation(call, 'dropped', undefined, 0);
       return undefined;
     }
-    const call = new StreamCall(envelope.id, channel, arrived, connection);
-    attach(call, observation);
     return call;
   }
 

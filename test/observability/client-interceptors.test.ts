@@ -1,0 +1,143 @@
+import { type ClientInterceptor, createClient, type OutgoingCall } from '@volley/client';
+import { procedure, router } from '@volley/router';
+import { createServer } from '@volley/server';
+import { MemoryNetwork } from '@volley/transport';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createLogCapture, listenOnLoopback, Resources } from '../support/index.js';
+
+const testRouter = router({
+  echo: router({
+    meta: procedure.input(z.object({ n: z.number() })).handler(({ input, ctx }) => ({
+      n: input.n,
+      metadata: ctx.meta.metadata ?? null,
+      trace: ctx.meta.trace ?? null,
+      traceState: ctx.meta.traceState ?? null,
+    })),
+  }),
+});
+
+const resources = new Resources();
+afterEach(() => resources.closeAll());
+
+async function startServer() {
+  const server = createServer({ router: testRouter, logger: createLogCapture('warn').logger });
+  return resources.track(await listenOnLoopback(server));
+}
+
+describe('client interceptors', () => {
+  it('wrap every call, the first outermost, and may change its options before it is sent', async () => {
+    const server = await startServer();
+    const order: string[] = [];
+    const outer: ClientInterceptor = async (call, next) => {
+      order.push(`outer ${call.procedure} ${call.target.transport}:${call.target.port}`);
+      call.options.metadata = { ...call.options.metadata, tenant: 'a' };
+      const result = await next(call);
+      order.push('outer done');
+      return result;
+    };
+    const inner: ClientInterceptor = (call, next) => {
+      order.push(`inner sees tenant ${call.options.metadata?.tenant}`);
+      call.options.trace = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      call.options.traceState = 'vendor=opaque';
+      return next(call);
+    };
+    const client = resources.track(
+      createClient<typeof testRouter>(server.udpUrl, { interceptors: [outer, inner], metadata: { app: 'x' } }),
+    );
+    expect(await client.echo.meta({ n: 1 })).toEqual({
+      n: 1,
+      metadata: { app: 'x', tenant: 'a' },
+      trace: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      traceState: 'vendor=opaque',
+    });
+    expect(order).toEqual([`outer echo.meta udp:${server.udpPort}`, 'inner sees tenant a', 'outer done']);
+  });
+
+  it('see failures: a server error, and a local one before anything was sent', async () => {
+    const server = await startServer();
+    const seen: string[] = [];
+    const recording: ClientInterceptor = async (call, next) => {
+      try {
+        return await next(call);
+      } catch (error) {
+        seen.push(`${call.procedure} ${(error as { code: string }).code}`);
+        throw error;
+      }
+    };
+    const client = createClient<typeof testRouter>(server.tcpUrl, { interceptors: [recording] });
+    await expect(client.call('echo.missing', {})).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await client.close();
+    await expect(client.echo.meta({ n: 1 })).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(seen).toEqual(['echo.missing NOT_FOUND', 'echo.meta CLOSED']);
+  });
+
+  it('turn a synchronous throw into a rejection, and may answer without calling next', async () => {
+    const server = await startServer();
+    const cached: ClientInterceptor = (call, next) =>
+      call.procedure === 'echo.cached' ? Promise.resolve('hit') : next(call);
+    const broken: ClientInterceptor = () => {
+      throw new Error('interceptor bug');
+    };
+    const client = resources.track(createClient<typeof testRouter>(server.udpUrl, { interceptors: [cached, broken] }));
+    expect(await client.call('echo.cached', {})).toBe('hit');
+    await expect(client.echo.meta({ n: 1 })).rejects.toThrow('interceptor bug');
+  });
+
+  it('run once per call around every attempt of a client over several endpoints', async () => {
+    const first = await startServer();
+    const second = await startServer();
+    const calls: OutgoingCall[] = [];
+    const client = resources.track(
+      createClient<typeof testRouter>([first.udpUrl, second.udpUrl], {
+        interceptors: [
+          (call, next) => {
+            calls.push(call);
+            return next(call);
+          },
+        ],
+      }),
+    );
+    for (let n = 0; n < 4; n++) expect((await client.echo.meta({ n })).n).toBe(n);
+    expect(calls.map((call) => call.target.url)).toEqual(Array(4).fill(`${first.udpUrl}, ${second.udpUrl}`));
+  });
+});
+
+describe('call events', () => {
+  it('tell a call of its retransmissions as they happen', async () => {
+    // The first datagram the client sends is lost, every other one arrives: one retransmission.
+    let draws = 0;
+    const network = new MemoryNetwork({
+      mode: 'datagram',
+      faults: { loss: 0.5, random: () => (draws++ === 0 ? 0 : 0.99) },
+    });
+    const server = createServer({ router: testRouter, logger: createLogCapture('warn').logger });
+    await server.listen({ memory: { name: 'events', network } });
+    resources.track(server);
+    const events: [string, unknown][] = [];
+    const client = resources.track(createClient<typeof testRouter>('memory://events', { memoryNetwork: network }));
+    const result = await client.echo.meta({ n: 7 }, { onEvent: (name, attributes) => events.push([name, attributes]) });
+    expect(result.n).toBe(7);
+    expect(events).toEqual([['volley.retransmit', { 'volley.attempt': 2 }]]);
+  });
+
+  it('keep a listener that throws from breaking the call (it runs on the client timer)', async () => {
+    let draws = 0;
+    const network = new MemoryNetwork({
+      mode: 'datagram',
+      faults: { loss: 0.5, random: () => (draws++ === 0 ? 0 : 0.99) },
+    });
+    const server = createServer({ router: testRouter, logger: createLogCapture('warn').logger });
+    await server.listen({ memory: { name: 'throwing-listener', network } });
+    resources.track(server);
+    const logs = createLogCapture('warn');
+    const client = resources.track(
+      createClient<typeof testRouter>('memory://throwing-listener', { memoryNetwork: network, logger: logs.logger }),
+    );
+    const onEvent = () => {
+      throw new Error('listener bug');
+    };
+    expect((await client.echo.meta({ n: 8 }, { onEvent })).n).toBe(8);
+    expect(logs.withMessage('a call event listener threw; the call went on')).toHaveLength(1);
+  });
+});
