@@ -83,8 +83,7 @@ export class DatagramPolicy implements CallPolicy<DatagramCall> {
         : undefined;
     // A non-idempotent call's outcome is kept, refusals included (DatagramReplies.replyError).
     const call = new DatagramCall(envelope, channel, arrived, key, replyMeta, procedure?.idempotent !== true);
-    if (observer !== undefined)
-      beginObservation(call, observer, envelope.method, procedure !== undefined, requestBytes, meta);
+    if (observer !== undefined) beginObservation(call, observer, envelope.method, procedure, requestBytes, meta);
     if (key === undefined) return meta?.fetchOnly ? this.#answerFetch(call, envelope) : call;
     const kept = state.kept(key, arrived);
     if (kept !== undefined) {

@@ -1,4 +1,5 @@
 import type { CallerAddress } from '@volley/router';
+import type { CompiledProcedure } from '@volley/router/internal';
 import type { Channel, TransportKind } from '@volley/transport';
 import type { ErrorCode, RequestMeta, RpcError } from '@volley/wire';
 import type {
@@ -128,20 +129,23 @@ export interface Observable extends ObservedServerCall {
 }
 
 /**
- * Starts observing `call` (just made for a request naming `procedure`): fills in what observers
+ * Starts observing `call` (just made for a request naming `method`, the router's `procedure`
+ * when it has one): fills in what observers
  * read on arrival and asks them to follow it. Nothing is allocated for observers here: the call
  * is its own record.
  */
 export function beginObservation(
   call: Observable,
   observer: ServerObserver,
-  procedure: string | undefined,
-  known: boolean,
+  method: string,
+  procedure: CompiledProcedure | undefined,
   requestBytes: number,
   meta: RequestMeta | undefined,
 ): void {
-  call.procedure = procedure;
-  call.known = known;
+  // The router's own string for a known name: observers keyed by name (the call statistics' Map)
+  // then find it by identity, its hash already computed, instead of hashing the decoded copy.
+  call.procedure = procedure === undefined ? method : procedure.path;
+  call.known = procedure !== undefined;
   call.requestBytes = requestBytes;
   call.meta = meta;
   call.watch = observer.onCall(call);
@@ -204,6 +208,7 @@ export function observeRefusal(
 ): void {
   if (observer === undefined) return;
   const message = new RefusedMessage(channel, startedAt);
-  beginObservation(message, observer, undefined, false, requestBytes, undefined);
+  message.requestBytes = requestBytes;
+  message.watch = observer.onCall(message);
   endObservation(message, 'refused', error, responseBytes);
 }

@@ -97,7 +97,7 @@ export class StreamPolicy implements CallPolicy<StreamCall> {
     const connection = this.#connections.get(channel) ?? { id: 0, calls: new MsgidTable(), closed: false };
     const call = new StreamCall(envelope.id, channel, arrived, connection);
     if (observer !== undefined)
-      beginObservation(call, observer, envelope.method, procedure !== undefined, requestBytes, envelope.meta);
+      beginObservation(call, observer, envelope.method, procedure, requestBytes, envelope.meta);
     // Only a request carrying a client id can name a kept reply.
     const kept =
       envelope.meta?.clientId === undefined ? undefined : this.#deps.kept?.keptFor(channel, envelope, arrived);
