@@ -1,11 +1,6 @@
 import type { TransportKind } from '@volley/transport';
-import { ERROR_CODES } from '@volley/wire';
-import {
-  DURATION_BOUNDARIES_MS,
-  FixedHistogram,
-  type HistogramSnapshot,
-  SIZE_BOUNDARIES_BYTES,
-} from '@volley/wire/internal';
+import { ERROR_CODES, type StatsSeriesReport } from '@volley/wire';
+import { DURATION_BOUNDARIES_MS, FixedHistogram, SIZE_BOUNDARIES_BYTES } from '@volley/wire/internal';
 import type { ObservedServerCall, ServerCallWatch, ServerObserver } from './server-observer.js';
 
 /**
@@ -15,29 +10,13 @@ import type { ObservedServerCall, ServerCallWatch, ServerObserver } from './serv
  */
 export const OTHER_PROCEDURE = '_OTHER';
 
-/** One procedure over one transport, as {@link CallStats} counted it since it began. */
-export interface CallSeriesSnapshot {
-  /** A procedure the server has (built-ins included), or {@link OTHER_PROCEDURE}. */
-  readonly procedure: string;
+/**
+ * One procedure over one transport, as {@link CallStats} counted it since it began: a series of
+ * `$stats`'s report (wire's {@link StatsSeriesReport}, which documents each field), with the
+ * transport typed. A procedure the server has (built-ins included), or {@link OTHER_PROCEDURE}.
+ */
+export interface CallSeriesSnapshot extends StatsSeriesReport {
   readonly transport: TransportKind;
-  /**
-   * Calls answered, by code: `OK` always present, an error code once it has happened. A call is a
-   * request dispatched to the router (NOT_FOUND and invalid input included) or refused before it
-   * (draining, saturated, malformed, unsigned, from another incarnation).
-   */
-  readonly calls: Readonly<Record<string, number>>;
-  /** Requests received and not answered yet (calls running, mostly). */
-  readonly inFlight: number;
-  /** Retransmissions answered from the reply cache, and fetches of truncated replies: not calls. */
-  readonly replayed: number;
-  /** Retransmissions of a call still running, dropped (its reply answers them): not calls. */
-  readonly dropped: number;
-  /** Milliseconds from a call's arrival to its answer ({@link DURATION_BOUNDARIES_MS}). */
-  readonly durationMs: HistogramSnapshot;
-  /** Bytes of each call's request message ({@link SIZE_BOUNDARIES_BYTES}). */
-  readonly requestBytes: HistogramSnapshot;
-  /** Bytes of each call's reply body, 0 when none was sent ({@link SIZE_BOUNDARIES_BYTES}). */
-  readonly responseBytes: HistogramSnapshot;
 }
 
 /** What {@link CallStats.snapshot} returns: counts since `startedAt`, never reset. */
