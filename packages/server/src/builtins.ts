@@ -107,21 +107,21 @@ export function createBuiltins(
         return manifest;
       });
   }
+  /** What `$health` says, and `$stats` repeats beside its statistics. */
+  const health = (): HealthReport => ({
+    status: state.isDraining() ? 'draining' : 'serving',
+    protocol: PROTOCOL_VERSION,
+    uptimeMs: Math.round(performance.now() - state.startedAt),
+    inFlight: state.inFlight(),
+    incarnation: state.incarnation,
+    ...(worker !== undefined && { worker }),
+  });
   if (options.health !== false) {
     builtins[HEALTH_PROCEDURE] = procedure
       .describe('Reports whether the server is serving or draining.')
       .output(healthReport)
       .idempotent()
-      .handler(
-        (): HealthReport => ({
-          status: state.isDraining() ? 'draining' : 'serving',
-          protocol: PROTOCOL_VERSION,
-          uptimeMs: Math.round(performance.now() - state.startedAt),
-          inFlight: state.inFlight(),
-          incarnation: state.incarnation,
-          ...(worker !== undefined && { worker }),
-        }),
-      );
+      .handler(health);
   }
   const callStats = state.callStats;
   if (options.stats === true && callStats === undefined)
@@ -133,16 +133,7 @@ export function createBuiltins(
       .idempotent()
       .handler((): StatsReport => {
         const { worker: _, ...counters } = state.stats();
-        return {
-          status: state.isDraining() ? 'draining' : 'serving',
-          protocol: PROTOCOL_VERSION,
-          uptimeMs: Math.round(performance.now() - state.startedAt),
-          inFlight: state.inFlight(),
-          incarnation: state.incarnation,
-          ...(worker !== undefined && { worker }),
-          ...callStats.snapshot(),
-          counters,
-        };
+        return { ...health(), ...callStats.snapshot(), counters };
       });
   }
   return builtins;

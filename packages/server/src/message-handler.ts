@@ -88,7 +88,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): MessageHandler {
       'malformed envelope',
     );
     const sent = policy.replyMalformed(channel, failure);
-    observeRefusal(deps.observer, channel, bytesIn, failure.error, sent, performance.now());
+    observeRefusal(deps.observer, channel, bytesIn, failure.error, sent);
   }
 
   function onNotification(envelope: NotificationEnvelope, channel: Channel, sender: string): void {

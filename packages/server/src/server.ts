@@ -198,7 +198,7 @@ export function createServer(options: ServerOptions): Server {
           stats,
           isOwnAddress: (name) => ownAddresses.has(name),
           onRefused: (channel, requestBytes, error, responseBytes) =>
-            observeRefusal(observer, channel, requestBytes, error, responseBytes, performance.now()),
+            observeRefusal(observer, channel, requestBytes, error, responseBytes),
         })
       : handler.listener;
     return listener;

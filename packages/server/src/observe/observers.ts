@@ -204,10 +204,10 @@ export function observeRefusal(
   requestBytes: number,
   error: RpcError,
   responseBytes: number,
-  startedAt: number,
 ): void {
   if (observer === undefined) return;
-  const message = new RefusedMessage(channel, startedAt);
+  // Refused as it was read: it arrived now, as far as anyone can time it.
+  const message = new RefusedMessage(channel, performance.now());
   message.requestBytes = requestBytes;
   message.watch = observer.onCall(message);
   endObservation(message, 'refused', error, responseBytes);
