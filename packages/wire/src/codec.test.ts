@@ -159,6 +159,31 @@ describe('codec limits', () => {
   });
 });
 
+describe('a request refused by a decode cap', () => {
+  const clientId = Buffer.alloc(8, 7);
+  const tight = createCodec({ decodeLimits: { baseObjects: 16, bytesPerObject: 64 } });
+  const request = (input: unknown, meta: Record<string, unknown>) => codec.encodeValue([0, 9, 'sink', [input], meta]);
+
+  it('keeps a datagram-sized message’s metadata, so a UDP reply can echo its client id', () => {
+    const refused = tight.decode(request(new Array(40).fill({}), { a: 2, c: clientId }));
+
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { id: 9, error: { code: 'PAYLOAD_TOO_LARGE' }, meta: { attempt: 2, clientId } },
+    });
+  });
+
+  it('does not decode metadata that is itself over the caps, nor read the metadata of a message above 64 KiB', () => {
+    const hostileMeta = tight.decode(request(1, { a: 2, c: clientId, x: new Array(40).fill({}) }));
+    const large = tight.decode(request(new Array(70_000).fill({}), { a: 2, c: clientId }));
+
+    expect(hostileMeta).toMatchObject({ ok: false, error: { id: 9, error: { code: 'PAYLOAD_TOO_LARGE' } } });
+    expect(large).toMatchObject({ ok: false, error: { id: 9, error: { code: 'PAYLOAD_TOO_LARGE' } } });
+    expect(hostileMeta.ok ? undefined : hostileMeta.error.meta).toBeUndefined();
+    expect(large.ok ? undefined : large.error.meta).toBeUndefined();
+  });
+});
+
 describe('appendResponseMeta', () => {
   it('matches the codec byte for byte for every attempt width and key combination', () => {
     const plain = codec.encode({ kind: KIND.response, id: 7, result: 'ok' });

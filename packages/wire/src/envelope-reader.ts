@@ -8,8 +8,9 @@ export interface DecodeFailure {
   error: RpcError;
   id: number | undefined;
   /**
-   * The request's metadata, when a well-formed request was refused before decoding (its input is
-   * over its procedure's size limit): a UDP reply must echo its client id and attempt.
+   * The request's metadata, when a request was refused before decoding (its input over its
+   * procedure's size limit, or a datagram-sized message over a decode cap whose metadata is
+   * readable): a UDP reply must echo its client id and attempt.
    */
   meta?: RequestMeta;
 }

@@ -75,6 +75,8 @@ export function createMessageGuard(
           bytesPerObject: limits?.bytesPerObject ?? DEFAULT_BYTES_PER_OBJECT,
         };
   const scanner = new StructureScanner(caps ?? UNLIMITED);
+  /** Finds where a refused datagram's params end, to read its metadata; made on first use. */
+  let metaFinder: StructureScanner | undefined;
   // A message of n bytes holds at most n objects, so none up to `baseObjects` bytes can exceed
   // the object cap. Such messages skip the scan, depth included: it costs ~5 ns per header,
   // ~12 % of decoding a 552-byte array of records (bench/src/micro), and a message of 1 KiB nests
@@ -91,17 +93,37 @@ export function createMessageGuard(
     if (typeof end === 'number') return malformed(`${bytes.length - end} trailing bytes after the message`);
     if (end === 'malformed') return malformed(scanner.reason);
     const id = readRequestHead(bytes, false)?.id;
+    let error: RpcError;
     if (end === 'depth') {
-      return {
-        error: new RpcError('BAD_REQUEST', `Message nests deeper than ${scanner.cap} levels of maps and arrays`, {
-          data: { maxDepth: scanner.cap },
-        }),
-        id,
-      };
+      error = new RpcError('BAD_REQUEST', `Message nests deeper than ${scanner.cap} levels of maps and arrays`, {
+        data: { maxDepth: scanner.cap },
+      });
+    } else {
+      const { baseObjects, bytesPerObject } = caps as DecodeLimits;
+      const message = `Message of ${bytes.length} bytes holds over ${scanner.cap} maps/arrays/bin/ext (cap ${baseObjects} + bytes/${bytesPerObject})`;
+      error = new RpcError('PAYLOAD_TOO_LARGE', message, { data: { maxObjects: scanner.cap } });
     }
-    const { baseObjects, bytesPerObject } = caps as DecodeLimits;
-    const message = `Message of ${bytes.length} bytes holds over ${scanner.cap} maps/arrays/bin/ext (cap ${baseObjects} + bytes/${bytesPerObject})`;
-    return { error: new RpcError('PAYLOAD_TOO_LARGE', message, { data: { maxObjects: scanner.cap } }), id };
+    const meta = id === undefined ? undefined : metaOfRefused(bytes);
+    return meta === undefined ? { error, id } : { error, id, meta };
+  }
+
+  /**
+   * The metadata of a request refused by a decode cap, so that a UDP reply can echo its client id:
+   * a UDP client drops replies without it, and its call would time out instead of failing with the
+   * reason. Read only from messages of datagram size (a stream reply needs no metadata, and a
+   * second scan of a large frame would cost what the cap saved), by scanning past the params
+   * without caps, and decoded only if the metadata alone is within the caps (the message broke a
+   * cap somewhere, perhaps there).
+   */
+  function metaOfRefused(bytes: Uint8Array) {
+    if (bytes.length > METHOD_CHECK_ABOVE_BYTES || caps === undefined) return undefined;
+    const head = readRequestHead(bytes, true);
+    if (head === undefined) return undefined;
+    metaFinder ??= new StructureScanner(UNLIMITED);
+    const paramsEnd = metaFinder.scan(bytes, head.paramsAt, bytes.length, bytes.length);
+    if (typeof paramsEnd !== 'number' || paramsEnd >= bytes.length) return undefined;
+    if (scanner.scan(bytes, paramsEnd, bytes.length, bytes.length - paramsEnd) !== bytes.length) return undefined;
+    return readMetaQuietly(bytes.subarray(paramsEnd));
   }
 
   function checkInput(bytes: Uint8Array, limitsOf: InputLimits): DecodeFailure | undefined {

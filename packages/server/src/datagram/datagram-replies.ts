@@ -143,8 +143,9 @@ export class DatagramReplies {
   }
 
   /**
-   * A well-formed request refused before decoding (input over its procedure's limit) names its
-   * client id and attempt: a UDP client accepts only replies that echo them.
+   * A request refused before decoding (input over its procedure's limit, or over a decode cap)
+   * names its client id and attempt when they are readable: a UDP client accepts only replies
+   * that echo them.
    */
   replyMalformed(channel: DatagramChannel, failure: DecodeFailure): number {
     const { replies, stats } = this.#deps;
