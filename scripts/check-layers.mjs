@@ -30,12 +30,16 @@ const RULES = {
 };
 /**
  * Folders that hold one delivery mode's machinery, and the files outside them that may import
- * them: the composition roots that choose a policy or path (and, for the client, the files that
- * declare its public option types). Generic code reaches a mode only through CallPolicy/CallPath,
- * and one mode's folder never imports the other's.
+ * them: the composition roots that choose a policy or path, and the files that declare a package's
+ * public option types. Generic code reaches a mode only through CallPolicy/CallPath, and one mode's
+ * folder never imports the other's.
  */
 const MODE_FOLDERS = {
-  'packages/server/src/datagram': ['packages/server/src/server.ts', 'packages/server/src/index.ts'],
+  'packages/server/src/datagram': [
+    'packages/server/src/server.ts',
+    'packages/server/src/server-options.ts',
+    'packages/server/src/index.ts',
+  ],
   'packages/server/src/stream': ['packages/server/src/server.ts'],
   'packages/client/src/datagram': [
     'packages/client/src/create-call-path.ts',
