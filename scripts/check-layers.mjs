@@ -69,9 +69,18 @@ function sourceFiles(dir) {
 }
 
 const IMPORT = /^\s*(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm;
+/**
+ * `import('…')` with a literal specifier, anywhere in a line: a lazy import couples like a static
+ * one, so it obeys the same rules and counts for cycles. `typeof import('…')` is a type reference.
+ * A specifier that is not a literal (`import(url)`) names no package and cannot be checked.
+ */
+const DYNAMIC_IMPORT = /(\btypeof\s+)?\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 function importsOf(file) {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(IMPORT)].map((m) => ({ typeOnly: Boolean(m[2]), spec: m[3] }));
+  return [
+    ...[...text.matchAll(IMPORT)].map((m) => ({ typeOnly: Boolean(m[2]), spec: m[3] })),
+    ...[...text.matchAll(DYNAMIC_IMPORT)].map((m) => ({ typeOnly: Boolean(m[1]), spec: m[2] })),
+  ];
 }
 
 const problems = [];
