@@ -11,6 +11,7 @@ import { createClient, type VolleyClient } from '@volley/client';
 import type { AppRouter } from '@volley/service-app';
 import { HEALTH_PROCEDURE, type HealthReport } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -50,15 +51,13 @@ function npmStart(args: readonly string[], options: { workspace?: string; env?: 
   return { child, output, exited };
 }
 
+/** The TCP port of npm start's "serving" line, once it has printed one (generous: npm and tsx start first). */
 async function servingPort(output: { stdout: string; stderr: string }): Promise<number> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const match = /"tcp":"tcp:\/\/127\.0\.0\.1:(\d+)"/.exec(output.stdout);
-    if (match) return Number(match[1]);
-    if (Date.now() > deadline)
-      throw new Error(`npm start did not serve in 20 s\nstdout: ${output.stdout}\nstderr: ${output.stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const port = () => /"tcp":"tcp:\/\/127\.0\.0\.1:(\d+)"/.exec(output.stdout)?.[1];
+  await waitFor(() => port() !== undefined, { what: 'npm start to serve', timeoutMs: 20_000 }).catch((error: Error) => {
+    throw new Error(`${error.message}\nstdout: ${output.stdout}\nstderr: ${output.stderr}`);
+  });
+  return Number(port());
 }
 
 describe('npm start', () => {
@@ -68,8 +67,10 @@ describe('npm start', () => {
     const client = createClient<AppRouter>(`tcp://127.0.0.1:${port}`);
     clients.push(client);
     const slow = client.echo.slow({ ms: 800 });
-    while (((await client.call(HEALTH_PROCEDURE, undefined)) as HealthReport).inFlight < 1)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(async () => ((await client.call(HEALTH_PROCEDURE, undefined)) as HealthReport).inFlight >= 1, {
+      what: 'the slow call to reach the server',
+      timeoutMs: 10_000,
+    });
     started.child.kill('SIGTERM');
 
     expect((await slow).sleptMs).toBeGreaterThanOrEqual(800);

@@ -7,6 +7,7 @@ import { createClient, type VolleyClient } from '@volley/client';
 import type { AppRouter } from '@volley/service-app';
 import { HEALTH_PROCEDURE, type HealthReport } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/index.js';
 import { runVolley, VOLLEY_BIN } from './run-volley.js';
 
 const APP_ROUTER = fileURLToPath(new URL('../../services/app/src/app-router.ts', import.meta.url));
@@ -74,21 +75,16 @@ function logLines(stdout: string): Array<Record<string, unknown>> {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-async function untilInFlight(client: VolleyClient<AppRouter>, count: number): Promise<void> {
-  for (;;) {
-    const report = (await client.call(HEALTH_PROCEDURE, undefined)) as HealthReport;
-    if (report.inFlight >= count) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('volley serve', () => {
   it('drains on SIGTERM: the call in flight completes and the process exits 0', async () => {
     const served = await serve([APP_ROUTER, '--port', '0', '--host', '127.0.0.1']);
     const client = createClient<AppRouter>(`tcp://127.0.0.1:${served.port}`);
     clients.push(client);
     const slow = client.echo.slow({ ms: 800 });
-    await untilInFlight(client, 1);
+    await waitFor(async () => ((await client.call(HEALTH_PROCEDURE, undefined)) as HealthReport).inFlight >= 1, {
+      what: 'the slow call to reach the server',
+      timeoutMs: 10_000,
+    });
     served.child.kill('SIGTERM');
 
     expect((await slow).sleptMs).toBeGreaterThanOrEqual(800);

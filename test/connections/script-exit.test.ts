@@ -12,6 +12,14 @@ const SCRIPT = fileURLToPath(new URL('./fixtures/forgetful-script.ts', import.me
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Bounds a hang (a child kept alive); not a timing assertion. */
 const EXIT_BOUND_MS = 15_000;
+/**
+ * How long a child holding only a pending call must stay alive. Not a deterministic signal: no
+ * event says "will not exit", so "does not exit" is a window. A child whose sockets were unref'd
+ * too early exits as soon as its event loop is empty, within milliseconds of sending; the window
+ * covers its exit reaching us on a loaded machine. A slow machine can only let such a bug pass
+ * unseen, never fail a correct client.
+ */
+const STAYS_ALIVE_MS = 300;
 
 const resources = new Resources();
 afterEach(() => resources.closeAll());
@@ -19,8 +27,24 @@ afterEach(() => resources.closeAll());
 interface Run {
   /** Resolves when the child exits by itself; rejects (and kills it) past {@link EXIT_BOUND_MS}. */
   readonly exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
-  /** True once the child is gone. */
-  readonly done: () => boolean;
+}
+
+/** Resolves true as soon as `run` exits, or false once it has stayed alive for `ms`. */
+async function exitsWithin(run: Run, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const stayed = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  // A rejection of `exited` (the child outlived EXIT_BOUND_MS) is the later `await run.exited`'s to report.
+  const exited = run.exited.then(
+    () => true,
+    () => true,
+  );
+  try {
+    return await Promise.race([exited, stayed]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Runs the forgetful script in a child Node process, from TypeScript sources. */
@@ -33,7 +57,6 @@ function runScript(url: string, procedure: string, input: unknown, tcpFallback?:
   resources.track({ close: () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL') });
   let stdout = '';
   let stderr = '';
-  let done = false;
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
   });
@@ -47,11 +70,10 @@ function runScript(url: string, procedure: string, input: unknown, tcpFallback?:
     }, EXIT_BOUND_MS);
     child.on('close', (code) => {
       clearTimeout(timer);
-      done = true;
       resolve({ code, stdout, stderr });
     });
   });
-  return { exited, done: () => done };
+  return { exited };
 }
 
 describe('a script that never closes its client', () => {
@@ -80,9 +102,8 @@ describe('a script that never closes its client', () => {
       const app = resources.track(await startTestServer({ router: createTestRouter(probe) }));
       const run = runScript(transport === 'udp' ? app.udpUrl : app.tcpUrl, 'probe.hold', {});
       await waitFor(() => probe.holding === 1, { timeoutMs: EXIT_BOUND_MS, what: 'the call to reach the server' });
-      // Nothing but the pending call holds the child: unref'd too early, it would be gone by now.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(run.done()).toBe(false);
+      // Nothing but the pending call holds the child: unref'd too early, it exits (and this ends at its exit event).
+      expect(await exitsWithin(run, STAYS_ALIVE_MS)).toBe(false);
       probe.release();
       expect(await run.exited).toMatchObject({ code: 0, stdout: '{"released":true}\n' });
     });

@@ -10,12 +10,23 @@ export interface WaitForOptions {
 export const DEFAULT_WAIT_MS = 5_000;
 
 /**
+ * Between two checks of a condition that must be asked (a call to a server in another process):
+ * each check is a round trip, so asking every 2 ms would load the server being watched.
+ */
+const ASK_AGAIN_MS = 20;
+
+/**
  * Resolves once `condition` returns true (checked now, then every few milliseconds); rejects
  * after `timeoutMs` saying what was awaited. Tests wait for events with this, never fixed sleeps.
+ * A condition that returns a promise (it asks another process) is asked again {@link ASK_AGAIN_MS}
+ * after each answer, never while a question is outstanding; the timeout is checked between
+ * answers, so each question needs a deadline of its own (an RPC has one).
  */
-export function waitFor(condition: () => boolean, options: WaitForOptions = {}): Promise<void> {
+export function waitFor(condition: () => boolean | Promise<boolean>, options: WaitForOptions = {}): Promise<void> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
-  if (condition()) return Promise.resolve();
+  const first = condition();
+  if (first === true) return Promise.resolve();
+  if (first !== false) return askUntil(condition, first, timeoutMs, options.what);
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const poll = setInterval(() => {
@@ -28,6 +39,23 @@ export function waitFor(condition: () => boolean, options: WaitForOptions = {}):
       }
     }, 2);
   });
+}
+
+/** {@link waitFor} for a condition that answers with a promise; `first` is its first answer. */
+async function askUntil(
+  ask: () => boolean | Promise<boolean>,
+  first: Promise<boolean>,
+  timeoutMs: number,
+  what: string | undefined,
+): Promise<void> {
+  const started = performance.now();
+  let answer = await first;
+  while (!answer) {
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what ?? 'a condition'}`);
+    await new Promise((resolve) => setTimeout(resolve, ASK_AGAIN_MS));
+    answer = await ask();
+  }
 }
 
 /**

@@ -33,7 +33,8 @@ export type {
 export type { ServerSnapshot } from './observe/server-snapshot.js';
 export { snapshotServer } from './observe/server-snapshot.js';
 export { type ServerTracingOptions, serverTracing } from './observe/server-tracing.js';
-export type { Server, ServerOptions } from './server.js';
+export type { Server } from './server.js';
 export { createServer } from './server.js';
+export type { ServerOptions } from './server-options.js';
 export type { ServerStats, WorkerIdentity } from './server-stats.js';
 export type { SigningOptions } from './signing/signing-gate.js';

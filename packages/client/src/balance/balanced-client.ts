@@ -1,14 +1,16 @@
-import { RpcError } from '@volley/wire';
+import type { RpcError } from '@volley/wire';
 import type { CallObserver } from '../call-observer.js';
 import { type CallOptions, type ClientStats, createClientStats } from '../call-options.js';
-import { RETRYABLE_CODES, type RetryOptions } from '../call-retry.js';
+import type { RetryOptions } from '../call-retry.js';
 import type { ProcedureFlags } from '../client-core-options.js';
 import { DEFAULT_BALANCED_ATTEMPTS, DEFAULT_TIMEOUT_MS, RETRY_BASE_MS } from '../constants.js';
 import type { Discovery } from '../discovery/discovery.js';
 import { notSent } from '../local-errors.js';
 import { safeListener } from '../observe/call-events.js';
+import { type BalancedCall, backOffMs, isWorthAnother } from './balanced-call.js';
 import type { BalancedEndpoint } from './balanced-endpoint.js';
 import type { EndpointPool } from './endpoint-pool.js';
+import { createLiveStats } from './live-stats.js';
 import { RetryBudget } from './retry-budget.js';
 
 /** What a {@link BalancedClient} is built from. */
@@ -22,16 +24,6 @@ export interface BalancedClientParts {
   readonly procedures: Readonly<Record<string, ProcedureFlags>> | undefined;
   /** The discovery error to report when no endpoint is known. */
   lastDiscoveryError(): Error | undefined;
-}
-
-/** One call through the balancer, as its attempts after the first see it. */
-interface BalancedCall {
-  readonly method: string;
-  readonly input: unknown;
-  readonly options: CallOptions | undefined;
-  /** `performance.now()` at which the whole call, every attempt and wait included, times out. */
-  readonly deadlineAt: number;
-  readonly idempotent: boolean;
 }
 
 /**
@@ -56,7 +48,7 @@ export class BalancedClient {
     this.#parts = parts;
     this.#pool = parts.pool;
     this.#budget = new RetryBudget(parts.retry?.budget);
-    this.stats = liveStats(this.#own, parts.pool);
+    this.stats = createLiveStats(this.#own, parts.pool);
     this.#maxAttempts = parts.retry?.maxAttempts ?? DEFAULT_BALANCED_ATTEMPTS;
   }
 
@@ -180,20 +172,12 @@ export class BalancedClient {
 
   /** Whether a failed attempt may be tried again (the budget is asked next). */
   #worthAnother(error: unknown, call: BalancedCall, attempt: number): boolean {
-    if (!(error instanceof RpcError) || this.#closed || call.options?.signal?.aborted || attempt >= this.#maxAttempts)
-      return false;
-    if (performance.now() >= call.deadlineAt - 1) return false;
-    if (RETRYABLE_CODES.has(error.code) && error.notExecuted) return true;
-    // It may have run: only a procedure that may run twice moves (Finagle and gRPC retry only those
-    // too). DEADLINE_EXCEEDED before the call's deadline is the attempt's share running out, seen
-    // by the client or first by the server (which enforces the deadline it was sent).
-    return call.idempotent && (error.code === 'UNAVAILABLE' || error.code === 'DEADLINE_EXCEEDED');
+    return !this.#closed && isWorthAnother(error, call, attempt, this.#maxAttempts);
   }
 
   /** Waits before retrying on the endpoint just tried (no other is ready); false if the deadline would pass. */
   async #backOff(attempt: number, deadlineAt: number): Promise<boolean> {
-    const base = this.#parts.retry?.baseMs ?? RETRY_BASE_MS;
-    const wait = base * 2 ** (attempt - 1) * (1 + 0.25 * Math.random());
+    const wait = backOffMs(this.#parts.retry?.baseMs ?? RETRY_BASE_MS, attempt);
     if (performance.now() + wait >= deadlineAt) return false;
     await new Promise((resolve) => setTimeout(resolve, wait));
     return !this.#closed;
@@ -282,35 +266,4 @@ function waitFor(change: Promise<void>, ms: number, signal: AbortSignal | undefi
     signal?.addEventListener('abort', done, { once: true });
     void change.then(done);
   });
-}
-
-/** Counters the balanced client keeps itself; every other one is the sum over its endpoints' engines. */
-const OWN_KEYS = new Set<keyof ClientStats>(['calls', 'callRetries', 'retriesDenied', 'failovers']);
-
-/**
- * `client.stats` of a balanced client: live, like a single client's (each read is current), with
- * per-endpoint figures under `endpoints`. Probes are not calls; their datagrams are counted in `sent`.
- */
-function liveStats(own: ClientStats, pool: EndpointPool): ClientStats {
-  const stats = {} as ClientStats;
-  for (const key of Object.keys(own) as (keyof ClientStats)[]) {
-    Object.defineProperty(stats, key, {
-      enumerable: true,
-      get: OWN_KEYS.has(key)
-        ? () => own[key]
-        : () => {
-            let sum = 0;
-            for (const core of pool.coreStats()) sum += core[key] as number;
-            return sum;
-          },
-    });
-  }
-  Object.defineProperty(stats, 'endpoints', {
-    enumerable: true,
-    get: () => {
-      const now = performance.now();
-      return [...pool.endpoints()].map((endpoint) => endpoint.stats(now));
-    },
-  });
-  return stats;
 }

@@ -1,31 +1,27 @@
-import { HEALTH_PROCEDURE, RpcError } from '@volley/wire';
-import type { Logger } from 'pino';
+import { RpcError } from '@volley/wire';
 import { type ClientStats, createClientStats } from '../call-options.js';
 import type { ClientCore } from '../client-core.js';
 import type { DiscoveredEndpoint } from '../discovery/discovery.js';
 import { BalancedEndpoint } from './balanced-endpoint.js';
+import { EndpointHealth, type HealthSettings } from './endpoint-health.js';
 import type { EndpointState } from './endpoint-stats.js';
-import type { OutlierDetector } from './outlier-detector.js';
 import { pickOfTwo } from './p2c.js';
 import { PeakEwma, type PeakEwmaOptions } from './peak-ewma.js';
 
 /** What an {@link EndpointPool} needs from its client. */
-export interface PoolSettings {
+export interface PoolSettings extends HealthSettings {
   /** Builds the engine of a newly found endpoint. */
   createCore(found: DiscoveredEndpoint): ClientCore;
-  readonly detector: OutlierDetector;
   readonly load: PeakEwmaOptions;
   /** [0, 1): Math.random, or a seeded generator in tests. */
   readonly random: () => number;
-  readonly probeTimeoutMs: number;
-  readonly logger: Logger | undefined;
 }
 
 /**
- * The endpoints of a balanced client and their health: endpoints come and go with discovery, each
- * is probed with `$health` before it takes calls, the picker chooses among the ready ones by power
- * of two choices on peak-EWMA cost, and the outlier detector ejects failing ones for a backoff
- * that grows on repeat, after which they are probed again. Nothing here sends a user's call.
+ * The endpoints of a balanced client: endpoints come and go with discovery, each is probed with
+ * `$health` before it takes calls and ejected while failing ({@link EndpointHealth}), and the
+ * picker chooses among the ready ones by power of two choices on peak-EWMA cost. Nothing here
+ * sends a user's call.
  */
 export class EndpointPool {
   readonly #settings: PoolSettings;
@@ -36,7 +32,7 @@ export class EndpointPool {
   readonly #retired: ClientStats = createClientStats();
   /** Calls waiting for an endpoint to become ready; woken on every change. */
   readonly #waiters = new Set<() => void>();
-  readonly #windowTimer: NodeJS.Timeout;
+  readonly #health: EndpointHealth;
   /**
    * At start, until every endpoint's first probe answered (or briefly after the first did): calls
    * wait, so that the ones queued meanwhile spread over the endpoints instead of all going to
@@ -51,8 +47,13 @@ export class EndpointPool {
 
   constructor(settings: PoolSettings) {
     this.#settings = settings;
-    this.#windowTimer = setInterval(() => this.#endWindow(), settings.detector.intervalMs);
-    this.#windowTimer.unref();
+    this.#health = new EndpointHealth(settings, {
+      endpoints: () => this.#endpoints.values(),
+      probeAnswered: (rttMs) => {
+        if (this.#starting) this.#startSettling(rttMs);
+      },
+      changed: () => this.#wake(),
+    });
   }
 
   get size(): number {
@@ -96,11 +97,11 @@ export class EndpointPool {
         );
         this.#endpoints.set(entry.key, endpoint);
         this.#list = [...this.#endpoints.values()];
-        this.#probe(endpoint);
+        this.#health.probe(endpoint);
       } else {
         known.priority = entry.priority;
         known.weight = entry.weight;
-        if (known.state === 'removed') this.#probe(known);
+        if (known.state === 'removed') this.#health.probe(known);
       }
     }
     this.#wake();
@@ -164,26 +165,13 @@ export class EndpointPool {
       this.#closeIfDrained(endpoint);
       return;
     }
-    const failed = error instanceof RpcError && countsAgainst(error);
-    if (failed) endpoint.failures++;
-    // A draining server says it will run nothing more: one refusal is enough.
-    const refused = failed && !local && (error as RpcError).notExecuted;
-    if (!failed && endpoint.state === 'ejected') this.#admit(endpoint, 'answered while ejected');
-    if (
-      this.#settings.detector.record(endpoint, failed, refused) &&
-      endpoint.state === 'ready' &&
-      this.#settings.detector.mayEject(this.#live(), this.#anotherAnswering(endpoint))
-    )
-      this.#eject(
-        endpoint,
-        refused ? 'refused a call (draining)' : `${endpoint.consecutiveFailures} failures in a row`,
-      );
+    this.#health.record(endpoint, error);
     this.#closeIfDrained(endpoint);
   }
 
   close(): void {
     this.#closed = true;
-    clearInterval(this.#windowTimer);
+    this.#health.close();
     clearTimeout(this.#startTimer);
     for (const endpoint of this.#endpoints.values()) {
       clearTimeout(endpoint.timer);
@@ -221,38 +209,6 @@ export class EndpointPool {
     return candidate.load.cost(this.#now) / Math.max(candidate.weight, 1);
   };
 
-  /** True when an endpoint other than `endpoint` takes calls and its last one did not fail. */
-  #anotherAnswering(endpoint: BalancedEndpoint): boolean {
-    for (const other of this.#endpoints.values())
-      if (other !== endpoint && other.state === 'ready' && other.consecutiveFailures === 0) return true;
-    return false;
-  }
-
-  /** Endpoints that count for the ejection cap: every one not removed. */
-  #live(): BalancedEndpoint[] {
-    return [...this.#endpoints.values()].filter((endpoint) => endpoint.state !== 'removed');
-  }
-
-  /** Asks the endpoint's `$health`: any answer from the server but "draining" admits it. */
-  #probe(endpoint: BalancedEndpoint): void {
-    endpoint.state = 'probing';
-    endpoint.timer = undefined;
-    const startedAt = performance.now();
-    endpoint.core.call(HEALTH_PROCEDURE, undefined, { timeoutMs: this.#settings.probeTimeoutMs }).then(
-      (report) => {
-        if (this.#starting) this.#startSettling(performance.now() - startedAt);
-        if ((report as { status?: unknown } | undefined)?.status === 'draining') this.#failProbe(endpoint, 'draining');
-        else this.#admit(endpoint, 'probe answered');
-      },
-      (error: unknown) => {
-        // An error the server sent (NOT_FOUND where `$health` is off, UNAUTHENTICATED…) still proves it is there.
-        if (error instanceof RpcError && !error.local && error.code !== 'UNAVAILABLE')
-          this.#admit(endpoint, 'probe answered');
-        else this.#failProbe(endpoint, (error as Error).message);
-      },
-    );
-  }
-
   /**
    * The first probe answered after `rttMs`: the others get three times that (at least 10 ms) to answer
    * too before calls go out; a dead endpoint delays the first calls by that much, once.
@@ -268,47 +224,6 @@ export class EndpointPool {
     this.#starting = false;
     clearTimeout(this.#startTimer);
     this.#wake();
-  }
-
-  #admit(endpoint: BalancedEndpoint, why: string): void {
-    if (this.#closed || endpoint.state === 'removed' || endpoint.state === 'ready') return;
-    clearTimeout(endpoint.timer);
-    endpoint.timer = undefined;
-    if (endpoint.ejected) this.#settings.logger?.info({ endpoint: endpoint.url, why }, 'endpoint back in rotation');
-    endpoint.state = 'ready';
-    endpoint.ejected = false;
-    endpoint.consecutiveFailures = 0;
-    this.#wake();
-  }
-
-  #failProbe(endpoint: BalancedEndpoint, why: string): void {
-    if (this.#closed || endpoint.state !== 'probing') return;
-    this.#eject(endpoint, `probe failed: ${why}`);
-  }
-
-  #eject(endpoint: BalancedEndpoint, why: string): void {
-    const ms = this.#settings.detector.ejectionMs(endpoint);
-    endpoint.state = 'ejected';
-    endpoint.ejected = true;
-    endpoint.ejections++;
-    endpoint.timesEjected++;
-    this.#settings.logger?.info({ endpoint: endpoint.url, why, ejectedForMs: ms }, 'endpoint ejected');
-    clearTimeout(endpoint.timer);
-    endpoint.timer = setTimeout(() => this.#probe(endpoint), ms);
-    endpoint.timer.unref();
-    this.#wake();
-  }
-
-  /** Ends a failure-rate window: ejects the outliers the cap allows; forgives past ejections of endpoints that stayed well. */
-  #endWindow(): void {
-    const live = this.#live();
-    for (const endpoint of live)
-      if (endpoint.state === 'ready' && endpoint.windowFailures === 0 && endpoint.timesEjected > 0)
-        endpoint.timesEjected--;
-    for (const outlier of this.#settings.detector.rateOutliers(live)) {
-      if (outlier.state !== 'ready' || !this.#settings.detector.mayEject(live)) continue;
-      this.#eject(outlier, 'failure rate far above its peers');
-    }
   }
 
   #closeIfDrained(endpoint: BalancedEndpoint): void {
@@ -330,14 +245,6 @@ export class EndpointPool {
     this.#waiters.clear();
     for (const wake of waiters) wake();
   }
-}
-
-/**
- * Failures that say something about the endpoint rather than the call: it is unreachable, refusing,
- * or too slow to answer within the deadline (whichever side noticed first).
- */
-function countsAgainst(error: RpcError): boolean {
-  return error.code === 'UNAVAILABLE' || error.code === 'DEADLINE_EXCEEDED';
 }
 
 function addStats(into: ClientStats, from: ClientStats): void {
