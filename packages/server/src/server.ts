@@ -29,7 +29,7 @@ import { combineObservers, observeRefusal } from './observe/observers.js';
 import type { ServerObserver } from './observe/server-observer.js';
 import { ReplySender } from './reply-sender.js';
 import { createServerStats, type ServerStats, type WorkerIdentity } from './server-stats.js';
-import { createSigningGate, type SigningOptions } from './signing/signing-gate.js';
+import { createSigningGate, type SigningOptions, signingStarted } from './signing/signing-gate.js';
 import { StreamPolicy } from './stream/stream-policy.js';
 
 /** Options for {@link createServer}. */
@@ -208,6 +208,7 @@ export function createServer(options: ServerOptions): Server {
     transport: ServerTransport & { readonly stats?: TransportStats },
     target: ListenTarget,
   ): Promise<BoundAddress> {
+    await signingStarted(listenerFor()); // a signing server binds once its start second is past
     let bound: BoundAddress;
     try {
       bound = await transport.listen(listenerFor());
