@@ -5,55 +5,22 @@
  * incarnation, so the new process refuses them ("may have executed") instead of running them a
  * second time. Before incarnations, 16 of 16 such calls ran twice.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createClient } from '@volley/client';
 import type { ServerStats } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSeededRandom, Resources, waitFor } from '../support/index.js';
-import { NetnsChild } from '../support/netns-child.js';
 import { startUdpFaultRelay } from '../support/udp-fault-relay.js';
+import { listenLedger as listen, readExecutions, STARTUP_MS, startLedger } from './fixtures/ledger-processes.js';
 import type { LedgerRouter } from './fixtures/ledger-server.js';
 
-const SCRIPT = fileURLToPath(new URL('./fixtures/ledger-server.ts', import.meta.url));
-/** Starting Node with tsx and compiling the packages; generous for two busy cores. */
-const STARTUP_MS = 30_000;
 /** Calls in flight when the server is killed: the issue's 16. */
 const CALLS = 16;
 
 const open = new Resources();
 afterEach(() => open.closeAll());
-
-/** A ledger server process, loaded but not yet listening. */
-async function startLedger(file: string): Promise<NetnsChild> {
-  const child = open.track(new NetnsChild(undefined, SCRIPT, [JSON.stringify({ file })]));
-  await child.next('ledger server start', STARTUP_MS);
-  return child;
-}
-
-async function listen(child: NetnsChild, port: number): Promise<{ port: number; incarnation: number }> {
-  child.send({ listen: port });
-  return child.next('ledger server listen', STARTUP_MS);
-}
-
-/** Executions on disk: request id → the incarnations that ran it, in order. */
-function readExecutions(file: string): Map<string, number[]> {
-  const runs = new Map<string, number[]>();
-  let text = '';
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return runs;
-  }
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const [id, incarnation] = line.split(' ') as [string, string];
-    runs.set(id, [...(runs.get(id) ?? []), Number(incarnation)]);
-  }
-  return runs;
-}
 
 describe('non-idempotent UDP calls in flight when the server is killed and restarted on its port', () => {
   it('run at most once across both processes under 30% loss, and every one that failed says it may have executed', async () => {
@@ -61,7 +28,7 @@ describe('non-idempotent UDP calls in flight when the server is killed and resta
     open.track({ close: () => rmSync(dir, { recursive: true, force: true }) });
     const file = join(dir, 'executions.log');
     // The replacement is loaded ahead, so it binds the port the moment the first one is gone.
-    const [first, replacement] = await Promise.all([startLedger(file), startLedger(file)]);
+    const [first, replacement] = await Promise.all([startLedger(open, file), startLedger(open, file)]);
     const before = await listen(first, 0);
     const relay = open.track(
       await startUdpFaultRelay({

@@ -47,7 +47,7 @@ export interface ServerStats {
   amplificationSuppressed: number;
   /** Replies above 3× the request to an unvalidated UDP source, answered with a cookie challenge. */
   cookieChallenges: number;
-  /** Datagrams refused for a missing, unknown, stale or wrong signature. */
+  /** Messages refused for a missing, unknown, stale or wrong signature, or one stamped no later than the server started. */
   signatureRejected: number;
   /** Signed messages dropped as replays (a MAC seen before) or older than the replay memory. */
   signatureReplays: number;

@@ -29,7 +29,7 @@ import { combineObservers, observeRefusal } from './observe/observers.js';
 import { ReplySender } from './reply-sender.js';
 import type { ServerOptions } from './server-options.js';
 import { createServerStats, type ServerStats } from './server-stats.js';
-import { createSigningGate } from './signing/signing-gate.js';
+import { createSigningGate, signingStarted } from './signing/signing-gate.js';
 import { StreamPolicy } from './stream/stream-policy.js';
 
 /** A router bound to transports. */
@@ -156,6 +156,7 @@ export function createServer(options: ServerOptions): Server {
     transport: ServerTransport & { readonly stats?: TransportStats },
     target: ListenTarget,
   ): Promise<BoundAddress> {
+    await signingStarted(listenerFor()); // a signing server binds once its start second is past
     let bound: BoundAddress;
     try {
       bound = await transport.listen(listenerFor());

@@ -13,7 +13,7 @@ import {
 import type { LogLimiter } from '../log-limiter.js';
 import type { ServerStats } from '../server-stats.js';
 import { SignatureReplayGuard } from './signature-replay-guard.js';
-import { encodeSigningRefusal } from './signing-refusal.js';
+import { encodeSigningRefusal, signedBeforeStartError } from './signing-refusal.js';
 
 /** Signed messages: which keys to accept, for which names, and whether unsigned ones are refused. */
 export interface SigningOptions {
@@ -48,6 +48,20 @@ export interface SigningGateDeps {
   onRefused?(channel: Channel, requestBytes: number, error: RpcError, responseBytes: number): void;
 }
 
+/** Each gate's {@link signingStarted} promise. */
+const startedGates = new WeakMap<TransportListener, Promise<void>>();
+
+/**
+ * Resolves once a server may bind with `listener`: at once (undefined) for a server that does not
+ * sign; for a signing gate, once the wall clock has passed the second its replay memory began in.
+ * Signatures carry whole seconds and that second's are refused (they may predate the start), so a
+ * server that binds only after it refuses no honest client whose clock keeps time: it is
+ * unreachable for that part of a second instead (a fraction of a second added to `listen()`).
+ */
+export function signingStarted(listener: TransportListener): Promise<void> | undefined {
+  return startedGates.get(listener);
+}
+
 /**
  * Makes "this server requires signatures" hold on every transport that reaches it: wraps the
  * server's transport listener so that each message must carry a valid HMAC (wire/signing.ts)
@@ -59,6 +73,10 @@ export interface SigningGateDeps {
  * frame). Refusals are unsigned (we do not know a key the sender holds) and go out within the
  * datagram's anti-amplification budget. Pings are answered whether signed or not: a pong carries
  * nothing, and a TLS client confirms its connection with one before it signs anything.
+ *
+ * The replay memory begins when the gate is made (the server's first `listen`): a signature
+ * stamped no later is refused with UNAUTHENTICATED, since the process before this one on the
+ * address may have accepted it (see SignatureReplayGuard). Bind after {@link signingStarted}.
  */
 export function createSigningGate(
   inner: TransportListener,
@@ -74,7 +92,7 @@ export function createSigningGate(
     skewMs,
     isAudience: (audience: string) => named.has(audience) || deps.isOwnAddress(audience),
   };
-  const guard = new SignatureReplayGuard(skewMs, options.maxRememberedSignatures);
+  const guard = new SignatureReplayGuard(skewMs, { maxEntries: options.maxRememberedSignatures });
   /** One signing view per stream connection, so the server's call table sees one channel per connection. */
   const streams = new WeakMap<StreamChannel, SigningStreamChannel>();
   const streamView = (channel: StreamChannel): SigningStreamChannel => {
@@ -108,6 +126,12 @@ export function createSigningGate(
       return;
     }
     const verdict = guard.admit(envelope.mac, envelope.timestamp, Date.now());
+    if (verdict === 'before-start') {
+      // Answered, unlike a replay: this process accepted nothing signed then, so no original of
+      // it runs here, and an honest sender (its clock behind) learns why.
+      refuse(channel, envelope.inner, signedBeforeStartError(codec, envelope.inner, guard.startedAtMs));
+      return;
+    }
     if (verdict !== 'fresh') {
       // Dropped without a word: a reply could reach a caller whose original is still running.
       stats.signatureReplays++;
@@ -130,7 +154,7 @@ export function createSigningGate(
     }
   }
 
-  return {
+  const gate: TransportListener = {
     onMessage(bytes, channel) {
       const decoded = codec.decode(bytes);
       if (decoded.ok && decoded.value.kind === KIND.signed) {
@@ -149,6 +173,20 @@ export function createSigningGate(
     onTransportError: (error, peer) => inner.onTransportError?.(error, peer),
     onConnectionRefused: (refusal, peer) => inner.onConnectionRefused?.(refusal, peer),
   };
+  startedGates.set(gate, pastTheSecondOf(guard.startedAtMs));
+  return gate;
+}
+
+/**
+ * Resolves once `Date.now()` is in a later second than `startedAtMs`. Timers run on the monotonic
+ * clock, which may end a wait a millisecond before the wall clock's second does: check and wait
+ * again, a few times at most (a wall clock stepped back must not hold `listen()` for long).
+ */
+async function pastTheSecondOf(startedAtMs: number): Promise<void> {
+  const next = (Math.floor(startedAtMs / 1000) + 1) * 1000;
+  for (let waits = 0; waits < 3 && Date.now() < next; waits++) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, next - Date.now()) + 1));
+  }
 }
 
 /** The reply path of one verified datagram: signs with the request's key, within its budget. */
