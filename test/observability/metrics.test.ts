@@ -113,9 +113,11 @@ it('records the sizes of requests and replies at the client as the server receiv
   expect(udpReplies.count).toBe(3);
   expect(udpBodies.count).toBe(3);
   expect(udpReplies.sum).toBeGreaterThan(udpBodies.sum ?? Number.NaN);
-  // A truncated reply counts once, at the size of the whole reply the client fetched.
+  // A truncated reply counts once, at the size of the whole reply the client fetched over TCP:
+  // the body the server kept, as the server counted it.
   const get = { rpc_service: 'kv', rpc_method: 'get', network_transport: 'udp' };
   expect(sizes('client', 'request', get).count).toBe(1);
+  expect(sizes('client', 'response', get)).toEqual(sizes('server', 'response', get));
   expect(sizes('client', 'response', get)).toMatchObject({ count: 1, sum: expect.any(Number) });
   expect(sizes('client', 'response', get).sum).toBeGreaterThan(5000);
   expect(sampleOf(text, 'rpc_client_response_size_bucket', { ...get, le: '4096' })).toBe(0);
