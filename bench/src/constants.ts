@@ -10,6 +10,14 @@ export const BENCH_MAX_DATAGRAM_BYTES = 65_507;
 /** Characters in the echo payload's string: the issue's "4 KiB echo" (ASCII, so 4096 bytes). */
 export const ECHO_CHARS = 4096;
 
+/**
+ * How often `volley-tcp-metrics` collects its metrics and writes them out as Prometheus text, in
+ * the server and in the client process: every second, the shortest scrape interval anyone runs
+ * (Prometheus defaults to 60 s, most setups 15–30 s), so the row shows an upper bound of what
+ * metrics cost.
+ */
+export const METRICS_SCRAPE_INTERVAL_MS = 1_000;
+
 /** `getconf CLK_TCK` on every Linux we run on; used when getconf is missing. */
 export const FALLBACK_CLOCK_TICKS_PER_SECOND = 100;
 

@@ -141,3 +141,59 @@ describe('call events', () => {
     expect(logs.withMessage('a call event listener threw; the call went on')).toHaveLength(1);
   });
 });
+
+describe('call sizes', () => {
+  it.each(['udp', 'tcp'] as const)(
+    'tell a call over %s the bytes of its request and of its reply',
+    async (transport) => {
+      const server = await startServer();
+      const client = resources.track(
+        createClient<typeof testRouter>(transport === 'udp' ? server.udpUrl : server.tcpUrl),
+      );
+      const small: [number, number][] = [];
+      const large: [number, number][] = [];
+      await client.echo.meta({ n: 1 }, { onSizes: (request, reply) => small.push([request, reply]) });
+      await client.echo.meta(
+        { n: 1 },
+        { metadata: { pad: 'x'.repeat(100) }, onSizes: (request, reply) => large.push([request, reply]) },
+      );
+      expect(small).toHaveLength(1);
+      expect(large).toHaveLength(1);
+      const [[request, reply]] = small as [[number, number]];
+      expect(request).toBeGreaterThan(10);
+      expect(reply).toBeGreaterThan(10);
+      // The padding goes out in the request's metadata and comes back in the reply's result.
+      expect(large[0]?.[0]).toBeGreaterThanOrEqual(request + 100);
+      expect(large[0]?.[1]).toBeGreaterThanOrEqual(reply + 100);
+    },
+  );
+
+  it('tell a call that got no reply its request, the reply 0; a call never sent is not told', async () => {
+    const network = new MemoryNetwork({ mode: 'datagram', faults: { loss: 1, random: () => 0 } });
+    const server = createServer({ router: testRouter, logger: createLogCapture('warn').logger });
+    await server.listen({ memory: { name: 'sizes-lost', network } });
+    resources.track(server);
+    const client = createClient<typeof testRouter>('memory://sizes-lost', { memoryNetwork: network });
+    const sizes: [number, number][] = [];
+    const onSizes = (request: number, reply: number) => sizes.push([request, reply]);
+    await expect(client.echo.meta({ n: 1 }, { timeoutMs: 50, onSizes })).rejects.toMatchObject({
+      code: 'DEADLINE_EXCEEDED',
+    });
+    expect(sizes).toEqual([[expect.any(Number), 0]]);
+    expect(sizes[0]?.[0]).toBeGreaterThan(10);
+    await client.close();
+    await expect(client.echo.meta({ n: 2 }, { onSizes })).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(sizes).toHaveLength(1);
+  });
+
+  it('keep a listener that throws from breaking the call', async () => {
+    const server = await startServer();
+    const logs = createLogCapture('warn');
+    const client = resources.track(createClient<typeof testRouter>(server.tcpUrl, { logger: logs.logger }));
+    const onSizes = () => {
+      throw new Error('listener bug');
+    };
+    expect((await client.echo.meta({ n: 9 }, { onSizes })).n).toBe(9);
+    expect(logs.withMessage('a call sizes listener threw; the call went on')).toHaveLength(1);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * OpenTelemetry tracing with the real SDK: `clientTracing()` and `serverTracing()` put a call
  * through two servers in one trace, report codes and statuses per the RPC conventions, and show
- * what happened on the way (retransmissions, reply-cache hits) as span events.
+ * what happened on the way (retransmissions, reply-cache hits, truncated replies, cookie challenges,
+ * TCP fallbacks) as span events.
  */
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -37,6 +38,12 @@ const backendRouter = router({
     crash: procedure.handler(() => {
       throw new Error('disk on fire');
     }),
+    /** A reply of `chars` characters: above the datagram limit, or above an unproven source's 3× budget. */
+    big: procedure
+      .input(z.object({ chars: z.number().int() }))
+      .handler(({ input }) => ({ text: 'x'.repeat(input.chars) })),
+    /** Takes a request as large as the caller makes it. */
+    measure: procedure.input(z.object({ text: z.string() })).handler(({ input }) => ({ length: input.text.length })),
     /** The trace context the request carried, as the handler sees it. */
     seen: procedure.handler(({ ctx }) => ({ trace: ctx.meta.trace ?? null, traceState: ctx.meta.traceState ?? null })),
   }),
@@ -270,6 +277,127 @@ describe('tracing under loss', () => {
     expect(replayed.events.map(({ name, attributes }) => ({ name, attributes }))).toEqual([
       { name: 'volley.reply_cache.hit', attributes: { 'volley.attempt': 2 } },
     ]);
+  });
+});
+
+/** A span's events as name and attributes. */
+function eventsOf(span: ReadableSpan): { name: string; attributes: unknown }[] {
+  return span.events.map(({ name, attributes }) => ({ name, attributes }));
+}
+
+describe('tracing what a datagram cannot carry', () => {
+  /** A traced UDP client whose TCP route is the server's TCP port, and the spans of one call. */
+  async function setup() {
+    const backend = await startTraced(backendRouter);
+    const client = resources.track(
+      createClient<BackendRouter>(backend.udpUrl, {
+        interceptors: [clientTracing()],
+        tcpFallback: backend.tcpUrl,
+        retransmit: { initialRtoMs: MAX_RTO_MS },
+      }),
+    );
+    const spansOf = async (name: string) => {
+      const spans = await finishedSpans();
+      const clientSpan = only(spans, SpanKind.CLIENT, name);
+      const serverSpans = spans.filter((span) => span.kind === SpanKind.SERVER);
+      for (const span of serverSpans) {
+        expect(span.name).toBe(name);
+        expect(span.parentSpanContext?.spanId).toBe(clientSpan.spanContext().spanId);
+      }
+      return { clientSpan, serverSpans };
+    };
+    return { backend, client, spansOf };
+  }
+
+  it('shows a reply too large for a datagram as truncated on both spans, and its TCP fetch answered from the reply cache', async () => {
+    const { client, spansOf } = await setup();
+
+    expect((await client.store.big({ chars: 5000 })).text).toHaveLength(5000);
+
+    const { clientSpan, serverSpans } = await spansOf('store/big');
+    expect(clientSpan.attributes).toMatchObject({ 'network.transport': 'udp', 'rpc.volley.code': 'OK' });
+    expect(eventsOf(clientSpan)).toEqual([{ name: 'volley.reply.truncated', attributes: {} }]);
+    // The call ran once, over UDP; the fetch (the second transmission, over TCP) was a replay.
+    expect(serverSpans).toHaveLength(2);
+    const [ran, fetched] = serverSpans as [ReadableSpan, ReadableSpan];
+    const replyBytes = ran.attributes['volley.reply.bytes'];
+    expect(replyBytes).toBeGreaterThan(5000);
+    expect(ran.attributes).toMatchObject({
+      'network.transport': 'udp',
+      'volley.attempt': 1,
+      'volley.answer': 'dispatched',
+      'rpc.volley.code': 'OK',
+    });
+    expect(eventsOf(ran)).toEqual([
+      { name: 'volley.reply.truncated', attributes: { 'volley.reply.bytes': replyBytes } },
+    ]);
+    expect(fetched.attributes).toMatchObject({
+      'network.transport': 'tcp',
+      'volley.attempt': 2,
+      'volley.answer': 'replayed',
+      'rpc.volley.code': 'OK',
+      'volley.reply.bytes': replyBytes,
+    });
+    expect(eventsOf(fetched)).toEqual([{ name: 'volley.reply_cache.hit', attributes: { 'volley.fetch': true } }]);
+  });
+
+  it('shows a cookie challenge to a first contact on both spans, and the retry with the cookie answered from the reply cache', async () => {
+    const { client, spansOf } = await setup();
+
+    // About 800 bytes for a request of about 130: above 3× the request, within a datagram.
+    expect((await client.store.big({ chars: 800 })).text).toHaveLength(800);
+
+    const { clientSpan, serverSpans } = await spansOf('store/big');
+    expect(clientSpan.attributes['rpc.volley.code']).toBe('OK');
+    expect(eventsOf(clientSpan)).toEqual([{ name: 'volley.cookie_challenge', attributes: {} }]);
+    expect(serverSpans.map((span) => span.attributes['volley.attempt'])).toEqual([1, 2]);
+    const [challenged, replayed] = serverSpans as [ReadableSpan, ReadableSpan];
+    expect(challenged.attributes).toMatchObject({ 'volley.answer': 'dispatched', 'rpc.volley.code': 'OK' });
+    const [challenge] = challenged.events;
+    expect(challenged.events).toHaveLength(1);
+    expect(challenge?.name).toBe('volley.cookie_challenge');
+    // The budget is 3× the request datagram; the reply datagram (body and metadata) was over it.
+    const requestBytes = challenged.attributes['volley.request.bytes'] as number;
+    expect(challenge?.attributes).toEqual({
+      'volley.reply.bytes': expect.any(Number),
+      'volley.budget': 3 * requestBytes,
+    });
+    expect(challenge?.attributes?.['volley.reply.bytes']).toBeGreaterThan(3 * requestBytes);
+    expect(challenge?.attributes?.['volley.reply.bytes']).toBeGreaterThanOrEqual(
+      challenged.attributes['volley.reply.bytes'] as number,
+    );
+    expect(replayed.attributes).toMatchObject({
+      'network.transport': 'udp',
+      'volley.answer': 'replayed',
+      'rpc.volley.code': 'OK',
+      'volley.reply.bytes': challenged.attributes['volley.reply.bytes'],
+    });
+    expect(eventsOf(replayed)).toEqual([{ name: 'volley.reply_cache.hit', attributes: { 'volley.attempt': 2 } }]);
+  });
+
+  it('shows a request too large for a datagram as a TCP fallback on the client span; the server span is a TCP call', async () => {
+    const { client, spansOf } = await setup();
+
+    expect(await client.store.measure({ text: 'y'.repeat(3000) }, { timeoutMs: 10_000 })).toEqual({ length: 3000 });
+
+    const { clientSpan, serverSpans } = await spansOf('store/measure');
+    expect(clientSpan.attributes).toMatchObject({ 'network.transport': 'udp', 'rpc.volley.code': 'OK' });
+    const [fallback] = clientSpan.events;
+    expect(clientSpan.events).toHaveLength(1);
+    expect(fallback?.name).toBe('volley.tcp_fallback');
+    const requestBytes = fallback?.attributes?.['volley.request.bytes'];
+    expect(requestBytes).toBeGreaterThan(3000);
+    expect(serverSpans).toHaveLength(1);
+    const [ran] = serverSpans as [ReadableSpan];
+    // The same request, sent once, over the TCP route: the server saw the bytes the client counted.
+    expect(ran.attributes).toMatchObject({
+      'network.transport': 'tcp',
+      'volley.attempt': 1,
+      'volley.answer': 'dispatched',
+      'volley.request.bytes': requestBytes,
+      'rpc.volley.code': 'OK',
+    });
+    expect(ran.events).toEqual([]);
   });
 });
 

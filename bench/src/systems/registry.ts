@@ -41,13 +41,13 @@ export const VOLLEY_SYSTEMS: readonly SystemDefinition[] = [
   },
   {
     id: 'volley-tcp-metrics',
-    label: 'Volley TCP, metrics scraped every second',
+    label: 'Volley TCP, metrics on both ends, scraped every second',
     group: 'volley',
     transport: 'tcp',
     baseline: 'raw-tcp',
     multiplexes: true,
     serverModule: here('./volley/volley-tcp-metrics-server.ts'),
-    clientModule: here('./volley/volley-tcp-client.ts'),
+    clientModule: here('./volley/volley-tcp-metrics-client.ts'),
     // The scrape costs the same whatever the payload: add shows it against the cheapest call.
     payloads: ['add'],
   },

@@ -1,5 +1,5 @@
 import type { EndpointStats } from './balance/endpoint-stats.js';
-import type { CallEventListener } from './observe/call-events.js';
+import type { CallEventListener, CallSizesListener } from './observe/call-events.js';
 
 /** Per-call options, the last argument of every procedure call. */
 export interface CallOptions {
@@ -20,6 +20,14 @@ export interface CallOptions {
    * replies fetched over TCP, retries (docs/observability.md). Tracing interceptors set it.
    */
   onEvent?: CallEventListener;
+  /**
+   * Told the size of the request and of the reply, in bytes, as each attempt that sent its request
+   * ends (a call retried reports each attempt): the request message as encoded for its last
+   * transmission, the reply message that answered it (UDP: with its metadata; a truncated reply:
+   * the whole reply fetched over TCP), 0 when none came. Both without a signature. Metrics
+   * interceptors set it.
+   */
+  onSizes?: CallSizesListener;
 }
 
 /** Client-wide metadata with the call's own keys on top; undefined when neither has any. */

@@ -11,7 +11,7 @@ import type { ClientCoreOptions } from './client-core-options.js';
 import { DEFAULT_TIMEOUT_MS } from './constants.js';
 import { createCallPath } from './create-call-path.js';
 import { notSent } from './local-errors.js';
-import { safeListener } from './observe/call-events.js';
+import { type CallSizesListener, safeListener } from './observe/call-events.js';
 import { PendingCall } from './pending-call.js';
 import type { Connector } from './reconnecting-connection.js';
 import { requestMeta } from './request-meta.js';
@@ -38,6 +38,11 @@ export class ClientCore {
   readonly #isLive = (call: PendingCall): boolean => this.#pending.get(call.id) === call;
   #nextId = randomBytes(4).readUInt32BE(0);
   #closed = false;
+  /**
+   * Bytes of the message decoded last. A path decodes a reply, matches it and answers its call in
+   * one synchronous step (CallHost), so when a call is answered this is the size of its reply.
+   */
+  #decodedBytes = 0;
 
   constructor(connect: Connector, options: ClientCoreOptions) {
     this.#options = options;
@@ -102,6 +107,7 @@ export class ClientCore {
       );
       call.observer = observer;
       if (options?.onEvent !== undefined) call.onEvent = safeListener(options.onEvent, this.#options.logger);
+      call.onSizes = options?.onSizes;
       call.traceState = options?.traceState;
       call.auth = options?.auth ?? this.#options.auth;
       call.metadata = mergeMetadata(this.#options.metadata, options?.metadata);
@@ -196,12 +202,22 @@ export class ClientCore {
     this.#timers.cancel(call);
     if (call.onAbort) call.signal?.removeEventListener('abort', call.onAbort);
     this.#path.release(call);
+    if (call.onSizes !== undefined && call.requestBytes > 0) this.#tellSizes(call, call.onSizes);
     const observer = call.observer;
     if (error !== undefined) {
       if (observer === undefined || !observer.failed(error, call.resolve, call.reject)) call.reject(error);
     } else {
       observer?.succeeded();
       call.resolve(value);
+    }
+  }
+
+  /** What the call's `onSizes` throws is logged, never thrown into the socket handler settling it. */
+  #tellSizes(call: PendingCall, onSizes: CallSizesListener): void {
+    try {
+      onSizes(call.requestBytes, call.responseBytes);
+    } catch (error) {
+      this.#options.logger?.warn({ err: error }, 'a call sizes listener threw; the call went on');
     }
   }
 
@@ -243,12 +259,16 @@ export class ClientCore {
     call.connection = connection;
     call.attempt++;
     call.lastSentAt = now;
+    call.requestBytes = bytes.length;
     return true;
   }
 
   #decode(bytes: Buffer): Envelope | undefined {
     const decoded = this.#codec.decode(bytes);
-    if (decoded.ok) return decoded.value;
+    if (decoded.ok) {
+      this.#decodedBytes = bytes.length;
+      return decoded.value;
+    }
     this.stats.malformedReplies++;
     this.#options.logger?.warn({ reason: decoded.error.error.message }, 'malformed message from server dropped');
     return undefined;
@@ -288,6 +308,7 @@ export class ClientCore {
       decode: (bytes) => this.#decode(bytes),
       match: (response, connection) => this.#match(response, connection),
       answer: (call, response) => {
+        call.responseBytes = this.#decodedBytes;
         if (response.error) this.#settle(call, RpcError.fromWire(response.error));
         else this.#settle(call, undefined, response.result);
       },

@@ -24,7 +24,7 @@ export type { RtoBounds } from './datagram/rtt-estimator.js';
 export type { DnsResolverOptions } from './discovery/dns-resolver.js';
 export type { Endpoint } from './endpoint.js';
 export { parseEndpoint } from './endpoint.js';
-export type { CallEventListener, EventAttributes } from './observe/call-events.js';
+export type { CallEventListener, CallSizesListener, EventAttributes } from './observe/call-events.js';
 export type { ClientMetrics, ClientMetricsOptions } from './observe/client-metrics.js';
 export { clientMetrics } from './observe/client-metrics.js';
 export { type ClientTracingOptions, clientTracing } from './observe/client-tracing.js';

@@ -1,6 +1,6 @@
 import type { ClientConnection } from '@volley/transport';
 import type { CallObserver } from './call-observer.js';
-import type { CallEventListener } from './observe/call-events.js';
+import type { CallEventListener, CallSizesListener } from './observe/call-events.js';
 import type { TimerNode } from './timer-queue.js';
 
 /** One call awaiting its reply. A class, so every pending call has the same shape. */
@@ -53,6 +53,12 @@ export class PendingCall implements TimerNode {
   observer: CallObserver | undefined = undefined;
   /** Told of retransmissions, cookie challenges and the like (the call's `onEvent` option). */
   onEvent: CallEventListener | undefined = undefined;
+  /** Told the request's and reply's sizes as the call ends (the call's `onSizes` option). */
+  onSizes: CallSizesListener | undefined = undefined;
+  /** Bytes of the request as last transmitted; 0 until sent. */
+  requestBytes = 0;
+  /** Bytes of the reply message that answered the call; 0 until one did. */
+  responseBytes = 0;
 
   constructor(
     id: number,

@@ -11,6 +11,13 @@ export type EventAttributes = Readonly<Record<string, string | number | boolean>
 export type CallEventListener = (name: string, attributes?: EventAttributes) => void;
 
 /**
+ * Told, as a call attempt ends, the bytes of its request (as last transmitted) and of the reply
+ * that answered it: 0 when no reply came (a timeout, a cancel, a closed connection). Set as a
+ * call's `onSizes` option, usually by an interceptor (`clientMetrics()`).
+ */
+export type CallSizesListener = (requestBytes: number, responseBytes: number) => void;
+
+/**
  * `listener` made safe to call from the client's timers and socket handlers: what it throws is
  * logged, never thrown into the call it listens to (it would escape as an uncaught exception).
  */

@@ -16,6 +16,18 @@ export const RPC_CLIENT_DURATION = {
     'Time from a call’s start to its result or error, every attempt, retransmission and retry included, by rpc.volley.code.',
   valueType: VALUE_TYPE.DOUBLE,
 } satisfies MetricDescriptor;
+export const RPC_CLIENT_REQUEST_SIZE = {
+  name: 'rpc.client.request.size',
+  unit: 'By',
+  description: 'Bytes of each request message sent, per attempt (its last transmission).',
+  valueType: VALUE_TYPE.INT,
+} satisfies MetricDescriptor;
+export const RPC_CLIENT_RESPONSE_SIZE = {
+  name: 'rpc.client.response.size',
+  unit: 'By',
+  description: 'Bytes of each reply message that answered an attempt (a truncated UDP reply: the whole reply fetched).',
+  valueType: VALUE_TYPE.INT,
+} satisfies MetricDescriptor;
 export const CLIENT_CALLS = count('volley.client.calls', 'Calls ended, by rpc.volley.code: OK or the error code.');
 export const CLIENT_ACTIVE_CALLS = count('volley.client.active_calls', 'Calls started and not yet ended.');
 export const CLIENT_RETRIES = count(

@@ -92,6 +92,37 @@ describe('clientMetrics', () => {
     expect(text).toMatch(/volley_client_tcp_fallbacks_total\{[^}]*\} 0/);
   });
 
+  it('records request and reply sizes per procedure and transport in size buckets, and still tells the caller’s own listener', async () => {
+    const metrics = clientMetrics();
+    const heard: [number, number][] = [];
+    const call = outgoing('kv.get');
+    call.options.onSizes = (requestBytes, responseBytes) => heard.push([requestBytes, responseBytes]);
+    await metrics.interceptor(call, async (sent) => {
+      sent.options.onSizes?.(100, 3000);
+      return 1;
+    });
+    // An attempt that got no reply records its request only.
+    const late = callThrough(metrics, 'kv.get', async (sent) => {
+      sent.options.onSizes?.(50, 0);
+      throw new RpcError('DEADLINE_EXCEEDED', 'no reply');
+    });
+    await expect(late).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED' });
+
+    const text = await exposition(metrics);
+    expect(heard).toEqual([[100, 3000]]);
+    // One series per procedure and transport, no code: as the server's size histograms.
+    const get = 'rpc_system="volley",rpc_service="kv",rpc_method="get",network_transport="udp"';
+    expect(text).toContain(`rpc_client_request_size_count{${get}} 2`);
+    expect(text).toContain(`rpc_client_request_size_sum{${get}} 150`);
+    expect(text).toContain(`rpc_client_request_size_bucket{${get},le="64"} 1`);
+    expect(text).toContain(`rpc_client_request_size_bucket{${get},le="128"} 2`);
+    expect(text).toContain(`rpc_client_response_size_count{${get}} 1`);
+    expect(text).toContain(`rpc_client_response_size_sum{${get}} 3000`);
+    expect(text).toContain(`rpc_client_response_size_bucket{${get},le="2048"} 0`);
+    expect(text).toContain(`rpc_client_response_size_bucket{${get},le="4096"} 1`);
+    expect(text).toContain(`rpc_client_response_size_bucket{${get},le="4194304"} 1`);
+  });
+
   it('counts procedures past the cap under _OTHER without remembering their names', async () => {
     const metrics = clientMetrics();
     for (let i = 0; i < MAX_CLIENT_METRIC_PROCEDURES + 5; i++) await callThrough(metrics, `p${i}`, async () => 0);

@@ -9,9 +9,10 @@ import {
   type MetricProducer,
   OTHER_PROCEDURE,
   rpcAttributes,
+  SIZE_BOUNDARIES_BYTES,
 } from '@volley/wire/internal';
 import { MAX_CLIENT_METRIC_PROCEDURES } from '../constants.js';
-import type { CallEventListener } from './call-events.js';
+import type { CallEventListener, CallSizesListener } from './call-events.js';
 import * as I from './client-instruments.js';
 import type { ClientInterceptor } from './interceptor.js';
 
@@ -36,17 +37,24 @@ const EVENT_COUNTERS: Readonly<Record<string, MetricDescriptor>> = {
   'volley.cookie_challenge': I.CLIENT_COOKIE_CHALLENGES,
 };
 
-/** One procedure over one transport: durations by code, calls running, events counted. */
+/** One procedure over one transport: durations by code, message sizes, calls running, events counted. */
 class ProcedureSeries {
   readonly procedure: string;
   readonly transport: TransportKind;
   readonly durations = new Map<string, FixedHistogram>();
+  readonly requestSizes = new FixedHistogram(SIZE_BOUNDARIES_BYTES);
+  readonly responseSizes = new FixedHistogram(SIZE_BOUNDARIES_BYTES);
   readonly events = new Map<MetricDescriptor, number>();
   active = 0;
   /** One listener per series, not per call: a call without its own `onEvent` allocates nothing for it. */
   readonly onEvent: CallEventListener = (name) => {
     const counter = EVENT_COUNTERS[name];
     if (counter !== undefined) this.events.set(counter, (this.events.get(counter) ?? 0) + 1);
+  };
+  /** Per series too: each attempt that sent a request records it, and the reply if one came. */
+  readonly onSizes: CallSizesListener = (requestBytes, responseBytes) => {
+    this.requestSizes.record(requestBytes);
+    if (responseBytes > 0) this.responseSizes.record(responseBytes);
   };
 
   constructor(procedure: string, transport: TransportKind) {
@@ -64,8 +72,9 @@ class ProcedureSeries {
 
 /**
  * Client metrics without the OpenTelemetry SDK on the call path: an interceptor that times every
- * call (all its attempts) into fixed-bucket histograms by procedure, transport and code, and
- * counts retries, retransmissions and the other call events; and a `MetricProducer` that hands
+ * call (all its attempts) into fixed-bucket histograms by procedure, transport and code, records
+ * the sizes of its requests and replies (the call's `onSizes`), and counts retries,
+ * retransmissions and the other call events; and a `MetricProducer` that hands
  * those counts to any OpenTelemetry metric reader when it collects. One `clientMetrics()` may
  * serve many clients: their calls add up per procedure and transport.
  * @example
@@ -111,6 +120,14 @@ export function clientMetrics(options: ClientMetricsOptions = {}): ClientMetrics
             series.onEvent(name, attributes);
             own(name, attributes);
           };
+    const ownSizes = call.options.onSizes;
+    call.options.onSizes =
+      ownSizes === undefined
+        ? series.onSizes
+        : (requestBytes, responseBytes) => {
+            series.onSizes(requestBytes, responseBytes);
+            ownSizes(requestBytes, responseBytes);
+          };
     const startedAt = performance.now();
     series.active++;
     return next(call).then(
@@ -137,6 +154,8 @@ export function clientMetrics(options: ClientMetricsOptions = {}): ClientMetrics
             batch.histogram(I.RPC_CLIENT_DURATION, startedAt, withCode, snapshot);
             batch.counter(I.CLIENT_CALLS, startedAt, withCode, snapshot.count);
           }
+          batch.histogram(I.RPC_CLIENT_REQUEST_SIZE, startedAt, attributes, series.requestSizes.snapshot());
+          batch.histogram(I.RPC_CLIENT_RESPONSE_SIZE, startedAt, attributes, series.responseSizes.snapshot());
           batch.upDownCounter(I.CLIENT_ACTIVE_CALLS, startedAt, attributes, series.active);
           for (const counter of Object.values(EVENT_COUNTERS))
             batch.counter(counter, startedAt, attributes, series.events.get(counter) ?? 0);
