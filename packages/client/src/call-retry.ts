@@ -1,6 +1,9 @@
 import { RpcError } from '@volley/wire';
+import type { Logger } from 'pino';
 import type { RetryBudget, RetryBudgetOptions } from './balance/retry-budget.js';
+import type { ClientStats } from './call-options.js';
 import { RETRY_BASE_MS } from './constants.js';
+import { type CallEventListener, safeListener } from './observe/call-events.js';
 
 /**
  * Retries of calls that failed *without executing* (`notExecuted: true`) with UNAVAILABLE or
@@ -72,4 +75,20 @@ export async function callWithRetries(
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
+}
+
+/** A client's {@link RetryRun} listeners: retries and denials counted in `stats`, each retry told to the call's `onEvent`. */
+export function retryListeners(
+  stats: ClientStats,
+  onEvent: CallEventListener | undefined,
+  logger: Logger | undefined,
+): Pick<RetryRun, 'onRetry' | 'onRetryDenied'> {
+  const tell = onEvent === undefined ? undefined : safeListener(onEvent, logger);
+  return {
+    onRetry: (attempt, error) => {
+      stats.callRetries++;
+      tell?.('volley.retry', { 'volley.attempt': attempt, 'volley.retry.after': error.code });
+    },
+    onRetryDenied: () => stats.retriesDenied++,
+  };
 }

@@ -6,12 +6,12 @@ import { RetryBudget } from './balance/retry-budget.js';
 import type { CallObserver } from './call-observer.js';
 import { type CallOptions, type ClientStats, createClientStats, mergeMetadata } from './call-options.js';
 import type { CallHost, CallPath } from './call-path.js';
-import { callWithRetries } from './call-retry.js';
+import { callWithRetries, retryListeners } from './call-retry.js';
 import type { ClientCoreOptions } from './client-core-options.js';
 import { DEFAULT_TIMEOUT_MS } from './constants.js';
 import { createCallPath } from './create-call-path.js';
 import { notSent } from './local-errors.js';
-import { type CallSizesListener, safeListener } from './observe/call-events.js';
+import { safeListener, tellSizes } from './observe/call-events.js';
 import { PendingCall } from './pending-call.js';
 import type { Connector } from './reconnecting-connection.js';
 import { requestMeta } from './request-meta.js';
@@ -76,15 +76,7 @@ export class ClientCore {
       timeoutMs: options?.timeoutMs ?? this.#defaultTimeoutMs,
       stop: () => this.#closed || options?.signal?.aborted === true,
       budget: this.#retryBudget,
-      onRetry: (attempt, error) => {
-        this.stats.callRetries++;
-        if (options?.onEvent !== undefined)
-          safeListener(options.onEvent, this.#options.logger)('volley.retry', {
-            'volley.attempt': attempt,
-            'volley.retry.after': error.code,
-          });
-      },
-      onRetryDenied: () => this.stats.retriesDenied++,
+      ...retryListeners(this.stats, options?.onEvent, this.#options.logger),
     });
   }
 
@@ -130,15 +122,13 @@ export class ClientCore {
     options?: Pick<CallOptions, 'trace' | 'traceState' | 'auth' | 'metadata'>,
   ): Promise<void> {
     if (this.#closed) return Promise.reject(notSent('CLOSED', 'Client is closed'));
-    const auth = options?.auth ?? this.#options.auth;
-    const metadata = mergeMetadata(this.#options.metadata, options?.metadata);
     return this.#path.notify({
       method,
       input,
       trace: options?.trace,
       traceState: options?.traceState,
-      auth,
-      metadata,
+      auth: options?.auth ?? this.#options.auth,
+      metadata: mergeMetadata(this.#options.metadata, options?.metadata),
     });
   }
 
@@ -202,22 +192,14 @@ export class ClientCore {
     this.#timers.cancel(call);
     if (call.onAbort) call.signal?.removeEventListener('abort', call.onAbort);
     this.#path.release(call);
-    if (call.onSizes !== undefined && call.requestBytes > 0) this.#tellSizes(call, call.onSizes);
+    if (call.onSizes !== undefined && call.requestBytes > 0)
+      tellSizes(call.onSizes, call.requestBytes, call.responseBytes, this.#options.logger);
     const observer = call.observer;
     if (error !== undefined) {
       if (observer === undefined || !observer.failed(error, call.resolve, call.reject)) call.reject(error);
     } else {
       observer?.succeeded();
       call.resolve(value);
-    }
-  }
-
-  /** What the call's `onSizes` throws is logged, never thrown into the socket handler settling it. */
-  #tellSizes(call: PendingCall, onSizes: CallSizesListener): void {
-    try {
-      onSizes(call.requestBytes, call.responseBytes);
-    } catch (error) {
-      this.#options.logger?.warn({ err: error }, 'a call sizes listener threw; the call went on');
     }
   }
 

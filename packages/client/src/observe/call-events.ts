@@ -30,3 +30,17 @@ export function safeListener(listener: CallEventListener, logger: Logger | undef
     }
   };
 }
+
+/** Tells a call's `onSizes` its sizes; what it throws is logged, never thrown into the socket handler settling the call. */
+export function tellSizes(
+  listener: CallSizesListener,
+  requestBytes: number,
+  responseBytes: number,
+  logger: Logger | undefined,
+): void {
+  try {
+    listener(requestBytes, responseBytes);
+  } catch (error) {
+    logger?.warn({ err: error }, 'a call sizes listener threw; the call went on');
+  }
+}
