@@ -13,10 +13,10 @@ import { type PackedPackage, packThirdParty, seedRegistryStorage, thirdPartyClos
  * Issue 14: the packages as a user gets them. Builds every package, publishes it to a verdaccio
  * on loopback, installs it in a fresh folder outside the repository, compiles a service and a
  * typed client with a strict tsc, runs them with plain node over UDP and TCP, runs the globally
- * installed `volley` against them, and requires the packages from CommonJS. Nothing reaches
- * outside loopback: the registry has no uplink, and holds the third-party packages too, packed
- * from the repository's own node_modules; npm's proxy for any other host is a tripwire that
- * counts attempts.
+ * installed `volley` against them (and serves the router with it, drained by SIGTERM), and
+ * requires the packages from CommonJS. Nothing reaches outside loopback: the registry has no
+ * uplink, and holds the third-party packages too, packed from the repository's own node_modules;
+ * npm's proxy for any other host is a tripwire that counts attempts.
  */
 
 const SETUP_TIMEOUT_MS = 600_000;
@@ -278,6 +278,50 @@ describe('packages installed from a registry', { timeout: STEP_TIMEOUT_MS }, () 
       expect(readFileSync(out, 'utf8')).toContain("from '@volley/client'");
       const compiled = await tsc(['-p', app, '--strict']);
       expect(compiled.code, failure(compiled)).toBe(0);
+    });
+
+    it('the global volley serves the built router, answers a call, and drains on SIGTERM, exiting 0', async () => {
+      const serving = spawn(process.execPath, [volleyBin, 'serve', join(app, 'dist/app-router.js'), '--port', '0'], {
+        cwd: app,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      serving.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+      });
+      serving.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+      });
+      const exited = once(serving, 'exit').then(([code]) => code as number | null);
+      try {
+        const servePort = await new Promise<number>((resolve, reject) => {
+          const onData = () => {
+            const match = /"tcp":"tcp:\/\/127\.0\.0\.1:(\d+)".*"msg":"serving/.exec(stdout);
+            if (match) resolve(Number(match[1]));
+          };
+          serving.stdout.on('data', onData);
+          void exited.then((code) =>
+            reject(new Error(`volley serve exited ${code}\nstdout: ${stdout}\nstderr: ${stderr}`)),
+          );
+        });
+        const run = await volley(['call', `tcp://127.0.0.1:${servePort}`, 'math.add', '{"a":20,"b":22}']);
+        expect(run.code, failure(run)).toBe(0);
+        expect(JSON.parse(run.stdout)).toEqual({ sum: 42 });
+
+        serving.kill('SIGTERM');
+        expect(await exited, `stdout: ${stdout}\nstderr: ${stderr}`).toBe(0);
+        const messages = stdout
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => (JSON.parse(line) as { msg: string }).msg);
+        expect(messages).toContain('closing: draining in-flight calls');
+        expect(messages.at(-1)).toBe('closed');
+        expect(stderr).toBe('');
+      } finally {
+        if (serving.exitCode === null && serving.signalCode === null) serving.kill('SIGKILL');
+      }
     });
   });
 });
