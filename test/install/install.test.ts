@@ -4,20 +4,27 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRegistry, startLocalRegistry } from './local-registry.js';
+import { type LocalRegistry, startLocalRegistry, startTripwire, type Tripwire } from './local-registry.js';
 import { type CommandRun, mustRun, runCommand } from './run-command.js';
 import { REPO_ROOT, type StagedPackage, stageAndBuildPackages } from './stage-packages.js';
+import { type PackedPackage, packThirdParty, seedRegistryStorage, thirdPartyClosure } from './third-party.js';
 
 /*
  * Issue 14: the packages as a user gets them. Builds every package, publishes it to a verdaccio
  * on loopback, installs it in a fresh folder outside the repository, compiles a service and a
  * typed client with a strict tsc, runs them with plain node over UDP and TCP, runs the globally
- * installed `volley` against them, and requires the packages from CommonJS.
+ * installed `volley` against them (and serves the router with it, drained by SIGTERM), and
+ * requires the packages from CommonJS. Nothing reaches outside loopback: the registry has no
+ * uplink, and holds the third-party packages too, packed from the repository's own node_modules;
+ * npm's proxy for any other host is a tripwire that counts attempts.
  */
 
 const SETUP_TIMEOUT_MS = 600_000;
 const STEP_TIMEOUT_MS = 120_000;
 const FIXTURE = new URL('./fixture/', import.meta.url);
+
+/** What the fresh project installs besides the @volley packages and their dependencies. */
+const PROJECT_PACKAGES = ['zod', 'typescript', '@types/node'];
 
 /** The compiler and node types the fresh project installs: the repository's own versions. */
 const versionOf = (name: string): string =>
@@ -26,7 +33,11 @@ const versionOf = (name: string): string =>
 
 let temp = '';
 let registry: LocalRegistry | undefined;
+let tripwire: Tripwire | undefined;
+/** The tripwire's count once the installs are done. */
+let attemptsDuringInstall = -1;
 let staged: StagedPackage[] = [];
+let thirdParty: PackedPackage[] = [];
 let app = '';
 let volleyBin = '';
 let env: NodeJS.ProcessEnv = {};
@@ -43,22 +54,33 @@ beforeAll(async () => {
   temp = mkdtempSync(join(tmpdir(), 'volley-install-'));
   const registryDir = join(temp, 'registry');
   mkdirSync(registryDir);
-  // The build and verdaccio's start overlap; `registry` is set as soon as it runs, so afterAll
-  // stops it even when the build fails.
+  // The build, the packing of the third-party packages (cached in the temp dir across runs) and
+  // verdaccio's start overlap; `registry` is set as soon as it runs, so afterAll stops it even
+  // when the build fails.
   const building = stageAndBuildPackages(join(temp, 'stage'));
   building.catch(() => undefined);
+  const packing = packThirdParty(thirdPartyClosure(PROJECT_PACKAGES));
+  packing.catch(() => undefined);
   registry = await startLocalRegistry(registryDir);
+  tripwire = await startTripwire();
   staged = await building;
+  thirdParty = await packing;
 
-  // Nothing of the caller's npm setup leaks in (`npm test` exports npm_config_*); one user config
-  // names the local registry and a throwaway token (verdaccio lets anyone publish @volley/*).
+  // Nothing of the caller's npm setup leaks in (`npm test` exports npm_config_*, the machine may
+  // have a global npmrc); one user config names the local registry and a throwaway token
+  // (verdaccio lets anyone publish), and sends a request for any other host to the tripwire.
   const host = new URL(registry.url).host;
   const userConfig = join(temp, 'npmrc');
+  const globalConfig = join(temp, 'global-npmrc');
+  writeFileSync(globalConfig, '');
   writeFileSync(
     userConfig,
     [
       `registry=${registry.url}`,
       `//${host}/:_authToken=throwaway-install-test`,
+      `proxy=${tripwire.url}`,
+      `https-proxy=${tripwire.url}`,
+      `noproxy=${new URL(registry.url).hostname}`,
       'audit=false',
       'fund=false',
       'update-notifier=false',
@@ -68,11 +90,15 @@ beforeAll(async () => {
     ].join('\n'),
   );
   env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== 'NODE_OPTIONS'),
+    Object.entries(process.env).filter(
+      ([key]) => !/^npm_/i.test(key) && !/^(https?|no|all)_proxy$/i.test(key) && key !== 'NODE_OPTIONS',
+    ),
   );
   env.npm_config_userconfig = userConfig;
+  env.npm_config_globalconfig = globalConfig;
 
   const url = registry.url;
+  seedRegistryStorage(registry.storage, url, thirdParty);
   await Promise.all(staged.map(({ dir }) => npm(['publish', dir, '--registry', url], temp)));
 
   app = join(temp, 'app');
@@ -90,14 +116,41 @@ beforeAll(async () => {
     npm(['install', '--global', '--prefix', global, 'volley'], temp),
   ]);
   volleyBin = join(global, 'bin', 'volley');
+  attemptsDuringInstall = tripwire.attempts();
 }, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await registry?.stop();
+  await tripwire?.stop();
   if (temp !== '') rmSync(temp, { recursive: true, force: true });
 });
 
 describe('packages installed from a registry', { timeout: STEP_TIMEOUT_MS }, () => {
+  it('the installs reach nothing but the local registry, which has no uplink', async () => {
+    expect(readFileSync(registry?.config as string, 'utf8')).not.toMatch(/uplinks|proxy/);
+    expect(attemptsDuringInstall).toBe(0);
+    // Every package of the project came from the local registry (a global install keeps no lockfile).
+    const { packages } = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { resolved?: string }>;
+    };
+    const installed = Object.entries(packages).filter(([path]) => path !== '');
+    expect(installed.length).toBeGreaterThan(0);
+    for (const [path, { resolved }] of installed)
+      expect(resolved?.startsWith(registry?.url as string), `${path}: ${resolved}`).toBe(true);
+    // A package it was not given is not found, rather than fetched from elsewhere.
+    const missing = await runCommand('npm', ['view', 'left-pad', 'version'], { cwd: temp, env });
+    expect(missing.code, failure(missing)).not.toBe(0);
+    expect(missing.stderr).toContain('E404');
+    // And a request for another host goes to the tripwire, and fails.
+    const elsewhere = await runCommand(
+      'npm',
+      ['view', 'zod', 'version', '--registry', 'https://registry.npmjs.org/', '--fetch-retries', '0'],
+      { cwd: temp, env },
+    );
+    expect(elsewhere.code, failure(elsewhere)).not.toBe(0);
+    expect(tripwire?.attempts()).toBeGreaterThan(attemptsDuringInstall);
+  });
+
   it('every package installs at its published version with only dist, README and LICENSE', () => {
     expect(staged.map(({ name }) => name).sort()).toEqual([
       '@volley/client',
@@ -225,6 +278,50 @@ describe('packages installed from a registry', { timeout: STEP_TIMEOUT_MS }, () 
       expect(readFileSync(out, 'utf8')).toContain("from '@volley/client'");
       const compiled = await tsc(['-p', app, '--strict']);
       expect(compiled.code, failure(compiled)).toBe(0);
+    });
+
+    it('the global volley serves the built router, answers a call, and drains on SIGTERM, exiting 0', async () => {
+      const serving = spawn(process.execPath, [volleyBin, 'serve', join(app, 'dist/app-router.js'), '--port', '0'], {
+        cwd: app,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      serving.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+      });
+      serving.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+      });
+      const exited = once(serving, 'exit').then(([code]) => code as number | null);
+      try {
+        const servePort = await new Promise<number>((resolve, reject) => {
+          const onData = () => {
+            const match = /"tcp":"tcp:\/\/127\.0\.0\.1:(\d+)".*"msg":"serving/.exec(stdout);
+            if (match) resolve(Number(match[1]));
+          };
+          serving.stdout.on('data', onData);
+          void exited.then((code) =>
+            reject(new Error(`volley serve exited ${code}\nstdout: ${stdout}\nstderr: ${stderr}`)),
+          );
+        });
+        const run = await volley(['call', `tcp://127.0.0.1:${servePort}`, 'math.add', '{"a":20,"b":22}']);
+        expect(run.code, failure(run)).toBe(0);
+        expect(JSON.parse(run.stdout)).toEqual({ sum: 42 });
+
+        serving.kill('SIGTERM');
+        expect(await exited, `stdout: ${stdout}\nstderr: ${stderr}`).toBe(0);
+        const messages = stdout
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => (JSON.parse(line) as { msg: string }).msg);
+        expect(messages).toContain('closing: draining in-flight calls');
+        expect(messages.at(-1)).toBe('closed');
+        expect(stderr).toBe('');
+      } finally {
+        if (serving.exitCode === null && serving.signalCode === null) serving.kill('SIGKILL');
+      }
     });
   });
 });

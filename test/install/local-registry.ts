@@ -6,49 +6,39 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const VERDACCIO_BIN = fileURLToPath(new URL('../../node_modules/verdaccio/bin/verdaccio', import.meta.url));
-/** The one registry outside loopback that the local registry may reach: the one `npm ci` uses. */
-const UPSTREAM_URL = 'https://registry.npmjs.org/';
 const START_TIMEOUT_MS = 30_000;
 
 /** A verdaccio on 127.0.0.1 with its storage in a temp folder. */
 export interface LocalRegistry {
   readonly url: string;
+  /** verdaccio's config.yaml. */
+  readonly config: string;
+  /** Its storage folder: `<storage>/<package name>/package.json` and the tarballs. */
+  readonly storage: string;
   /** Everything verdaccio printed, for a failing test's message. */
   readonly log: () => string;
   stop(): Promise<void>;
 }
 
 /**
- * Starts verdaccio on a free loopback port. `@volley/*` and `volley` have no uplink, so an install
- * can only get the packages the test published; everything else (zod, pino, typescript, …) is
- * proxied to the npm registry, where the project's own dependencies come from anyway.
+ * Starts verdaccio on a free loopback port, with no uplink: an install gets the packages the test
+ * published to it and nothing else (third-party ones too: see third-party.ts). Anyone may publish.
  */
 export async function startLocalRegistry(dir: string): Promise<LocalRegistry> {
   const port = await freePort();
   const config = join(dir, 'config.yaml');
+  const storage = join(dir, 'storage');
   writeFileSync(
     config,
     [
-      `storage: ${JSON.stringify(join(dir, 'storage'))}`,
+      `storage: ${JSON.stringify(storage)}`,
       'auth:',
       '  htpasswd:',
       `    file: ${JSON.stringify(join(dir, 'htpasswd'))}`,
-      'uplinks:',
-      '  npmjs:',
-      `    url: ${UPSTREAM_URL}`,
-      '    timeout: 60s',
-      '    maxage: 30m',
       'packages:',
-      "  '@volley/*':",
-      '    access: $all',
-      '    publish: $all',
-      "  'volley':",
-      '    access: $all',
-      '    publish: $all',
       "  '**':",
       '    access: $all',
-      '    publish: $authenticated',
-      '    proxy: npmjs',
+      '    publish: $all',
       'web:',
       '  enable: false',
       'middlewares:',
@@ -73,8 +63,33 @@ export async function startLocalRegistry(dir: string): Promise<LocalRegistry> {
   await waitForPing(url, child, () => output);
   return {
     url,
+    config,
+    storage,
     log: () => output,
     stop: () => stopChild(child),
+  };
+}
+
+/** A loopback port that counts and drops every connection: the proxy for every host but loopback. */
+export interface Tripwire {
+  readonly url: string;
+  /** Connections so far. */
+  readonly attempts: () => number;
+  stop(): Promise<void>;
+}
+
+export async function startTripwire(): Promise<Tripwire> {
+  let attempts = 0;
+  const server = createServer((socket) => {
+    attempts++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    attempts: () => attempts,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
 

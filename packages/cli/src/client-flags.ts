@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
-import { type ClientMethods, type ClientOptions, createClient } from '@volley/client';
+import type { ClientMethods, ClientOptions } from '@volley/client';
+import { createClient } from '@volley/client/internal';
 import { UsageError } from './usage-error.js';
 
 /** Flags every command that talks to a server accepts. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isRpcError } from '@volley/client';
+import { isRpcError } from '@volley/wire';
 import { didYouMean } from './closest.js';
 import { benchCommand } from './commands/bench.js';
 import { callCommand } from './commands/call.js';

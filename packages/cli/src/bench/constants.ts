@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_OUTSTANDING } from '@volley/client';
+import { DEFAULT_MAX_OUTSTANDING } from '@volley/client/internal';
 
 /** Workers when `--concurrency` is not given: enough to keep one multiplexed connection busy on a LAN, far below the UDP client's 256 outstanding calls per peer. */
 export const DEFAULT_CONCURRENCY = 16;

@@ -1,4 +1,4 @@
-import { isRpcError } from '@volley/client';
+import { isRpcError } from '@volley/wire';
 import { LatencyRecorder } from './latency.js';
 
 /** Failed calls that share an error code, with the message of the first one. */
