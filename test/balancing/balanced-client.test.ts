@@ -1,10 +1,13 @@
 /**
  * A client over several endpoints, on real sockets: calls spread over every server; a call that
  * did not run moves to another endpoint; an idempotent one moves after failing in a way that may
- * have run it; a dead or draining endpoint is ejected and probed back in; stats per endpoint.
+ * have run it; a dead or draining endpoint is ejected and probed back in; retries stay within the
+ * retry budget; stats per endpoint.
  */
-import { createClient, isRpcError } from '@volley/client';
+import { createClient, isRpcError, RpcError } from '@volley/client';
+import { createServer, type ServerOptions } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogCapture } from '../support/log-capture.js';
 import { createProbe, createTestRouter, type Probe, type TestRouter } from '../support/probe-router.js';
 import { Resources } from '../support/resources.js';
 import { createSeededRandom as seededRandom } from '../support/seeded-random.js';
@@ -15,13 +18,28 @@ const open = new Resources();
 afterEach(() => open.closeAll());
 
 /** `count` probe servers on loopback. */
-async function startServers(count: number): Promise<{ app: TestServer; probe: Probe }[]> {
+async function startServers(
+  count: number,
+  server?: Omit<ServerOptions, 'router' | 'logger'>,
+): Promise<{ app: TestServer; probe: Probe }[]> {
   const servers = [];
   for (let i = 0; i < count; i++) {
     const probe = createProbe();
-    servers.push({ app: open.track(await startTestServer({ router: createTestRouter(probe) })), probe });
+    servers.push({ app: open.track(await startTestServer({ router: createTestRouter(probe), server })), probe });
   }
   return servers;
+}
+
+/** A new probe server on the UDP and TCP ports `app` had: the same instance, restarted. */
+async function restartOn(app: TestServer): Promise<{ server: ReturnType<typeof createServer>; probe: Probe }> {
+  const probe = createProbe();
+  const server = createServer({ router: createTestRouter(probe), logger: createLogCapture().logger });
+  await server.listen({
+    udp: { host: '127.0.0.1', port: app.udpPort },
+    tcp: { host: '127.0.0.1', port: app.tcpPort },
+  });
+  open.track({ close: () => server.close({ graceMs: 0 }) });
+  return { server, probe };
 }
 
 /** Procedure flags as generated stubs carry them. */
@@ -99,6 +117,99 @@ describe.each(['udp', 'tcp'] as const)('a client over several %s endpoints', (tr
     await Promise.all(held);
     await drained;
   });
+
+  it('probes an ejected endpoint with $health while it is down, and takes it back once its restart answers', async () => {
+    const servers = await startServers(2);
+    const [kept, restarting] = servers;
+    if (!kept || !restarting) throw new Error('two servers');
+    const logs = createLogCapture('info');
+    const client = open.track(
+      createClient<TestRouter>(
+        servers.map(({ app }) => urlOf(app)),
+        {
+          procedures,
+          logger: logs.logger,
+          // Short ejections, so that the probes come within the test's time.
+          balancing: { random: seededRandom(13), outlier: { baseEjectionMs: 20, maxEjectionMs: 100 } },
+        },
+      ),
+    );
+    const url = urlOf(restarting.app);
+    const stats = () => client.stats.endpoints?.find((e) => e.url === url);
+    await waitFor(() => client.stats.endpoints?.every((e) => e.state === 'ready') === true, { what: 'both ready' });
+
+    await restarting.app.close();
+    // Idempotent calls find it down, move to the other server, and eject it.
+    for (let n = 0; n < 100 && stats()?.state === 'ready'; n++)
+      await Promise.all(Array.from({ length: 10 }, (_, k) => client.probe.peek({ n: 10 * n + k })));
+    expect(stats()?.state).not.toBe('ready');
+    // Each ejection ends in a probe; while the server is down the probe fails and ejects it again.
+    await waitFor(() => (stats()?.ejections ?? 0) >= 2, { what: 'a failed probe ejecting it again' });
+    expect(stats()?.state).not.toBe('ready');
+
+    const restarted = await restartOn(restarting.app);
+    await waitFor(() => stats()?.state === 'ready', { what: 'the restarted endpoint back in rotation' });
+    // What brought it back is the probe: the one call the restarted server has had is `$health`.
+    expect(restarted.server.stats.calls).toBeGreaterThanOrEqual(1);
+    expect(restarted.probe.executions).toBe(0);
+    expect(logs.withMessage('endpoint back in rotation')).toContainEqual(
+      expect.objectContaining({ endpoint: url, why: 'probe answered' }),
+    );
+    const ejections = stats()?.ejections ?? 0;
+    const callsBefore = stats()?.calls ?? 0;
+
+    const results = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, n) => client.probe.bump({ n: 5_000 + n })),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(restarted.probe.executions).toBeGreaterThan(0);
+    expect(stats()).toMatchObject({ state: 'ready', ejections });
+    expect(stats()?.calls).toBe(callsBefore + restarted.probe.executions);
+  });
+});
+
+it('retries within the retry budget only: a call denied a retry fails with the refusal it got, counted in stats.retriesDenied', async () => {
+  // Both servers run one call at a time and are busy with one: they refuse every other call
+  // RESOURCE_EXHAUSTED, not executed, which is worth a retry on the other endpoint.
+  const servers = await startServers(2, { maxInFlight: 1 });
+  const client = open.track(
+    createClient<TestRouter>(
+      servers.map(({ app }) => app.udpUrl),
+      {
+        procedures,
+        balancing: { random: seededRandom(17) },
+        // Three retries per 10 s, whatever the calls: 0.3 a second over the 10 s window, none earned per call.
+        retry: { maxAttempts: 3, budget: { fraction: 0, minPerSecond: 0.3 } },
+      },
+    ),
+  );
+  await waitFor(() => client.stats.endpoints?.every((e) => e.state === 'ready') === true, { what: 'both ready' });
+  const holders = servers.map(({ app }) => open.track(createClient<TestRouter>(app.udpUrl)));
+  const held = holders.map((holder) => holder.probe.hold({}));
+  await waitFor(() => servers.every(({ probe }) => probe.holding === 1), { what: 'both servers busy' });
+  const refused = () => servers.reduce((sum, { app }) => sum + app.server.stats.overloadRejected, 0);
+
+  const failures: unknown[] = [];
+  const attempts: number[] = [];
+  for (let n = 0; n < 3; n++) {
+    const before = refused();
+    failures.push(await client.probe.bump({ n }).catch((error: unknown) => error));
+    attempts.push(refused() - before);
+  }
+
+  // Three attempts (two retries), then two (a third retry, then one denied), then one (denied).
+  expect(attempts).toEqual([3, 2, 1]);
+  expect(client.stats.callRetries).toBe(3);
+  expect(client.stats.retriesDenied).toBe(2);
+  for (const failure of failures) {
+    expect(failure).toBeInstanceOf(RpcError);
+    expect(failure).toMatchObject({ code: 'RESOURCE_EXHAUSTED', notExecuted: true, local: false });
+    expect((failure as RpcError).message).toMatch(/saturated/);
+  }
+  // None of them ran: each server ran only the call it holds.
+  for (const { probe } of servers) expect(probe.executions).toBe(1);
+  for (const { probe } of servers) probe.release();
+  await Promise.all(held);
 });
 
 it('ejects a second dead endpoint past the ejection cap while another answers, so calls stop failing on it', async () => {

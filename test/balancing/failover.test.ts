@@ -17,7 +17,7 @@ import { Resources } from '../support/resources.js';
 import { createSeededRandom } from '../support/seeded-random.js';
 import { waitFor } from '../support/wait-for.js';
 import { CallLoad } from './fixtures/call-load.js';
-import { InstanceProcess, pickSharedPort } from './fixtures/instances.js';
+import { InstanceProcess, instanceCpu, pickSharedPort } from './fixtures/instances.js';
 
 const skipReason = process.env.CI ? undefined : dnsmasqSkipReason();
 const NAME = 'kv.test.internal';
@@ -36,16 +36,34 @@ const CALLS_AFTER = 6_000;
  */
 const MAX_FAILURES_BEFORE_EJECTION = 10;
 /**
- * Load over the two healthy instances after a fault: the largest distance of either from their
- * mean. Issue 16 §3 asks for ±20 %. Measured with the client's default peak-EWMA τ of 1 s: after a
- * SIGKILL a median of 7 % (16 runs, worst 24 %); with Finagle's 10 s, one run in three ended
- * 50–56 % apart. After a drain the spread is wider (up to 58 %): here one client process runs 64
- * callers beside three servers on 2 cores, so round trips are 60–370 ms of queueing and the two
- * servers rarely get equal CPU; sending more to the one that answers faster is the balancer doing
- * its job. The figures are printed; the bound asserted (neither gets less than a fifth) catches a
- * starved endpoint, not noise.
+ * Load over the two healthy instances after a fault, in the steady window below: the largest
+ * distance of either from their mean. Issue 16 §3 asks for ±20 %.
+ *
+ * Two things outside the balancer decide this figure on a small shared machine, and the fixtures
+ * remove both: the instances run on one CPU (`instanceCpu`: placed by the scheduler, one answered a
+ * fifth as many calls per second as the other for seconds at a time), and keep no map per call
+ * (their collector's pauses grew with it). What is left is the balancer's own noise: with two
+ * endpoints, power of two choices compares both on every call, so the calls outstanding on each
+ * follow the ratio of their peak-EWMA round trips, and one peak (a pause of tens of ms, against a
+ * round trip of 1–2 ms) moves calls off its endpoint until it decays (τ = 1 s). Over one second the
+ * split was off by up to 39 %; over the 4 s window by at most 10 %, median about 1 % (36 runs of
+ * the four tests below; docs/performance.md has the figures before the fixtures changed).
  */
-const MAX_SPREAD = 0.6;
+const MAX_SPREAD = 0.2;
+/**
+ * The steady window starts this long after the faulty instance left rotation: one peak-EWMA τ, by
+ * which the fault's own disturbance (its calls failing over, the peaks they left) has decayed.
+ */
+const SETTLE_MS = 1_000;
+/**
+ * And lasts this long: several τ, so that peaks on either endpoint average out. It is a measuring
+ * time, not a wait for an event: the balancer forgets in time, not in calls.
+ */
+const STEADY_MS = 4_000;
+/** At least this many calls in the window, however slow the machine. */
+const MIN_STEADY_CALLS = 2_000;
+/** The CPU all instance processes share, where it can be pinned. */
+const CPU = instanceCpu();
 /** Waits bound a hang; they are not timing assertions. */
 const PATIENCE_MS = 30_000;
 
@@ -83,7 +101,7 @@ function watchEjections(stats: () => ClientStats | undefined): { logger: pino.Lo
 }
 
 async function startInstances(hosts: readonly string[], port: number, graceMs = 10_000): Promise<InstanceProcess[]> {
-  return Promise.all(hosts.map(async (host) => open.track(await InstanceProcess.start({ host, port, graceMs }))));
+  return Promise.all(hosts.map(async (host) => open.track(await InstanceProcess.start({ host, port, graceMs }, CPU))));
 }
 
 async function startDns(records: Parameters<typeof startDnsmasq>[0]): Promise<Dnsmasq> {
@@ -163,10 +181,31 @@ async function reportsCaughtUp(load: CallLoad, instances: readonly InstanceProce
   await waitFor(() => !unreported(), { what: 'every execution reported', timeoutMs: PATIENCE_MS });
 }
 
+/**
+ * Waits out the steady window that starts {@link SETTLE_MS} after `quietAt` (the faulty instance
+ * out of rotation) and lasts {@link STEADY_MS}, with at least {@link MIN_STEADY_CALLS} calls in it;
+ * returns its calls, `from` (inclusive) to `to` (exclusive).
+ */
+async function steadyWindow(load: CallLoad, quietAt: number): Promise<{ from: number; to: number }> {
+  const startAt = quietAt + SETTLE_MS;
+  const endAt = startAt + STEADY_MS;
+  await waitFor(() => performance.now() >= endAt && load.nextN - load.firstStartedAt(startAt) >= MIN_STEADY_CALLS, {
+    what: 'the steady window',
+    timeoutMs: SETTLE_MS + STEADY_MS + PATIENCE_MS,
+  });
+  const from = load.firstStartedAt(startAt);
+  return { from, to: Math.max(load.firstStartedAt(endAt), from + MIN_STEADY_CALLS) };
+}
+
 /** Largest relative distance of any count from the counts' mean. */
 function spreadOf(counts: readonly number[]): number {
   const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
   return Math.max(...counts.map((count) => Math.abs(count - mean) / mean));
+}
+
+/** `fraction` as a percentage to one decimal, for the printed figures. */
+function percent(fraction: number): number {
+  return Math.round(fraction * 1000) / 10;
 }
 
 describe.skipIf(skipReason !== undefined)(
@@ -192,12 +231,14 @@ describe.skipIf(skipReason !== undefined)(
           timeoutMs: PATIENCE_MS,
         });
         await settledAtLeast(load, settledAtKill + CALLS_AFTER);
+        const ejection = ejections.find((e) => e.endpoint === victimUrl);
+        const steady = await steadyWindow(load, ejection?.atMs ?? killedAt);
         await load.stop();
         const nAtEnd = load.nextN;
         await reportsCaughtUp(load, instances, nAtEnd);
 
-        const ejection = ejections.find((e) => e.endpoint === victimUrl);
         const afterKill = healthy.map((instance) => instance.runsBetween(nAtKill, nAtEnd));
+        const inSteady = healthy.map((instance) => instance.runsBetween(steady.from, steady.to));
         const figures = {
           transport,
           calls: nAtEnd,
@@ -208,7 +249,10 @@ describe.skipIf(skipReason !== undefined)(
           killToEjectionMs: ejection && Math.round(ejection.atMs - killedAt),
           victimFailuresTotal: endpoint(victimUrl)?.failures,
           loadAfterKill: afterKill,
-          spread: Math.round(spreadOf(afterKill) * 1000) / 10,
+          spread: percent(spreadOf(afterKill)),
+          loadSteady: inSteady,
+          spreadSteady: percent(spreadOf(inSteady)),
+          pinnedToCpu: CPU,
           endpoints: client.stats.endpoints?.map((e) => [e.state, e.calls, e.failures, e.ejections, e.rttMs]),
           failovers: client.stats.failovers,
           callRetries: client.stats.callRetries,
@@ -222,7 +266,8 @@ describe.skipIf(skipReason !== undefined)(
         expect(ejection).toBeDefined();
         expect(ejection?.stats?.failures).toBeLessThanOrEqual(MAX_FAILURES_BEFORE_EJECTION);
         expect(endpoint(victimUrl)?.state).not.toBe('ready');
-        expect(spreadOf(afterKill)).toBeLessThanOrEqual(MAX_SPREAD);
+        // Instances the scheduler placed apart need not have equal capacity: only reported then.
+        if (CPU !== undefined) expect(spreadOf(inSteady)).toBeLessThanOrEqual(MAX_SPREAD);
       }, 120_000);
 
       it('fails no call of either kind when an instance drains on SIGTERM: its callers move to the others', async () => {
@@ -238,14 +283,17 @@ describe.skipIf(skipReason !== undefined)(
         const runsBeforeTerm = victim.executions;
         victim.signal('SIGTERM');
         await waitFor(() => victim.gone, { what: 'the instance drained', timeoutMs: PATIENCE_MS });
+        const drainedAt = performance.now();
         const nAtDrained = load.nextN;
         await settledAtLeast(load, load.settled + CALLS_AFTER);
+        const steady = await steadyWindow(load, drainedAt);
         await load.stop();
         const nAtEnd = load.nextN;
         await reportsCaughtUp(load, instances, nAtEnd);
 
         const ejection = ejections.find((e) => e.endpoint === victimUrl);
         const afterDrain = healthy.map((instance) => instance.runsBetween(nAtDrained, nAtEnd));
+        const inSteady = healthy.map((instance) => instance.runsBetween(steady.from, steady.to));
         const figures = {
           transport,
           calls: nAtEnd,
@@ -256,7 +304,10 @@ describe.skipIf(skipReason !== undefined)(
           callsDuringDrain: nAtDrained - nAtTerm,
           ejectedWhy: ejection?.why,
           loadAfterDrain: afterDrain,
-          spread: Math.round(spreadOf(afterDrain) * 1000) / 10,
+          spread: percent(spreadOf(afterDrain)),
+          loadSteady: inSteady,
+          spreadSteady: percent(spreadOf(inSteady)),
+          pinnedToCpu: CPU,
           endpoints: client.stats.endpoints?.map((e) => [e.state, e.calls, e.failures, e.ejections, e.rttMs]),
           failovers: client.stats.failovers,
           callRetries: client.stats.callRetries,
@@ -273,7 +324,7 @@ describe.skipIf(skipReason !== undefined)(
         expect(ejection).toBeDefined();
         expect(endpoint(victimUrl)?.state).not.toBe('ready');
         expect(victim.runsBetween(nAtDrained, nAtEnd)).toBe(0);
-        expect(spreadOf(afterDrain)).toBeLessThanOrEqual(MAX_SPREAD);
+        if (CPU !== undefined) expect(spreadOf(inSteady)).toBeLessThanOrEqual(MAX_SPREAD);
       }, 120_000);
     });
 
@@ -378,7 +429,7 @@ describe.skipIf(skipReason !== undefined)(
       console.log(`failover figures (srv) ${JSON.stringify(figures)}`);
 
       expect(backupWhilePreferredUp).toBe(0);
-      // Weight 3 against 1 divides cost, not calls (docs/deploying.md): with 46 callers on a 2-core
+      // Weight 3 against 1 divides cost, not calls (docs/deploying.md): with 64 callers on a 2-core
       // machine both instances are saturated, and then each takes what it can answer, so only the
       // sharing is asserted, not its ratio (seen under load: 1 389 against 1 728).
       expect(heavy.executions).toBeGreaterThan(0);

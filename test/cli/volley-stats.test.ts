@@ -3,6 +3,7 @@ import { createClient } from '@volley/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CliIo } from 'volley';
 import { runCli } from 'volley';
+import { dnsmasqSkipReason, startDnsmasq } from '../support/dnsmasq.js';
 import { waitFor } from '../support/index.js';
 import { type CliServer, startCliServer } from './cli-fixture.js';
 import { runVolley, startVolley } from './run-volley.js';
@@ -104,10 +105,13 @@ describe('volley stats', () => {
     expect(run.stderr).toMatch(message);
   });
 
-  it('refuses a list of servers: each counts its own calls', async () => {
+  it('refuses a list of servers, naming them: each counts its own calls', async () => {
     const run = await runVolley(['stats', 'udp://127.0.0.1:9,udp://127.0.0.1:10']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/watches one server/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(
+      /^volley stats: watches one server, and a list names 2: give one of udp:\/\/127\.0\.0\.1:9, udp:\/\/127\.0\.0\.1:10/,
+    );
   });
 
   it('stops on Ctrl-C with exit 130 and no stack', async () => {
@@ -158,3 +162,81 @@ describe('volley stats on a terminal', () => {
     expect(end).toBe('⎋[?25h');
   });
 });
+
+const skipReason = process.env.CI ? undefined : dnsmasqSkipReason();
+
+describe.skipIf(skipReason !== undefined)(
+  `volley stats on a DNS name${skipReason ? ` (SKIPPED: ${skipReason})` : ''}`,
+  () => {
+    it('refuses an SRV name that reaches two servers, in one line naming both and how to pick one', async () => {
+      const [first, second] = [await serve(), await serve()];
+      const dns = await startDnsmasq({
+        hosts: { 'kv.test.internal': ['127.0.0.1'] },
+        srv: {
+          '_kv._udp.test.internal': [
+            ['kv.test.internal', first.port, 10, 1],
+            ['kv.test.internal', second.port, 10, 1],
+          ],
+        },
+      });
+      open.push(dns);
+      const run = await runVolley(['stats', 'udp+srv://_kv._udp.test.internal', '--dns-server', dns.server]);
+
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toContain(
+        'volley stats: watches one server, and udp+srv://_kv._udp.test.internal reaches 2: ',
+      );
+      expect(run.stderr).toContain(first.udp);
+      expect(run.stderr).toContain(second.udp);
+      expect(run.stderr).toMatch(/pick one, as in: volley stats udp:\/\/127\.0\.0\.1:\d+/);
+    });
+
+    it("watches a name that reaches one server at that server's address, saying so when the name lists others that do not answer", async () => {
+      const server = await serve();
+      // 127.0.0.2 is loopback too, with nothing on the port: its probe fails at once.
+      const dns = await startDnsmasq({
+        hosts: { 'kv.test.internal': ['127.0.0.1', '127.0.0.2'], 'one.test.internal': ['127.0.0.1'] },
+      });
+      open.push(dns);
+      const dead = `udp://127.0.0.2:${server.port}`;
+
+      const two = await runVolley([
+        'stats',
+        `kv.test.internal:${server.port}`,
+        '--dns-server',
+        dns.server,
+        '--json',
+        '--count',
+        '1',
+        '--interval',
+        '100',
+      ]);
+      expect(two.code).toBe(0);
+      expect(two.stderr.trim().split('\n')).toHaveLength(1);
+      // Both addresses named (in the order DNS gave them), and the one watched.
+      expect(two.stderr).toContain(`volley stats: kv.test.internal:${server.port} lists `);
+      expect(two.stderr).toContain(server.udp);
+      expect(two.stderr).toContain(dead);
+      expect(two.stderr).toContain(`; watching ${server.udp}, the one that answers`);
+      expect(linesOf(two.stdout)).toEqual([
+        expect.objectContaining({ target: server.udp, restarted: false, incarnation: server.server.incarnation }),
+      ]);
+
+      const one = await runVolley([
+        'stats',
+        `udp://one.test.internal:${server.port}`,
+        '--dns-server',
+        dns.server,
+        '--json',
+        '--count',
+        '1',
+        '--interval',
+        '100',
+      ]);
+      expect(one).toMatchObject({ code: 0, stderr: '' });
+      expect(linesOf(one.stdout)).toEqual([expect.objectContaining({ target: server.udp, restarted: false })]);
+    });
+  },
+);

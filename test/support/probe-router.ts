@@ -41,6 +41,12 @@ export interface ProbeOptions {
    * on record even if it is SIGKILLed before it answers.
    */
   onInput?: (n: number) => void;
+  /**
+   * Keep the per-request and per-input run counts (default true). A fixture process that reports
+   * each run through `onInput` turns this off: hundreds of thousands of entries would make its
+   * garbage collector pause it, which a test measuring latency or load sees.
+   */
+  keepCounts?: boolean;
 }
 
 /**
@@ -71,14 +77,16 @@ export function createProbe(options: ProbeOptions = {}) {
   let bigExecutions = 0;
   let executions = 0;
   let maxExecutionsPerRequest = 0;
+  const keepCounts = options.keepCounts ?? true;
   const count = (requestId: string): void => {
     executions++;
+    if (!keepCounts) return;
     const runs = (runsByRequest.get(requestId) ?? 0) + 1;
     runsByRequest.set(requestId, runs);
     if (runs > maxExecutionsPerRequest) maxExecutionsPerRequest = runs;
   };
   const countInput = (n: number) => {
-    runsByInput.set(n, (runsByInput.get(n) ?? 0) + 1);
+    if (keepCounts) runsByInput.set(n, (runsByInput.get(n) ?? 0) + 1);
     options.onInput?.(n);
     return { n };
   };
