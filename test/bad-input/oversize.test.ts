@@ -3,6 +3,7 @@ import { DEFAULT_MAX_DATAGRAM_BYTES } from '@volley/transport';
 import { KIND } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  callsBesidesProbes,
   decodeEnvelope,
   encodeRequest,
   openRawUdp,
@@ -79,6 +80,7 @@ describe('a request too large for a datagram', () => {
     await expect(udp.echo.ping()).resolves.toMatchObject({ pong: true });
 
     expect(error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', local: true, notExecuted: true });
-    expect(app.server.stats).toMatchObject({ calls: 1, malformed: 0 });
+    expect(callsBesidesProbes(app.server)).toBe(1);
+    expect(app.server.stats.malformed).toBe(0);
   });
 });

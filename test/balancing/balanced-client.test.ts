@@ -68,6 +68,8 @@ describe.each(['udp', 'tcp'] as const)('a client over several %s endpoints', (tr
     expect(endpoints.map((e) => e.state)).toEqual(['ready', 'ready', 'ready']);
     expect(endpoints.reduce((sum, e) => sum + e.calls, 0)).toBe(301);
     expect(client.stats.calls).toBe(301);
+    // Each endpoint's `$health` probe taught its engine the incarnation: no incarnation probe went out.
+    expect(client.stats.incarnationProbes).toBe(0);
   });
 
   it('moves idempotent calls off a dead endpoint, ejects it, and loses none', async () => {

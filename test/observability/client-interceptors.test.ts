@@ -105,11 +105,12 @@ describe('client interceptors', () => {
 
 describe('call events', () => {
   it('tell a call of its retransmissions as they happen', async () => {
-    // The first datagram the client sends is lost, every other one arrives: one retransmission.
+    // The call's first datagram (the second the client sends, after its incarnation probe) is
+    // lost, every other one arrives: one retransmission.
     let draws = 0;
     const network = new MemoryNetwork({
       mode: 'datagram',
-      faults: { loss: 0.5, random: () => (draws++ === 0 ? 0 : 0.99) },
+      faults: { loss: 0.5, random: () => (draws++ === 1 ? 0 : 0.99) },
     });
     const server = createServer({ router: testRouter, logger: createLogCapture('warn').logger });
     await server.listen({ memory: { name: 'events', network } });
@@ -122,10 +123,11 @@ describe('call events', () => {
   });
 
   it('keep a listener that throws from breaking the call (it runs on the client timer)', async () => {
+    // As above: the call's first datagram is lost.
     let draws = 0;
     const network = new MemoryNetwork({
       mode: 'datagram',
-      faults: { loss: 0.5, random: () => (draws++ === 0 ? 0 : 0.99) },
+      faults: { loss: 0.5, random: () => (draws++ === 1 ? 0 : 0.99) },
     });
     const server = createServer({ router: testRouter, logger: createLogCapture('warn').logger });
     await server.listen({ memory: { name: 'throwing-listener', network } });

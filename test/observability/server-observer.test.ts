@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createClient } from '@volley/client';
 import { procedure, router } from '@volley/router';
 import { createServer, type ObservedServerCall, type ServerCallWatch, type ServerObserver } from '@volley/server';
-import { KIND, RpcError } from '@volley/wire';
+import { HEALTH_PROCEDURE, KIND, RpcError } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -24,11 +24,15 @@ interface Seen {
   ends: number;
 }
 
-/** An observer that records everything, and runs handlers inside an AsyncLocalStorage scope. */
+/**
+ * An observer that records everything but `$health` (a UDP client's incarnation probe, sent of its
+ * own beside its first call), and runs handlers inside an AsyncLocalStorage scope.
+ */
 function recordingObserver(scope: AsyncLocalStorage<string>) {
   const seen: Seen[] = [];
   const observer: ServerObserver = {
     onCall(call) {
+      if (call.procedure === HEALTH_PROCEDURE) return undefined;
       const entry: Seen = { call, events: [], ends: 0 };
       seen.push(entry);
       const watch: ServerCallWatch = {

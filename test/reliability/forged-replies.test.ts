@@ -1,5 +1,5 @@
 import { createClient } from '@volley/client';
-import { createCodec, KIND, type ResponseMeta } from '@volley/wire';
+import { createCodec, HEALTH_PROCEDURE, KIND, type ResponseMeta } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createProbe,
@@ -47,7 +47,9 @@ async function setup() {
       onDatagram: (direction, bytes) => {
         if (direction !== 'toServer') return;
         const envelope = decodeEnvelope(bytes);
-        if (envelope.kind === KIND.request) requests.set(envelope.id, envelope.meta?.clientId);
+        // The real calls' requests, not their incarnation probe's.
+        if (envelope.kind === KIND.request && envelope.method !== HEALTH_PROCEDURE)
+          requests.set(envelope.id, envelope.meta?.clientId);
         if (envelope.kind === KIND.pong) pongsToServer.push(bytes);
       },
     }),

@@ -3,15 +3,18 @@
  * SIGKILLed while non-idempotent UDP calls it has run are still being retransmitted (their
  * replies lost), and a new process takes its port at once. The retransmissions carry the old
  * incarnation, so the new process refuses them ("may have executed") instead of running them a
- * second time. Before incarnations, 16 of 16 such calls ran twice.
+ * second time. Before incarnations, 16 of 16 such calls ran twice. The same holds for a new
+ * client's very first calls, sent before it knew any incarnation: they adopt the one their
+ * client's incarnation probe (`$health`, sent just before them) brought back.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@volley/client';
 import type { ServerStats } from '@volley/server';
+import { HEALTH_PROCEDURE, KIND } from '@volley/wire';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSeededRandom, Resources, waitFor } from '../support/index.js';
+import { createSeededRandom, decodeEnvelope, Resources, waitFor } from '../support/index.js';
 import { startUdpFaultRelay } from '../support/udp-fault-relay.js';
 import { listenLedger as listen, readExecutions, STARTUP_MS, startLedger } from './fixtures/ledger-processes.js';
 import type { LedgerRouter } from './fixtures/ledger-server.js';
@@ -84,5 +87,68 @@ describe('non-idempotent UDP calls in flight when the server is killed and resta
     expect(client.stats.incarnationRefusals).toBe(refused);
     expect(stats.incarnationRefused).toBeGreaterThanOrEqual(refused);
     expect(relay.stats.toServer.dropped).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("run at most once when they are the client's first calls, sent before it knew any incarnation", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'volley-restart-first-'));
+    open.track({ close: () => rmSync(dir, { recursive: true, force: true }) });
+    const file = join(dir, 'executions.log');
+    const [first, replacement] = await Promise.all([startLedger(open, file), startLedger(open, file)]);
+    const before = await listen(first, 0);
+    // Every reply is lost but the probe's: the calls run, and only the probe tells the client anything.
+    const probes = new Set<number>();
+    const echoed = new Map<number, number | undefined>();
+    const relay = open.track(
+      await startUdpFaultRelay({
+        serverPort: before.port,
+        seed: 15,
+        toClient: { dropPercent: 100 },
+        onDatagram: (direction, bytes, from) => {
+          const envelope = decodeEnvelope(bytes);
+          if (envelope.kind === KIND.request && envelope.method === HEALTH_PROCEDURE) probes.add(envelope.id);
+          else if (envelope.kind === KIND.request && (envelope.meta?.attempt ?? 1) > 1)
+            echoed.set(envelope.id, envelope.meta?.incarnation);
+          if (direction === 'toClient' && envelope.kind === KIND.response && probes.has(envelope.id ?? -1))
+            void relay.injectToClient(bytes, from);
+        },
+      }),
+    );
+    const client = open.track(
+      createClient<LedgerRouter>(relay.url, {
+        tcpFallback: false,
+        timeoutMs: 20_000,
+        retransmit: { random: createSeededRandom(16) },
+      }),
+    );
+
+    const outcomes = Array.from({ length: CALLS }, (_, i) =>
+      client.ledger.debit({ n: i }).then(
+        () => ({ ok: true as const }),
+        (error: unknown) => ({ ok: false as const, error: error as { code: string; notExecuted: boolean } }),
+      ),
+    );
+    await waitFor(() => readExecutions(file).size === CALLS && echoed.size === CALLS, {
+      what: 'every call to run in the first process and be retransmitted',
+      timeoutMs: 15_000,
+    });
+    await first.kill('SIGKILL');
+    relay.configure('toClient', {});
+    const after = await listen(replacement, before.port);
+    const settled = await Promise.all(outcomes);
+
+    const runs = readExecutions(file);
+    expect(after.port).toBe(before.port);
+    expect([...runs.values()].filter((incarnations) => incarnations.length > 1)).toEqual([]);
+    expect(runs.size).toBe(CALLS);
+    expect(client.stats.incarnationProbes).toBe(1);
+    // Each call's retransmissions carried the incarnation its probe revealed, so the new process refused them.
+    expect([...echoed.values()]).toEqual(Array.from({ length: CALLS }, () => before.incarnation));
+    expect(settled).toEqual(
+      Array.from({ length: CALLS }, () => ({
+        ok: false,
+        error: expect.objectContaining({ code: 'UNAVAILABLE', notExecuted: false }),
+      })),
+    );
+    expect(client.stats.incarnationRefusals).toBe(CALLS);
   }, 60_000);
 });

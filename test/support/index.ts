@@ -1,3 +1,4 @@
+export { callsBesidesProbes, healthCalls } from './calls-besides-probes.js';
 export { decodeEnvelope, decodeResponse, encodeRequest, encodeValue } from './envelopes.js';
 export { errorOf } from './error-of.js';
 export type { SettleOptions } from './fake-clock.js';

@@ -73,6 +73,12 @@ export interface ClientStats {
    * server process than the first transmission did (UDP; docs/protocol.md §5.7).
    */
   incarnationRefusals: number;
+  /**
+   * `$health` calls the client sent of its own to learn the server's incarnation, each beside the
+   * first non-idempotent call it made while it knew none (UDP; docs/protocol.md §5.7). Not in
+   * `calls` or `timeouts`; their datagrams are in `sent` and `retransmits`.
+   */
+  incarnationProbes: number;
   /** Retries sent to another endpoint than the attempt before (a client over several endpoints). */
   failovers: number;
   /**
@@ -100,6 +106,7 @@ export function createClientStats(): ClientStats {
     cookieChallenges: 0,
     strayDatagrams: 0,
     incarnationRefusals: 0,
+    incarnationProbes: 0,
     failovers: 0,
   };
 }

@@ -66,6 +66,12 @@ export interface CallHost {
   isLive(call: PendingCall): boolean;
   /** A snapshot of the calls awaiting replies. */
   pendingCalls(): PendingCall[];
+  /**
+   * Enters a call the path makes for itself (the incarnation probe) as pending under a new msgid,
+   * and returns it: it is not counted in `calls` and never retried, and its outcome goes to the
+   * callbacks it was made with, nobody else's.
+   */
+  register(create: (id: number) => PendingCall): PendingCall;
   /** (Re)schedules the call's timer `delayMs` from `now`. */
   schedule(call: PendingCall, delayMs: number, now?: number): void;
   /** Ends a call: with `error`, or with `value` when `error` is undefined. */

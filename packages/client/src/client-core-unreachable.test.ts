@@ -1,14 +1,18 @@
 import type { ClientConnection, ConnectionHandlers } from '@volley/transport';
-import { createCodec, type Envelope, KIND, type RequestEnvelope } from '@volley/wire';
+import { createCodec, type Envelope, HEALTH_PROCEDURE, KIND, type RequestEnvelope } from '@volley/wire';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ClientCore } from './client-core.js';
 
 const codec = createCodec();
 const PORT_UNREACHABLE = Object.assign(new Error('recv ECONNREFUSED'), { code: 'ECONNREFUSED' });
 
-/** A UDP socket whose "server" is the test: it records requests and can answer or report ICMP. */
+/**
+ * A UDP socket whose "server" is the test: it records requests (the calls'; `probes`: the client's
+ * `$health` incarnation probes) and can answer or report ICMP.
+ */
 function fakeUdp() {
   const requests: RequestEnvelope[] = [];
+  const probes: RequestEnvelope[] = [];
   const refs: boolean[] = [];
   let handlers: ConnectionHandlers | undefined;
   const connection: ClientConnection = {
@@ -18,7 +22,8 @@ function fakeUdp() {
     maxMessageBytes: 1200,
     send(bytes) {
       const decoded = codec.decode(bytes);
-      if (decoded.ok && decoded.value.kind === KIND.request) requests.push(decoded.value);
+      if (decoded.ok && decoded.value.kind === KIND.request)
+        (decoded.value.method === HEALTH_PROCEDURE ? probes : requests).push(decoded.value);
       return true;
     },
     close: () => handlers?.onClose(),
@@ -32,6 +37,7 @@ function fakeUdp() {
   return {
     connect,
     requests,
+    probes,
     refs,
     reply: (envelope: Envelope) => handlers?.onMessage(codec.encode(envelope)),
     unreachable: () => handlers?.onUnreachable?.(PORT_UNREACHABLE),

@@ -1,11 +1,14 @@
 import type { ClientConnection, ConnectionHandlers } from '@volley/transport';
-import { createCodec, type Envelope, KIND, type RequestEnvelope } from '@volley/wire';
+import { createCodec, type Envelope, HEALTH_PROCEDURE, KIND, type RequestEnvelope } from '@volley/wire';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ClientCore } from './client-core.js';
 
 const codec = createCodec();
 
-/** A connection whose "server" is the test: it records what was sent and can answer. */
+/**
+ * A connection whose "server" is the test: it records what was sent and can answer. `requests()`
+ * are the calls' requests; `probes()` the `$health` requests, the client's incarnation probes.
+ */
 function fakeConnection(datagram: boolean) {
   const sent: Envelope[] = [];
   let handlers: ConnectionHandlers | undefined;
@@ -28,8 +31,36 @@ function fakeConnection(datagram: boolean) {
     return connection;
   };
   const reply = (envelope: Envelope) => handlers?.onMessage(codec.encode(envelope));
-  const requests = () => sent.filter((e): e is RequestEnvelope => e.kind === KIND.request);
-  return { connect, reply, requests, sent, drop: () => handlers?.onClose(new Error('reset')) };
+  const all = () => sent.filter((e): e is RequestEnvelope => e.kind === KIND.request);
+  const requests = () => all().filter((e) => e.method !== HEALTH_PROCEDURE);
+  const probes = () => all().filter((e) => e.method === HEALTH_PROCEDURE);
+  return { connect, reply, requests, probes, all, sent, drop: () => handlers?.onClose(new Error('reset')) };
+}
+
+type Fake = ReturnType<typeof fakeConnection>;
+
+/** Answers `request` (or the first request for that method) with "ok", as a UDP server would. */
+function reply(
+  fake: Fake,
+  core: ClientCore,
+  request: RequestEnvelope | string,
+  meta: { incarnation?: number; attempt?: number },
+): void {
+  const to = typeof request === 'string' ? fake.requests().find((r) => r.method === request) : request;
+  fake.reply({
+    kind: KIND.response,
+    id: to?.id ?? -1,
+    result: 'ok',
+    meta: { attempt: meta.attempt ?? to?.meta?.attempt, clientId: core.clientId, incarnation: meta.incarnation },
+  });
+}
+
+/** The `i` of each transmission of `method`'s call, in order. */
+function incarnations(fake: Fake, method: string): Array<number | undefined> {
+  return fake
+    .requests()
+    .filter((r) => r.method === method)
+    .map((r) => r.meta?.incarnation);
 }
 
 describe('ClientCore', () => {
@@ -93,7 +124,13 @@ describe('ClientCore', () => {
 
   it('retransmits a UDP call with the same msgid on an exact, jittered, doubling schedule within the deadline', async () => {
     const fake = fakeConnection(true);
-    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test', retransmit: { random: () => 0.5 } });
+    // Idempotent: no incarnation probe, whose wait would move the first retransmission (tested below).
+    const core = new ClientCore(fake.connect, {
+      mode: 'datagram',
+      target: 'test',
+      retransmit: { random: () => 0.5 },
+      procedures: { lost: { idempotent: true } },
+    });
     const outcome = core.call('lost', undefined, { timeoutMs: 3000 }).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(0);
     const times: number[] = [];
@@ -117,6 +154,7 @@ describe('ClientCore', () => {
       mode: 'datagram',
       target: 'test',
       retransmit: { random: () => 0, initialRtoMs: 100, maxRtoMs: 300, maxRetransmits: 4 },
+      procedures: { lost: { idempotent: true } },
     });
     const outcome = core.call('lost', undefined, { timeoutMs: 5000 }).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(5000);
@@ -163,44 +201,194 @@ describe('ClientCore', () => {
   it('echoes the server incarnation only on retransmissions, and only the one known when the call was first sent', async () => {
     const fake = fakeConnection(true);
     const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test', retransmit: { random: () => 0 } });
-    const before = core.call('first', undefined).catch((error: unknown) => error);
-    await vi.advanceTimersByTimeAsync(0);
     const warmup = core.call('warmup', undefined);
     await vi.advanceTimersByTimeAsync(0);
-    const warmupId = fake.requests()[1]?.id ?? -1;
-    fake.reply({
-      kind: KIND.response,
-      id: warmupId,
-      result: 'ok',
-      meta: { attempt: 1, clientId: core.clientId, incarnation: 11 },
-    });
+    reply(fake, core, 'warmup', { incarnation: 11 });
     await warmup;
     const after = core.call('after', undefined).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(0);
     // The server restarts: a reply from incarnation 22 arrives before the retransmissions.
-    const probe = core.call('probe', undefined);
+    const restarted = core.call('restarted', undefined);
     await vi.advanceTimersByTimeAsync(0);
-    const probeId = fake.requests().at(-1)?.id ?? -1;
-    fake.reply({
-      kind: KIND.response,
-      id: probeId,
-      result: 'ok',
-      meta: { attempt: 1, clientId: core.clientId, incarnation: 22 },
-    });
-    await probe;
-    await vi.advanceTimersByTimeAsync(250);
+    reply(fake, core, 'restarted', { incarnation: 22 });
+    await restarted;
+    await vi.advanceTimersByTimeAsync(500);
 
-    const byMethod = (method: string) => fake.requests().filter((r) => r.method === method);
-    const unknownAtFirst = byMethod('first').map((r) => r.meta?.incarnation);
-    const knownAtFirst = byMethod('after').map((r) => r.meta?.incarnation);
-    expect(unknownAtFirst.length).toBeGreaterThanOrEqual(2);
+    const knownAtFirst = incarnations(fake, 'after');
     expect(knownAtFirst.length).toBeGreaterThanOrEqual(2);
-    expect(unknownAtFirst.every((i) => i === undefined)).toBe(true);
     // 11 even after the reply from 22: the value known at the first transmission, not the latest.
     expect(knownAtFirst).toEqual([undefined, ...knownAtFirst.slice(1).map(() => 11)]);
-    expect(byMethod('probe')[0]?.meta).not.toHaveProperty('incarnation');
+    expect(incarnations(fake, 'restarted')).toEqual([undefined]);
     await core.close();
-    await Promise.all([before, after]);
+    await after;
+  });
+
+  it('sends one $health probe just before the first transmission of the first non-idempotent call, and no other', async () => {
+    const fake = fakeConnection(true);
+    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test' });
+    const calls = [core.call('debit', 1), core.call('debit', 2)];
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fake.all().map((r) => [r.method, r.meta?.attempt])).toEqual([
+      ['$health', 1],
+      ['debit', 1],
+      ['debit', 1],
+    ]);
+    for (const request of fake.requests()) reply(fake, core, request, { incarnation: 11 });
+    expect(await Promise.all(calls)).toEqual(['ok', 'ok']);
+    // Every call it could serve has adopted an incarnation: the probe is over, silently.
+    expect(core.pendingCount).toBe(0);
+    expect(core.stats).toMatchObject({ calls: 2, incarnationProbes: 1, timeouts: 0 });
+  });
+
+  it("holds a blind call's first retransmission until the probe is answered, then echoes the incarnation it revealed", async () => {
+    const fake = fakeConnection(true);
+    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test', retransmit: { random: () => 0 } });
+    const outcome = core.call('debit', undefined).catch((error: unknown) => error);
+    // Due at 200 ms, the retransmission waits: the probe's reply is late, not lost.
+    await vi.advanceTimersByTimeAsync(250);
+    expect(incarnations(fake, 'debit')).toEqual([undefined]);
+    reply(fake, core, fake.probes()[0] as RequestEnvelope, { incarnation: 11, attempt: 1 });
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(fake.requests().map((r) => r.meta)).toMatchObject([{ attempt: 1 }, { attempt: 2, incarnation: 11 }]);
+    expect(fake.requests()[0]?.meta).not.toHaveProperty('incarnation');
+    expect(core.stats).toMatchObject({ incarnationProbes: 1, retransmits: 2 });
+    await core.close();
+    await outcome;
+  });
+
+  it('retransmits a held call without an incarnation one interval later when the probe stays silent', async () => {
+    const fake = fakeConnection(true);
+    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test', retransmit: { random: () => 0 } });
+    const outcome = core.call('debit', undefined).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(0);
+    const times: number[] = [];
+    for (let t = 0; t <= 1500; t += 5) {
+      const before = fake.requests().length;
+      await vi.advanceTimersByTimeAsync(5);
+      if (fake.requests().length > before) times.push(t + 5);
+    }
+    // Waits of 200 (held for one more), 400, then 800: only the first retransmission waits.
+    expect(times).toEqual([400, 800]);
+    expect(incarnations(fake, 'debit')).toEqual([undefined, undefined, undefined]);
+    await core.close();
+    await outcome;
+  });
+
+  it('lets a call first sent with nothing known adopt the incarnation of the earliest transmission answered, never of a later one over it', async () => {
+    const fake = fakeConnection(true);
+    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test', retransmit: { random: () => 0 } });
+    const zero = core.call('zero', undefined);
+    const early = core.call('early', undefined).catch((error: unknown) => error);
+    // At 200 ms the probe retransmits, and the two calls wait for it: its first datagram was lost.
+    await vi.advanceTimersByTimeAsync(210);
+    // An answer to the probe's second transmission (200 ms, after the calls left): adopted, for want of better.
+    reply(fake, core, fake.probes()[1] as RequestEnvelope, { incarnation: 11 });
+    await vi.advanceTimersByTimeAsync(50);
+    // A late answer to "zero"'s first transmission, which left no later than "early"'s: better evidence.
+    reply(fake, core, fake.requests()[0] as RequestEnvelope, { incarnation: 22 });
+    expect(await zero).toBe('ok');
+    await vi.advanceTimersByTimeAsync(40);
+    // An answer to a transmission sent at 300 ms changes nothing for "early".
+    const late = core.call('late', undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    reply(fake, core, 'late', { incarnation: 33 });
+    expect(await late).toBe('ok');
+    await vi.advanceTimersByTimeAsync(400);
+
+    expect(fake.probes().map((r) => r.meta?.attempt)).toEqual([1, 2]);
+    const [first, second, ...later] = incarnations(fake, 'early');
+    expect([first, second]).toEqual([undefined, 11]);
+    expect(later.length).toBeGreaterThan(0);
+    expect(later.every((i) => i === 22)).toBe(true);
+    expect(incarnations(fake, 'zero')).toEqual([undefined, 11]);
+    await core.close();
+    await early;
+  });
+
+  it('adopts the incarnation of a cookie challenge to the probe, the reply the server sends first when its answer is large', async () => {
+    const fake = fakeConnection(true);
+    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test', retransmit: { random: () => 0 } });
+    const outcome = core.call('debit', undefined).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(0);
+    const probe = fake.probes()[0] as RequestEnvelope;
+    fake.reply({
+      kind: KIND.response,
+      id: probe.id,
+      meta: { attempt: 1, clientId: core.clientId, incarnation: 11, cookie: Buffer.alloc(16, 1) },
+    });
+    await vi.advanceTimersByTimeAsync(250);
+
+    // The challenge did the probe's job: it ended there, and the call it served echoes 11 (and the cookie).
+    expect(fake.probes()).toHaveLength(1);
+    expect(core.pendingCount).toBe(1);
+    expect(fake.requests().map((r) => r.meta)).toMatchObject([
+      { attempt: 1 },
+      { attempt: 2, incarnation: 11, cookie: Buffer.alloc(16, 1) },
+    ]);
+    await core.close();
+    await outcome;
+  });
+
+  it('probes no more once a probe was answered without an incarnation: the server sends none', async () => {
+    const fake = fakeConnection(true);
+    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test' });
+    const first = core.call('debit', 1);
+    await vi.advanceTimersByTimeAsync(0);
+    reply(fake, core, fake.probes()[0] as RequestEnvelope, {});
+    reply(fake, core, 'debit', {});
+    expect(await first).toBe('ok');
+    const second = core.call('debit', 2);
+    await vi.advanceTimersByTimeAsync(0);
+    reply(fake, core, fake.requests()[1] as RequestEnvelope, {});
+    expect(await second).toBe('ok');
+
+    expect(fake.probes()).toHaveLength(1);
+    expect(core.stats.incarnationProbes).toBe(1);
+  });
+
+  it('sends no probe for idempotent procedures and built-ins, and never holds their retransmissions', async () => {
+    const fake = fakeConnection(true);
+    const core = new ClientCore(fake.connect, {
+      mode: 'datagram',
+      target: 'test',
+      retransmit: { random: () => 0 },
+      procedures: { get: { idempotent: true } },
+    });
+    const calls = [core.call('get', undefined), core.call(HEALTH_PROCEDURE, undefined)].map((call) =>
+      call.catch((error: unknown) => error),
+    );
+    await vi.advanceTimersByTimeAsync(200);
+
+    expect(core.stats.incarnationProbes).toBe(0);
+    expect(fake.all().map((r) => [r.method, r.meta?.attempt])).toEqual([
+      ['get', 1],
+      ['$health', 1],
+      ['get', 2],
+      ['$health', 2],
+    ]);
+    await core.close();
+    await Promise.all(calls);
+  });
+
+  it('sends no probe once an incarnation is known, such as from a $health call of its own (a balanced client probes first)', async () => {
+    const fake = fakeConnection(true);
+    const core = new ClientCore(fake.connect, { mode: 'datagram', target: 'test', retransmit: { random: () => 0 } });
+    const health = core.call(HEALTH_PROCEDURE, undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    reply(fake, core, fake.probes()[0] as RequestEnvelope, { incarnation: 11 });
+    await health;
+    const outcome = core.call('debit', undefined).catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(200);
+
+    expect(core.stats.incarnationProbes).toBe(0);
+    expect(fake.probes()).toHaveLength(1);
+    const [first, ...retransmissions] = incarnations(fake, 'debit');
+    expect(first).toBeUndefined();
+    expect(retransmissions.length).toBeGreaterThan(0);
+    expect(retransmissions.every((i) => i === 11)).toBe(true);
+    await core.close();
+    await outcome;
   });
 
   it('fails a call the restarted server refused as may have executed, without retrying it, and counts it', async () => {

@@ -10,7 +10,7 @@ import { callWithRetries, retryListeners } from './call-retry.js';
 import type { ClientCoreOptions } from './client-core-options.js';
 import { DEFAULT_TIMEOUT_MS } from './constants.js';
 import { createCallPath } from './create-call-path.js';
-import { notSent } from './local-errors.js';
+import { connectionClosed, notSent, unencodable } from './local-errors.js';
 import { safeListener, tellSizes } from './observe/call-events.js';
 import { PendingCall } from './pending-call.js';
 import type { Connector } from './reconnecting-connection.js';
@@ -103,9 +103,7 @@ export class ClientCore {
       call.traceState = options?.traceState;
       call.auth = options?.auth ?? this.#options.auth;
       call.metadata = mergeMetadata(this.#options.metadata, options?.metadata);
-      this.#pending.set(call.id, call);
-      // The first pending call refs the sockets; #settle unrefs them after the last one.
-      if (this.#pending.size === 1) this.#path.setReferenced(true);
+      this.#register(call);
       if (signal) {
         call.signal = signal;
         call.onAbort = () => this.#cancel(call);
@@ -149,6 +147,13 @@ export class ClientCore {
     this.#path.close();
   }
 
+  /** Enters a call as pending. The first pending call refs the sockets; #settle unrefs them after the last one. */
+  #register(call: PendingCall): PendingCall {
+    this.#pending.set(call.id, call);
+    if (this.#pending.size === 1) this.#path.setReferenced(true);
+    return call;
+  }
+
   #allocateId(): number {
     let id = this.#nextId;
     // Wraps at 2^32; skipping ids still pending keeps replies unambiguous after a wrap.
@@ -160,7 +165,7 @@ export class ClientCore {
   #onTimer(call: PendingCall): void {
     if (!this.#isLive(call)) return;
     if (performance.now() >= call.deadlineAt - 1) {
-      this.stats.timeouts++;
+      if (!call.internal) this.stats.timeouts++;
       const message = `"${call.method}" to ${this.#options.target} got no reply within its deadline`;
       this.#settle(call, new RpcError('DEADLINE_EXCEEDED', message, { local: true, notExecuted: !call.sent }));
       return;
@@ -213,28 +218,14 @@ export class ClientCore {
     try {
       return this.#codec.encode({ kind: KIND.request, id: call.id, method: call.method, input: call.input, meta });
     } catch (cause) {
-      // A value MessagePack cannot carry (a function, a BigInt beyond 64 bits, a cycle...).
-      this.#settle(
-        call,
-        new RpcError('BAD_REQUEST', `Input of "${call.method}" cannot be encoded: ${(cause as Error).message}`, {
-          cause,
-          local: true,
-          notExecuted: !call.sent,
-        }),
-      );
+      this.#settle(call, unencodable(call, cause));
       return undefined;
     }
   }
 
   #sendRequest(call: PendingCall, connection: ClientConnection, bytes: Buffer, now: number): boolean {
     if (!connection.send(bytes)) {
-      this.#settle(
-        call,
-        new RpcError('UNAVAILABLE', `Connection to ${this.#options.target} is closed`, {
-          local: true,
-          notExecuted: !call.sent,
-        }),
-      );
+      this.#settle(call, connectionClosed(this.#options.target, call.sent));
       return false;
     }
     this.stats.sent++;
@@ -283,6 +274,7 @@ export class ClientCore {
       logger: this.#options.logger,
       isLive: this.#isLive,
       pendingCalls: () => this.#pending.values(),
+      register: (create) => this.#register(create(this.#allocateId())),
       schedule: (call, delayMs, now) => this.#timers.schedule(call, delayMs, now),
       settle: (call, error, value) => this.#settle(call, error, value),
       encodeRequest: (call, now, clientId, cookie) => this.#encodeRequest(call, now, clientId, cookie),

@@ -113,6 +113,14 @@ export const DEFAULT_FAILURE_RATE_INTERVAL_MS = 10_000;
 /** Time a `$health` probe of an endpoint (new, or at the end of its ejection) may take. */
 export const DEFAULT_PROBE_TIMEOUT_MS = 2_000;
 
+/**
+ * Life of the `$health` probe a UDP client sends beside its first non-idempotent call when it knows
+ * no server incarnation (docs/protocol.md §5.7), as long as a balanced client gives an endpoint's
+ * probe: about four transmissions. It is ended sooner when no call it could serve is pending; a
+ * later call sends a new one.
+ */
+export const INCARNATION_PROBE_TIMEOUT_MS = 2_000;
+
 /** Attempts per call on a balanced client: the first and up to two on other endpoints. */
 export const DEFAULT_BALANCED_ATTEMPTS = 3;
 

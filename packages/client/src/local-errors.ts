@@ -9,6 +9,17 @@ export function notSent(
   return new RpcError(code, message, { local: true, notExecuted: true, cause });
 }
 
+/** A call whose input MessagePack cannot carry (a function, a BigInt beyond 64 bits, a cycle…). */
+export function unencodable(call: { readonly method: string; readonly sent: boolean }, cause: unknown): RpcError {
+  const message = `Input of "${call.method}" cannot be encoded: ${(cause as Error).message}`;
+  return new RpcError('BAD_REQUEST', message, { cause, local: true, notExecuted: !call.sent });
+}
+
+/** The connection would not take the request: sent before or never, as `sent` says. */
+export function connectionClosed(target: string, sent: boolean): RpcError {
+  return new RpcError('UNAVAILABLE', `Connection to ${target} is closed`, { local: true, notExecuted: !sent });
+}
+
 /** Turns a failure to reach the server into an RpcError; `sent` says whether the call had left. */
 export function toLocalError(error: unknown, target: string, sent = false): RpcError {
   if (error instanceof RpcError)

@@ -24,10 +24,25 @@ export class PendingCall implements TimerNode {
   /** Transmissions so far (1 after the first send). */
   attempt = 0;
   /**
-   * The server incarnation the client knew when it first transmitted this call (UDP), echoed as
-   * `i` on retransmissions: a server with another one refuses rather than runs it.
+   * The server incarnation the client knew when it first transmitted this call (UDP), or, when it
+   * knew none, the one adopted since (IncarnationLearner), echoed as `i` on retransmissions: a
+   * server with another one refuses rather than runs it.
    */
   incarnation: number | undefined = undefined;
+  /**
+   * `performance.now()` of the first transmission (UDP): an incarnation revealed by a transmission
+   * sent no later than this is adopted for good (IncarnationLearner).
+   */
+  firstSentAt = 0;
+  /**
+   * For an `incarnation` adopted after the first transmission: an upper bound of the send time of
+   * the transmission whose reply revealed it; an earlier one is better evidence (IncarnationLearner).
+   */
+  incarnationRevealedBy = Number.POSITIVE_INFINITY;
+  /** Its first retransmission waits for the incarnation probe (UDP; IncarnationLearner). */
+  held = false;
+  /** Made by the client for itself (the incarnation probe): not counted in `calls` or `timeouts`. */
+  internal = false;
   /** `performance.now()` of the next retransmission (UDP), or Infinity. */
   retransmitAt = Number.POSITIVE_INFINITY;
   /** UDP: bit n−1 set once a reply echoing attempt n arrived (that datagram reached the server). */

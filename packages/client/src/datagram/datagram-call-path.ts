@@ -1,17 +1,19 @@
 import type { ClientConnection } from '@volley/transport';
 import { KIND, type ResponseEnvelope, RpcError } from '@volley/wire';
 import type { CallHost, CallPath, FallbackRoute } from '../call-path.js';
+import type { ClientCoreOptions } from '../client-core-options.js';
 import { DEFAULT_MAX_OUTSTANDING } from '../constants.js';
 import { requestTooLarge, toLocalError } from '../local-errors.js';
 import { type Notification, sendNotification } from '../notification.js';
 import type { PendingCall } from '../pending-call.js';
 import { type Connector, ReconnectingConnection, type ReconnectOptions } from '../reconnecting-connection.js';
 import { DatagramsInDoubt } from './datagrams-in-doubt.js';
+import { IncarnationLearner } from './incarnation-learner.js';
 import { OutstandingWindow } from './outstanding-window.js';
 import { type RetransmitOptions, RetransmitPolicy } from './retransmit-policy.js';
 
-/** How a {@link DatagramCallPath} paces its calls. */
-export interface DatagramPathOptions {
+/** How a {@link DatagramCallPath} paces its calls, and what its incarnation probe needs. */
+export interface DatagramPathOptions extends Pick<ClientCoreOptions, 'procedures' | 'auth' | 'metadata'> {
   retransmit?: RetransmitOptions;
   /** Calls outstanding at once; later ones wait their turn (default 256). */
   maxOutstanding?: number;
@@ -25,7 +27,7 @@ export interface DatagramPathOptions {
  * `maxOutstanding` are in flight; a reply counts only if it echoes this client's id; a cookie
  * challenge is answered at once; a reply too large for a datagram is fetched over the TCP route,
  * which also carries requests too large for one; an ICMP port-unreachable fails the calls waiting
- * on the socket at once.
+ * on the socket at once; retransmissions echo the server's incarnation (IncarnationLearner).
  */
 export class DatagramCallPath implements CallPath {
   readonly #host: CallHost;
@@ -37,11 +39,8 @@ export class DatagramCallPath implements CallPath {
   readonly #inDoubt = new DatagramsInDoubt();
   /** The server's address cookie, once it challenged us (anti-amplification). */
   #cookie: Uint8Array | undefined;
-  /**
-   * The server's incarnation from its latest accepted reply; each call records the one known at
-   * its first transmission (PendingCall.incarnation). Per server, like the cookie.
-   */
-  #incarnation: number | undefined;
+  /** The server's incarnation, which calls echo (PendingCall.incarnation). Per server, like the cookie. */
+  readonly #learner: IncarnationLearner;
 
   constructor(connect: Connector, host: CallHost, options: DatagramPathOptions, fallback: FallbackRoute | undefined) {
     this.#host = host;
@@ -54,6 +53,11 @@ export class DatagramCallPath implements CallPath {
     this.#socket = new ReconnectingConnection(connect, events, options.reconnect);
     this.#policy = new RetransmitPolicy(options.retransmit);
     this.#window = new OutstandingWindow(options.maxOutstanding ?? DEFAULT_MAX_OUTSTANDING);
+    this.#learner = new IncarnationLearner(host, options, {
+      transmit: (call, connection) => this.#transmit(call, connection),
+      schedule: (call, now) => this.#schedule(call, now),
+      waitMs: (attempt) => this.#policy.waitMs(attempt),
+    });
   }
 
   get rtoMs(): number {
@@ -72,6 +76,9 @@ export class DatagramCallPath implements CallPath {
   onTimer(call: PendingCall): void {
     // A call moved to the TCP route is never retransmitted: the stream delivers it.
     const connection = call.onStream ? undefined : (call.connection ?? this.#socket.current);
+    // A held call's wait is over; a call that knows no incarnation may have to wait for the probe.
+    if (call.held) this.#learner.unhold(call);
+    else if (call.incarnation === undefined && this.#learner.holds(call)) return;
     if (connection) {
       this.#host.stats.retransmits++;
       call.onEvent?.('volley.retransmit', { 'volley.attempt': call.attempt + 1 });
@@ -95,6 +102,7 @@ export class DatagramCallPath implements CallPath {
   }
 
   release(call: PendingCall): void {
+    this.#learner.forget(call);
     if (call.onStream) this.#fallback?.release(call);
     if (call.holdsSlot) {
       call.holdsSlot = false;
@@ -138,12 +146,22 @@ export class DatagramCallPath implements CallPath {
     const host = this.#host;
     if (!host.isLive(call)) return;
     // One clock read per transmission serves the deadline sent and the RTT sample's start.
-    const now = performance.now();
-    if (call.attempt === 0) call.incarnation = this.#incarnation;
+    let now = performance.now();
+    const first = call.attempt === 0;
+    if (first) call.incarnation = this.#learner.known;
     const bytes = host.encodeRequest(call, now, host.clientId, this.#cookie);
     if (bytes === undefined) return;
     if (bytes.length <= connection.maxMessageBytes) {
-      if (host.sendRequest(call, connection, bytes, now)) this.#inDoubt.sent();
+      // The call leaves no earlier than a probe sent for it, so it may adopt the probe's answer.
+      if (first && call.incarnation === undefined && this.#learner.probeFor(call, connection)) now = performance.now();
+      if (!host.sendRequest(call, connection, bytes, now)) return;
+      if (!first) this.#inDoubt.sent();
+      else {
+        // A probe's first datagram shares the doubt of the call it precedes (IncarnationLearner.probeFor).
+        if (!call.internal) this.#inDoubt.sent();
+        call.firstSentAt = now;
+        if (call.incarnation === undefined) this.#learner.sentBlind(call);
+      }
     } else if (this.#fallback === undefined) host.settle(call, requestTooLarge(bytes.length, connection));
     else {
       host.stats.tcpFallbacks++;
@@ -185,9 +203,9 @@ export class DatagramCallPath implements CallPath {
     // The echoed attempt says which transmission this answers: a clean RTT sample (Karn, RFC 6298 §3).
     if (meta.attempt === call.attempt) this.#policy.rtt.sample(performance.now() - call.lastSentAt);
     if (meta.attempt !== undefined) this.#inDoubt.arrived(call, meta.attempt);
-    const { incarnation } = meta;
-    if (incarnation !== undefined && (incarnation !== this.#incarnation || incarnation !== call.incarnation))
-      this.#onIncarnation(call, incarnation, envelope);
+    // Answered while its retransmission waits for the probe: this reply decides what comes next.
+    if (call.held) this.#learner.unhold(call);
+    if (meta.incarnation !== undefined) this.#onIncarnation(call, meta.incarnation, envelope, meta.attempt);
     if (meta.cookie !== undefined) {
       // The server wants proof we receive at this address before sending more than 3× our
       // request: keep its cookie for every later request, and ask again at once.
@@ -198,6 +216,8 @@ export class DatagramCallPath implements CallPath {
       this.#schedule(call);
       return;
     }
+    // An incarnation probe that has just done its job was ended (its cookie, if any, is kept).
+    if (!host.isLive(call)) return;
     if (meta.truncated) {
       // A duplicate of the truncated answer must not start a second fetch.
       if (call.fetching) host.stats.unmatchedReplies++;
@@ -208,12 +228,12 @@ export class DatagramCallPath implements CallPath {
   }
 
   /**
-   * A reply from another incarnation than the last one seen or than the call's: the server
-   * restarted (or, behind a balancer, another worker answered); later calls record the new one.
-   * A call first sent to the old one and refused by the new one fails "may have executed" (the
-   * server says so): counted here.
+   * A reply carried the incarnation of the process that received the transmission it answers;
+   * later calls record it, blind ones may adopt it. One from another incarnation than the call's:
+   * the server restarted (or another worker answered); a call first sent to the old one and
+   * refused by the new one fails "may have executed" (the server says so): counted here.
    */
-  #onIncarnation(call: PendingCall, incarnation: number, envelope: ResponseEnvelope): void {
+  #onIncarnation(call: PendingCall, incarnation: number, envelope: ResponseEnvelope, attempt?: number): void {
     if (
       call.incarnation !== undefined &&
       call.incarnation !== incarnation &&
@@ -222,7 +242,8 @@ export class DatagramCallPath implements CallPath {
     ) {
       this.#host.stats.incarnationRefusals++;
     }
-    this.#incarnation = incarnation;
+    // When that transmission left: exactly, for the first or the latest attempt; else no later than the latest.
+    this.#learner.learn(incarnation, attempt === 1 ? call.firstSentAt : call.lastSentAt);
   }
 
   /** The reply did not fit a datagram: ask again over TCP; the server answers from its reply cache. */

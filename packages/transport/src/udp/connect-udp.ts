@@ -27,6 +27,14 @@ export interface ConnectUdpOptions extends UdpSocketOptions {
  * at their deadline) and the socket stays usable, so a server that starts later is reached
  * (test/reliability/udp-connected-socket.test.ts). Other socket errors are ignored: the call's
  * retransmission and deadline deal with them.
+ *
+ * An ICMP error that comes back before the next send (at once, over loopback) is not seen by the
+ * receive side: the kernel fails that next send with it instead, and the datagram does not leave.
+ * Node drops a failed send's error unless the send has a callback, so two datagrams sent in one
+ * tick to a closed port (a client's first call and its incarnation probe) surfaced no error at
+ * all. Until the server has been heard from, sends therefore take a callback that passes
+ * ECONNREFUSED to `onUnreachable` too; after, they go without (a callback costs a `nextTick` per
+ * send).
  */
 export async function connectUdp(options: ConnectUdpOptions, handlers: ConnectionHandlers): Promise<ClientConnection> {
   const stats = options.stats ?? createTransportStats();
@@ -58,19 +66,22 @@ export async function connectUdp(options: ConnectUdpOptions, handlers: Connectio
     });
   });
   let closed = false;
+  let heard = false;
+  const onUnreachable = (error: NodeJS.ErrnoException | null) => {
+    if (error?.code === 'ECONNREFUSED' && !closed) handlers.onUnreachable?.(error);
+  };
   socket.on('message', (message, rinfo) => {
     if (rinfo.port !== port || rinfo.address !== address) {
       stats.foreignDropped++;
       return;
     }
+    heard = true;
     stats.messagesIn++;
     stats.bytesIn += message.length;
     handlers.onMessage(message);
   });
-  socket.on('error', (error: NodeJS.ErrnoException) => {
-    // An error event must not crash the process, whatever it is.
-    if (error.code === 'ECONNREFUSED' && !closed) handlers.onUnreachable?.(error);
-  });
+  // An error event must not crash the process, whatever it is.
+  socket.on('error', onUnreachable);
   socket.on('close', () => handlers.onClose());
   return {
     kind: 'udp',
@@ -85,7 +96,8 @@ export async function connectUdp(options: ConnectUdpOptions, handlers: Connectio
       }
       stats.messagesOut++;
       stats.bytesOut += message.length;
-      socket.send(message);
+      if (heard) socket.send(message);
+      else socket.send(message, onUnreachable);
       return true;
     },
     close() {
