@@ -104,7 +104,7 @@ async function volleyLoop(): Promise<(n: number) => Promise<void>> {
     { mode: udp ? 'datagram' : 'stream', target: 'loop' },
   );
   const body = codec.encodeResult(TEMPLATE_ID, echo ? { message: TEXT } : { sum: 3 });
-  template = udp ? codec.appendResponseMeta(body, { attempt: 1, clientId: core.clientId }) : body;
+  template = udp ? codec.appendResponseMeta(body, { attempt: 1, clientId: core.clientId, incarnation: 7 }) : body;
   const method = echo ? 'echo' : 'add';
   const input = echo ? () => ({ message: TEXT }) : () => ({ a: 1, b: 2 });
   await core.call(method, input());

@@ -117,7 +117,8 @@ export class IncarnationLearner {
 
   /** `call` was first transmitted with nothing known (its `firstSentAt` set): blind unless idempotent. */
   sentBlind(call: PendingCall): void {
-    if (!this.#isIdempotent(call.method)) this.#blind.add(call);
+    // A peer that sends no incarnation gives a blind call nothing to adopt: no bookkeeping per call.
+    if (!this.#serverSendsNone && !this.#isIdempotent(call.method)) this.#blind.add(call);
   }
 
   /**
