@@ -7,22 +7,13 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { sourceFiles } from './source-files.mjs';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 /** The limit issue 15 set: past it a file holds more than one concept and is split by concept. */
 const MAX_LINES = 300;
 /** How far down a generator's `@generated` marker may sit (after a licence line or a shebang). */
 const MARKER_LINES = 5;
-
-function sourceFiles(dir) {
-  const out = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...sourceFiles(path));
-    else if (/\.ts$/.test(name) && !/\.(test|spec)\.ts$/.test(name) && !name.endsWith('.d.ts')) out.push(path);
-  }
-  return out;
-}
 
 const problems = [];
 for (const pkg of readdirSync(join(ROOT, 'packages'))) {
