@@ -112,22 +112,8 @@ export function clientMetrics(options: ClientMetricsOptions = {}): ClientMetrics
 
   const interceptor: ClientInterceptor = (call, next) => {
     const series = seriesOf(call.procedure, call.target.transport);
-    const own = call.options.onEvent;
-    call.options.onEvent =
-      own === undefined
-        ? series.onEvent
-        : (name, attributes) => {
-            series.onEvent(name, attributes);
-            own(name, attributes);
-          };
-    const ownSizes = call.options.onSizes;
-    call.options.onSizes =
-      ownSizes === undefined
-        ? series.onSizes
-        : (requestBytes, responseBytes) => {
-            series.onSizes(requestBytes, responseBytes);
-            ownSizes(requestBytes, responseBytes);
-          };
+    call.options.onEvent = alsoTell(series.onEvent, call.options.onEvent);
+    call.options.onSizes = alsoTell(series.onSizes, call.options.onSizes);
     const startedAt = performance.now();
     series.active++;
     return next(call).then(
@@ -164,4 +150,13 @@ export function clientMetrics(options: ClientMetricsOptions = {}): ClientMetrics
     },
   };
   return { interceptor, producer };
+}
+
+/** `mine`, then the listener the call already had, if any: the metrics never replace a caller's own. */
+function alsoTell<A extends unknown[]>(mine: (...args: A) => void, theirs: ((...args: A) => void) | undefined) {
+  if (theirs === undefined) return mine;
+  return (...args: A): void => {
+    mine(...args);
+    theirs(...args);
+  };
 }
